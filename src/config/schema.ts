@@ -1,0 +1,171 @@
+/**
+ * The spec schema: types and defaults of every key. Defaults live here, one per line with its
+ * meaning and unit; cross-field rules live in rules.ts.
+ */
+import { z } from 'zod';
+import {
+  bool, fraction, integer, listOf, nonEmptyListOf, nonNegativeInt, nonNegativeNumber, oneOf,
+  positiveInt, positiveNumber, text,
+} from './fields.ts';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const NORMS = ['none', 'batch', 'group', 'layer'] as const;
+export const SCALING_RULE_NAMES = ['none', 'linear', 'sqrt'] as const;
+export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+
+const mnist = z.strictObject({
+  name: z.literal('mnist'),
+  trainSize: positiveInt().default(8000), // examples in the train split
+  testSize: positiveInt().default(2000), // examples in the test split (train+test <= 10000)
+  seed: integer().default(0), // seed of the stratified split
+});
+const fashionMnist = z.strictObject({
+  name: z.literal('fashion-mnist'),
+  dir: text().default(DEFAULT_FASHION_DIR), // folder with the four IDX files (.gz or raw)
+  trainSize: positiveInt().optional(), // stratified subset of the 60k train set; absent = all
+  testSize: positiveInt().optional(), // stratified subset of the 10k test set; absent = all
+  seed: integer().default(0), // seed of the subsets
+});
+const teacher = z.strictObject({
+  name: z.literal('teacher'),
+  inputDim: positiveInt().default(20), // features per example
+  outputDim: positiveInt().default(1), // regression targets per example
+  hidden: positiveInt().default(32), // width of the teacher's tanh hidden layer
+  noise: nonNegativeNumber().default(0.1), // std of Gaussian label noise
+  trainSize: positiveInt().default(4000),
+  testSize: positiveInt().default(1000),
+  seed: integer().default(0), // seed of the teacher and the inputs
+});
+const blobs = z.strictObject({
+  name: z.literal('blobs'),
+  classes: positiveInt().default(10), // number of Gaussian blobs
+  dim: positiveInt().default(20), // features per example
+  spread: positiveNumber().default(1), // std of each blob
+  trainSize: positiveInt().default(4000),
+  testSize: positiveInt().default(1000),
+  seed: integer().default(0),
+});
+export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs], {
+  error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs',
+});
+
+const normFields = {
+  norm: oneOf(NORMS).default('none'), // normalisation after each hidden layer / conv
+  groups: positiveInt().default(8), // GroupNorm groups (must divide the channels)
+  ghostBatchSize: positiveInt().optional(), // BatchNorm statistics over chunks of this size
+};
+const mlp = z.strictObject({
+  name: z.literal('mlp'),
+  hidden: listOf(positiveInt(), 'positive integers').default([256, 128]), // hidden widths
+  activation: oneOf(['relu', 'tanh', 'gelu', 'elu'] as const).default('relu'),
+  dropout: fraction().default(0), // dropout rate after each hidden layer
+  ...normFields,
+});
+const cnn = z.strictObject({
+  name: z.literal('cnn'),
+  channels: nonEmptyListOf(positiveInt(), 'positive integers').default([16, 32]), // conv widths
+  pooling: oneOf(['max', 'avg', 'none'] as const).default('max'), // 2x2 pooling after each conv
+  kernelSize: positiveInt().default(3),
+  dropout: fraction().default(0), // before the classifier
+  ...normFields,
+});
+const resnet = z.strictObject({
+  name: z.literal('resnet'),
+  depth: positiveInt().default(8), // 6n+2: 8, 14, 20, ...
+  width: positiveInt().default(16), // channels of the first stage
+  ...normFields,
+  norm: oneOf(NORMS).default('batch'),
+});
+export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet], {
+  error: 'expected a model: one of mlp | cnn | resnet',
+});
+
+const sgd = z.strictObject({
+  name: z.literal('sgd'),
+  momentum: fraction().default(0), // heavy-ball momentum (PyTorch convention)
+  nesterov: bool().default(false),
+  weightDecay: nonNegativeNumber().default(0), // L2 added to kernel gradients
+});
+const adam = z.strictObject({
+  name: z.literal('adam'),
+  beta1: fraction().default(0.9),
+  beta2: fraction().default(0.999),
+  epsilon: positiveNumber().default(1e-8),
+  weightDecay: nonNegativeNumber().default(0), // L2 added to kernel gradients
+});
+export const optimizerSchema = z.discriminatedUnion('name', [sgd, adam], {
+  error: 'expected an optimizer: one of sgd | adam',
+});
+
+export const lossSchema = z.strictObject({
+  reduction: oneOf(['mean', 'sum'] as const).default('mean'), // how per-example losses combine
+});
+
+export const scheduleSchema = z.strictObject({
+  name: oneOf(['constant', 'step', 'cosine'] as const).default('constant'),
+  milestones: listOf(positiveNumber(), 'positive numbers (epochs)').default([]), // step decay points, epochs
+  gamma: positiveNumber().default(0.1), // step decay factor
+  warmupEpochs: nonNegativeNumber().default(0), // linear warmup length, epochs
+  warmupFrom: positiveNumber().optional(), // LR at the start of warmup; absent = the peak LR
+  minLr: nonNegativeNumber().default(0), // cosine floor
+});
+
+export const batchScheduleSchema = z.strictObject({
+  milestones: listOf(positiveNumber(), 'positive numbers (epochs)').default([]), // when B grows, epochs
+  factor: positiveInt().default(1), // B is multiplied by this at each milestone
+});
+
+export const noiseScaleSchema = z.strictObject({
+  every: positiveInt().default(50), // measure every this many steps
+  smallBatch: positiveInt().default(32),
+  bigBatch: positiveInt().default(512),
+});
+
+export const trainSchema = z.strictObject({
+  batchSize: positiveInt().default(64), // examples per optimizer step
+  lr: positiveNumber().default(0.05), // peak learning rate
+  epochs: positiveNumber().optional(), // budget: passes over the train set
+  steps: positiveInt().optional(), // budget: optimizer updates
+  examples: positiveInt().optional(), // budget: examples seen
+  seed: integer().default(1), // initial weights, data order, dropout
+  accumulation: positiveInt().default(1), // micro-batches per update (batchSize / accumulation each)
+  schedule: scheduleSchema.prefault({}),
+  batchSchedule: batchScheduleSchema.prefault({}),
+  evalEvery: nonNegativeInt().default(0), // evaluate every N steps as well as at epoch ends; 0 = epoch ends only
+  logEvery: nonNegativeInt().default(0), // curve row every N steps; 0 = about 20 rows per epoch
+  evalBatchSize: positiveInt().default(1000), // chunk size for evaluation
+  divergenceFactor: positiveNumber().default(100), // loss above this x its first value = diverged
+  noiseScale: noiseScaleSchema.optional(), // gradient noise scale measurement (off when absent)
+});
+
+export const sweepSchema = z.strictObject({
+  batchSize: nonEmptyListOf(positiveInt(), 'positive integers'),
+  lr: nonEmptyListOf(positiveNumber(), 'positive numbers').optional(), // base LRs; absent = [train.lr]
+  referenceBatchSize: positiveInt().optional(), // B0 the base LR is meant for; absent = train.batchSize
+  scaling: nonEmptyListOf(oneOf(SCALING_RULE_NAMES), 'scaling rules').default(['none']),
+  warmupEpochs: nonNegativeNumber().optional(), // gradual warmup from base to scaled LR
+  maxLr: positiveNumber().optional(), // cap on the scaled LR
+  seeds: nonEmptyListOf(integer(), 'integers').optional(), // absent = [train.seed]
+  axes: z.record(z.string(), nonEmptyListOf(z.unknown(), 'values'), { error: 'expected a map of config path -> list of values' }).default({}),
+});
+
+export const specSchema = z.strictObject({
+  name: text().regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, . _ -' }).default('run'),
+  backend: oneOf(BACKEND_CHOICES).default('auto'),
+  data: dataSchema.prefault({ name: 'mnist' }),
+  model: modelSchema.prefault({ name: 'mlp' }),
+  optimizer: optimizerSchema.prefault({ name: 'sgd' }),
+  loss: lossSchema.prefault({}),
+  train: trainSchema.prefault({}),
+  sweep: sweepSchema.optional(),
+  claim: z.unknown().optional(), // verdict declaration, checked by `batchlab verify`
+});
+
+export type Spec = z.infer<typeof specSchema>;
+export type RunConfig = Omit<Spec, 'sweep' | 'claim'>;
+export type DataSpec = Spec['data'];
+export type ModelSpec = Spec['model'];
+export type OptimizerSpec = Spec['optimizer'];
+export type TrainSpec = Spec['train'];
+export type SweepSpec = z.infer<typeof sweepSchema>;
+export type ScheduleSpec = z.infer<typeof scheduleSchema>;
