@@ -1,0 +1,54 @@
+/** The record of one run, as stored in run.json and flattened into a summary.csv row. */
+import type { RunConfig } from '../config/schema.ts';
+import type { FinalMetrics, RunStatus } from '../train/types.ts';
+
+export interface RunMeta {
+  batchSize: number;
+  baseLr: number;
+  lr: number; // peak LR after scaling
+  scalingRule: string;
+  k: number; // batchSize / referenceBatchSize
+  seed: number;
+  axes: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  run_id: string;
+  status: RunStatus;
+  reason?: string;
+  error?: string;
+  config: RunConfig;
+  meta: RunMeta;
+  final: FinalMetrics & { steps: number; epochs: number; examples_seen: number };
+  timings: { wall_s: number; train_s: number; samples_per_s: number; started_at: string };
+  environment: Record<string, string>;
+}
+
+const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+/** One summary.csv row: the fixed columns, then each axis by its dotted path. */
+export function summaryRow(r: RunRecord): Record<string, string | number | null> {
+  return {
+    run_id: r.run_id,
+    status: r.status,
+    batch_size: r.meta.batchSize,
+    base_lr: r.meta.baseLr,
+    lr: r.meta.lr,
+    scaling_rule: r.meta.scalingRule,
+    seed: r.meta.seed,
+    steps: r.final.steps,
+    epochs: r.final.epochs,
+    examples_seen: r.final.examples_seen,
+    final_train_loss: r.final.train_loss,
+    final_train_acc: r.final.train_acc,
+    final_test_loss: r.final.test_loss,
+    final_test_acc: r.final.test_acc,
+    gen_gap_loss: gap(r.final.test_loss, r.final.train_loss),
+    gen_gap_acc: gap(r.final.train_acc, r.final.test_acc),
+    best_test_acc: r.final.best_test_acc,
+    wall_s: r.timings.wall_s,
+    samples_per_s: r.timings.samples_per_s,
+    backend: r.environment.backend ?? '',
+    ...Object.fromEntries(Object.entries(r.meta.axes).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)])),
+  };
+}

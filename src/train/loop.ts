@@ -1,0 +1,180 @@
+/**
+ * The custom training loop: per step it asks the batch and LR schedules for B and the LR, gathers
+ * the batch on the device, accumulates gradients over `accumulation` micro-batches, applies the
+ * optimizer, and emits curve rows to observers. Losses are read back asynchronously in groups, so
+ * GPU backends never stall on a per-step host sync.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema.ts';
+import { planBatchSchedule, planLrSchedule } from '../core/schedule.ts';
+import { EpochSampler } from './batches.ts';
+import { evaluate } from './evaluate.ts';
+import { reducedLoss } from './loss.ts';
+import { createOptimizer } from './optimizers.ts';
+import type { CurveRow, FinalMetrics, TrainData, TrainObserver, TrainResult } from './types.ts';
+
+export interface TrainArgs {
+  model: tf.LayersModel;
+  data: TrainData;
+  config: Pick<RunConfig, 'train' | 'optimizer' | 'loss'>;
+  observers?: TrainObserver[];
+  signal?: AbortSignal;
+  /** Milliseconds clock; injectable for tests. */
+  now?: () => number;
+}
+
+type Budget = { kind: 'epochs' | 'steps' | 'examples'; value: number };
+
+function budgetOf(train: RunConfig['train']): Budget {
+  if (train.steps !== undefined) return { kind: 'steps', value: train.steps };
+  if (train.examples !== undefined) return { kind: 'examples', value: train.examples };
+  return { kind: 'epochs', value: train.epochs ?? 1 };
+}
+
+/** Trains `model` in place and returns how it ended; a diverged or aborted run is a result, not an error. */
+export async function trainModel(args: TrainArgs): Promise<TrainResult> {
+  const { model, data, config, observers = [], signal } = args;
+  const now = args.now ?? (() => performance.now());
+  const { train } = config;
+  const n = data.trainX.shape[0];
+  const budget = budgetOf(train);
+  const lrAt = planLrSchedule(train.schedule, train.lr);
+  const batchAt = planBatchSchedule(train.batchSchedule, train.batchSize);
+  const k = train.accumulation;
+  const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const optimizer = createOptimizer(config.optimizer, vars);
+  const sampler = new EpochSampler(n, train.seed);
+  const stepsPerEpoch = Math.max(1, Math.floor(n / train.batchSize));
+  const logEvery = train.logEvery > 0 ? train.logEvery : Math.max(1, Math.round(stepsPerEpoch / 20));
+
+  let step = 0;
+  let examplesSeen = 0;
+  let trainMs = 0;
+  const start = now();
+  let firstLoss: number | null = null;
+  let status: TrainResult['status'] = 'completed';
+  let reason: string | undefined;
+  let pending: tf.Scalar[] = [];
+  let pendingExamples = 0;
+  const final: FinalMetrics = { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null };
+
+  const progress = () => {
+    const done = budget.kind === 'steps' ? step : budget.kind === 'examples' ? examplesSeen : sampler.epochFloat;
+    return Math.min(1, done / budget.value);
+  };
+  const budgetSpent = () => progress() >= 1;
+
+  /** Mean per-example training loss of the pending steps; flags divergence. */
+  const drainLosses = async (): Promise<number | null> => {
+    if (pending.length === 0) return null;
+    const stacked = tf.stack(pending);
+    const values = await stacked.data();
+    stacked.dispose();
+    pending.forEach((t) => t.dispose());
+    pending = [];
+    let sum = 0;
+    for (const v of values) {
+      if (firstLoss === null) firstLoss = v;
+      if (!Number.isFinite(v) || (firstLoss > 0 && v > train.divergenceFactor * firstLoss)) {
+        status = 'diverged';
+        reason = Number.isFinite(v) ? `loss ${v.toPrecision(4)} exceeded ${train.divergenceFactor}x its first value ${firstLoss.toPrecision(4)}` : `loss became ${v}`;
+      }
+      sum += v;
+    }
+    const mean = sum / pendingExamples;
+    pendingExamples = 0;
+    return mean;
+  };
+
+  let lastEvalStep = -1;
+  const emit = async (withEval: boolean, lr: number, batchSize: number) => {
+    const trainLoss = await drainLosses();
+    if (withEval) lastEvalStep = step;
+    const row: CurveRow = {
+      step, epoch: sampler.epochFloat, examples_seen: examplesSeen, batch_size: batchSize, lr,
+      train_loss: trainLoss, train_eval_loss: null, train_eval_acc: null, test_loss: null, test_acc: null,
+      wall_ms: 0,
+    };
+    if (withEval && (status as string) !== 'diverged') {
+      const tr = await evaluate(model, data.trainEvalX, data.trainEvalY, data.task, train.evalBatchSize);
+      const te = await evaluate(model, data.testX, data.testY, data.task, train.evalBatchSize);
+      Object.assign(row, { train_eval_loss: tr.loss, train_eval_acc: tr.acc, test_loss: te.loss, test_acc: te.acc });
+      Object.assign(final, { train_loss: tr.loss, train_acc: tr.acc, test_loss: te.loss, test_acc: te.acc });
+      if (te.acc !== null) final.best_test_acc = Math.max(final.best_test_acc ?? -Infinity, te.acc);
+    }
+    row.wall_ms = now() - start;
+    for (const o of observers) await o.onRow?.(row);
+    for (const o of observers) o.onProgress?.({ step, epoch: row.epoch, examplesSeen, loss: trainLoss, progress: progress() });
+  };
+
+  try {
+    await emit(true, lrAt({ step: 0, epoch: 0, progress: 0 }), batchAt(0));
+    while (!budgetSpent() && status === 'completed') {
+      if (signal?.aborted) {
+        status = 'aborted';
+        reason = 'interrupted';
+        break;
+      }
+      const batchSize = batchAt(sampler.epochFloat);
+      if (sampler.exhausted(batchSize)) {
+        sampler.endEpoch();
+        await emit(true, lrAt({ step, epoch: sampler.epochFloat, progress: progress() }), batchSize);
+        continue;
+      }
+      const lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
+      const t0 = now();
+      pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lr));
+      pendingExamples += batchSize;
+      trainMs += now() - t0;
+      step += 1;
+      examplesSeen += batchSize;
+      const endOfEpoch = sampler.exhausted(batchAt(sampler.epochFloat));
+      const evalNow = train.evalEvery > 0 && step % train.evalEvery === 0;
+      if (endOfEpoch) {
+        sampler.endEpoch();
+        await emit(true, lr, batchSize);
+      } else if (evalNow || step % logEvery === 0 || pending.length >= 64) {
+        await emit(evalNow, lr, batchSize);
+      }
+    }
+    // Close with an evaluated row unless the last row already was one for this step.
+    if (pending.length > 0 || lastEvalStep !== step) {
+      await emit(true, lrAt({ step, epoch: sampler.epochFloat, progress: progress() }), batchAt(sampler.epochFloat));
+    }
+  } finally {
+    pending.forEach((t) => t.dispose());
+    optimizer.dispose();
+    sampler.dispose();
+  }
+  return { status, reason, steps: step, epochs: sampler.epochFloat, examplesSeen, final, trainMs, wallMs: now() - start };
+}
+
+/**
+ * One optimizer update over `batchSize` examples split into `k` micro-batches. Returns the summed
+ * per-example loss of the batch as a kept scalar (the caller disposes it).
+ */
+function runStep(
+  { model, data, config }: TrainArgs, vars: tf.Variable[], optimizer: ReturnType<typeof createOptimizer>,
+  sampler: EpochSampler, batchSize: number, k: number, lr: number,
+): tf.Scalar {
+  const micro = batchSize / k;
+  const reduction = config.loss.reduction;
+  return tf.tidy(() => {
+    let grads: tf.Tensor[] | null = null;
+    let lossSum: tf.Tensor = tf.scalar(0);
+    for (let i = 0; i < k; i++) {
+      const idx = sampler.next(micro);
+      const x = tf.gather(data.trainX, idx);
+      const y = tf.gather(data.trainY, idx);
+      const { value, grads: g } = tf.variableGrads(
+        () => reducedLoss(data.task, reduction, model.apply(x, { training: true }) as tf.Tensor, y), vars);
+      const list = vars.map((v) => g[v.name]);
+      grads = grads === null ? list : grads.map((a, j) => tf.add(a, list[j]));
+      lossSum = tf.add(lossSum, reduction === 'mean' ? tf.mul(value, micro) : value);
+    }
+    // Mean reduction averages the k micro-batch means; sum reduction keeps the sum over all examples.
+    const finalGrads = reduction === 'mean' && k > 1 ? grads!.map((g) => tf.div(g, k)) : grads!;
+    optimizer.apply(finalGrads, tf.scalar(lr));
+    return lossSum as tf.Scalar;
+  });
+}

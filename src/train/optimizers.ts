@@ -1,0 +1,77 @@
+/**
+ * SGD (momentum, Nesterov) and Adam written with tf ops, so the LR can change every step without
+ * rebuilding state and the update rules match PyTorch's:
+ *   SGD:      v = m v + g;  w -= lr (g + m v) if Nesterov else lr v
+ *   Adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  w -= lr m_hat / (sqrt(v_hat) + eps)
+ * Weight decay is L2 added to the gradient of kernels (rank >= 2), not of biases or norm scales.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerSpec } from '../config/schema.ts';
+
+export interface Optimizer {
+  /** Applies one update. `grads[i]` belongs to `vars[i]`; `lr` is a scalar tensor. Disposes nothing it is given. */
+  apply(grads: readonly tf.Tensor[], lr: tf.Scalar): void;
+  dispose(): void;
+}
+
+function zerosLike(vars: readonly tf.Variable[]): tf.Variable[] {
+  return vars.map((v) => tf.variable(tf.zerosLike(v), false));
+}
+
+function decayed(spec: OptimizerSpec, v: tf.Variable, g: tf.Tensor): tf.Tensor {
+  return spec.weightDecay > 0 && v.rank >= 2 ? tf.add(g, tf.mul(v, spec.weightDecay)) : g;
+}
+
+function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly tf.Variable[]): Optimizer {
+  const velocity = spec.momentum > 0 ? zerosLike(vars) : [];
+  return {
+    apply(grads, lr) {
+      tf.tidy(() => {
+        vars.forEach((v, i) => {
+          const g = decayed(spec, v, grads[i]);
+          let step = g;
+          if (spec.momentum > 0) {
+            const vel = tf.add(tf.mul(velocity[i], spec.momentum), g);
+            velocity[i].assign(vel);
+            step = spec.nesterov ? tf.add(g, tf.mul(vel, spec.momentum)) : vel;
+          }
+          v.assign(tf.sub(v, tf.mul(step, lr)));
+        });
+      });
+    },
+    dispose() {
+      velocity.forEach((t) => t.dispose());
+    },
+  };
+}
+
+function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readonly tf.Variable[]): Optimizer {
+  const m = zerosLike(vars);
+  const s = zerosLike(vars);
+  let t = 0;
+  return {
+    apply(grads, lr) {
+      t += 1;
+      const c1 = 1 - spec.beta1 ** t;
+      const c2 = 1 - spec.beta2 ** t;
+      tf.tidy(() => {
+        vars.forEach((v, i) => {
+          const g = decayed(spec, v, grads[i]);
+          const mi = tf.add(tf.mul(m[i], spec.beta1), tf.mul(g, 1 - spec.beta1));
+          const si = tf.add(tf.mul(s[i], spec.beta2), tf.mul(tf.square(g), 1 - spec.beta2));
+          m[i].assign(mi);
+          s[i].assign(si);
+          const denom = tf.add(tf.sqrt(tf.div(si, c2)), spec.epsilon);
+          v.assign(tf.sub(v, tf.mul(tf.div(tf.div(mi, c1), denom), lr)));
+        });
+      });
+    },
+    dispose() {
+      [...m, ...s].forEach((x) => x.dispose());
+    },
+  };
+}
+
+export function createOptimizer(spec: OptimizerSpec, vars: readonly tf.Variable[]): Optimizer {
+  return spec.name === 'sgd' ? createSgd(spec, vars) : createAdam(spec, vars);
+}

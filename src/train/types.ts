@@ -1,0 +1,64 @@
+/** What the training loop consumes and emits. `step` always means one optimizer update. */
+import type * as tf from '@tensorflow/tfjs';
+import type { Task } from './loss.ts';
+
+export type RunStatus = 'completed' | 'diverged' | 'failed' | 'aborted';
+
+/** Tensors on the device. trainEval* is a fixed train subset (the test set's size) for the generalisation gap. */
+export interface TrainData {
+  task: Task;
+  trainX: tf.Tensor;
+  trainY: tf.Tensor;
+  trainEvalX: tf.Tensor;
+  trainEvalY: tf.Tensor;
+  testX: tf.Tensor;
+  testY: tf.Tensor;
+}
+
+/** One row of curve.csv. Eval columns are null on rows without an evaluation; acc is null for regression. */
+export interface CurveRow {
+  step: number;
+  epoch: number;
+  examples_seen: number;
+  batch_size: number;
+  lr: number;
+  train_loss: number | null; // mean per-example loss of the steps since the previous row
+  train_eval_loss: number | null;
+  train_eval_acc: number | null;
+  test_loss: number | null;
+  test_acc: number | null;
+  wall_ms: number;
+}
+
+export interface StepProgress {
+  step: number;
+  epoch: number;
+  examplesSeen: number;
+  loss: number | null;
+  /** Fraction of the budget consumed, in [0,1]. */
+  progress: number;
+}
+
+export interface TrainObserver {
+  onRow?(row: CurveRow): void | Promise<void>;
+  onProgress?(p: StepProgress): void;
+}
+
+export interface FinalMetrics {
+  train_loss: number | null; // train-subset loss in inference mode
+  train_acc: number | null;
+  test_loss: number | null;
+  test_acc: number | null;
+  best_test_acc: number | null;
+}
+
+export interface TrainResult {
+  status: Exclude<RunStatus, 'failed'>;
+  reason?: string;
+  steps: number;
+  epochs: number;
+  examplesSeen: number;
+  final: FinalMetrics;
+  trainMs: number; // time in optimizer steps, evaluation excluded
+  wallMs: number;
+}
