@@ -1,14 +1,14 @@
 /** Streams curve rows to `<runDir>/curve.csv` with csv-writer as training goes. */
-import { createObjectCsvWriter } from 'csv-writer';
+import { writeFile } from 'node:fs/promises';
+import { createObjectCsvStringifier, createObjectCsvWriter } from 'csv-writer';
 import type { CurveRow, TrainObserver } from '../train/types.ts';
 import { CURVE_COLUMNS } from './columns.ts';
 
 export async function openCurveWriter(file: string): Promise<TrainObserver> {
-  const writer = createObjectCsvWriter({
-    path: file,
-    header: CURVE_COLUMNS.map((id) => ({ id, title: id })),
-  });
-  await writer.writeRecords([]); // the header, so even a run that fails at once has a readable curve
+  const header = CURVE_COLUMNS.map((id) => ({ id, title: id }));
+  // The header first, so even a run that fails at once leaves a readable curve.
+  await writeFile(file, createObjectCsvStringifier({ header }).getHeaderString() ?? '');
+  const writer = createObjectCsvWriter({ path: file, header, append: true });
   return {
     onRow: (row: CurveRow) => writer.writeRecords([row]),
   };

@@ -71,6 +71,7 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
   } catch (err) {
     record.status = 'failed';
     record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (process.env.BATCHLAB_DEBUG) console.error(err);
   } finally {
     model?.dispose();
     record.timings.wall_s = (performance.now() - t0) / 1000;

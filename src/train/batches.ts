@@ -39,7 +39,8 @@ export class EpochSampler {
   /** Indices of the next batch as an int32 tensor the caller owns. */
   next(batchSize: number): tf.Tensor1D {
     if (batchSize > this.n) throw new RangeError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
-    if (this.perm === null) this.perm = tf.tensor1d(shuffled(this.n, this.seedFor()), 'int32');
+    // Kept: next() is usually called inside a step's tf.tidy, and the permutation outlives it.
+    if (this.perm === null) this.perm = tf.keep(tf.tensor1d(shuffled(this.n, this.seedFor()), 'int32'));
     const idx = tf.slice(this.perm, this.pos, batchSize);
     this.pos += batchSize;
     return idx;

@@ -15,7 +15,7 @@ export interface Optimizer {
 }
 
 function zerosLike(vars: readonly tf.Variable[]): tf.Variable[] {
-  return vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  return tf.tidy(() => vars.map((v) => tf.variable(tf.zerosLike(v), false)));
 }
 
 function decayed(spec: OptimizerSpec, v: tf.Variable, g: tf.Tensor): tf.Tensor {

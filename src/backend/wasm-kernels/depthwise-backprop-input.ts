@@ -1,0 +1,60 @@
+/**
+ * DepthwiseConv2dNativeBackpropInput for wasm (missing in stock wasm).
+ *
+ * As for conv2d: zero-upsample dy by the stride, pad it by (KH-1)*d - padTop on top, and run a
+ * stride-1 depthwise conv (XNNPACK) with the spatially flipped filter, one filter per dy
+ * channel c*M+m; summing the M outputs that belong to input channel c gives dx.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  inputTensor, padOrCrop, zeroUpsample, type Pad, type Pair, type RoundingMode,
+} from './tensor-helpers.ts';
+
+interface Attrs {
+  strides: Pair;
+  pad: Pad;
+  dilations?: Pair;
+  dimRoundingMode?: RoundingMode;
+  inputShape: [number, number, number, number];
+}
+
+/** dy: [N,OH,OW,C*M], filter: [KH,KW,C,M] -> dx: inputShape [N,H,W,C]. */
+export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Attrs): tf.Tensor4D {
+  const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape, filter.shape, strides, dilations ?? 1, pad, dimRoundingMode, true,
+  );
+  const [kh, kw, c, m] = filter.shape;
+  const [n, h, w] = inputShape;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  return tf.tidy(() => {
+    const up = zeroUpsample(dy, sh, sw);
+    const effH = (kh - 1) * dh + 1;
+    const effW = (kw - 1) * dw + 1;
+    const top = effH - 1 - padInfo.top;
+    const left = effW - 1 - padInfo.left;
+    const spread = padOrCrop(up, [
+      [0, 0],
+      [top, h + effH - 1 - top - up.shape[1]],
+      [left, w + effW - 1 - left - up.shape[2]],
+      [0, 0],
+    ]);
+    const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, c * m, 1]) as tf.Tensor4D;
+    const perChannel = tf.depthwiseConv2d(spread, flipped, 1, 'valid', 'NHWC', [dh, dw]);
+    if (m === 1) return perChannel;
+    return tf.sum(tf.reshape(perChannel, [n, h, w, c, m]), 4) as tf.Tensor4D;
+  });
+}
+
+export const depthwiseBackpropInputConfig: tf.KernelConfig = {
+  kernelName: 'DepthwiseConv2dNativeBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs }) =>
+    tf.tidy(() =>
+      depthwiseBackpropInput(
+        inputTensor<tf.Rank.R4>(inputs, 'dy'),
+        inputTensor<tf.Rank.R4>(inputs, 'filter'),
+        attrs as unknown as Attrs,
+      ),
+    ),
+};

@@ -1,0 +1,80 @@
+/**
+ * Small tensor helpers shared by the composed wasm kernels. All of them run tfjs ops on the
+ * active backend, so they are only called from inside kernels registered for 'wasm'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../../errors.ts';
+
+/**
+ * The kernel input `name` as a Tensor. A kernel receives TensorInfos, which are not always
+ * Tensors; wrapping one bumps the data's reference count, so call this inside tf.tidy.
+ */
+export function inputTensor<R extends tf.Rank = tf.Rank>(
+  inputs: tf.NamedTensorInfoMap,
+  name: string,
+): tf.Tensor<R> {
+  const info = inputs[name];
+  if (info == null) {
+    throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
+  }
+  if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
+}
+
+/**
+ * Pads (positive amounts) and crops (negative amounts) each axis of `x`.
+ * `amounts[i] = [before, after]`; `value` fills the padded cells.
+ */
+export function padOrCrop<T extends tf.Tensor>(x: T, amounts: [number, number][], value = 0): T {
+  const begin = amounts.map(([b]) => Math.max(0, -b));
+  const size = x.shape.map((d, i) => d - begin[i] - Math.max(0, -amounts[i][1]));
+  const needsCrop = begin.some((b, i) => b > 0 || size[i] < x.shape[i]);
+  const cropped = needsCrop ? tf.slice(x, begin, size) : x;
+  const pads = amounts.map(([b, a]) => [Math.max(0, b), Math.max(0, a)] as [number, number]);
+  if (pads.every(([b, a]) => b === 0 && a === 0)) return cropped as T;
+  return tf.pad(cropped, pads, value) as T;
+}
+
+/**
+ * Inserts `sh - 1` zero rows after each row and `sw - 1` zero columns after each column of an
+ * NHWC tensor: [N,H,W,C] -> [N,H*sh,W*sw,C]. This is how a strided convolution's output
+ * gradient is spread back over the input grid.
+ */
+export function zeroUpsample(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return x;
+  const [n, h, w, c] = x.shape;
+  return tf.tidy(() => {
+    const spread = tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [
+      [0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0],
+    ]);
+    return tf.reshape(spread, [n, h * sh, w * sw, c]);
+  });
+}
+
+/** NCHW <-> NHWC for kernels whose composed math is written for NHWC only. */
+export function toNHWC(x: tf.Tensor4D, dataFormat: string | undefined): tf.Tensor4D {
+  return dataFormat === 'NCHW' ? tf.transpose(x, [0, 2, 3, 1]) : x;
+}
+
+export function fromNHWC(x: tf.Tensor4D, dataFormat: string | undefined): tf.Tensor4D {
+  return dataFormat === 'NCHW' ? tf.transpose(x, [0, 3, 1, 2]) : x;
+}
+
+/** [N,C,H,W] shape -> [N,H,W,C] shape when the data format is NCHW. */
+export function shapeToNHWC(
+  shape: readonly number[],
+  dataFormat: string | undefined,
+): [number, number, number, number] {
+  const [a, b, c, d] = shape;
+  return dataFormat === 'NCHW' ? [a, c, d, b] : [a, b, c, d];
+}
+
+export type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+export type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
+export type Pair = number | [number, number];
+
+/** Expands a scalar-or-pair attribute (strides, dilations, filter size) into [h, w]. */
+export function pair(v: Pair | undefined, fallback = 1): [number, number] {
+  if (v == null) return [fallback, fallback];
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}

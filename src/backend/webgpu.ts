@@ -1,0 +1,130 @@
+/**
+ * The webgpu backend on Dawn for Node (npm `webgpu`). On Linux Dawn needs Vulkan: the loader
+ * libvulkan.so.1 plus a driver (ICD) that exposes a device, a GPU's or Mesa's lavapipe.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendDriver, BackendProbe } from './names.ts';
+import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
+import { BackendUnavailableError } from './backend-unavailable-error.ts';
+import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
+import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
+
+/** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
+const ADAPTER_TIMEOUT_MS = 5000;
+
+const IS_LINUX = process.platform === 'linux';
+const NO_ADAPTER = IS_LINUX ? 'no Vulkan adapter' : 'no WebGPU adapter';
+const NO_ADAPTER_HINT = IS_LINUX
+  ? "install libvulkan1 and the GPU driver's Vulkan ICD (NVIDIA: the driver's Vulkan component; " +
+    "check with vulkaninfo --summary); for software rendering install Mesa >= 24 lavapipe " +
+    "(mesa-vulkan-drivers from bookworm-backports; bookworm's own Mesa 22.3 is refused by Dawn)"
+  : 'update the GPU driver';
+
+type Dawn = typeof import('webgpu');
+
+interface Found {
+  gpu: GPU;
+  summary: AdapterSummary;
+}
+
+function unavailable(reason: string, hint?: string): BackendUnavailableError {
+  return new BackendUnavailableError('webgpu', reason, hint);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function loadDawn(): Promise<Dawn> {
+  // Without the Vulkan loader Dawn can find no adapter on Linux; checking first avoids its
+  // native stderr warning and the cost of loading it.
+  if (IS_LINUX && !findVulkanLoader()) throw unavailable(`${NO_ADAPTER}: ${VULKAN_LOADER} (Vulkan loader) not found`, NO_ADAPTER_HINT);
+  try {
+    return await import('webgpu');
+  } catch (err) {
+    throw unavailable(`the webgpu package (Dawn) failed to load: ${messageOf(err)}`, 'reinstall the webgpu npm package');
+  }
+}
+
+async function readAdapterInfo(adapter: GPUAdapter): Promise<AdapterInfoLike> {
+  if ('info' in adapter && adapter.info) return adapter.info;
+  const legacy = adapter as unknown as { requestAdapterInfo?: () => Promise<AdapterInfoLike> };
+  return legacy.requestAdapterInfo ? legacy.requestAdapterInfo() : {};
+}
+
+/** Creates a Dawn instance and checks it yields an adapter and a device, as tfjs will ask for. */
+async function findAdapter(dawn: Dawn): Promise<Found> {
+  let gpu: GPU;
+  let adapter: GPUAdapter | null;
+  try {
+    Object.assign(globalThis, dawn.globals);
+    gpu = dawn.create([]);
+    adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), ADAPTER_TIMEOUT_MS, 'requestAdapter');
+  } catch (err) {
+    throw unavailable(`${NO_ADAPTER}: ${messageOf(err)}`, NO_ADAPTER_HINT);
+  }
+  if (!adapter) {
+    const detail = IS_LINUX ? `${VULKAN_LOADER} is present but no driver (ICD) exposes a device` : 'Dawn found none';
+    throw unavailable(`${NO_ADAPTER}: ${detail}`, NO_ADAPTER_HINT);
+  }
+  const summary = summarizeAdapter(await readAdapterInfo(adapter));
+  try {
+    const device = await withTimeout(adapter.requestDevice(), ADAPTER_TIMEOUT_MS, 'requestDevice');
+    device.destroy();
+  } catch (err) {
+    throw unavailable(`adapter ${summary.device} refused a device: ${messageOf(err)}`, 'update the GPU driver');
+  }
+  return { gpu, summary };
+}
+
+/** tfjs-backend-webgpu looks for navigator.gpu when it is imported; Node 20 has no navigator. */
+function installNavigatorGpu(gpu: GPU): void {
+  const holder = globalThis as { navigator?: object };
+  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+}
+
+/**
+ * Drops the reference to Dawn's instance: while navigator.gpu holds it, Node's event loop stays
+ * alive and the process does not exit on its own.
+ */
+export function releaseWebGpu(): void {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  if (nav && 'gpu' in nav) delete nav.gpu;
+}
+
+export const webgpuDriver: BackendDriver = {
+  async probe(): Promise<BackendProbe> {
+    try {
+      const { summary } = await findAdapter(await loadDawn());
+      const reason = summary.software ? 'adapter found (software Vulkan: runs on the CPU)' : 'adapter found';
+      return { name: 'webgpu', usable: true, device: summary.device, reason };
+    } catch (err) {
+      const e = err instanceof BackendUnavailableError ? err : unavailable(messageOf(err));
+      return { name: 'webgpu', usable: false, device: '', reason: e.reason, hint: e.hint };
+    }
+  },
+  async activate() {
+    const { gpu, summary } = await findAdapter(await loadDawn());
+    installNavigatorGpu(gpu);
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (!tf.engine().registryFactory['webgpu']) {
+      throw unavailable('@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed and registered nothing');
+    }
+    // The default split-K matmul accumulates with atomics in varying order; program type 3
+    // gives bit-identical results from run to run.
+    tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);
+    await switchTo('webgpu', 'tfjs could not set the webgpu backend');
+    await verifyActiveBackend('webgpu');
+    return {
+      device: summary.device,
+      isGpu: !summary.software,
+      note: summary.software ? 'software Vulkan adapter: WebGPU runs on the CPU' : undefined,
+    };
+  },
+};

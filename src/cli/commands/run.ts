@@ -1,0 +1,59 @@
+/** `batchlab run <spec>`: trains one configuration and writes <out>/runs/<run_id>/. */
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { initBackend, describeEnvironment } from '../../backend/index.ts';
+import { readSpec } from '../../config/read-spec.ts';
+import { DatasetCache } from '../../runner/dataset-cache.ts';
+import { executeRun } from '../../runner/execute-run.ts';
+import type { Output } from '../output.ts';
+import { planSingleRun } from '../run-meta.ts';
+import { EXIT } from '../../errors.ts';
+
+export interface RunArgs {
+  spec: string;
+  set: string[];
+  backend?: string;
+  out?: string;
+}
+
+export function runOptions<T>(y: Argv<T>) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file (YAML or JSON)' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
+    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
+}
+
+export function backendSets(args: { set: string[]; backend?: string }): string[] {
+  return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;
+}
+
+export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
+  const spec = await readSpec(args.spec, backendSets(args));
+  const planned = planSingleRun(spec);
+  const active = await initBackend(spec.backend);
+  io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
+  const outDir = args.out ?? join('results', spec.name);
+  const runDir = join(outDir, 'runs', planned.runId);
+  const datasets = new DatasetCache();
+  let lastPrint = 0;
+  const record = await executeRun(planned, runDir, {
+    datasets,
+    environment: describeEnvironment(active),
+    signal,
+    onProgress: (_id, p) => {
+      const t = Date.now();
+      if (t - lastPrint < 1000 && p.progress < 1) return;
+      lastPrint = t;
+      io.err(`step ${p.step} epoch ${p.epoch.toFixed(2)} loss ${p.loss?.toFixed(4) ?? '-'} (${Math.round(p.progress * 100)}%)`);
+    },
+  });
+  await datasets.dispose();
+  const f = record.final;
+  io.out(`${record.status}: run ${record.run_id} in ${runDir}`);
+  io.out(`steps ${f.steps}, epochs ${f.epochs.toFixed(2)}, test loss ${f.test_loss?.toFixed(4) ?? '-'}, test acc ${f.test_acc?.toFixed(4) ?? '-'}, ${record.timings.samples_per_s.toFixed(0)} samples/s`);
+  if (record.reason) io.out(`note: ${record.reason}`);
+  if (record.error) io.err(`error: ${record.error}`);
+  if (record.status === 'aborted') return EXIT.interrupted;
+  return record.status === 'failed' ? EXIT.failure : EXIT.ok;
+}

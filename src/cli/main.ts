@@ -1,0 +1,84 @@
+/**
+ * The CLI's single exit point: parses argv, dispatches to a command, and maps what it throws to an
+ * exit code (usage/config 2, interrupted 130, anything else 1; a bug prints its stack with --debug).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError } from '../errors.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { runCommand, runOptions, type RunArgs } from './commands/run.ts';
+import { registerLaterCommands } from './later-commands.ts';
+import { processOutput, type Output } from './output.ts';
+
+export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    io.err('interrupted: finishing the current step, flushing results (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let code: number = EXIT.ok;
+  const debug = argv.includes('--debug');
+  const run = (fn: () => Promise<number>) => async () => {
+    code = await fn();
+  };
+  try {
+    const parser = yargs(argv)
+      .scriptName('batchlab')
+      .usage('$0 <command> [options]\n\nBatch-size and learning-rate experiments in TensorFlow.js.')
+      .option('debug', { type: 'boolean', describe: 'print stack traces of internal errors' })
+      .command('run <spec>', 'train one configuration', (y) => runOptions(y), (a) =>
+        run(() => runCommand(a as unknown as RunArgs, io, controller.signal))())
+      .command('doctor', 'check which tfjs backends work here and why not', (y) => y, () =>
+        run(() => doctorCommand(io))());
+    registerLaterCommands(parser, io, controller.signal, (fn) => run(fn)());
+    await parser
+      .demandCommand(1, 'name a command (see --help)')
+      .strict()
+      .help()
+      .alias('h', 'help')
+      .version(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    code = handleError(err, io, debug);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  return code;
+}
+
+function handleError(err: unknown, io: Output, debug: boolean): number {
+  if (err instanceof UsageError) {
+    io.err(`error: ${err.message}`);
+    if (err.issues.length) io.err(formatIssues(err.issues));
+    return EXIT.usage;
+  }
+  if (err instanceof AbortedError) {
+    io.err(`interrupted: ${err.message}`);
+    return EXIT.interrupted;
+  }
+  if (err instanceof EnvironmentError) {
+    io.err(`error: ${err.message}`);
+    return EXIT.failure;
+  }
+  io.err(`internal error (a bug in batchlab): ${err instanceof Error ? err.message : String(err)}`);
+  if (debug && err instanceof Error && err.stack) io.err(err.stack);
+  else io.err('run again with --debug for the stack trace');
+  return EXIT.failure;
+}
+
+const isEntry = process.argv[1] && /bin[\\/]batchlab(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await main(hideBin(process.argv));
+  process.exitCode = code;
+  // tfjs backends may hold handles open; results are flushed by now.
+  setImmediate(() => process.exit(code));
+}

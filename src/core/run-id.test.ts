@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, runId } from './run-id.ts';
+import { UsageError } from '../errors.ts';
+
+describe('canonicalJson', () => {
+  const cases: [unknown, string][] = [
+    [{ b: 1, a: 2 }, '{"a":2,"b":1}'],
+    [{ z: { y: [3, { d: 1, c: 'x' }], x: null } }, '{"z":{"x":null,"y":[3,{"c":"x","d":1}]}}'],
+    [{ a: undefined, b: true }, '{"b":true}'],
+    [[1, undefined], '[1,null]'],
+    ['é"\n', JSON.stringify('é"\n')],
+    [-0, '0'],
+    [1e-7, '1e-7'],
+  ];
+  it.each(cases)('%j', (value, expected) => {
+    expect(canonicalJson(value)).toBe(expected);
+    // Canonical JSON is still JSON that parses back to the same data.
+    expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+  });
+
+  it.each([
+    [{ train: { lr: NaN } }, 'train.lr'],
+    [{ a: [1, Infinity] }, 'a[1]'],
+    [{ f: () => 1 }, 'f'],
+    [10n, '(root)'],
+  ])('rejects %s at its path', (value, path) => {
+    try {
+      canonicalJson(value);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).issues[0].path).toBe(path);
+    }
+  });
+});
+
+describe('runId', () => {
+  const config = { train: { lr: 0.1, batchSize: 32, seed: 1 }, model: { name: 'mlp', hidden: [256, 128] } };
+
+  it('is 12 hex chars: the SHA-256 prefix of the canonical JSON', () => {
+    const expected = createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
+    expect(runId(config)).toBe(expected);
+    expect(runId(config)).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('ignores key order at every depth', () => {
+    const reordered = { model: { hidden: [256, 128], name: 'mlp' }, train: { seed: 1, batchSize: 32, lr: 0.1 } };
+    expect(runId(reordered)).toBe(runId(config));
+  });
+
+  it('changes with any value, with array order, and with meta', () => {
+    const ids = new Set([
+      runId(config),
+      runId({ ...config, train: { ...config.train, seed: 2 } }),
+      runId({ ...config, model: { name: 'mlp', hidden: [128, 256] } }),
+      runId(config, { scalingRule: 'none' }),
+      runId(config, { scalingRule: 'linear' }),
+    ]);
+    expect(ids.size).toBe(5);
+  });
+
+  it('is stable across releases for a fixed input', () => {
+    // Pinned so that a change to the canonical form (which would orphan finished runs) fails here.
+    expect(canonicalJson({ b: [1, 'x'], a: { d: null, c: false } })).toBe('{"a":{"c":false,"d":null},"b":[1,"x"]}');
+    // sha256 of that text, computed with coreutils `sha256sum`.
+    expect(runId({ b: [1, 'x'], a: { d: null, c: false } })).toBe('dc9e4195851b');
+  });
+});

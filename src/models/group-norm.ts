@@ -1,0 +1,92 @@
+/**
+ * GroupNorm (Wu & He, 2018) as a serialisable tfjs layer. Channels are the last axis; every
+ * other non-batch axis is spatial. Each example's channels are split into `groups` contiguous
+ * groups, normalised over (spatial, channels-in-group), then scaled and shifted per channel.
+ * Rank 2 [N, C] is dense features with spatial size 1; rank 4 [N, H, W, C] is NHWC.
+ * With groups = 1 this is LayerNorm over all non-batch axes with per-channel gamma/beta.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../errors.ts';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+export interface GroupNormArgs extends LayerArgs {
+  /** Number of channel groups; must divide the channel count (last axis). */
+  groups: number;
+  /** Added to the group variance; default 1e-5. */
+  epsilon?: number;
+}
+
+export class GroupNorm extends tf.layers.Layer {
+  static className = 'GroupNorm';
+  readonly groups: number;
+  readonly epsilon: number;
+  private gamma!: tf.LayerVariable;
+  private beta!: tf.LayerVariable;
+
+  constructor(args: GroupNormArgs) {
+    super(args);
+    if (!Number.isInteger(args.groups) || args.groups < 1) {
+      throw new UsageError('GroupNorm groups must be a positive integer', [
+        { path: 'model.groups', message: `expected a positive integer, got ${args.groups}` },
+      ]);
+    }
+    this.groups = args.groups;
+    this.epsilon = args.epsilon ?? 1e-5;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const channels = shape[shape.length - 1];
+    if (shape.length < 2 || channels == null) {
+      throw new UsageError('GroupNorm needs a known channel count on the last axis', [
+        { path: 'model.groups', message: `input shape ${JSON.stringify(shape)} has no channel axis` },
+      ]);
+    }
+    if (channels % this.groups !== 0) {
+      throw new UsageError(`GroupNorm groups must divide the channel count`, [
+        {
+          path: 'model.groups',
+          message: `expected a divisor of ${channels} channels (layer ${this.name}), got ${this.groups}`,
+        },
+      ]);
+    }
+    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const normed = groupNormalize(x, this.groups, this.epsilon);
+      return tf.add(tf.mul(normed, this.gamma.read()), this.beta.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), groups: this.groups, epsilon: this.epsilon };
+  }
+}
+tf.serialization.registerClass(GroupNorm);
+
+/**
+ * Normalises `x` [N, ...spatial, C] within each example and channel group (no affine step).
+ * Reshapes to [N, ...spatial, G, C/G] so one `moments` call covers every group.
+ */
+export function groupNormalize(x: tf.Tensor, groups: number, epsilon: number): tf.Tensor {
+  return tf.tidy(() => {
+    const shape = x.shape;
+    const channels = shape[shape.length - 1];
+    const grouped = tf.reshape(x, [...shape.slice(0, -1), groups, channels / groups]);
+    const spatialAxes = shape.slice(1, -1).map((_, i) => i + 1);
+    const axes = [...spatialAxes, grouped.rank - 1];
+    const { mean, variance } = tf.moments(grouped, axes, true);
+    const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, epsilon)));
+    return tf.reshape(normed, shape);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The model registry: factories with explicit arguments, nothing built at import time.
+ * Every model outputs linear logits [batch, numOutputs] (no softmax).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { buildCnn } from './cnn.ts';
+import { buildMlp } from './mlp.ts';
+import { buildResnet } from './resnet.ts';
+import type { ModelConfig } from './types.ts';
+
+export type { CnnConfig, MlpConfig, ModelConfig, Norm, NormOptions, ResnetConfig } from './types.ts';
+export { GroupNorm, groupNormalize } from './group-norm.ts';
+export { GhostBatchNorm, ghostNormalize } from './ghost-batch-norm.ts';
+
+/**
+ * `inputShape` is one example's shape without the batch axis; `seed` fixes every initializer
+ * (not dropout masks, which follow the global random state).
+ */
+export interface ModelEntry<C extends ModelConfig> {
+  build(cfg: C, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel;
+  describe: string;
+}
+
+type Registry = { [K in ModelConfig['name']]: ModelEntry<Extract<ModelConfig, { name: K }>> };
+
+export const MODELS = {
+  mlp: {
+    build: buildMlp,
+    describe: 'MLP: flatten, then dense -> norm -> activation -> dropout per hidden width, dense logits',
+  },
+  cnn: {
+    build: buildCnn,
+    describe: 'CNN: conv k x k -> norm -> relu -> pool 2 per channel count, global average pool, dropout, dense logits',
+  },
+  resnet: {
+    build: buildResnet,
+    describe: 'CIFAR ResNet (depth 6n+2): 3x3 stem, 3 stages of n basic blocks at widths w, 2w, 4w, global average pool, dense logits',
+  },
+} as const satisfies Registry;
+
+export type ModelName = keyof typeof MODELS;
+
+/** Builds `cfg.name`'s model; throws UsageError (paths under `model.`) for invalid settings. */
+export function buildModel(cfg: ModelConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
+  const entry = MODELS[cfg.name] as ModelEntry<ModelConfig>;
+  return entry.build(cfg, inputShape, numOutputs, seed);
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
+ * executes the rest on N executors, and rewrites summary.csv after every run.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendChoice } from '../backend/index.ts';
+import type { Spec } from '../config/schema.ts';
+import { writeJsonAtomic } from '../results/atomic-write.ts';
+import type { RunRecord } from '../results/run-record.ts';
+import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
+import { writeSummary } from '../results/summary.ts';
+import type { StepProgress } from '../train/types.ts';
+import type { PlannedRun } from './execute-run.ts';
+import { startInProcess, startWorker, type Executor } from './executors.ts';
+
+export type SweepEvent =
+  | { type: 'start'; total: number; toRun: number; workers: number; why: string }
+  | { type: 'run-start'; run: PlannedRun }
+  | { type: 'progress'; runId: string; progress: StepProgress }
+  | { type: 'run-end'; record: RunRecord; done: number; total: number };
+
+export interface SweepOptions {
+  spec: Spec;
+  runs: PlannedRun[]; // this shard's runs, in plan order
+  outDir: string;
+  workers: number;
+  force: boolean;
+  signal: AbortSignal;
+  shard?: { index: number; count: number };
+  onEvent?: (e: SweepEvent) => void;
+}
+
+export interface SweepOutcome {
+  records: RunRecord[];
+  skipped: number;
+  failed: number;
+  aborted: boolean;
+}
+
+export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
+  const emit = o.onEvent ?? (() => {});
+  const axes = Object.keys(o.spec.sweep?.axes ?? {});
+  await mkdir(join(o.outDir, 'runs'), { recursive: true });
+
+  const done = new Map<string, RunRecord>();
+  if (!o.force) {
+    for (const run of o.runs) {
+      const rec = await readRunRecord(o.outDir, run.runId);
+      if (rec && FINISHED.has(rec.status)) done.set(run.runId, rec);
+    }
+  }
+  const todo = o.runs.filter((r) => !done.has(r.runId));
+  const skipped = done.size;
+  const summaryFile = join(o.outDir, 'summary.csv');
+  const flushSummary = () =>
+    writeSummary(summaryFile, o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : [])), axes);
+
+  const onProgress = (runId: string, progress: StepProgress) => emit({ type: 'progress', runId, progress });
+  const count = Math.max(1, Math.min(o.workers, todo.length));
+  const executors: Executor[] = [];
+  try {
+    if (todo.length > 0) {
+      const backend = o.spec.backend as BackendChoice;
+      if (count === 1) executors.push(await startInProcess(backend, o.signal, onProgress));
+      else executors.push(...(await Promise.all(Array.from({ length: count }, () => startWorker(backend, onProgress)))));
+    }
+    const why = executors[0]?.why ?? 'nothing to run';
+    await writeJsonAtomic(join(o.outDir, 'sweep.json'), {
+      name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length,
+      environment: executors[0]?.environment ?? {},
+    });
+    emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: executors.length, why });
+    const abortAll = () => executors.forEach((e) => e.abort());
+    o.signal.addEventListener('abort', abortAll, { once: true });
+
+    let next = 0;
+    let finished = skipped;
+    let writing = Promise.resolve();
+    const drive = async (ex: Executor) => {
+      while (next < todo.length && !o.signal.aborted) {
+        const run = todo[next++];
+        emit({ type: 'run-start', run });
+        let record: RunRecord;
+        try {
+          record = await ex.run(run, runDirOf(o.outDir, run.runId));
+        } catch (err) {
+          record = failedRecord(run, err, ex.environment);
+        }
+        done.set(run.runId, record);
+        finished += 1;
+        writing = writing.then(flushSummary); // serialised: no torn or out-of-order rewrites
+        await writing;
+        emit({ type: 'run-end', record, done: finished, total: o.runs.length });
+      }
+    };
+    await Promise.all(executors.map(drive));
+    o.signal.removeEventListener('abort', abortAll);
+    await flushSummary();
+  } finally {
+    await Promise.all(executors.map((e) => e.close()));
+  }
+  const records = o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : []));
+  return {
+    records,
+    skipped,
+    failed: records.filter((r) => r.status === 'failed').length,
+    aborted: o.signal.aborted || records.some((r) => r.status === 'aborted'),
+  };
+}
+
+function failedRecord(run: PlannedRun, err: unknown, environment: Record<string, string>): RunRecord {
+  return {
+    run_id: run.runId, status: 'failed', error: err instanceof Error ? err.message : String(err),
+    config: run.config, meta: run.meta,
+    final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
+    timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: new Date().toISOString() },
+    environment,
+  };
+}

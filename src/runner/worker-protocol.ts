@@ -1,0 +1,15 @@
+/** Messages between the sweep scheduler and its worker processes. */
+import type { RunRecord } from '../results/run-record.ts';
+import type { StepProgress } from '../train/types.ts';
+import type { PlannedRun } from './execute-run.ts';
+
+export type ToWorker =
+  | { type: 'init'; backend: string }
+  | { type: 'run'; run: PlannedRun; runDir: string }
+  | { type: 'abort' };
+
+export type FromWorker =
+  | { type: 'ready'; environment: Record<string, string>; backend: string; why: string }
+  | { type: 'progress'; runId: string; progress: StepProgress }
+  | { type: 'done'; record: RunRecord }
+  | { type: 'fatal'; error: string };
