@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../errors.ts';
-import type { BackendName } from './names.ts';
+import type { BackendName, BackendProbe } from './names.ts';
 
 /** A backend that cannot be switched on here; keeps the reason and hint apart for `auto`'s summary. */
 export class BackendUnavailableError extends EnvironmentError {
@@ -13,4 +13,13 @@ export class BackendUnavailableError extends EnvironmentError {
     this.reason = reason;
     this.hint = hint;
   }
+}
+
+/** The probe result for a backend whose check threw: its reason and hint, nothing usable. */
+export function unusableProbe(backend: BackendName, err: unknown, fallbackHint?: string): BackendProbe {
+  if (err instanceof BackendUnavailableError) {
+    return { name: backend, usable: false, device: '', reason: err.reason, hint: err.hint ?? fallbackHint };
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  return { name: backend, usable: false, device: '', reason, hint: fallbackHint };
 }

@@ -23,9 +23,16 @@ interface Rule {
   diagnose: (match: RegExpExecArray) => LoadDiagnosis;
 }
 
-// Order matters: the first matching rule wins, so specific library names come before generic
-// "cannot find" messages that also mention the package path.
+// Order matters: the first matching rule wins. A too-old glibc message also names the library
+// that needed it, and a missing addon's path contains the package name, so both come early.
 const RULES: Rule[] = [
+  {
+    test: /(GLIBC(?:XX)?_[\d.]+)' not found/,
+    diagnose: (m) => ({
+      reason: `system C/C++ library too old for the prebuilt libtensorflow (needs ${m[1]})`,
+      hint: 'use a newer Linux distribution or container image',
+    }),
+  },
   {
     test: /(lib(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse)\.so\.11(?:\.\d+)*)/,
     diagnose: (m) => ({ reason: `CUDA 11 library ${m[1]} not found`, hint: CUDA_HINT }),
@@ -53,13 +60,6 @@ const RULES: Rule[] = [
     diagnose: () => ({
       reason: 'native addon was built for a different Node.js version',
       hint: 'run npm rebuild @tensorflow/tfjs-node-gpu with the Node.js that runs batchlab',
-    }),
-  },
-  {
-    test: /(GLIBC(?:XX)?_[\d.]+)' not found/,
-    diagnose: (m) => ({
-      reason: `system C/C++ library too old for the prebuilt libtensorflow (needs ${m[1]})`,
-      hint: 'use a newer Linux distribution or container image',
     }),
   },
   {

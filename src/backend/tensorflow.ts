@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendDriver, BackendProbe } from './names.ts';
 import { cpuModel, hasNvidiaDevice, nvidiaGpuNames } from './host.ts';
 import { currentBackend, messageOf, restoreBackend, switchTo, verifyActiveBackend } from './active-backend.ts';
-import { BackendUnavailableError } from './backend-unavailable-error.ts';
+import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
 import { classifyTensorflowLoadError } from './tensorflow-load-error.ts';
 
 /** Tried in this order: the GPU build first, it also runs on CPU. */
@@ -97,9 +97,7 @@ export const tensorflowDriver: BackendDriver = {
     const loaded = await loadOnce();
     // Importing tfjs-node makes 'tensorflow' the active backend as a side effect.
     await restoreBackend(previous);
-    if (loaded instanceof BackendUnavailableError) {
-      return { name: 'tensorflow', usable: false, device: '', reason: loaded.reason, hint: loaded.hint };
-    }
+    if (loaded instanceof BackendUnavailableError) return unusableProbe('tensorflow', loaded);
     return { name: 'tensorflow', usable: true, device: loaded.device, reason: loaded.reason, hint: loaded.hint };
   },
   async activate() {

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendDriver } from './names.ts';
 import { cpuModel } from './host.ts';
-import { currentBackend, messageOf, restoreBackend, switchTo, verifyActiveBackend } from './active-backend.ts';
+import { currentBackend, restoreBackend, switchTo, verifyActiveBackend } from './active-backend.ts';
+import { unusableProbe } from './backend-unavailable-error.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 
 const REFUSED = 'tfjs could not initialise the wasm backend (its .wasm binary failed to load)';
@@ -24,7 +25,7 @@ export const wasmDriver: BackendDriver = {
       await verifyActiveBackend('wasm');
       return { name: 'wasm', usable: true, device: await describeWasmDevice(), reason: 'WebAssembly with XNNPACK' };
     } catch (err) {
-      return { name: 'wasm', usable: false, device: '', reason: messageOf(err), hint: HINT };
+      return unusableProbe('wasm', err, HINT);
     } finally {
       await restoreBackend(previous);
     }

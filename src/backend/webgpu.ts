@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendDriver, BackendProbe } from './names.ts';
 import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
-import { BackendUnavailableError } from './backend-unavailable-error.ts';
+import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
 
@@ -105,8 +105,7 @@ export const webgpuDriver: BackendDriver = {
       const reason = summary.software ? 'adapter found (software Vulkan: runs on the CPU)' : 'adapter found';
       return { name: 'webgpu', usable: true, device: summary.device, reason };
     } catch (err) {
-      const e = err instanceof BackendUnavailableError ? err : unavailable(messageOf(err));
-      return { name: 'webgpu', usable: false, device: '', reason: e.reason, hint: e.hint };
+      return unusableProbe('webgpu', err);
     }
   },
   async activate() {

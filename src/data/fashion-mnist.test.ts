@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -35,6 +35,7 @@ async function writeFake(dir: string, opts: { gz?: boolean; trainLabels?: ArrayL
   const gz = opts.gz ?? true;
   const name = (base: string) => join(dir, gz ? `${base}.gz` : base);
   const labels = opts.trainLabels ?? fakeTrain.labels;
+  await mkdir(dir, { recursive: true });
   await writeIdxFile(name(FASHION_MNIST_FILES.trainImages), encodeIdx([300, 4, 3], fakeTrain.pixels), gz);
   await writeIdxFile(name(FASHION_MNIST_FILES.trainLabels), encodeIdx(opts.trainLabelDims ?? [labels.length], labels), gz);
   await writeIdxFile(name(FASHION_MNIST_FILES.testImages), encodeIdx([80, 4, 3], fakeTest.pixels), gz);
@@ -174,20 +175,25 @@ describe.skipIf(!run)(systemSuiteTitle('Fashion-MNIST from the Debian package', 
     expect(ds.trainX.shape).toEqual([60000, 28, 28, 1]);
     expect(ds.testX.shape).toEqual([10000, 28, 28, 1]);
     expect(ds.trainY.shape).toEqual([60000, 10]);
-    const perClass = (await ds.trainY.sum(0).data()) as Float32Array;
+    const stats = tf.tidy(() => [ds.trainY.sum(0), ds.testY.sum(0), ds.trainX.min(), ds.trainX.max()]);
+    const [perClass, testPerClass, min, max] = await Promise.all(stats.map((t) => t.data()));
     expect([...perClass]).toEqual(Array(10).fill(6000));
-    const testPerClass = (await ds.testY.sum(0).data()) as Float32Array;
     expect([...testPerClass]).toEqual(Array(10).fill(1000));
-    const [min, max] = await Promise.all([ds.trainX.min().data(), ds.trainX.max().data()]);
     expect([min[0], max[0]]).toEqual([0, 1]);
+    tf.dispose(stats);
     ds.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('takes exactly balanced subsets of 1,000 / 500', async () => {
+    const before = tf.memory().numTensors;
     const ds = await loadFashionMnist({ name: 'fashion-mnist', trainSize: 1000, testSize: 500, seed: 1 });
-    expect([...((await ds.trainY.sum(0).data()) as Float32Array)]).toEqual(Array(10).fill(100));
-    expect([...((await ds.testY.sum(0).data()) as Float32Array)]).toEqual(Array(10).fill(50));
+    const counts = tf.tidy(() => [ds.trainY.sum(0), ds.testY.sum(0)]);
+    const [train, test] = await Promise.all(counts.map((t) => t.data()));
+    expect([...train]).toEqual(Array(10).fill(100));
+    expect([...test]).toEqual(Array(10).fill(50));
+    tf.dispose(counts);
     ds.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

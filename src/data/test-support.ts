@@ -20,3 +20,10 @@ export function requireSystem(pkg: string, present: boolean, env: NodeJS.Process
 export function systemSuiteTitle(title: string, pkg: string, run: boolean): string {
   return run ? title : `${title} [skipped: needs system package ${pkg}; apt-get install ${pkg}]`;
 }
+
+/** Index of the first differing value, -1 when equal; vitest's deep equality is slow on big typed arrays. */
+export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}

@@ -114,7 +114,9 @@ function groupInput(input: CompareInput, metric: string, by: string[]): Grouped 
       // lr follows from base_lr, batch size and rule; suggest the column the user swept.
       const suggest = varying.includes('base_lr') ? varying.filter((c) => c !== 'lr') : varying;
       const where = by.map((b, i) => `${b}=${key.split(KEY_SEP)[i]}`).join(', ');
-      bad(g.rows[1]!.line, `runs in the cell ${where} differ in ${varying.join(', ')}, so they are not seeds of one configuration; add ${suggest.join(', ')} to --by`);
+      const first = g.rows[0]!.values;
+      const odd = g.rows.find((r) => varying.some((c) => r.values[c] !== first[c]))!;
+      bad(odd.line, `runs in the cell ${where} differ in ${varying.join(', ')}, so they are not seeds of one configuration; add ${suggest.join(', ')} to --by`);
     }
   }
   const cells = new Map<string, CellStats>();
@@ -123,7 +125,7 @@ function groupInput(input: CompareInput, metric: string, by: string[]): Grouped 
 }
 
 const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : '—');
-const signed = (x: number) => (Number.isFinite(x) ? (x > 0 ? '+' : x < 0 ? '−' : '±') + fmt(Math.abs(x), 3) : '—');
+const signed = (x: number) => (Number.isFinite(x) ? (x > 0 ? '+' : x < 0 ? '−' : '') + fmt(Math.abs(x), 3) : '—');
 
 function fmtStats(s: CellStats | null): string {
   if (!s) return '—';
@@ -208,7 +210,7 @@ export function compareResults(inputs: CompareInput[], opts: CompareOptions = {}
     }));
     text = renderCsvTable(header, rows);
   } else {
-    const colTitle = (c: string) => (by.length === 1 ? metric : by.length === 2 ? c : split(c).map((v, i) => `${by[i + 1]}=${v}`).join(' '));
+    const colTitle = (c: string) => (by.length === 1 ? metric : split(c).join(' '));
     const header = [by[0]!];
     for (const c of colKeys) {
       for (const l of labels) header.push(labels.length > 1 ? `${colTitle(c)} ${l}` : colTitle(c));

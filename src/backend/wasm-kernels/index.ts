@@ -25,6 +25,9 @@
  *   transposed physically and the stock kernel called untransposed.
  * - Tile (slow element-by-element copy; tf.broadcastTo and tf.where go through it). Wrapped:
  *   float32/int32 tiles run as a broadcast add of x with zeros.
+ * - Sum and Mean (slow over leading axes: reducing NHWC over [N,H,W], as batch norm does in
+ *   both passes, is ~10x slower than it needs to be). Wrapped: float32 reductions over leading
+ *   axes run as ones[1,R] x x[R,C] on XNNPACK.
  *
  * All composed kernels run tfjs ops inside the kernel; intermediates are disposed and the result
  * tensor is handed to the engine as the kernel output, so no tensor leaks.
@@ -37,6 +40,7 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.ts';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { fastMeanConfig, fastSumConfig } from './leading-axes-reduce.ts';
 import { fastTileConfig } from './tile.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
@@ -71,6 +75,8 @@ const COMPOSED: readonly tf.KernelConfig[] = [
 const WRAPPERS: Readonly<Record<string, (original: tf.KernelConfig) => tf.KernelConfig>> = {
   BatchMatMul: fastTransposedMatMulConfig,
   Tile: fastTileConfig,
+  Sum: fastSumConfig,
+  Mean: fastMeanConfig,
 };
 
 /**

@@ -1,0 +1,156 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.ts';
+import { BACKENDS, BackendUnavailableError, initBackend, probeBackend, probeBackends, releaseBackend, type BackendProbe } from './index.ts';
+import { cpuModel } from './host.ts';
+import { findVulkanLoader } from './vulkan-loader.ts';
+
+// What this machine has decides what the probes must say; on a machine with tfjs-node or Vulkan
+// the same tests check the other branch.
+function resolvable(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const HAS_TFJS_NODE = resolvable('@tensorflow/tfjs-node-gpu') || resolvable('@tensorflow/tfjs-node');
+const HAS_VULKAN_LOADER = process.platform === 'linux' && findVulkanLoader() !== undefined;
+
+/** [m,k] x [k,n] on the active backend, read asynchronously (webgpu cannot read synchronously). */
+async function matMul(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Float32Array> {
+  const y = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])));
+  const out = (await y.data()) as Float32Array;
+  y.dispose();
+  return out;
+}
+
+function randomArray(size: number): Float32Array {
+  return Float32Array.from({ length: size }, () => Math.random() * 2 - 1);
+}
+
+describe('probeBackends', () => {
+  let probes: BackendProbe[];
+  const ms: Partial<Record<string, number>> = {};
+
+  beforeEach(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('probes every backend in auto order, leaving the active backend and tensor count alone', async () => {
+    const before = tf.memory().numTensors;
+    for (const name of BACKENDS) {
+      const t0 = performance.now();
+      await probeBackend(name);
+      ms[name] = performance.now() - t0;
+    }
+    probes = await probeBackends();
+    expect(probes.map((p) => p.name)).toEqual([...BACKENDS]);
+    expect(tf.getBackend()).toBe('cpu');
+    expect(tf.memory().numTensors).toBe(before);
+    for (const p of probes) {
+      expect(p.reason).not.toBe('');
+      expect(p.device !== '').toBe(p.usable);
+      if (!p.usable) expect(p.hint).toBeTruthy();
+    }
+  });
+
+  it('finds cpu and wasm usable on the CPU of this machine', () => {
+    const [cpu, wasm] = [probes.find((p) => p.name === 'cpu')!, probes.find((p) => p.name === 'wasm')!];
+    expect(cpu).toMatchObject({ usable: true, device: cpuModel() });
+    expect(wasm.usable).toBe(true);
+    expect(wasm.device).toMatch(new RegExp(`^${cpuModel().replace(/[()]/g, '\\$&')} \\(wasm (no )?SIMD, \\d+ threads?\\)$`));
+  });
+
+  it.runIf(!HAS_TFJS_NODE)('says tensorflow is not installed, naming the package and how to get it', () => {
+    const p = probes.find((q) => q.name === 'tensorflow')!;
+    expect(p).toMatchObject({ usable: false, device: '', reason: '@tensorflow/tfjs-node-gpu not installed (nor @tensorflow/tfjs-node)' });
+    expect(p.hint).toMatch(/^npm install @tensorflow\/tfjs-node-gpu .*CUDA 11\.2 \+ cuDNN 8\.1/);
+  });
+
+  it.runIf(!HAS_VULKAN_LOADER)('says webgpu has no Vulkan adapter, quickly, with what to install', () => {
+    const p = probes.find((q) => q.name === 'webgpu')!;
+    expect(p).toMatchObject({ usable: false, device: '', reason: 'no Vulkan adapter: libvulkan.so.1 (Vulkan loader) not found' });
+    expect(p.hint).toMatch(/libvulkan1.*Vulkan ICD.*Mesa >= 24 lavapipe.*bookworm-backports/);
+    expect(ms['webgpu']).toBeLessThan(3000);
+  });
+});
+
+describe('initBackend', () => {
+  it('auto takes the first backend that initialises and says why it skipped the others', async () => {
+    await tf.setBackend('cpu');
+    const probes = await probeBackends();
+    const active = await initBackend('auto');
+    expect(active.name).toBe(probes.find((p) => p.usable)!.name);
+    expect(tf.getBackend()).toBe(active.name);
+    if (!HAS_TFJS_NODE && !HAS_VULKAN_LOADER) {
+      expect(active).toEqual({
+        name: 'wasm',
+        device: probes.find((p) => p.name === 'wasm')!.device,
+        isGpu: false,
+        why:
+          'tensorflow: @tensorflow/tfjs-node-gpu not installed (nor @tensorflow/tfjs-node); ' +
+          'webgpu: no Vulkan adapter: libvulkan.so.1 (Vulkan loader) not found; using wasm',
+      });
+    }
+  });
+
+  it('cpu: always starts, on the CPU', async () => {
+    await tf.setBackend('wasm');
+    expect(await initBackend('cpu')).toEqual({ name: 'cpu', device: cpuModel(), isGpu: false, why: 'requested cpu' });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('wasm: registers the training kernels stock wasm lacks', async () => {
+    await initBackend('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+  });
+
+  it('rejects an unknown name as a usage error located at `backend`', async () => {
+    const err = await initBackend('gpu' as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).issues.map((i) => i.path)).toEqual(['backend']);
+  });
+
+  // One contract for every backend: usable ones compute a matmul like cpu does; unusable ones
+  // refuse with the probe's reason and leave the active backend alone.
+  it.each(BACKENDS)('%s keeps the backend contract', async (name) => {
+    await tf.setBackend('cpu');
+    const probe = await probeBackend(name);
+    const before = tf.memory().numTensors;
+    if (!probe.usable) {
+      const err = await initBackend(name).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as BackendUnavailableError).reason).toBe(probe.reason);
+      expect(tf.getBackend()).toBe('cpu');
+      return;
+    }
+    const [m, k, n] = [7, 33, 5];
+    const a = randomArray(m * k);
+    const b = randomArray(k * n);
+    const expected = await matMul(a, b, m, k, n);
+    const active = await initBackend(name);
+    expect(active.name).toBe(name);
+    expect(active.device).toBe(probe.device);
+    expect(tf.getBackend()).toBe(name);
+    const got = await matMul(a, b, m, k, n);
+    // float32 sums of 33 products in [-1,1]: different summation orders agree to ~1e-6.
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('releaseBackend', () => {
+  it("drops navigator.gpu, whose Dawn instance would keep Node's event loop alive", () => {
+    const holder = globalThis as { navigator?: { gpu?: unknown } };
+    const hadNavigator = 'navigator' in globalThis;
+    if (!hadNavigator) holder.navigator = {};
+    holder.navigator!.gpu = {};
+    releaseBackend();
+    expect('gpu' in holder.navigator!).toBe(false);
+    if (!hadNavigator) delete holder.navigator;
+  });
+});

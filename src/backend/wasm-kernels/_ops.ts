@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm'); await tf.ready();
+function t(name: string, f: () => tf.Tensor, iters = 20) {
+  for (let i = 0; i < 3; i++) f().dispose();
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) { const r = f(); r.dispose(); }
+  console.log(name.padEnd(50), ((performance.now() - t0) / iters).toFixed(3), 'ms');
+}
+const big = tf.randomNormal([64, 28, 28, 16]);
+const q = tf.randomNormal([64, 14, 14, 16]);
+const q2 = tf.randomNormal([64, 14, 14, 16]);
+const w5 = tf.randomNormal([64, 14, 14, 16, 4]);
+t('sum axes 012 big', () => tf.sum(big, [0, 1, 2]));
+t('mean axes 012 big', () => tf.mean(big, [0, 1, 2]));
+t('sum via reshape [R,C] axis0', () => tf.sum(tf.reshape(big, [-1, 16]), 0));
+t('matmul ones[1,R] x [R,C]', () => tf.tidy(() => tf.matMul(tf.ones([1, 50176]), tf.reshape(big, [-1, 16]))));
+const onesR = tf.ones([1, 50176]);
+t('matmul ones cached', () => tf.tidy(() => tf.matMul(onesR, tf.reshape(big, [-1, 16]))));
+t('sum all', () => tf.sum(big));
+t('sum last axis', () => tf.sum(big, 3));
+t('transpose big [3,0,1,2]', () => tf.transpose(big, [3, 0, 1, 2]));
+t('cast f32->f32', () => tf.cast(big, 'float32'));
+t('cast bool->f32', () => tf.tidy(() => tf.cast(tf.greater(big, 0), 'float32')));
+t('step', () => tf.step(big));
+t('mul big', () => tf.mul(big, big));
+t('mul big x [16]', () => tf.mul(big, tf.ones([16])));
+t('add big', () => tf.add(big, big));
+t('relu big', () => tf.relu(big));
+t('argmax w5', () => tf.argMax(w5, 4));
+t('max w5 axis4', () => tf.max(w5, 4));
+t('equal q', () => tf.equal(q, q2));
+t('where q', () => tf.tidy(() => tf.where(tf.equal(q, q2), q, q2)));
+t('stridedSlice big->q', () => tf.stridedSlice(big, [0, 0, 1, 0], [64, 28, 28, 16], [1, 2, 2, 1]));
+t('slice 6d', () => tf.slice(tf.reshape(big, [64, 14, 2, 14, 2, 16]), [0, 0, 1, 0, 0, 0], [64, 14, 1, 14, 1, 16]));
+t('maxPool big', () => tf.maxPool(big as tf.Tensor4D, 2, 2, 'valid'));
+t('transpose 6d', () => tf.transpose(tf.reshape(big, [64, 14, 2, 14, 2, 16]), [0, 1, 3, 5, 2, 4]));
+t('stack 4 q', () => tf.stack([q, q, q, q]));
+t('pad big', () => tf.pad(big, [[0, 0], [1, 1], [1, 1], [0, 0]]));
+t('zeros big', () => tf.zeros([64, 28, 28, 16]));
+t('square big', () => tf.square(big));
+t('sub big', () => tf.sub(big, big));

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+// A Vulkan loader that dlopen rejects sends the probe past its loader check into Dawn itself,
+// the path a machine with libvulkan1 but no driver takes. It runs in a child process because
+// LD_LIBRARY_PATH is read by the dynamic linker only at process start.
+describe.runIf(process.platform === 'linux')('webgpu probe through Dawn', () => {
+  it('reports "no Vulkan adapter" cleanly and fast when Dawn finds no device', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'batchlab-vk-'));
+    try {
+      writeFileSync(path.join(dir, 'libvulkan.so.1'), '');
+      const script = [
+        `const { probeBackend } = await import(${JSON.stringify(INDEX)});`,
+        `const t0 = performance.now();`,
+        `const p = await probeBackend('webgpu');`,
+        `console.log(JSON.stringify({ ...p, ms: performance.now() - t0 }));`,
+      ].join('\n');
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, LD_LIBRARY_PATH: dir },
+        timeout: 30_000,
+      });
+      const probe = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(probe).toMatchObject({
+        name: 'webgpu',
+        usable: false,
+        device: '',
+        reason: 'no Vulkan adapter: libvulkan.so.1 is present but no driver (ICD) exposes a device',
+      });
+      expect(probe.hint).toMatch(/libvulkan1/);
+      expect(probe.ms).toBeLessThan(3000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

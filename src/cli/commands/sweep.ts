@@ -1,0 +1,87 @@
+/** `batchlab sweep <spec>`: plans the grid, runs this shard of it (resumably), writes summary.csv. */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { readSpec } from '../../config/read-spec.ts';
+import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
+import { EXIT, UsageError } from '../../errors.ts';
+import { planSweep } from '../../runner/plan-sweep.ts';
+import { executeSweep } from '../../runner/sweep.ts';
+import type { Output } from '../output.ts';
+import { createSweepProgress } from '../sweep-progress.ts';
+import { backendSets } from './run.ts';
+
+export interface SweepArgs {
+  spec: string;
+  set: string[];
+  backend?: string;
+  out?: string;
+  workers?: number;
+  shard?: string;
+  shardCount?: number;
+  force: boolean;
+  dryRun: boolean;
+}
+
+export function sweepOptions<T>(y: Argv<T>) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file with a sweep: section' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
+    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
+    .option('workers', { type: 'number', describe: 'parallel worker processes (default: cores on CPU backends, 1 on a GPU)' })
+    .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
+    .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
+    .option('force', { type: 'boolean', default: false, describe: 'rerun runs that already finished' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the planned runs and their derived LRs; train nothing' });
+}
+
+function resolveShard(args: SweepArgs, env: NodeJS.ProcessEnv): Shard | undefined {
+  if (args.shard !== undefined) return parseShard(args.shard, '--shard');
+  const withCount = args.shardCount !== undefined ? { ...env, BATCHLAB_SHARD_COUNT: String(args.shardCount) } : env;
+  return shardFromEnv(withCount);
+}
+
+function defaultWorkers(backend: string): number {
+  // A GPU is shared badly by several processes; CPU backends here are single-threaded per process.
+  return backend === 'tensorflow' || backend === 'webgpu' ? 1 : availableParallelism();
+}
+
+export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSignal): Promise<number> {
+  const spec = await readSpec(args.spec, backendSets(args));
+  if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
+    throw new UsageError('invalid option', [{ path: '--workers', message: `expected a positive integer, got ${args.workers}` }]);
+  }
+  const all = planSweep(spec);
+  const shard = resolveShard(args, process.env);
+  const runs = shard ? selectShard(all, shard.index, shard.count) : all;
+  const outDir = args.out ?? join('results', spec.name);
+  if (args.dryRun) {
+    io.out(`${spec.name}: ${all.length} runs planned${shard ? `, shard ${shard.index}/${shard.count} takes ${runs.length}` : ''}; output ${outDir}`);
+    io.out(['run_id      ', 'batch', 'base_lr', 'rule  ', 'k     ', 'lr      ', 'seed', 'axes'].join('  '));
+    for (const r of runs) {
+      const m = r.meta;
+      io.out([r.runId, String(m.batchSize).padStart(5), m.baseLr.toPrecision(3).padStart(7), m.scalingRule.padEnd(6),
+        m.k.toPrecision(3).padEnd(6), m.lr.toPrecision(4).padEnd(8), String(m.seed).padStart(4),
+        Object.entries(m.axes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')].join('  '));
+    }
+    return EXIT.ok;
+  }
+  const workers = args.workers ?? defaultWorkers(spec.backend);
+  const progress = createSweepProgress(io);
+  let outcome;
+  try {
+    outcome = await executeSweep({ spec, runs, outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent });
+  } finally {
+    progress.stop();
+  }
+  const counts = new Map<string, number>();
+  for (const r of outcome.records) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  io.out(`sweep ${spec.name}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing run'}` +
+    ` (${outcome.skipped} skipped as already done); summary: ${join(outDir, 'summary.csv')}`);
+  if (outcome.aborted) {
+    io.err('interrupted: rerun the same command to continue');
+    return EXIT.interrupted;
+  }
+  return outcome.failed > 0 ? EXIT.failure : EXIT.ok;
+}

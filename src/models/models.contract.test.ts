@@ -1,0 +1,117 @@
+/**
+ * Every model x norm builds, trains three SGD steps with finite loss, changes every trainable
+ * weight and holds tf.memory().numTensors steady, on the cpu and wasm backends. Same seed gives
+ * the same initial weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
+
+// A variable path keeps the typecheck independent of whether the kernels module exists yet.
+const WASM_KERNELS = '../backend/wasm-kernels/index.ts';
+type KernelsModule = { registerWasmTrainingKernels: () => void };
+const wasmKernels = (await import(/* @vite-ignore */ WASM_KERNELS).catch(() => null)) as KernelsModule | null;
+
+const BATCH = 8;
+const CLASSES = 3;
+const SEED = 42;
+
+const NORMS: Record<string, NormOptions> = {
+  none: { norm: 'none', groups: 2 },
+  batch: { norm: 'batch', groups: 2 },
+  ghost: { norm: 'batch', groups: 2, ghostBatchSize: 4 },
+  group: { norm: 'group', groups: 2 },
+  layer: { norm: 'layer', groups: 2 },
+};
+
+interface Case {
+  label: string;
+  cfg: ModelConfig;
+  inputShape: number[];
+}
+
+const CASES: Case[] = Object.entries(NORMS).flatMap(([normLabel, norm]) => [
+  {
+    label: `mlp/${normLabel}`,
+    cfg: { name: 'mlp', hidden: [8, 6], activation: 'gelu', dropout: 0.1, ...norm },
+    inputShape: [16],
+  },
+  {
+    label: `cnn/${normLabel}`,
+    cfg: { name: 'cnn', channels: [4, 6], pooling: 'max', kernelSize: 3, dropout: 0.1, ...norm },
+    inputShape: [8, 8, 1],
+  },
+  {
+    label: `resnet8/${normLabel}`,
+    cfg: { name: 'resnet', depth: 8, width: 2, ...norm },
+    inputShape: [8, 8, 1],
+  },
+]);
+
+function values(vars: tf.LayerVariable[]): Float32Array[] {
+  return vars.map((v) => v.read().dataSync() as Float32Array);
+}
+
+/** Builds, checks seeding, trains 3 steps; returns nothing, asserts as it goes. */
+function checkContract({ cfg, inputShape }: Case, backend: string): void {
+  expect(tf.getBackend()).toBe(backend);
+  const model = buildModel(cfg, inputShape, CLASSES, SEED);
+  const twin = buildModel(cfg, inputShape, CLASSES, SEED);
+  const other = buildModel(cfg, inputShape, CLASSES, SEED + 1);
+  expect(values(twin.weights)).toEqual(values(model.weights));
+  expect(values(other.trainableWeights)[0]).not.toEqual(values(model.trainableWeights)[0]);
+  twin.dispose();
+  other.dispose();
+
+  const x = tf.randomNormal([BATCH, ...inputShape]);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32'), CLASSES));
+  const opt = tf.train.sgd(0.05);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const start = values(model.trainableWeights);
+  const counts: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    const loss = opt.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+      vars,
+    )!;
+    expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
+    loss.dispose();
+    counts.push(tf.memory().numTensors);
+  }
+  expect(counts[2]).toBe(counts[0]);
+  expect(counts[1]).toBe(counts[0]);
+  const end = values(model.trainableWeights);
+  const unchanged = model.trainableWeights.filter((_, i) => end[i].every((v, j) => v === start[i][j])).map((w) => w.name);
+  expect(unchanged).toEqual([]);
+  const logits = model.predict(x) as tf.Tensor;
+  expect(logits.shape).toEqual([BATCH, CLASSES]);
+  tf.dispose([x, y, logits]);
+  opt.dispose();
+  model.dispose();
+}
+
+it('covers every registered model', () => {
+  expect(new Set(CASES.map((c) => c.cfg.name))).toEqual(new Set(Object.keys(MODELS)));
+});
+
+describe.each(['cpu', 'wasm'])('model contract on %s', (backend) => {
+  let before = 0;
+  beforeAll(async () => {
+    if (backend === 'wasm' && wasmKernels) wasmKernels.registerWasmTrainingKernels();
+    await tf.setBackend(backend);
+  });
+  beforeEach(() => {
+    before = tf.memory().numTensors;
+  });
+  afterEach(() => {
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  for (const c of CASES) {
+    // Stock wasm has no Conv2DBackpropFilter, so convolutions train there only with our kernels.
+    const needsKernels = backend === 'wasm' && c.cfg.name !== 'mlp' && !wasmKernels;
+    it.skipIf(needsKernels)(c.label, () => checkContract(c, backend));
+  }
+});

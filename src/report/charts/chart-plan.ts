@@ -1,0 +1,55 @@
+/** What a chart planner returns: Vega-Lite specs to render, or why the chart does not apply. */
+import type { TopLevelSpec } from 'vega-lite';
+
+export interface ChartVariant {
+  /** File-name suffix and radio value, e.g. 'steps'; '' for a chart with one variant. */
+  name: string;
+  label: string;
+  spec: TopLevelSpec;
+}
+
+export interface PlannedChart {
+  kind: 'chart';
+  /** Stable id: the data-chart attribute in the HTML and the file name under charts/. */
+  id: string;
+  title: string;
+  /** What is plotted and how it was derived (seeds, LR choice, targets), shown under the chart. */
+  caption: string;
+  variants: ChartVariant[];
+}
+
+export interface SkippedChart {
+  kind: 'skipped';
+  id: string;
+  title: string;
+  why: string;
+}
+
+export type ChartPlan = PlannedChart | SkippedChart;
+
+export const skip = (id: string, title: string, why: string): SkippedChart => ({ kind: 'skipped', id, title, why });
+
+/** Shared look: white background (PNG has no page behind it), generic sans-serif font. */
+export const CHART_CONFIG = {
+  background: 'white',
+  font: 'sans-serif',
+  view: { stroke: '#ccc' },
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' },
+} as const;
+
+/** Batch-size x axis: log2 scale with a tick at each batch size swept. */
+export function batchAxis(batchSizes: number[]) {
+  return {
+    field: 'batch_size',
+    type: 'quantitative',
+    title: 'batch size',
+    scale: { type: 'log', base: 2, domain: [Math.min(...batchSizes) / 1.3, Math.max(...batchSizes) * 1.3], nice: false },
+    axis: { values: batchSizes, format: 'd' },
+  } as const;
+}
+
+/** Number formatting for labels: 4 significant digits, no trailing zeros. */
+export const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : '—');

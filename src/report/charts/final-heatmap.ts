@@ -1,0 +1,65 @@
+/** Chart 2: final test metric over batch size x base LR, one heatmap per scaling rule. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { SweepView } from '../sweep-view.ts';
+import { groupScore } from '../sweep-view.ts';
+import { CHART_CONFIG, fmt, skip, type ChartPlan } from './chart-plan.ts';
+
+export function planFinalHeatmap(view: SweepView): ChartPlan {
+  const id = 'final-heatmap';
+  const title = `Final test ${view.task === 'classification' ? 'accuracy' : 'loss'} by batch size and learning rate`;
+  if (view.baseLrs.length < 2) return skip(id, title, `only one base LR (${view.baseLrs.map((x) => fmt(x)).join('') || 'none'}) was swept, so there is no LR axis`);
+  const cells = view.groups.map((g) => {
+    const score = groupScore(g, view.task);
+    return {
+      panel: g.panel,
+      batch_size: g.batchSize,
+      base_lr: g.baseLr,
+      value: Number.isFinite(score) ? score : null,
+      label: Number.isFinite(score) ? fmt(score, 3) + (g.diverged ? ` (${g.diverged} div.)` : '') : g.diverged ? 'diverged' : 'n/a',
+    };
+  });
+  const values = cells.map((c) => c.value).filter((v): v is number => v !== null);
+  const [lo, hi] = [Math.min(...values), Math.max(...values)];
+  // Dark viridis end is low values: white text there, black on the light end.
+  const good = view.task === 'classification';
+  const data = cells.map((c) => ({
+    ...c,
+    text_color: c.value === null ? 'black' : (c.value - lo) / (hi - lo || 1) < 0.5 === good ? 'white' : 'black',
+  }));
+  const caption =
+    `Mean ${view.metricName} over completed seeds for every batch size and base LR (before scaling; the applied LR is base LR × the rule's factor). ` +
+    'A cell where every seed diverged is grey and labelled “diverged”; “(k div.)” counts diverged seeds beside the completed ones.';
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CHART_CONFIG,
+    data: { values: data },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
+    columns: Math.min(view.panels.length, 3),
+    spec: {
+      width: Math.max(160, 70 * view.batchSizes.length),
+      height: Math.max(120, 36 * view.baseLrs.length),
+      encoding: {
+        x: { field: 'batch_size', type: 'ordinal', title: 'batch size', sort: 'ascending' },
+        y: { field: 'base_lr', type: 'ordinal', title: 'base LR', sort: 'descending' },
+      },
+      layer: [
+        { mark: { type: 'rect', color: '#d0d0d0' }, transform: [{ filter: 'datum.value === null' }] },
+        {
+          mark: 'rect',
+          transform: [{ filter: 'datum.value !== null' }],
+          encoding: {
+            color: {
+              field: 'value', type: 'quantitative', title: view.metricName,
+              scale: { scheme: 'viridis', reverse: !good },
+            },
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 11 },
+          encoding: { text: { field: 'label' }, color: { field: 'text_color', type: 'nominal', scale: null } },
+        },
+      ],
+    },
+  } as unknown as TopLevelSpec;
+  return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}

@@ -1,0 +1,103 @@
+/**
+ * Chart 4: optimizer steps and examples needed to first reach a target test metric, vs batch
+ * size, log-log, with the perfect-scaling reference (steps halve when the batch doubles; examples
+ * stay constant) anchored at each rule's smallest batch size that reached the target.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { CurvePoint } from '../../results/read-results.ts';
+import type { SweepView, Task } from '../sweep-view.ts';
+import { groupScore, meanOf } from '../sweep-view.ts';
+import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+
+/** Share of the reachable level used as the target: 95% of the accuracy, or 105% of the loss. */
+export const TARGET_FRACTION = 0.95;
+
+/**
+ * The target: for accuracy, TARGET_FRACTION x the best mean final test accuracy that every batch
+ * size reached (the minimum over batch sizes of the best configuration at that size); for loss,
+ * the worst such best loss divided by TARGET_FRACTION. NaN when no batch size has a completed run.
+ */
+export function planTarget(view: SweepView): number {
+  const bestAt = view.batchSizes.map((b) => {
+    const scores = view.groups.filter((g) => g.batchSize === b).map((g) => groupScore(g, view.task)).filter(Number.isFinite);
+    if (!scores.length) return NaN;
+    return view.task === 'classification' ? Math.max(...scores) : Math.min(...scores);
+  }).filter(Number.isFinite);
+  if (!bestAt.length) return NaN;
+  return view.task === 'classification' ? TARGET_FRACTION * Math.min(...bestAt) : Math.max(...bestAt) / TARGET_FRACTION;
+}
+
+/** First evaluation point whose test metric meets the target, or undefined. */
+export function firstReach(curve: CurvePoint[], target: number, task: Task): CurvePoint | undefined {
+  return curve.find((p) => (task === 'classification' ? p.testAcc >= target : Number.isFinite(p.testLoss) && p.testLoss <= target));
+}
+
+export function planStepsToTarget(view: SweepView): ChartPlan {
+  const id = 'steps-to-target';
+  const title = 'Steps and examples to reach a target test metric';
+  if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
+  const target = planTarget(view);
+  if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
+  const task = view.task;
+  const reached: { panel: string; batch_size: number; steps: number; examples: number }[] = [];
+  const missed: string[] = [];
+  for (const panel of view.panels) {
+    for (const b of view.batchSizes) {
+      let best: { steps: number; examples: number } | undefined;
+      for (const g of view.groups) {
+        if (g.panel !== panel || g.batchSize !== b || g.completed.length === 0) continue;
+        const hits = g.completed.map((r) => firstReach(r.curve, target, task));
+        // A configuration counts only when every completed seed reached the target.
+        if (hits.some((h) => !h)) continue;
+        const steps = meanOf(hits.map((h) => h!.step));
+        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)) };
+      }
+      if (best) reached.push({ panel, batch_size: b, ...best });
+      else if (view.groups.some((g) => g.panel === panel && g.batchSize === b)) missed.push(`${panel} @ ${b}`);
+    }
+  }
+  const panelsOk = view.panels.filter((p) => reached.filter((r) => r.panel === p).length >= 2);
+  const metric = task === 'classification' ? 'test accuracy' : 'test loss';
+  if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
+  const points: { panel: string; batch_size: number; measure: string; value: number; kind: string }[] = [];
+  for (const panel of panelsOk) {
+    const rs = reached.filter((r) => r.panel === panel).sort((a, b) => a.batch_size - b.batch_size);
+    const anchor = rs[0]!;
+    for (const r of rs) {
+      points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured' });
+      points.push({ panel, batch_size: r.batch_size, measure: 'examples seen', value: r.examples, kind: 'measured' });
+    }
+    for (const b of view.batchSizes.filter((b) => b >= anchor.batch_size)) {
+      points.push({ panel, batch_size: b, measure: 'optimizer steps', value: (anchor.steps * anchor.batch_size) / b, kind: 'perfect scaling' });
+      points.push({ panel, batch_size: b, measure: 'examples seen', value: anchor.examples, kind: 'perfect scaling' });
+    }
+  }
+  const targetText = task === 'classification'
+    ? `${fmt(target)} = ${TARGET_FRACTION} × the best mean final test accuracy reached at every batch size`
+    : `${fmt(target)} = the worst of the per-batch-size best mean final test losses ÷ ${TARGET_FRACTION}`;
+  const caption =
+    `Target ${metric}: ${targetText}. For each batch size, the first evaluation at which the ${metric} met the target, ` +
+    'mean over seeds (a configuration counts only if all its completed seeds got there), at the base LR that got there in the fewest steps. ' +
+    'Dashed: perfect scaling from the smallest batch size (steps ∝ 1/batch size, examples constant).' +
+    (missed.length ? ` Never reached: ${missed.join(', ')}.` : '');
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CHART_CONFIG,
+    data: { values: points },
+    facet: { field: 'measure', type: 'nominal', title: null, sort: ['optimizer steps', 'examples seen'] },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 300,
+      height: 220,
+      mark: { type: 'line', point: { filled: true, size: 45 } },
+      encoding: {
+        x: batchAxis(view.batchSizes),
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
+        color: { field: 'panel', type: 'nominal', title: 'scaling rule', sort: view.panels },
+        strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['measured', 'perfect scaling'], range: [[1, 0], [5, 4]] } },
+        detail: { field: 'kind' },
+      },
+    },
+  } as unknown as TopLevelSpec;
+  return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}

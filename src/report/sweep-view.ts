@@ -1,0 +1,97 @@
+/**
+ * The shape of a sweep as the charts see it: which task, which panels (a scaling rule plus any
+ * extra axis values), and runs grouped into configurations whose runs differ only by seed. Pure.
+ */
+import type { ResultsData, RunResult, RunSummary } from '../results/read-results.ts';
+
+export type Task = 'classification' | 'regression';
+
+/** All seeds of one configuration: panel x batch size x base LR. */
+export interface ConfigGroup {
+  panel: string;
+  batchSize: number;
+  baseLr: number;
+  /** Peak LR after scaling (the same for every seed). */
+  lr: number;
+  runs: RunResult[];
+  completed: RunResult[];
+  diverged: number;
+}
+
+export interface SweepView {
+  task: Task;
+  /** Human name of the final metric the charts rank by. */
+  metricName: string;
+  panels: string[];
+  batchSizes: number[];
+  baseLrs: number[];
+  groups: ConfigGroup[];
+  /** Per panel and batch size, the base LR with the best mean final metric over completed seeds. */
+  best: ConfigGroup[];
+}
+
+/** The final metric charts rank by: test accuracy (higher is better) or test loss (lower). */
+export function finalMetric(s: RunSummary, task: Task): number {
+  return task === 'classification' ? s.finalTestAcc : s.finalTestLoss;
+}
+
+/** true when `a` is a better value of the task's metric than `b`. */
+export function isBetter(a: number, b: number, task: Task): boolean {
+  return task === 'classification' ? a > b : a < b;
+}
+
+export function panelOf(s: RunSummary): string {
+  const axes = Object.entries(s.axes).map(([k, v]) => `${k}=${v}`);
+  return [s.scalingRule, ...axes].join(' · ');
+}
+
+const finite = (xs: number[]) => xs.filter(Number.isFinite);
+export const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Mean final metric over a group's completed runs (NaN if none completed). */
+export function groupScore(g: ConfigGroup, task: Task): number {
+  return meanOf(finite(g.completed.map((r) => finalMetric(r.summary, task))));
+}
+
+export function viewSweep(data: ResultsData): SweepView {
+  const task: Task = data.runs.some((r) => Number.isFinite(r.summary.finalTestAcc) || r.curve.some((p) => Number.isFinite(p.testAcc)))
+    ? 'classification'
+    : 'regression';
+  const panels: string[] = [];
+  const byKey = new Map<string, ConfigGroup>();
+  for (const run of data.runs) {
+    const s = run.summary;
+    const panel = panelOf(s);
+    if (!panels.includes(panel)) panels.push(panel);
+    const key = `${panel}\u0000${s.batchSize}\u0000${s.baseLr}`;
+    let g = byKey.get(key);
+    if (!g) byKey.set(key, (g = { panel, batchSize: s.batchSize, baseLr: s.baseLr, lr: s.lr, runs: [], completed: [], diverged: 0 }));
+    g.runs.push(run);
+    if (s.status === 'completed') g.completed.push(run);
+    if (s.status === 'diverged') g.diverged++;
+  }
+  const groups = [...byKey.values()].sort((a, b) => panels.indexOf(a.panel) - panels.indexOf(b.panel) || a.batchSize - b.batchSize || a.baseLr - b.baseLr);
+  const sortedUnique = (xs: number[]) => [...new Set(xs.filter(Number.isFinite))].sort((a, b) => a - b);
+  const best: ConfigGroup[] = [];
+  for (const panel of panels) {
+    for (const b of sortedUnique(groups.filter((g) => g.panel === panel).map((g) => g.batchSize))) {
+      let pick: ConfigGroup | undefined;
+      for (const g of groups) {
+        if (g.panel !== panel || g.batchSize !== b) continue;
+        const score = groupScore(g, task);
+        if (!Number.isFinite(score)) continue;
+        if (!pick || isBetter(score, groupScore(pick, task), task)) pick = g;
+      }
+      if (pick) best.push(pick);
+    }
+  }
+  return {
+    task,
+    metricName: task === 'classification' ? 'final test accuracy' : 'final test loss',
+    panels,
+    batchSizes: sortedUnique(data.runs.map((r) => r.summary.batchSize)),
+    baseLrs: sortedUnique(data.runs.map((r) => r.summary.baseLr)),
+    groups,
+    best,
+  };
+}
