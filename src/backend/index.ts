@@ -63,6 +63,11 @@ async function initAuto(): Promise<ActiveBackend> {
     try {
       const activation = await DRIVERS[name].activate();
       await tf.ready();
+      if (name === 'webgpu' && !activation.isGpu) {
+        // A software adapter (lavapipe) runs WebGPU on the CPU, slower than wasm; ask for it by name.
+        skipped.push({ name, reason: 'only a software Vulkan adapter (use --backend webgpu to run on it anyway)' });
+        continue;
+      }
       const why = explainAutoChoice(skipped, name, activation.note);
       return { name, device: activation.device, isGpu: activation.isGpu, why };
     } catch (err) {

@@ -5,7 +5,7 @@ export interface LoadDiagnosis {
   hint?: string;
 }
 
-const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
+export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 
 const CUDA_HINT =
   'tfjs-node-gpu 4.22 is built for CUDA 11.2 + cuDNN 8.1: install the CUDA 11.2 runtime and cuDNN 8.1 ' +

@@ -7,23 +7,18 @@ import type { BackendDriver, BackendProbe } from './names.ts';
 import { cpuModel, hasNvidiaDevice, nvidiaGpuNames } from './host.ts';
 import { currentBackend, messageOf, restoreBackend, switchTo, verifyActiveBackend } from './active-backend.ts';
 import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
-import { classifyTensorflowLoadError } from './tensorflow-load-error.ts';
+import { classifyTensorflowLoadError, GPU_PACKAGE } from './tensorflow-load-error.ts';
+import { summarizeTensorflowDevice, type TensorflowDevice } from './tensorflow-device.ts';
 
 /** Tried in this order: the GPU build first, it also runs on CPU. */
-const PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+const PACKAGES = [GPU_PACKAGE, '@tensorflow/tfjs-node'] as const;
 
 /** The fields tfjs-node's NodeJSKernelBackend sets from its native binding. */
 interface NativeBackendFlags {
-  isGPUPackage?: boolean;
   isUsingGpuDevice?: boolean;
 }
 
-interface Loaded {
-  device: string;
-  isGpu: boolean;
-  reason: string;
-  hint?: string;
-}
+type Loaded = TensorflowDevice;
 
 // Importing a native addon twice gives the cached module, so the outcome is a per-process fact.
 let loading: Promise<Loaded | BackendUnavailableError> | undefined;
@@ -68,27 +63,14 @@ function describeLoaded(pkg: string, earlier: { pkg: string; reason: string; hin
     );
   }
   const flags = tf.findBackend('tensorflow') as unknown as NativeBackendFlags;
-  const fellBack = earlier.length ? `; ${earlier[0]!.pkg}: ${earlier[0]!.reason}` : '';
-  if (pkg !== PACKAGES[0]) {
-    return { device: `${cpuModel()} (libtensorflow, CPU)`, isGpu: false, reason: `loaded ${pkg}${fellBack}`, hint: earlier[0]?.hint };
-  }
-  const onGpu = flags.isUsingGpuDevice ?? hasNvidiaDevice();
-  if (onGpu) {
-    const names = nvidiaGpuNames();
-    return { device: `${names.length ? names.join(', ') : 'NVIDIA GPU'} (CUDA)`, isGpu: true, reason: `loaded ${pkg}` };
-  }
-  // tfjs-node-gpu does not fail without a GPU: libtensorflow logs and quietly runs every op on CPU.
-  const why = hasNvidiaDevice()
-    ? 'a GPU is present but TensorFlow could not load CUDA 11.2 / cuDNN 8.1'
-    : 'no /dev/nvidia0 visible to this process';
-  return {
-    device: `${cpuModel()} (CPU fallback: ${why})`,
-    isGpu: false,
-    reason: `loaded ${pkg}, but it runs on CPU: ${why}`,
-    hint: hasNvidiaDevice()
-      ? classifyTensorflowLoadError('libcudart.so.11.0').hint
-      : 'pass the GPU into the container (docker --gpus all) and check nvidia-smi',
-  };
+  return summarizeTensorflowDevice({
+    pkg,
+    earlier,
+    isUsingGpuDevice: flags.isUsingGpuDevice,
+    hasNvidiaDevice: hasNvidiaDevice(),
+    gpuNames: nvidiaGpuNames(),
+    cpuModel: cpuModel(),
+  });
 }
 
 export const tensorflowDriver: BackendDriver = {

@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { UsageError } from '../errors.ts';
 import { buildModel } from '../models/index.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
@@ -70,8 +71,7 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
     }
   } catch (err) {
     record.status = 'failed';
-    record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    if (process.env.BATCHLAB_DEBUG) console.error(err);
+    record.error = describeError(err);
   } finally {
     model?.dispose();
     record.timings.wall_s = (performance.now() - t0) / 1000;
@@ -80,4 +80,11 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
   if (leaked > 0 && record.status !== 'failed') record.reason = `${record.reason ?? ''}${record.reason ? '; ' : ''}${leaked} tensors leaked`;
   await writeJsonAtomic(runJson, record);
   return record;
+}
+
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const issues = err instanceof UsageError && err.issues.length
+    ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
+  return `${err.name}: ${err.message}${issues}`;
 }

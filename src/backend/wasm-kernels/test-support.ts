@@ -81,3 +81,18 @@ export async function compareWithCpu(
 export function normal(shape: number[], mean = 0, std = 1): Input {
   return { shape, data: randn(shape.reduce((a, b) => a * b, 1), mean, std) };
 }
+
+/** Output shape of a forward op, computed on zeros (so tests can draw a matching dy). */
+export function shapeOf(f: () => tf.Tensor): number[] {
+  return tf.tidy(() => f().shape.slice());
+}
+
+/** Runs `body` and returns how many tensors it left alive (should be 0). */
+export async function tensorsLeaked(body: () => Promise<void>): Promise<number> {
+  const before = tf.memory().numTensors;
+  await body();
+  return tf.memory().numTensors - before;
+}
+
+/** Relative-error bound the kernels are held to (max |wasm - cpu| / max |cpu|). */
+export const TOLERANCE = 1e-4;

@@ -56,7 +56,7 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
         },
         {
           mark: { type: 'text', fontSize: 11 },
-          encoding: { text: { field: 'label' }, color: { field: 'text_color', type: 'nominal', scale: null } },
+          encoding: { text: { field: 'label' }, color: { condition: { test: "datum.text_color === 'white'", value: 'white' }, value: 'black' } },
         },
       ],
     },

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input,
+} from './test-support.ts';
+
+beforeAll(initBackends);
+
+type Case = [xShape: number[], k: [number, number], cout: number, stride: number, pad: 'same' | 'valid'];
+
+const CASES: Case[] = [
+  [[2, 7, 9, 3], [3, 3], 4, 1, 'same'],
+  [[2, 7, 9, 3], [3, 3], 4, 2, 'same'],
+  [[2, 8, 8, 3], [3, 3], 5, 2, 'valid'],
+  [[3, 11, 10, 2], [5, 3], 3, 2, 'valid'],
+  [[1, 6, 5, 1], [2, 2], 1, 1, 'same'],
+  [[2, 9, 9, 4], [3, 3], 6, 3, 'same'],
+  [[4, 5, 5, 2], [1, 1], 3, 1, 'valid'],
+];
+
+describe('conv2d gradients on wasm match cpu', () => {
+  it.each(CASES)('x %j filter %j cout %i stride %i %s', async (xShape, [kh, kw], cout, stride, pad) => {
+    const wShape = [kh, kw, xShape[3], cout];
+    const yShape = shapeOf(() =>
+      tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(wShape) as tf.Tensor4D, stride, pad),
+    );
+    const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu(inputs, (x, w, dy) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))([x, w], dy),
+      );
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+
+  it('handles NCHW and explicit padding at the kernel level', async () => {
+    const xShape = [2, 3, 7, 6]; // NCHW
+    const filterShape = [3, 3, 3, 4];
+    const pad = [[0, 0], [0, 0], [2, 1], [0, 1]] as tf.backend_util.ExplicitPadding;
+    const attrs = { strides: [2, 1], pad, dataFormat: 'NCHW', filterShape };
+    const dyShape = [2, 4, 4, 5]; // OH = floor((7+3-3)/2)+1 = 4, OW = 6+1-3+1 = 5
+    const inputs: Input[] = [normal(xShape), normal(dyShape), normal(filterShape)];
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu(inputs, (x, dy, w) => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+      ]);
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+});

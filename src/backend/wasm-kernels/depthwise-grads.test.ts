@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input,
+} from './test-support.ts';
+
+beforeAll(initBackends);
+
+type Case = [xShape: number[], k: [number, number], multiplier: number, stride: number, pad: 'same' | 'valid'];
+
+const CASES: Case[] = [
+  [[2, 7, 9, 3], [3, 3], 1, 1, 'same'],
+  [[2, 7, 9, 3], [3, 3], 2, 2, 'same'],
+  [[2, 8, 8, 3], [3, 3], 1, 2, 'valid'],
+  [[1, 11, 10, 2], [5, 3], 3, 2, 'valid'],
+  [[3, 5, 6, 1], [2, 2], 1, 1, 'same'],
+];
+
+describe('depthwiseConv2d gradients on wasm match cpu', () => {
+  it.each(CASES)('x %j filter %j multiplier %i stride %i %s', async (xShape, [kh, kw], m, stride, pad) => {
+    const wShape = [kh, kw, xShape[3], m];
+    const yShape = shapeOf(() =>
+      tf.depthwiseConv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(wShape) as tf.Tensor4D, stride, pad),
+    );
+    const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu(inputs, (x, w, dy) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad),
+        )([x, w], dy),
+      );
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+
+  it('supports dilation at the kernel level', async () => {
+    const xShape = [2, 9, 8, 2];
+    const filterShape = [3, 2, 2, 2];
+    const attrs = { strides: 1, pad: 'same', dilations: [2, 3] };
+    const dyShape = [2, 9, 8, 4];
+    const inputs: Input[] = [normal(xShape), normal(dyShape), normal(filterShape)];
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu(inputs, (x, dy, w) => [
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor,
+        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+      ]);
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+});

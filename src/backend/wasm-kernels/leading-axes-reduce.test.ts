@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOLERANCE, compareWithCpu, initBackends, normal, tensorsLeaked } from './test-support.ts';
+import { leadingAxesCount } from './leading-axes-reduce.ts';
+
+beforeAll(initBackends);
+
+describe('leadingAxesCount', () => {
+  it.each([
+    [[0, 1, 2], 4, 3],
+    [[2, 0, 1], 4, 3],
+    [0, 2, 1],
+    [[-4, -3], 4, 2],
+    [[1, 2], 4, null],
+    [[0, 1, 2, 3], 4, null],
+    [[0, 2], 3, null],
+    [[], 3, null],
+  ])('axis %j of rank %i -> %j', (axis, rank, expected) => {
+    expect(leadingAxesCount(axis as number | number[], rank as number)).toBe(expected);
+  });
+});
+
+describe('sum and mean on wasm match cpu', () => {
+  it.each([
+    [[16, 12, 12, 8], [0, 1, 2], 0],
+    [[16, 12, 12, 8], [0, 1, 2], 5],
+    [[7, 5, 3], [0], 0],
+    [[300, 10], [0], 1],
+    [[7, 5, 3], [1], 0],
+    [[7, 5, 3], [0, 1, 2], 0],
+  ])('x %j over %j, N(%i,1)', async (shape, axes, mean) => {
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu([normal(shape, mean)], (x) => [
+        tf.sum(x, axes),
+        tf.mean(x, axes),
+        tf.sum(x, axes, true),
+        tf.mean(x, axes, true),
+      ]);
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+
+  it('leaves int32 sums to the stock kernel, exactly', async () => {
+    const x = { shape: [6, 4], data: Int32Array.from({ length: 24 }, (_, i) => i * 7 - 50), dtype: 'int32' as const };
+    expect(await compareWithCpu([x], (t) => tf.sum(t, 0))).toBe(0);
+  });
+});

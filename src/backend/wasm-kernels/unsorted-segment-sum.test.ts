@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TOLERANCE, compareWithCpu, initBackends, normal, tensorsLeaked, type Input } from './test-support.ts';
+
+beforeAll(initBackends);
+
+function ids(n: number, lo: number, hi: number): Input {
+  return { shape: [n], data: Int32Array.from({ length: n }, () => lo + Math.floor(Math.random() * (hi - lo))), dtype: 'int32' };
+}
+
+describe('unsortedSegmentSum on wasm matches cpu', () => {
+  it.each([
+    [[12, 3], 5],
+    [[40, 2, 3], 7],
+    [[9], 4],
+  ])('x %j into %i segments, duplicate ids', async (xShape, segments) => {
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu([normal(xShape), ids(xShape[0], 0, segments)], (x, s) =>
+        tf.unsortedSegmentSum(x, s, segments),
+      );
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+
+  it('drops ids outside [0, numSegments), even when their rows hold NaN', async () => {
+    const x = normal([10, 4]);
+    x.data[4 * 9] = NaN;
+    const s: Input = { shape: [10], data: Int32Array.from([0, 3, -1, 2, 5, 2, 0, 4, 3, 9]), dtype: 'int32' };
+    const leaked = await tensorsLeaked(async () => {
+      expect(await compareWithCpu([x, s], (a, b) => tf.unsortedSegmentSum(a, b, 5))).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+
+  it('sums int32 data', async () => {
+    const x: Input = { shape: [8, 2], data: Int32Array.from({ length: 16 }, () => Math.floor(Math.random() * 100)), dtype: 'int32' };
+    expect(await compareWithCpu([x, ids(8, 0, 3)], (a, b) => tf.unsortedSegmentSum(a, b, 3))).toBe(0);
+  });
+
+  it('gives tf.gather a gradient (embedding lookup)', async () => {
+    const leaked = await tensorsLeaked(async () => {
+      const err = await compareWithCpu([normal([6, 4]), ids(15, 0, 6), normal([15, 4])], (table, idx, dy) =>
+        tf.grad((t: tf.Tensor) => tf.gather(t, idx))(table, dy),
+      );
+      expect(err).toBeLessThan(TOLERANCE);
+    });
+    expect(leaked).toBe(0);
+  });
+});

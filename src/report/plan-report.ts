@@ -1,0 +1,25 @@
+/** Which charts a results directory gets, in report order; charts that do not apply say why. Pure. */
+import type { ResultsData } from '../results/read-results.ts';
+import type { ChartPlan } from './charts/chart-plan.ts';
+import { planFinalHeatmap } from './charts/final-heatmap.ts';
+import { planGenGap } from './charts/gen-gap.ts';
+import { planLossCurves } from './charts/loss-curves.ts';
+import { planStableLr } from './charts/stable-lr.ts';
+import { planStepsToTarget } from './charts/steps-to-target.ts';
+import { planThroughput } from './charts/throughput.ts';
+import { viewSweep, type SweepView } from './sweep-view.ts';
+
+export function planReport(data: ResultsData): { view: SweepView; charts: ChartPlan[] } {
+  const view = viewSweep(data);
+  return {
+    view,
+    charts: [
+      planLossCurves(data, view),
+      planFinalHeatmap(view),
+      planGenGap(view),
+      planStepsToTarget(view),
+      planThroughput(data, view),
+      planStableLr(view),
+    ],
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The self-contained report page: inline SVG charts, the runs and environment tables, inline CSS
+ * and a few lines of inline script for the x-axis switch. No external resources. Pure.
+ */
+import type { ResultsData, RunResult } from '../results/read-results.ts';
+import type { PlannedChart, SkippedChart } from './charts/chart-plan.ts';
+import { fmt } from './charts/chart-plan.ts';
+import { scopeSvgIds } from './render-svg.ts';
+import { panelOf, type SweepView } from './sweep-view.ts';
+
+/** A chart with one rendered SVG per variant (same order as plan.variants). */
+export interface RenderedChart {
+  plan: PlannedChart;
+  svgs: string[];
+}
+
+export interface ReportPage {
+  data: ResultsData;
+  view: SweepView;
+  sections: (RenderedChart | SkippedChart)[];
+  /** Shown under the charts, e.g. where the SVG/PNG copies are or why PNGs have no text. */
+  notes: string[];
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const CSS = `
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#222;line-height:1.45}
+h1{margin-bottom:.2rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
+figure{margin:0;overflow-x:auto}figcaption{color:#444;font-size:.92rem;max-width:70rem;margin-top:.4rem}
+.x-switch{border:0;padding:0;margin:.3rem 0}.x-switch label{margin-right:1rem;cursor:pointer}
+.skipped{background:#fff7e0;border-left:4px solid #e0a800;padding:.5rem .8rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right;white-space:nowrap}
+th{background:#f4f4f4}td.text,th.text{text-align:left}
+.status-completed{color:#1a7f37}.status-diverged{color:#c62828;font-weight:600}.status-failed,.status-aborted{color:#8a6d00;font-weight:600}
+.runs-wrap{overflow-x:auto}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}nav a{margin-right:.8rem}
+`;
+
+// Radio buttons show one x-axis variant of a figure and hide the others.
+const SCRIPT = `
+document.querySelectorAll('figure[data-chart]').forEach(function (fig) {
+  fig.querySelectorAll('input[type=radio]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      fig.querySelectorAll('[data-variant]').forEach(function (v) { v.hidden = v.getAttribute('data-variant') !== input.value; });
+    });
+  });
+});
+`;
+
+function renderChart(c: RenderedChart, n: number): string {
+  const { plan, svgs } = c;
+  const multi = plan.variants.length > 1;
+  const radios = multi
+    ? `<fieldset class="x-switch"><legend>x axis:</legend>${plan.variants
+        .map((v, i) => `<label><input type="radio" name="${plan.id}-x" value="${escapeHtml(v.name)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(v.label)}</label>`)
+        .join('')}</fieldset>`
+    : '';
+  const bodies = plan.variants
+    .map((v, i) => {
+      const svg = scopeSvgIds(svgs[i]!, `${plan.id}${v.name ? `-${v.name}` : ''}`);
+      return `<div class="variant" data-variant="${escapeHtml(v.name)}"${i > 0 ? ' hidden' : ''}>${svg}</div>`;
+    })
+    .join('\n');
+  return `<section id="${plan.id}"><h2>${n}. ${escapeHtml(plan.title)}</h2>
+<figure data-chart="${plan.id}">${radios}
+${bodies}
+<figcaption>${escapeHtml(plan.caption)}</figcaption></figure></section>`;
+}
+
+function renderSkipped(s: SkippedChart, n: number): string {
+  return `<section id="${s.id}"><h2>${n}. ${escapeHtml(s.title)}</h2>
+<p class="skipped" data-skipped="${s.id}">Not drawn: ${escapeHtml(s.why)}.</p></section>`;
+}
+
+const num = (x: number, digits = 4) => (Number.isFinite(x) ? fmt(x, digits) : '');
+
+function runsTable(runs: RunResult[], axes: string[]): string {
+  const cols: { title: string; text?: boolean; get: (r: RunResult) => string }[] = [
+    { title: 'run_id', text: true, get: (r) => r.summary.runId },
+    { title: 'status', text: true, get: (r) => r.summary.status },
+    { title: 'scaling_rule', text: true, get: (r) => r.summary.scalingRule },
+    ...axes.map((a) => ({ title: a, text: true, get: (r: RunResult) => r.summary.axes[a] ?? '' })),
+    { title: 'batch_size', get: (r) => num(r.summary.batchSize) },
+    { title: 'base_lr', get: (r) => num(r.summary.baseLr) },
+    { title: 'lr (applied)', get: (r) => num(r.summary.lr) },
+    { title: 'seed', get: (r) => num(r.summary.seed, 12) },
+    { title: 'steps', get: (r) => num(r.summary.steps, 12) },
+    { title: 'epochs', get: (r) => num(r.summary.epochs) },
+    { title: 'train loss', get: (r) => num(r.summary.finalTrainLoss) },
+    { title: 'test loss', get: (r) => num(r.summary.finalTestLoss) },
+    { title: 'train acc', get: (r) => num(r.summary.finalTrainAcc) },
+    { title: 'test acc', get: (r) => num(r.summary.finalTestAcc) },
+    { title: 'best test acc', get: (r) => num(r.summary.bestTestAcc) },
+    { title: 'wall_s', get: (r) => num(r.summary.wallS, 3) },
+    { title: 'samples/s', get: (r) => num(r.summary.samplesPerS, 4) },
+    { title: 'note', text: true, get: (r) => r.error ?? (typeof r.record?.reason === 'string' ? r.record.reason : '') },
+  ];
+  const head = cols.map((c) => `<th${c.text ? ' class="text"' : ''}>${escapeHtml(c.title)}</th>`).join('');
+  const body = runs
+    .map((r) => `<tr class="status-${escapeHtml(r.summary.status)}">${cols
+      .map((c) => `<td${c.text ? ' class="text"' : ''}>${escapeHtml(c.get(r))}</td>`)
+      .join('')}</tr>`)
+    .join('\n');
+  return `<div class="runs-wrap"><table data-table="runs"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function environmentTable(env: Record<string, unknown>): string {
+  const rows = Object.entries(env)
+    .map(([k, v]) => `<tr><th class="text">${escapeHtml(k)}</th><td class="text">${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
+    .join('\n');
+  return rows ? `<table data-table="environment">${rows}</table>` : '<p>No environment recorded in sweep.json.</p>';
+}
+
+export function renderReportHtml(page: ReportPage): string {
+  const { data, view, sections, notes } = page;
+  const count = (s: string) => data.runs.filter((r) => r.summary.status === s).length;
+  const statusLine = ['completed', 'diverged', 'failed', 'aborted'].map((s) => `${count(s)} ${s}`).join(', ');
+  const order = [...data.runs].sort((a, b) =>
+    view.panels.indexOf(panelOf(a.summary)) - view.panels.indexOf(panelOf(b.summary)) ||
+    a.summary.batchSize - b.summary.batchSize || a.summary.baseLr - b.summary.baseLr || a.summary.seed - b.summary.seed);
+  const parts = sections.map((s, i) => ('plan' in s ? renderChart(s, i + 1) : renderSkipped(s, i + 1)));
+  const ids = sections.map((s) => ('plan' in s ? s.plan : s));
+  const name = escapeHtml(data.sweep.name);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>batchlab report: ${name}</title><style>${CSS}</style></head>
+<body>
+<header><h1>batchlab report: ${name}</h1>
+<p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmt(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
+<nav>${ids.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}<a href="#runs">Runs</a><a href="#environment">Environment</a></nav></header>
+<main>
+${parts.join('\n')}
+<section id="runs"><h2>${sections.length + 1}. Runs</h2>
+<p>One row per run from summary.csv; lr is the applied peak LR after the scaling rule; final metrics are the last evaluation.</p>
+${runsTable(order, data.sweep.axes)}</section>
+<section id="environment"><h2>Environment</h2>
+${environmentTable(data.sweep.environment)}
+<details><summary>Resolved sweep spec (sweep.json)</summary><pre>${escapeHtml(JSON.stringify(data.sweep.spec, null, 2))}</pre></details></section>
+</main>
+<footer><h2>About this report</h2>
+<p>Charts are Vega-Lite specifications compiled to Vega and rendered to SVG in Node (vega's headless 'none' renderer): the specs are declarative data-to-mark mappings that are easy to review and test, and rendering needs no browser, canvas or network. Every chart is inline SVG, so this file works offline.</p>
+${notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n')}
+</footer>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Merges sweep output directories (e.g. shards) into one: copies every finished run, drops
+ * duplicates whose outcome is identical, and reports those that conflict (first one kept).
+ */
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Spec } from '../config/schema.ts';
+import { UsageError } from '../errors.ts';
+import { planSweep } from '../runner/plan-sweep.ts';
+import { writeJsonAtomic } from './atomic-write.ts';
+import type { RunRecord } from './run-record.ts';
+import { FINISHED, readRunRecord, runDirOf } from './run-store.ts';
+import { writeSummary } from './summary.ts';
+
+export interface MergeOutcome {
+  runs: number;
+  duplicates: number;
+  conflicts: { runId: string; dirs: [string, string]; why: string }[];
+}
+
+/** What must agree for two copies of a run to count as the same result. */
+const outcomeOf = (r: RunRecord) => JSON.stringify({ status: r.status, final: r.final });
+
+async function readSweepJson(dir: string): Promise<{ name: string; spec: Spec; axes: string[]; environment: unknown }> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'sweep.json'), 'utf8'));
+  } catch {
+    throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`);
+  }
+}
+
+export async function mergeSweeps(dirs: readonly string[], outDir: string): Promise<MergeOutcome> {
+  const sweeps = await Promise.all(dirs.map(readSweepJson));
+  const first = sweeps[0];
+  const plan = planSweep(first.spec);
+  const mismatched = sweeps.findIndex((s) => JSON.stringify(s.spec) !== JSON.stringify(first.spec));
+  if (mismatched > 0) throw new UsageError(`${dirs[mismatched]} holds a different sweep than ${dirs[0]} (sweep.json specs differ)`);
+
+  const kept = new Map<string, { record: RunRecord; dir: string }>();
+  const outcome: MergeOutcome = { runs: 0, duplicates: 0, conflicts: [] };
+  for (const dir of dirs) {
+    const ids = await readdir(join(dir, 'runs')).catch(() => [] as string[]);
+    for (const id of ids.sort()) {
+      const record = await readRunRecord(dir, id);
+      if (!record || !FINISHED.has(record.status) && record.status !== 'failed') continue;
+      const prior = kept.get(id);
+      if (prior) {
+        if (outcomeOf(prior.record) === outcomeOf(record)) outcome.duplicates += 1;
+        else outcome.conflicts.push({ runId: id, dirs: [prior.dir, dir], why: `${prior.record.status} vs ${record.status}, final metrics differ` });
+        continue;
+      }
+      kept.set(id, { record, dir });
+    }
+  }
+  await mkdir(join(outDir, 'runs'), { recursive: true });
+  for (const [id, { dir }] of kept) {
+    if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
+  }
+  const ordered = [...plan.filter((p) => kept.has(p.runId)).map((p) => kept.get(p.runId)!.record),
+    ...[...kept.values()].map((k) => k.record).filter((r) => !plan.some((p) => p.runId === r.run_id))];
+  await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
+  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
+  outcome.runs = ordered.length;
+  return outcome;
+}
