@@ -26,7 +26,10 @@ export interface SweepView {
   batchSizes: number[];
   baseLrs: number[];
   groups: ConfigGroup[];
-  /** Per panel and batch size, the base LR with the best mean final metric over completed seeds. */
+  /**
+   * Per panel and batch size, the base LR with the best mean final metric over completed seeds,
+   * among configurations with no diverged seed when there are any.
+   */
   best: ConfigGroup[];
 }
 
@@ -75,12 +78,14 @@ export function viewSweep(data: ResultsData): SweepView {
   const best: ConfigGroup[] = [];
   for (const panel of panels) {
     for (const b of sortedUnique(groups.filter((g) => g.panel === panel).map((g) => g.batchSize))) {
+      // A configuration with a diverged seed is not a fair "best": prefer fully stable ones.
       let pick: ConfigGroup | undefined;
       for (const g of groups) {
         if (g.panel !== panel || g.batchSize !== b) continue;
         const score = groupScore(g, task);
         if (!Number.isFinite(score)) continue;
-        if (!pick || isBetter(score, groupScore(pick, task), task)) pick = g;
+        const stabler = pick !== undefined && (g.diverged === 0) !== (pick.diverged === 0);
+        if (!pick || (stabler ? g.diverged === 0 : isBetter(score, groupScore(pick, task), task))) pick = g;
       }
       if (pick) best.push(pick);
     }

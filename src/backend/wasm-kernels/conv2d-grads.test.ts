@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input,
+  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -22,7 +22,7 @@ describe('conv2d gradients on wasm match cpu', () => {
   it.each(CASES)('x %j filter %j cout %i stride %i %s', async (xShape, [kh, kw], cout, stride, pad) => {
     const wShape = [kh, kw, xShape[3], cout];
     const yShape = shapeOf(() =>
-      tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(wShape) as tf.Tensor4D, stride, pad),
+      tf.conv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D, stride, pad),
     );
     const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
     const leaked = await tensorsLeaked(async () => {

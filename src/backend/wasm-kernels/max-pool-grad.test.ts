@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input,
+  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -28,7 +28,7 @@ function maxPoolGrads(filter: number, stride: number, pad: 'same' | 'valid') {
 
 describe('maxPool gradient on wasm matches cpu', () => {
   it.each(CASES)('x %j filter %i stride %i %s, N(%i,1) input', async (xShape, filter, stride, pad, mean) => {
-    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape) as tf.Tensor4D, filter, stride, pad));
+    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, pad));
     const inputs: Input[] = [normal(xShape, mean), normal(yShape)];
     const leaked = await tensorsLeaked(async () => {
       expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, pad))).toBeLessThan(TOLERANCE);
@@ -40,7 +40,7 @@ describe('maxPool gradient on wasm matches cpu', () => {
     // Small integers make ties common, as ReLU zeros do in a real network.
     const xShape = [2, 8, 9, 2];
     const data = Float32Array.from({ length: 2 * 8 * 9 * 2 }, () => Math.floor(Math.random() * 3) - 2);
-    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape) as tf.Tensor4D, filter, stride, 'same'));
+    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, 'same'));
     const inputs: Input[] = [{ shape: xShape, data }, normal(yShape)];
     expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, 'same'))).toBeLessThan(TOLERANCE);
   });
@@ -48,7 +48,7 @@ describe('maxPool gradient on wasm matches cpu', () => {
   it('keeps the stock AvgPoolGrad, which agrees with cpu', async () => {
     const xShape = [2, 9, 7, 3];
     for (const [filter, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same']] as const) {
-      const yShape = shapeOf(() => tf.avgPool(tf.zeros(xShape) as tf.Tensor4D, filter, stride, pad));
+      const yShape = shapeOf(() => tf.avgPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, pad));
       const err = await compareWithCpu([normal(xShape), normal(yShape)], (x, dy) =>
         tf.grad((a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, filter, stride, pad))(x, dy),
       );

@@ -26,6 +26,9 @@ export function randn(size: number, mean = 0, std = 1): Float32Array {
   return out;
 }
 
+/** A 4-D shape, for the tfjs ops whose typings want one. */
+export type Shape4 = [number, number, number, number];
+
 export interface Input {
   shape: number[];
   data: Float32Array | Int32Array;

@@ -39,8 +39,8 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
       width: Math.max(160, 70 * view.batchSizes.length),
       height: Math.max(120, 36 * view.baseLrs.length),
       encoding: {
-        x: { field: 'batch_size', type: 'ordinal', title: 'batch size', sort: 'ascending' },
-        y: { field: 'base_lr', type: 'ordinal', title: 'base LR', sort: 'descending' },
+        x: { field: 'batch_size', type: 'ordinal', title: 'batch size', sort: 'ascending', axis: { grid: false, labelAngle: 0 } },
+        y: { field: 'base_lr', type: 'ordinal', title: 'base LR', sort: 'descending', axis: { grid: false } },
       },
       layer: [
         { mark: { type: 'rect', color: '#d0d0d0' }, transform: [{ filter: 'datum.value === null' }] },
@@ -49,7 +49,7 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
           transform: [{ filter: 'datum.value !== null' }],
           encoding: {
             color: {
-              field: 'value', type: 'quantitative', title: view.metricName,
+              field: 'value', type: 'quantitative', title: view.task === 'classification' ? 'test acc.' : 'test loss',
               scale: { scheme: 'viridis', reverse: !good },
             },
           },

@@ -66,6 +66,8 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
     `Mean over seeds (line) with the min–max over seeds (band) of the train loss (${trainField}, dashed) and test loss (solid)${lrNote}. ` +
     'One panel per scaling rule. Switch the x axis between optimizer steps (log scale), epochs and examples seen. Log-scale loss; non-finite losses of diverged runs are left out.';
   const panelsWide = Math.min(view.panels.length, 3);
+  const color = { field: 'batch_size', type: 'ordinal', title: 'batch size', scale: { scheme: 'viridis' }, sort: 'ascending',
+    legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } };
   const variants = LOSS_X_AXES.map((ax) => ({
     name: ax.name,
     label: ax.label,
@@ -79,8 +81,7 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
         width: 300,
         height: 220,
         encoding: {
-          x: { field: ax.field, type: 'quantitative', title: ax.label, scale: ax.log ? { type: 'log' } : { zero: true } },
-          color: { field: 'batch_size', type: 'ordinal', title: 'batch size', scale: { scheme: 'viridis' }, sort: 'ascending' },
+          x: { field: ax.field, type: 'quantitative', title: ax.label, scale: ax.log ? { type: 'log', nice: false } : { zero: true } },
         },
         layer: [
           {
@@ -89,12 +90,14 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
               y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'loss' },
               y2: { field: 'hi' },
               detail: { field: 'split' },
+              color,
             },
           },
           {
             mark: { type: 'line', strokeWidth: 1.8 },
             encoding: {
               y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: 'loss' },
+              color,
               strokeDash: { field: 'split', type: 'nominal', title: 'split', sort: ['test', 'train'], scale: { domain: ['test', 'train'], range: [[1, 0], [5, 3]] } },
             },
           },

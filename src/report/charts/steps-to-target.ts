@@ -89,14 +89,15 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     spec: {
       width: 300,
       height: 220,
-      mark: { type: 'line', point: { filled: true, size: 45 } },
       encoding: {
         x: batchAxis(view.batchSizes),
         y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
         color: { field: 'panel', type: 'nominal', title: 'scaling rule', sort: view.panels },
-        strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['measured', 'perfect scaling'], range: [[1, 0], [5, 4]] } },
-        detail: { field: 'kind' },
       },
+      layer: [
+        { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } } },
+      ],
     },
   } as unknown as TopLevelSpec;
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
