@@ -45,6 +45,8 @@ export async function probeBackends(): Promise<BackendProbe[]> {
  * A named backend that cannot start throws BackendUnavailableError (an EnvironmentError).
  */
 export async function initBackend(choice: BackendChoice): Promise<ActiveBackend> {
+  // Production mode: no per-op debug checks, and no console banner suggesting tfjs-node.
+  tf.env().set('PROD', true);
   if (choice === 'auto') return initAuto();
   if (!isBackendName(choice)) {
     throw new UsageError(`unknown backend '${String(choice)}'`, [

@@ -34,7 +34,7 @@ figure{margin:0;overflow-x:auto}figcaption{color:#444;font-size:.92rem;max-width
 .skipped{background:#fff7e0;border-left:4px solid #e0a800;padding:.5rem .8rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right;white-space:nowrap}
 th{background:#f4f4f4}td.text,th.text{text-align:left}
-.status-completed{color:#1a7f37}.status-diverged{color:#c62828;font-weight:600}.status-failed,.status-aborted{color:#8a6d00;font-weight:600}
+.status-completed .status{color:#1a7f37}.status-diverged .status{color:#c62828;font-weight:600}.status-failed .status,.status-aborted .status{color:#8a6d00;font-weight:600}
 .runs-wrap{overflow-x:auto}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}nav a{margin-right:.8rem}
 `;
 
@@ -100,7 +100,7 @@ function runsTable(runs: RunResult[], axes: string[]): string {
   const head = cols.map((c) => `<th${c.text ? ' class="text"' : ''}>${escapeHtml(c.title)}</th>`).join('');
   const body = runs
     .map((r) => `<tr class="status-${escapeHtml(r.summary.status)}">${cols
-      .map((c) => `<td${c.text ? ' class="text"' : ''}>${escapeHtml(c.get(r))}</td>`)
+      .map((c) => `<td class="${c.text ? 'text' : ''}${c.title === 'status' ? ' status' : ''}">${escapeHtml(c.get(r))}</td>`)
       .join('')}</tr>`)
     .join('\n');
   return `<div class="runs-wrap"><table data-table="runs"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;

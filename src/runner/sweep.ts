@@ -88,10 +88,10 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
           record = failedRecord(run, err, ex.environment);
         }
         done.set(run.runId, record);
-        finished += 1;
+        const position = ++finished;
         writing = writing.then(flushSummary); // serialised: no torn or out-of-order rewrites
         await writing;
-        emit({ type: 'run-end', record, done: finished, total: o.runs.length });
+        emit({ type: 'run-end', record, done: position, total: o.runs.length });
       }
     };
     await Promise.all(executors.map(drive));

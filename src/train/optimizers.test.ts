@@ -68,7 +68,8 @@ function adamRef(spec: Extract<OptimizerSpec, { name: 'adam' }>): Reference {
 /** Runs the optimizer and the reference side by side; returns both final weights. */
 function runBoth(spec: OptimizerSpec, seed: number): { got: Float32Array[]; want: Host } {
   const init = draws(seed, SHAPES);
-  const vars = init.map((w, i) => tf.variable(tf.tensor(Float32Array.from(w), SHAPES[i])));
+  // tidy frees the initial values; variables outlive it.
+  const vars = tf.tidy(() => init.map((w, i) => tf.variable(tf.tensor(Float32Array.from(w), SHAPES[i]))));
   const opt = createOptimizer(spec, vars);
   const want = init.map((w) => Float64Array.from(w));
   const state: Host[] = [];

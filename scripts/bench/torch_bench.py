@@ -1,0 +1,93 @@
+"""PyTorch peer for batchlab's benchmark: the same models, batches and plain SGD step.
+
+Reads a JSON list of cells from argv[1]; prints one JSON object per line on stdout:
+  {"model": ..., "batch": ..., "samples_per_s": ..., "ms_per_step": ..., "steps": ...}
+A cell: {"model": "mlp" | "cnn" | "tiny", "batch": int, "seconds": float, "warmup": int,
+         "min_steps": int, "max_steps": int}
+Models mirror batchlab's factories:
+  mlp:  flatten 28x28x1 -> 256 relu -> 128 relu -> 10
+  cnn:  [conv3x3 'same' (no bias) -> BN -> relu -> maxpool 2] x (16, 32) -> GAP -> 10
+  tiny: 20 -> 32 relu -> 10
+Data are random tensors of the real shapes (throughput does not depend on the values); each
+step gathers its batch from a 4096-example pool through a shuffled index, as batchlab does.
+"""
+import json
+import sys
+import time
+
+import torch
+from torch import nn
+
+THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+torch.set_num_threads(THREADS)
+torch.manual_seed(0)
+POOL = 4096
+
+
+def build(name):
+    if name == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)), (1, 28, 28)
+    if name == "cnn":
+        layers = []
+        c_in = 1
+        for c in (16, 32):
+            layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c, eps=1e-5, momentum=0.1), nn.ReLU(), nn.MaxPool2d(2)]
+            c_in = c
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)]
+        return nn.Sequential(*layers), (1, 28, 28)
+    if name == "tiny":
+        return nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 10)), (20,)
+    raise ValueError(f"unknown model {name}")
+
+
+def run_cell(cell):
+    model, shape = build(cell["model"])
+    model.train()
+    batch = cell["batch"]
+    pool = max(POOL, batch)
+    xs = torch.randn(pool, *shape)
+    ys = torch.randint(0, 10, (pool,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    perm = torch.randperm(pool)
+    pos = 0
+
+    def step():
+        nonlocal perm, pos
+        if pos + batch > pool:
+            perm = torch.randperm(pool)
+            pos = 0
+        idx = perm[pos:pos + batch]
+        pos += batch
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xs[idx]), ys[idx])
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(cell["warmup"]):
+        step().item()
+    # Pilot: time a few steps to size the measured run to about `seconds`.
+    t0 = time.perf_counter()
+    pilot = 3
+    for _ in range(pilot):
+        step()
+    per_step = (time.perf_counter() - t0) / pilot
+    steps = int(min(cell["max_steps"], max(cell["min_steps"], cell["seconds"] / max(per_step, 1e-6))))
+    t0 = time.perf_counter()
+    last = None
+    for _ in range(steps):
+        last = step()
+    last.item()
+    dt = time.perf_counter() - t0
+    return {"model": cell["model"], "batch": batch, "samples_per_s": batch * steps / dt, "ms_per_step": dt * 1000 / steps, "steps": steps}
+
+
+def main():
+    cells = json.loads(sys.argv[1])
+    for cell in cells:
+        print(json.dumps(run_cell(cell)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

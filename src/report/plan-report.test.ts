@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readResultsDir, type ResultsData } from '../results/read-results.ts';
+import { writeFixture, type FixtureOptions } from '../../test/fixtures/report/generate-fixture.ts';
+import { planReport } from './plan-report.ts';
+import { firstReach, planTarget } from './charts/steps-to-target.ts';
+import { renderReportHtml } from './render-html.ts';
+import { scopeSvgIds } from './render-svg.ts';
+
+let root = '';
+const load = async (name: string, opts: FixtureOptions): Promise<ResultsData> => {
+  await writeFixture(join(root, name), opts);
+  return readResultsDir(join(root, name));
+};
+beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'batchlab-plan-')); });
+afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+const status = (data: ResultsData) => Object.fromEntries(planReport(data).charts.map((c) => [c.id, c.kind === 'skipped' ? c.why : 'chart']));
+
+describe('planReport', () => {
+  it('draws every chart for the full fixture', async () => {
+    const s = status(await load('full', {}));
+    expect(Object.values(s)).toEqual(Array(6).fill('chart'));
+  });
+
+  it('leaves out the heatmap and stable-LR chart for a single LR, saying why', async () => {
+    const s = status(await load('one-lr', { baseLrs: [0.1], diverge: [] }));
+    expect(s['final-heatmap']).toBe('only one base LR (0.1) was swept, so there is no LR axis');
+    expect(s['stable-lr']).toContain('only one base LR (0.1)');
+    expect(s['loss-curves']).toBe('chart');
+  });
+
+  it('leaves out the stable-LR chart when nothing diverged', async () => {
+    const s = status(await load('no-div', { diverge: [] }));
+    expect(s['stable-lr']).toContain('no run diverged');
+    expect(s['final-heatmap']).toBe('chart');
+  });
+
+  it('leaves out batch-size charts for one batch size', async () => {
+    const s = status(await load('one-batch', { batchSizes: [32] }));
+    for (const id of ['gen-gap', 'steps-to-target', 'throughput']) expect(s[id]).toBe('only one batch size was swept');
+  });
+
+  it('uses loss for a regression sweep', async () => {
+    const data = await load('regression', { task: 'regression' });
+    const { view, charts } = planReport(data);
+    expect(view.task).toBe('regression');
+    expect(charts.every((c) => c.kind === 'chart')).toBe(true);
+    const gap = charts.find((c) => c.id === 'gen-gap');
+    const values = gap?.kind === 'chart' ? (gap.variants[0]!.spec as unknown as { data: { values: { measure: string }[] } }).data.values : [];
+    expect(new Set(values.map((v) => v.measure))).toEqual(new Set(['loss gap (test − train)']));
+  });
+
+  it('picks the best stable base LR per rule and batch size', async () => {
+    const { view } = planReport(await load('full2', {}));
+    const pick = Object.fromEntries(view.best.map((g) => [`${g.panel}@${g.batchSize}`, g.baseLr]));
+    // linear@256 with base LR 0.2 scores higher on its one completed seed but has a diverged seed.
+    expect(pick).toEqual({ 'none@16': 0.2, 'none@64': 0.2, 'none@256': 0.2, 'linear@16': 0.2, 'linear@64': 0.2, 'linear@256': 0.05 });
+  });
+
+  it('sets the target to 95% of the best accuracy every batch size reached', async () => {
+    const data = await load('full3', {});
+    const { view } = planReport(data);
+    // Independent: best mean final test acc per batch size over completed runs, from the summary.
+    const best = [16, 64, 256].map((b) => {
+      const byCfg = new Map<string, number[]>();
+      for (const r of data.runs) {
+        const s = r.summary;
+        if (s.batchSize !== b || s.status !== 'completed') continue;
+        const k = `${s.scalingRule}/${s.baseLr}`;
+        byCfg.set(k, [...(byCfg.get(k) ?? []), s.finalTestAcc]);
+      }
+      return Math.max(...[...byCfg.values()].map((xs) => xs.reduce((a, c) => a + c, 0) / xs.length));
+    });
+    expect(planTarget(view)).toBeCloseTo(0.95 * Math.min(...best), 12);
+    const curve = data.runs[0]!.curve;
+    const hit = firstReach(curve, 0.5, 'classification')!;
+    expect(hit.testAcc).toBeGreaterThanOrEqual(0.5);
+    expect(curve.filter((p) => p.step < hit.step).every((p) => !(p.testAcc >= 0.5))).toBe(true);
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('lists skipped charts with their reason and has no external resources', async () => {
+    const data = await load('html', { baseLrs: [0.1], diverge: [] });
+    const { view, charts } = planReport(data);
+    const sections = charts.map((c) => (c.kind === 'skipped' ? c : { plan: c, svgs: c.variants.map(() => '<svg id="clip1"><g clip-path="url(#clip1)"></g></svg>') }));
+    const html = renderReportHtml({ data, view, sections, notes: [] });
+    expect(html).toContain('<p class="skipped" data-skipped="final-heatmap">Not drawn: only one base LR (0.1) was swept');
+    expect(html).toContain('<figure data-chart="loss-curves">');
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
+    expect(html).toContain('id="loss-curves-epochs-clip1"');
+    expect(html).toContain('url(#loss-curves-epochs-clip1)');
+  });
+
+  it('scopes SVG ids and their references', () => {
+    expect(scopeSvgIds('<clipPath id="c1"/><g clip-path="url(#c1)"/><use href="#c1"/>', 'p')).toBe('<clipPath id="p-c1"/><g clip-path="url(#p-c1)"/><use href="#p-c1"/>');
+  });
+});
