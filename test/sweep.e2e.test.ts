@@ -106,6 +106,28 @@ describe('batchlab sweep', () => {
     expect(summaryOf(join(dir, 'parallel'))).toEqual(reference);
   }, 600_000);
 
+  it('on Ctrl-C marks running runs aborted, exits 130, and the next invocation finishes them', async () => {
+    const dir = tempDir();
+    const spec = writeSpec(dir, 'long.yaml', TINY.replace('epochs: 2', 'epochs: 40').replace('batchSize: [16, 64]', 'batchSize: [8]'));
+    let sent = false;
+    const interrupted = await runCli(['sweep', spec, '--out', 'out', '--workers', '2'], dir, {
+      onStdout: (text, kill) => {
+        if (!sent && text.includes('sweep: 4 runs')) {
+          sent = true;
+          setTimeout(() => kill('SIGINT'), 1500);
+        }
+      },
+    });
+    expect(interrupted.code).toBe(130);
+    const rows = [...summaryOf(join(dir, 'out')).values()];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.status === 'aborted')).toBe(true);
+    const resumed = await runCli(['sweep', spec, '--out', 'out', '--workers', '2'], dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = [...summaryOf(join(dir, 'out')).values()];
+    expect(after.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+  }, 300_000);
+
   it('records a failing run as failed, finishes the others, and exits 1', async () => {
     const dir = tempDir();
     // GroupNorm with 3 groups cannot split 16 channels: those runs fail when the model is built.
