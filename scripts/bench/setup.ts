@@ -26,7 +26,7 @@ export const MODEL_LABELS: Record<BenchModel, string> = {
 };
 
 function specOf(model: unknown): ModelSpec {
-  return resolve({ model }).model;
+  return resolve({ model, train: { steps: 1 } }).model;
 }
 
 /** validateSpec with defaults filled; throws on a bad benchmark setting (a bug in this script). */

@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.ts';
 import type { CsvRow } from '../results/read-results.ts';
 import { SUMMARY_COLUMNS } from '../results/columns.ts';
-import { summarizeSeeds, type SeedSummary } from './seed-stats.ts';
+import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';
 
 export const COMPARE_FORMATS = ['table', 'md', 'csv', 'json'] as const;
@@ -28,8 +28,16 @@ export interface CompareOptions {
   failOnRegression?: number;
 }
 
-/** A cell's seeds: the summary of completed runs, plus how many runs did not complete. */
-export interface CellStats extends SeedSummary {
+/** A cell's seeds: the metric over completed runs, plus how many runs did not complete. */
+export interface CellStats {
+  /** Completed runs. */
+  n: number;
+  mean: number;
+  /** Sample standard deviation; NaN when n < 2. */
+  std: number;
+  /** 95% t-interval of the mean; NaN when n < 2. */
+  ciLow: number;
+  ciHigh: number;
   notCompleted: number;
 }
 
@@ -68,11 +76,7 @@ function configColumns(columns: string[]): string[] {
   return [...fixed, ...columns.slice(SUMMARY_COLUMNS.length).filter((c) => !(SUMMARY_COLUMNS as readonly string[]).includes(c))];
 }
 
-const numericOrder = (a: string, b: string) => {
-  const x = Number(a);
-  const y = Number(b);
-  return a !== '' && b !== '' && Number.isFinite(x) && Number.isFinite(y) ? x - y : a.localeCompare(b);
-};
+const numericOrder = (a: string, b: string) => compareKeyValues(a, b);
 
 const KEY_SEP = '\u0000';
 
@@ -90,23 +94,23 @@ function groupInput(input: CompareInput, metric: string, by: string[]): Grouped 
   const missing = [metric, ...by, 'status'].filter((c) => !columns.includes(c));
   if (missing.length) bad(1, `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   const identity = configColumns(columns).filter((c) => columns.includes(c) && !by.includes(c));
-  const groups = new Map<string, { rows: CsvRow[]; values: number[]; notCompleted: number }>();
+  const groups = new Map<string, { rows: CsvRow[]; notCompleted: number }>();
+  const completed: CsvRow[] = [];
   for (const row of input.rows) {
     const key = by.map((b) => row.values[b]).join(KEY_SEP);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { rows: [], values: [], notCompleted: 0 }));
+    if (!g) groups.set(key, (g = { rows: [], notCompleted: 0 }));
     g.rows.push(row);
     if (row.values.status !== 'completed') {
       g.notCompleted++;
       continue;
     }
     const raw = row.values[metric]!.trim();
-    const x = Number(raw);
-    if (raw === '' || !Number.isFinite(x)) {
+    if (raw === '' || !Number.isFinite(Number(raw))) {
       bad(row.line, `column ${metric}: expected a finite number for a completed run, got ${JSON.stringify(raw)}` +
         (raw === '' && /acc/.test(metric) ? ' (a regression sweep has no accuracy; try --metric final_test_loss)' : ''));
     }
-    g.values.push(x);
+    completed.push(row);
   }
   for (const [key, g] of groups) {
     const varying = identity.filter((c) => new Set(g.rows.map((r) => r.values[c])).size > 1);
@@ -120,7 +124,11 @@ function groupInput(input: CompareInput, metric: string, by: string[]): Grouped 
     }
   }
   const cells = new Map<string, CellStats>();
-  for (const [key, g] of groups) cells.set(key, { ...summarizeSeeds(g.values), notCompleted: g.notCompleted });
+  for (const [key, g] of groups) cells.set(key, { n: 0, mean: NaN, std: NaN, ciLow: NaN, ciHigh: NaN, notCompleted: g.notCompleted });
+  for (const a of aggregateBy(completed.map((r) => r.values), by, metric)) {
+    const key = by.map((b) => String(a.keys[b])).join(KEY_SEP);
+    cells.set(key, { n: a.n, mean: a.mean, std: a.std, ciLow: a.ci95[0], ciHigh: a.ci95[1], notCompleted: groups.get(key)!.notCompleted });
+  }
   return { cells };
 }
 

@@ -180,11 +180,16 @@ describe('tensor ownership', () => {
   for (const c of CASES) {
     it(`${c.label}: no tensor outlives the run`, async () => {
       const spec = { ...c.spec, train: { steps: 12, batchSize: 8, evalEvery: 5, ...(c.spec.train as object) } };
-      const counts: number[] = [];
-      const { result } = await run(data, spec, { onRow: () => counts.push(tf.memory().numTensors) });
+      const atEpochEnd: number[] = [];
+      const midEpoch: number[] = [];
+      const { result } = await run(data, spec, {
+        onRow: (r) => (Number.isInteger(r.epoch) ? atEpochEnd : midEpoch).push(tf.memory().numTensors),
+      });
       expect(result.status).toBe('completed');
-      // Steady during the run too (the step-0 row comes before the optimizer's slots exist).
-      expect(new Set(counts.slice(1)).size).toBe(1);
+      // Steady during the run too: mid-epoch rows hold exactly one more tensor, the epoch's permutation.
+      expect(atEpochEnd.length).toBe(3); // step 0 and the ends of epochs 1 and 2 (5 steps each)
+      expect(new Set(atEpochEnd).size).toBe(1);
+      expect(midEpoch).toEqual(midEpoch.map(() => atEpochEnd[0] + 1));
     });
   }
 });

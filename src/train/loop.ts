@@ -55,6 +55,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   let status: TrainResult['status'] = 'completed';
   let reason: string | undefined;
   let pending: tf.Scalar[] = [];
+  let pendingSizes: number[] = []; // batch size of each pending step
   let pendingExamples = 0;
   const final: FinalMetrics = { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null };
 
@@ -72,24 +73,26 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     stacked.dispose();
     pending.forEach((t) => t.dispose());
     pending = [];
+    const sizes = pendingSizes;
+    pendingSizes = [];
     let sum = 0;
-    for (const v of values) {
+    for (const [i, total] of values.entries()) {
+      // Per-example means, so a batch-size schedule does not look like divergence.
+      const v = total / sizes[i];
       if (firstLoss === null) firstLoss = v;
       if (!Number.isFinite(v) || (firstLoss > 0 && v > train.divergenceFactor * firstLoss)) {
         status = 'diverged';
         reason = Number.isFinite(v) ? `loss ${v.toPrecision(4)} exceeded ${train.divergenceFactor}x its first value ${firstLoss.toPrecision(4)}` : `loss became ${v}`;
       }
-      sum += v;
+      sum += total;
     }
     const mean = sum / pendingExamples;
     pendingExamples = 0;
     return mean;
   };
 
-  let lastEvalStep = -1;
   const emit = async (withEval: boolean, lr: number, batchSize: number) => {
     const trainLoss = await drainLosses();
-    if (withEval) lastEvalStep = step;
     const row: CurveRow = {
       step, epoch: sampler.epochFloat, examples_seen: examplesSeen, batch_size: batchSize, lr,
       train_loss: trainLoss, train_eval_loss: null, train_eval_acc: null, test_loss: null, test_acc: null,
@@ -108,28 +111,32 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   };
 
   try {
-    await emit(true, lrAt({ step: 0, epoch: 0, progress: 0 }), batchAt(0));
+    let lr = lrAt({ step: 0, epoch: 0, progress: 0 });
+    let batchSize = batchAt(0);
+    await emit(true, lr, batchSize);
     while (!budgetSpent() && status === 'completed') {
       if (signal?.aborted) {
         status = 'aborted';
         reason = 'interrupted';
         break;
       }
-      const batchSize = batchAt(sampler.epochFloat);
+      batchSize = batchAt(sampler.epochFloat);
       if (sampler.exhausted(batchSize)) {
         sampler.endEpoch();
         await emit(true, lrAt({ step, epoch: sampler.epochFloat, progress: progress() }), batchSize);
         continue;
       }
-      const lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
+      lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
       const t0 = now();
       pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lr));
+      pendingSizes.push(batchSize);
       pendingExamples += batchSize;
       trainMs += now() - t0;
       step += 1;
       examplesSeen += batchSize;
       const endOfEpoch = sampler.exhausted(batchAt(sampler.epochFloat));
-      const evalNow = train.evalEvery > 0 && step % train.evalEvery === 0;
+      // The last step of the budget gets the closing evaluation in its own row.
+      const evalNow = (train.evalEvery > 0 && step % train.evalEvery === 0) || budgetSpent();
       if (endOfEpoch) {
         sampler.endEpoch();
         await emit(true, lr, batchSize);
@@ -137,10 +144,9 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         await emit(evalNow, lr, batchSize);
       }
     }
-    // Close with an evaluated row unless the last row already was one for this step.
-    if (pending.length > 0 || lastEvalStep !== step) {
-      await emit(true, lrAt({ step, epoch: sampler.epochFloat, progress: progress() }), batchAt(sampler.epochFloat));
-    }
+    // An abort can leave steps without a row: close with an evaluated one. Otherwise the last
+    // row already covers this step, and a second row for it would duplicate the step in the curve.
+    if (pending.length > 0) await emit(true, lr, batchSize);
   } finally {
     pending.forEach((t) => t.dispose());
     optimizer.dispose();
