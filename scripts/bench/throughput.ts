@@ -30,6 +30,12 @@ function stepsFor(budget: Budget, msPerStep: number): number {
   return Math.min(budget.maxSteps, Math.max(budget.minSteps, want));
 }
 
+/** Pilot steps: about a fifth of the target time (at least `budget.pilot`), from the warm-up's rate. */
+function pilotFor(budget: Budget, msPerStep: number): number {
+  const fifth = Math.floor((budget.seconds * 200) / Math.max(msPerStep, 1e-3));
+  return Math.min(budget.maxSteps, Math.max(budget.pilot, fifth));
+}
+
 function timing(batch: number, steps: number, ms: number): Timing {
   return { samplesPerS: (batch * steps) / (ms / 1000), msPerStep: ms / steps, steps };
 }
@@ -37,9 +43,10 @@ function timing(batch: number, steps: number, ms: number): Timing {
 /** batchlab's loop: trainMs (time in optimizer steps, evaluations excluded) of the timed run. */
 export async function timeLoop(model: tf.LayersModel, data: TrainData, batch: number, budget: Budget): Promise<Timing> {
   const run = (steps: number) => trainModel({ model, data, config: trainConfig(batch, steps) });
-  await run(budget.warmup);
-  const pilot = await run(budget.pilot);
-  const steps = stepsFor(budget, pilot.trainMs / budget.pilot);
+  const warm = await run(budget.warmup);
+  const pilotSteps = pilotFor(budget, warm.trainMs / budget.warmup);
+  const pilot = await run(pilotSteps);
+  const steps = stepsFor(budget, pilot.trainMs / pilotSteps);
   const timed = await run(steps);
   return timing(batch, timed.steps, timed.trainMs);
 }
@@ -74,8 +81,8 @@ export async function timeFit(model: tf.LayersModel, data: TrainData, batch: num
     return timing(batch, done, stamps[stamps.length - 1] - stamps[0]);
   };
   try {
-    await fitSteps(budget.warmup + 1);
-    const pilot = await fitSteps(budget.pilot + 1);
+    const warm = await fitSteps(budget.warmup + 1);
+    const pilot = await fitSteps(pilotFor(budget, warm.msPerStep) + 1);
     const steps = stepsFor(budget, pilot.msPerStep);
     return await fitSteps(steps + 1);
   } finally {

@@ -136,6 +136,11 @@ export const trainSchema = z.strictObject({
   evalBatchSize: positiveInt().default(1000), // chunk size for evaluation
   divergenceFactor: positiveNumber().default(100), // loss above this x its first value = diverged
   noiseScale: noiseScaleSchema.optional(), // gradient noise scale measurement (off when absent)
+  gradVariance: z.strictObject({ // E||g_B - g_ref||^2 at the run's batch size B (off when absent)
+    every: positiveInt().default(50), // measure every this many steps
+    samples: positiveInt().default(8), // minibatches of size B per measurement
+    referenceSize: positiveInt().default(2048), // examples in the reference gradient (capped at the train size)
+  }).optional(),
 });
 
 export const sweepSchema = z.strictObject({
@@ -147,6 +152,12 @@ export const sweepSchema = z.strictObject({
   maxLr: positiveNumber().optional(), // cap on the scaled LR
   seeds: nonEmptyListOf(integer(), 'integers').optional(), // absent = [train.seed]
   axes: z.record(z.string(), nonEmptyListOf(z.unknown(), 'values'), { error: 'expected a map of config path -> list of values' }).default({}),
+  // Named variants of the base config, crossed with the grid; column `arm` in the summary.
+  // `set` maps dotted paths to values like --set; setting one budget key replaces the base budget.
+  arms: listOf(z.strictObject({
+    name: text(),
+    set: z.record(z.string(), z.unknown(), { error: 'expected a map of config path -> value' }).default({}),
+  }), 'arms { name, set }').optional(),
 });
 
 export const specSchema = z.strictObject({

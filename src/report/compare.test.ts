@@ -45,7 +45,7 @@ describe('compareResults', () => {
     expect(cell.n).toBe(3);
     expect(cell.mean).toBeCloseTo(0.92, 12);
     expect(cell.std).toBeCloseTo(0.02, 12);
-    expect(cell.ciHigh - cell.mean).toBeCloseTo((4.302653 * 0.02) / Math.sqrt(3), 6); // t(0.975, 2) from tables
+    expect(cell.ciHigh - cell.mean).toBeCloseTo((4.303 * 0.02) / Math.sqrt(3), 4); // t(0.975, 2) = 4.303 from tables
   });
 
   it('pivots rows by the first key and columns by the rest, numerically sorted', () => {

@@ -5,6 +5,7 @@ import type { RunConfig, Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { UsageError, type Issue } from '../errors.ts';
 import type { PlannedRun } from './execute-run.ts';
+import { applyOverrides } from '../config/overrides.ts';
 
 export function runConfigOf(spec: Spec): RunConfig {
   const { sweep: _sweep, claim: _claim, ...config } = spec;
@@ -31,7 +32,11 @@ export function gridOf(spec: Spec): GridSweep {
  * neighbours then need defaults or break a cross-field rule). Ids hash the resolved config.
  */
 export function planSweep(spec: Spec): PlannedRun[] {
-  const planned = expandGrid(runConfigOf(spec), gridOf(spec));
+  const arms = spec.sweep?.arms;
+  const planned = arms
+    ? arms.flatMap((arm) => expandGrid(armConfig(runConfigOf(spec), arm.set), gridOf(spec))
+      .map((p) => ({ ...p, meta: { ...p.meta, axes: { arm: arm.name, ...p.meta.axes } } })))
+    : expandGrid(runConfigOf(spec), gridOf(spec));
   const issues: Issue[] = [];
   const runs: PlannedRun[] = [];
   for (const p of planned) {
@@ -45,10 +50,31 @@ export function planSweep(spec: Spec): PlannedRun[] {
     }
     const config = runConfigOf(checked.spec);
     const meta = { ...p.meta };
-    runs.push({ runId: runId(config, { scalingRule: meta.scalingRule, baseLr: meta.baseLr }), config, meta });
+    const idMeta = arms ? { scalingRule: meta.scalingRule, baseLr: meta.baseLr, arm: meta.axes.arm } : { scalingRule: meta.scalingRule, baseLr: meta.baseLr };
+    runs.push({ runId: runId(config, idMeta), config, meta });
   }
   if (issues.length) throw new UsageError('the sweep plans invalid runs', dedupe(issues));
   return runs;
+}
+
+const BUDGET_KEYS = ['train.epochs', 'train.steps', 'train.examples'];
+
+/** The base config with an arm's `set` applied; an arm that sets a budget replaces the base's. */
+export function armConfig(base: RunConfig, set: Record<string, unknown>): RunConfig {
+  const paths = Object.keys(set);
+  const overrides = paths.map((path) => ({ path, value: set[path] }));
+  const out = applyOverrides(base, overrides) as unknown as RunConfig;
+  if (paths.some((p) => BUDGET_KEYS.includes(p))) {
+    for (const key of BUDGET_KEYS) {
+      if (!paths.includes(key)) delete (out.train as Record<string, unknown>)[key.slice('train.'.length)];
+    }
+  }
+  return out;
+}
+
+/** Extra summary columns of a sweep: `arm` when it has arms, then each axis path. */
+export function sweepColumns(spec: Spec): string[] {
+  return [...(spec.sweep?.arms ? ['arm'] : []), ...Object.keys(spec.sweep?.axes ?? {})];
 }
 
 function dedupe(issues: Issue[]): Issue[] {

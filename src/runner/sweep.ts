@@ -12,6 +12,7 @@ import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
 import { writeSummary } from '../results/summary.ts';
 import type { StepProgress } from '../train/types.ts';
 import type { PlannedRun } from './execute-run.ts';
+import { sweepColumns } from './plan-sweep.ts';
 import { startInProcess, startWorker, type Executor } from './executors.ts';
 
 export type SweepEvent =
@@ -40,7 +41,7 @@ export interface SweepOutcome {
 
 export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
-  const axes = Object.keys(o.spec.sweep?.axes ?? {});
+  const axes = sweepColumns(o.spec);
   await mkdir(join(o.outDir, 'runs'), { recursive: true });
 
   const done = new Map<string, RunRecord>();
