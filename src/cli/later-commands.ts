@@ -1,7 +1,9 @@
 /** Commands beyond run/doctor: sweep, merge, compare, report. */
 import type { Argv } from 'yargs';
 import type { Output } from './output.ts';
+import { compareCommand, compareOptions, type CompareArgs } from './commands/compare.ts';
 import { mergeCommand, mergeOptions, type MergeArgs } from './commands/merge.ts';
+import { reportCommand, reportOptions, type ReportArgs } from './commands/report.ts';
 import { sweepCommand, sweepOptions, type SweepArgs } from './commands/sweep.ts';
 
 export function registerLaterCommands(
@@ -11,4 +13,8 @@ export function registerLaterCommands(
     run(() => sweepCommand(a as unknown as SweepArgs, io, signal)));
   parser.command('merge <dirs..>', 'combine sweep shard outputs into one directory', (y) => mergeOptions(y), (a) =>
     run(() => mergeCommand(a as unknown as MergeArgs, io)));
+  parser.command('compare <inputs..>', 'aggregate result CSVs over seeds and compare sweeps side by side', (y) => compareOptions(y), (a) =>
+    run(() => compareCommand(a as unknown as CompareArgs, io)));
+  parser.command('report <dir>', 'write report.html and charts (SVG, PNG) for a results directory', (y) => reportOptions(y), (a) =>
+    run(() => reportCommand(a as unknown as ReportArgs, io)));
 }

@@ -1,0 +1,43 @@
+/** Pieces every statistic's evaluator shares: display scale, labels, and verdict assembly. */
+import { metricIsFraction, metricLabel } from './metric.ts';
+import { describeSelector } from './select.ts';
+import type { Claim, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
+
+/** Fractions (accuracy, error) read as percentage points in sentences; values stay in metric units. */
+export function displayScale(claim: Claim): { scale: number; unit: string } {
+  return metricIsFraction(claim.metric) ? { scale: 100, unit: 'points' } : { scale: 1, unit: '' };
+}
+
+/** The label a sentence uses for group `key` of the test: the spec's label, else the selector in braces. */
+export function groupLabel(claim: Claim, key: string, selector: Selector): string {
+  return claim.test.labels[key] ?? `{${describeSelector(selector)}}`;
+}
+
+export interface VerdictFields {
+  statistic: string;
+  estimate: number;
+  lo: number;
+  hi: number;
+  level: number;
+  interval: 'bootstrap' | 't';
+  n: number;
+  expect: string;
+  verdict: VerdictLabel;
+  reason: string;
+  details: Record<string, unknown>;
+}
+
+export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
+  return {
+    claimId: claim.id,
+    statement: claim.statement,
+    kind: claim.test.kind as TestKind,
+    metric: metricLabel(claim.metric),
+    ...f,
+  };
+}
+
+/** "(95% CI 8.1 to 16 points, n=3 seeds)" */
+export function ciText(lo: string, hi: string, level: number, n: number, extra = ''): string {
+  return `(${Math.round(level * 100)}% CI ${lo} to ${hi}, n=${n} seed${n === 1 ? '' : 's'}${extra})`;
+}
