@@ -27,7 +27,7 @@ async function run(
   d: TrainData, spec: Record<string, unknown>, opts: { signal?: AbortSignal; onRow?: (r: CurveRow) => void } = {},
 ): Promise<{ result: TrainResult; rows: CurveRow[] }> {
   const config = configOf(spec);
-  const model = buildModel(config.model as ModelConfig, d.trainX.shape.slice(1), d.trainY.shape[1], 1);
+  const model = buildModel(config.model as ModelConfig, d.trainX.shape.slice(1), d.trainY.shape[1]!, 1);
   const rows: CurveRow[] = [];
   try {
     const result = await trainModel({
@@ -100,6 +100,14 @@ describe('budgets', () => {
     expectIncreasingSteps(rows);
   });
 
+  it('fractional epochs: stops at the first step past the budget, on one evaluated row', async () => {
+    const { result, rows } = await run(data, { train: { epochs: 1.5, batchSize: 12, logEvery: 1 } });
+    expect(result).toMatchObject({ status: 'completed', steps: 5, examplesSeen: 60 });
+    expect(rows.at(-1)!.epoch).toBeCloseTo(1.6, 12);
+    expect(evaluated(rows.at(-1)!)).toBe(true);
+    expectIncreasingSteps(rows);
+  });
+
   it('the batch-size schedule multiplies B at each milestone', async () => {
     const { result, rows } = await run(data, {
       train: { epochs: 3, batchSize: 8, logEvery: 1, batchSchedule: { milestones: [1, 2], factor: 2 } },
@@ -113,8 +121,21 @@ describe('budgets', () => {
 });
 
 describe('divergence', () => {
+  // 400 examples at B = 2: 200 steps per epoch, so rows (and loss reads) are far apart.
+  let big: Dataset;
+  let bigData: TrainData;
+  beforeAll(async () => {
+    big = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1, trainSize: 400, testSize: 16, seed: 1 });
+    bigData = withTrainEval(big);
+  });
+  afterAll(() => {
+    disposeTrainEval(bigData);
+    big.dispose();
+  });
+
   it('a huge LR ends the run promptly as diverged, with a reason, without throwing', async () => {
-    const { result, rows } = await run(data, { train: { steps: 5000, batchSize: 8, lr: 1e6 } });
+    // Rows only every 1000 steps: the loop must still read losses at least every 64 steps.
+    const { result, rows } = await run(bigData, { train: { steps: 5000, batchSize: 2, lr: 1e6, logEvery: 1000 } });
     expect(result.status).toBe('diverged');
     expect(result.reason).toMatch(/loss/);
     expect(result.steps).toBeLessThanOrEqual(64);
@@ -135,19 +156,12 @@ describe('divergence', () => {
   });
 
   it('compares per-example losses, so a growing batch is not mistaken for divergence', async () => {
-    const big = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1, trainSize: 400, testSize: 16, seed: 1 });
-    const bigData = withTrainEval(big);
-    try {
-      // B grows 2 -> 400 at epoch 1; a tiny LR keeps the per-example loss nearly constant.
-      const { result, rows } = await run(bigData, {
-        train: { epochs: 2, batchSize: 2, lr: 1e-6, logEvery: 50, batchSchedule: { milestones: [1], factor: 200 } },
-      });
-      expect(result.status).toBe('completed');
-      expect(rows.at(-1)!.batch_size).toBe(400);
-    } finally {
-      disposeTrainEval(bigData);
-      big.dispose();
-    }
+    // B grows 2 -> 400 at epoch 1; a tiny LR keeps the per-example loss nearly constant.
+    const { result, rows } = await run(bigData, {
+      train: { epochs: 2, batchSize: 2, lr: 1e-6, logEvery: 50, batchSchedule: { milestones: [1], factor: 200 } },
+    });
+    expect(result.status).toBe('completed');
+    expect(rows.at(-1)!.batch_size).toBe(400);
   });
 });
 
