@@ -34,8 +34,11 @@ export function gridOf(spec: Spec): GridSweep {
 export function planSweep(spec: Spec): PlannedRun[] {
   const arms = spec.sweep?.arms;
   const planned = arms
-    ? arms.flatMap((arm) => expandGrid(armConfig(runConfigOf(spec), arm.set), gridOf(spec))
-      .map((p) => ({ ...p, meta: { ...p.meta, axes: { arm: arm.name, ...p.meta.axes } } })))
+    ? arms.flatMap((arm) => {
+      const armSpec = applyArm(spec, arm.set);
+      return expandGrid(runConfigOf(armSpec), gridOf(armSpec))
+        .map((p) => ({ ...p, meta: { ...p.meta, axes: { arm: arm.name, ...p.meta.axes } } }));
+    })
     : expandGrid(runConfigOf(spec), gridOf(spec));
   const issues: Issue[] = [];
   const runs: PlannedRun[] = [];
@@ -59,11 +62,13 @@ export function planSweep(spec: Spec): PlannedRun[] {
 
 const BUDGET_KEYS = ['train.epochs', 'train.steps', 'train.examples'];
 
-/** The base config with an arm's `set` applied; an arm that sets a budget replaces the base's. */
-export function armConfig(base: RunConfig, set: Record<string, unknown>): RunConfig {
+/**
+ * The spec with an arm's `set` applied: config paths change the runs, `sweep.*` paths change this
+ * arm's grid (e.g. its scaling rules or LRs); an arm that sets a budget replaces the base's.
+ */
+export function applyArm(spec: Spec, set: Record<string, unknown>): Spec {
   const paths = Object.keys(set);
-  const overrides = paths.map((path) => ({ path, value: set[path] }));
-  const out = applyOverrides(base, overrides) as unknown as RunConfig;
+  const out = applyOverrides(spec, paths.map((path) => ({ path, value: set[path] }))) as unknown as Spec;
   if (paths.some((p) => BUDGET_KEYS.includes(p))) {
     for (const key of BUDGET_KEYS) {
       if (!paths.includes(key)) delete (out.train as Record<string, unknown>)[key.slice('train.'.length)];

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { validateSpec } from '../config/validate.ts';
+import type { Spec } from '../config/schema.ts';
+import { UsageError } from '../errors.ts';
+import { planSweep, sweepColumns } from './plan-sweep.ts';
+
+function spec(doc: unknown): Spec {
+  const r = validateSpec(doc);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.spec;
+}
+
+const base = { train: { epochs: 2, lr: 0.1, batchSize: 32 } };
+
+describe('planSweep', () => {
+  it('a spec without sweep: is one run at its own batch size, LR and seed', () => {
+    const runs = planSweep(spec(base));
+    expect(runs).toHaveLength(1);
+    expect(runs[0].meta).toMatchObject({ batchSize: 32, baseLr: 0.1, lr: 0.1, scalingRule: 'none', k: 1, seed: 1 });
+  });
+
+  it.each([
+    ['none', 64, 0.1],
+    ['linear', 64, 0.2],
+    ['sqrt', 128, 0.2],
+    ['linear', 8, 0.025],
+  ] as const)('scaling %s at B=%i gives lr %f', (rule, b, lr) => {
+    const runs = planSweep(spec({ ...base, sweep: { batchSize: [b], referenceBatchSize: 32, scaling: [rule] } }));
+    expect(runs[0].config.train.lr).toBeCloseTo(lr, 12);
+    expect(runs[0].config.train.batchSize).toBe(b);
+  });
+
+  it('crosses arms with the grid; arms may replace the budget and change their own grid', () => {
+    const s = spec({
+      ...base,
+      sweep: {
+        batchSize: [32, 128], referenceBatchSize: 32, scaling: ['linear'], seeds: [1, 2],
+        arms: [
+          { name: 'scaled' },
+          { name: 'same-steps', set: { 'train.steps': 50 } },
+          { name: 'sum', set: { 'loss.reduction': 'sum', 'sweep.lr': [0.001], 'sweep.scaling': ['none'] } },
+        ],
+      },
+    });
+    const runs = planSweep(s);
+    expect(runs).toHaveLength(12);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(12);
+    const steps = runs.filter((r) => r.meta.axes.arm === 'same-steps');
+    expect(steps.every((r) => r.config.train.steps === 50 && r.config.train.epochs === undefined)).toBe(true);
+    const sum = runs.filter((r) => r.meta.axes.arm === 'sum');
+    expect(sum.map((r) => r.config.train.lr)).toEqual([0.001, 0.001, 0.001, 0.001]);
+    expect(sum.every((r) => r.config.loss.reduction === 'sum' && r.meta.scalingRule === 'none')).toBe(true);
+    expect(sweepColumns(s)).toEqual(['arm']);
+  });
+
+  it('re-validates runs an axis makes invalid, naming the cell', () => {
+    const s = spec({ ...base, sweep: { batchSize: [30, 32], axes: { 'train.accumulation': [1, 4] } } });
+    expect(() => planSweep(s)).toThrow(UsageError);
+    try {
+      planSweep(s);
+    } catch (err) {
+      const issues = (err as UsageError).issues;
+      expect(issues.map((i) => i.path)).toEqual(['train.accumulation']);
+      expect(issues[0].message).toContain('batchSize=30');
+    }
+  });
+
+  it('gives stable ids: the same spec plans the same ids, a changed key changes them', () => {
+    const a = planSweep(spec({ ...base, sweep: { batchSize: [16, 64] } })).map((r) => r.runId);
+    const b = planSweep(spec({ ...base, sweep: { batchSize: [16, 64] } })).map((r) => r.runId);
+    const c = planSweep(spec({ ...base, train: { ...base.train, lr: 0.2 }, sweep: { batchSize: [16, 64], lr: [0.1] } })).map((r) => r.runId);
+    expect(a).toEqual(b);
+    expect(c).toEqual(a); // train.lr is overwritten by the grid, so the resolved runs are the same
+    const d = planSweep(spec({ ...base, model: { name: 'mlp', hidden: [8] }, sweep: { batchSize: [16, 64] } })).map((r) => r.runId);
+    expect(d.some((id) => a.includes(id))).toBe(false);
+  });
+});
