@@ -9,3 +9,6 @@ export const SUMMARY_COLUMNS = [
   'examples_seen', 'final_train_loss', 'final_train_acc', 'final_test_loss', 'final_test_acc',
   'gen_gap_loss', 'gen_gap_acc', 'best_test_acc', 'wall_s', 'samples_per_s', 'backend',
 ] as const;
+
+/** Appended to curve.csv when the run measures gradient statistics (train.noiseScale / gradVariance). */
+export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale', 'grad_var', 'grad_var_iid'] as const;

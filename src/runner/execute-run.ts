@@ -57,7 +57,8 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
     seedrandom(String(seed), { global: true }); // dropout masks; weights and data order have explicit seeds
     model = buildModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
     const data = withTrainEval(dataset);
-    const curve = await openCurveWriter(join(runDir, 'curve.csv'));
+    const { noiseScale, gradVariance } = run.config.train;
+    const curve = await openCurveWriter(join(runDir, 'curve.csv'), Boolean(noiseScale || gradVariance));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     try {
       const result = await trainModel({ model, data, config: run.config, observers: [curve, progress], signal: ctx.signal });

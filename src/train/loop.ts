@@ -11,6 +11,7 @@ import { EpochSampler } from './batches.ts';
 import { evaluate } from './evaluate.ts';
 import { reducedLoss } from './loss.ts';
 import { createOptimizer } from './optimizers.ts';
+import { createGradStatsState, gradStatsDue, measureGradStats, type GradStatsRow } from './grad-stats.ts';
 import type { CurveRow, FinalMetrics, TrainData, TrainObserver, TrainResult } from './types.ts';
 
 export interface TrainArgs {
@@ -22,6 +23,10 @@ export interface TrainArgs {
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
 }
+
+const EMPTY_GRAD_STATS: Required<GradStatsRow> = {
+  grad_norm_sq: null, trace_sigma: null, noise_scale: null, grad_var: null, grad_var_iid: null,
+};
 
 type Budget = { kind: 'epochs' | 'steps' | 'examples'; value: number };
 
@@ -45,11 +50,16 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const optimizer = createOptimizer(config.optimizer, vars);
   const sampler = new EpochSampler(n, train.seed);
   const stepsPerEpoch = Math.max(1, Math.floor(n / train.batchSize));
+  const gradStats = createGradStatsState({
+    seed: train.seed, batchSize: train.batchSize, noiseScale: train.noiseScale, gradVariance: train.gradVariance,
+  }, n);
   const logEvery = train.logEvery > 0 ? train.logEvery : Math.max(1, Math.round(stepsPerEpoch / 20));
 
   let step = 0;
   let examplesSeen = 0;
-  let trainMs = 0;
+  // Time spent evaluating and in observers; training time is the rest of the wall time. Reading
+  // the losses back stays in training time: on GPU backends that is where the steps' work is waited for.
+  let outsideMs = 0;
   const start = now();
   let firstLoss: number | null = null;
   let status: TrainResult['status'] = 'completed';
@@ -93,10 +103,15 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
 
   const emit = async (withEval: boolean, lr: number, batchSize: number) => {
     const trainLoss = await drainLosses();
+    const emitStart = now();
+    // Gradient statistics are measured on the weights this row reports, outside training time.
+    const measured = gradStatsDue(gradStats, step) && (status as string) !== 'diverged'
+      ? await measureGradStats({ model, data, state: gradStats!, step, batchSize }) : {};
     const row: CurveRow = {
       step, epoch: sampler.epochFloat, examples_seen: examplesSeen, batch_size: batchSize, lr,
       train_loss: trainLoss, train_eval_loss: null, train_eval_acc: null, test_loss: null, test_acc: null,
       wall_ms: 0,
+      ...(gradStats ? { ...EMPTY_GRAD_STATS, ...measured } : {}),
     };
     if (withEval && (status as string) !== 'diverged') {
       const tr = await evaluate(model, data.trainEvalX, data.trainEvalY, data.task, train.evalBatchSize);
@@ -108,6 +123,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     row.wall_ms = now() - start;
     for (const o of observers) await o.onRow?.(row);
     for (const o of observers) o.onProgress?.({ step, epoch: row.epoch, examplesSeen, loss: trainLoss, progress: progress() });
+    outsideMs += now() - emitStart;
   };
 
   try {
@@ -120,18 +136,11 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         reason = 'interrupted';
         break;
       }
-      batchSize = batchAt(sampler.epochFloat);
-      if (sampler.exhausted(batchSize)) {
-        sampler.endEpoch();
-        await emit(true, lrAt({ step, epoch: sampler.epochFloat, progress: progress() }), batchSize);
-        continue;
-      }
+      batchSize = batchAt(sampler.epochFloat); // epochs end right after their last step, below
       lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
-      const t0 = now();
       pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lr));
       pendingSizes.push(batchSize);
       pendingExamples += batchSize;
-      trainMs += now() - t0;
       step += 1;
       examplesSeen += batchSize;
       const endOfEpoch = sampler.exhausted(batchAt(sampler.epochFloat));
@@ -140,7 +149,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       if (endOfEpoch) {
         sampler.endEpoch();
         await emit(true, lr, batchSize);
-      } else if (evalNow || step % logEvery === 0 || pending.length >= 64) {
+      } else if (evalNow || step % logEvery === 0 || pending.length >= 64 || gradStatsDue(gradStats, step)) {
         await emit(evalNow, lr, batchSize);
       }
     }
@@ -152,7 +161,8 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     optimizer.dispose();
     sampler.dispose();
   }
-  return { status, reason, steps: step, epochs: sampler.epochFloat, examplesSeen, final, trainMs, wallMs: now() - start };
+  const wallMs = now() - start;
+  return { status, reason, steps: step, epochs: sampler.epochFloat, examplesSeen, final, trainMs: wallMs - outsideMs, wallMs };
 }
 
 /**

@@ -28,6 +28,12 @@ export interface CurveRow {
   test_loss: number | null;
   test_acc: number | null;
   wall_ms: number;
+  // Present only when train.noiseScale or train.gradVariance is set; null on rows without a measurement.
+  grad_norm_sq?: number | null; // |G|^2, moving average (McCandlish et al. two-batch estimator)
+  trace_sigma?: number | null; // tr(Sigma) of per-example gradients, moving average
+  noise_scale?: number | null; // B_simple = trace_sigma / grad_norm_sq, examples
+  grad_var?: number | null; // E||g_B - g_ref||^2 at the current batch size
+  grad_var_iid?: number | null; // grad_var corrected for sampling without replacement: tr(Sigma)/B
 }
 
 export interface StepProgress {

@@ -1,0 +1,158 @@
+/**
+ * The I/O shell around claim evaluation: reads a results directory (sweep.json's claim,
+ * summary.csv, curve.csv when the metric needs it), evaluates the claim, and writes
+ * verdicts.csv and verdicts.json beside the results.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createObjectCsvStringifier } from 'csv-writer';
+import { parse as parseYaml } from 'yaml';
+import { validateClaim } from '../config/claim-schema.ts';
+import { suggestKey } from '../config/format-issues.ts';
+import { claimColumns, evaluateClaim } from '../core/claims/evaluate.ts';
+import { metricNeedsCurve } from '../core/claims/metric.ts';
+import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
+import { UsageError, type Issue } from '../errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import { parseCsv, readSummary } from './read-results.ts';
+
+export const VERDICT_COLUMNS = [
+  'claim_id', 'kind', 'metric', 'statistic', 'estimate', 'ci_lo', 'ci_hi', 'ci_level', 'interval', 'n_seeds',
+  'expect', 'verdict', 'reason', 'statement',
+] as const;
+
+export interface VerifiedDir {
+  dir: string;
+  sweep: string;
+  /** Where the claim came from: 'sweep.json' or the --claim file. */
+  claimSource: string;
+  claim: Claim;
+  verdict: Verdict;
+  /** Files written: verdicts.csv, verdicts.json. */
+  files: string[];
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new UsageError(`${file}: cannot read ${what} (${code})`, [{ path: file, message: `cannot read ${what} (${code})` }]);
+  }
+}
+
+/**
+ * A claim file: YAML/JSON holding either a bare claim block or a spec with a `claim:` key.
+ * Returns the unvalidated block.
+ */
+export async function readClaimFile(file: string): Promise<unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(await readText(file, 'claim file'));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file}: not valid YAML/JSON (${(e as Error).message.split('\n')[0]})`, [{ path: file, message: 'not valid YAML/JSON' }]);
+  }
+  if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'claim' in doc) return (doc as { claim: unknown }).claim;
+  return doc;
+}
+
+function invalid(where: string, issues: Issue[]): never {
+  throw new UsageError(`invalid claim in ${where}`, issues);
+}
+
+/** Every column the claim names must exist in summary.csv; unknown ones get a "did you mean". */
+function checkColumns(claim: Claim, columns: readonly string[], where: string): void {
+  const issues = claimColumns(claim)
+    .filter(({ column }) => !columns.includes(column))
+    .map(({ path, column }) => {
+      const hint = suggestKey(column, columns);
+      return { path, message: `expected a column of summary.csv${hint ? ` (did you mean '${hint}'?)` : ''}, got ${JSON.stringify(column)}` };
+    });
+  if (issues.length) invalid(where, issues);
+}
+
+function toNumber(raw: string): number {
+  const s = raw.trim();
+  return s === '' ? NaN : Number(s);
+}
+
+async function readCurve(file: string): Promise<Record<string, number>[]> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return []; // a run that failed before its first row has no curve
+  const table = parseCsv(text, file);
+  return table.rows.map((r) => Object.fromEntries(table.columns.map((c) => [c, toNumber(r.values[c]!)])));
+}
+
+/** summary.csv rows as the evaluator's runs, with curves attached when the metric reads them. */
+async function readRuns(dir: string, claim: Claim, where: string): Promise<ClaimRun[]> {
+  const summary = await readSummary(join(dir, 'summary.csv'));
+  checkColumns(claim, summary.columns, where);
+  if (!metricNeedsCurve(claim.metric)) return summary.rows.map((r) => ({ values: r.values }));
+  const runs = await Promise.all(summary.rows.map(async (r) => ({
+    values: r.values,
+    curve: await readCurve(join(dir, 'runs', r.values.run_id ?? '', 'curve.csv')),
+  })));
+  const column = claim.metric.column ?? 'test_acc';
+  if (runs.some((r) => r.curve.length) && !runs.some((r) => r.curve.some((row) => column in row))) {
+    invalid(where, [{ path: 'claim.metric.column', message: `expected a column of curve.csv, got ${JSON.stringify(column)}` }]);
+  }
+  return runs;
+}
+
+/** Reads sweep.json's name and its spec's claim block (undefined when the spec has none). */
+async function readSweepClaim(dir: string): Promise<{ sweep: string; claim: unknown }> {
+  const file = join(dir, 'sweep.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readText(file, 'sweep.json'));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file}: invalid JSON (${(e as Error).message})`, [{ path: file, message: 'invalid JSON' }]);
+  }
+  const obj = (raw && typeof raw === 'object' ? raw : {}) as { name?: unknown; spec?: { claim?: unknown } | null };
+  return { sweep: typeof obj.name === 'string' ? obj.name : dir, claim: obj.spec?.claim };
+}
+
+export function renderVerdictsCsv(verdicts: readonly Verdict[]): string {
+  const csv = createObjectCsvStringifier({ header: VERDICT_COLUMNS.map((id) => ({ id, title: id })) });
+  const rows = verdicts.map((v) => ({
+    claim_id: v.claimId, kind: v.kind, metric: v.metric, statistic: v.statistic, estimate: v.estimate,
+    ci_lo: v.lo, ci_hi: v.hi, ci_level: v.level, interval: v.interval, n_seeds: v.n, expect: v.expect,
+    verdict: v.verdict, reason: v.reason, statement: v.statement,
+  }));
+  return csv.getHeaderString() + csv.stringifyRecords(rows);
+}
+
+/**
+ * Verifies one results directory: its claim is `claimBlock` when given (from --claim, which
+ * takes precedence), else sweep.json's spec.claim; a directory with neither is a UsageError.
+ * Writes verdicts.csv and verdicts.json into the directory.
+ */
+export async function verifyResultsDir(dir: string, override?: { block: unknown; source: string }): Promise<VerifiedDir> {
+  const { sweep, claim: own } = await readSweepClaim(dir);
+  const block = override?.block ?? own;
+  const source = override ? override.source : 'sweep.json';
+  if (block === undefined || block === null) {
+    throw new UsageError(`${dir}: the sweep's spec has no claim: block`, [
+      { path: 'sweep.json spec.claim', message: 'expected a claim block, got nothing (add claim: to the spec, or pass --claim <file>)' },
+    ]);
+  }
+  const where = `${source}${override ? '' : ` of ${dir}`}`;
+  const validation = validateClaim(block);
+  if (!validation.ok) invalid(where, validation.issues);
+  const claim = validation.claim;
+  const runs = await readRuns(dir, claim, where);
+  let verdict: Verdict;
+  try {
+    verdict = evaluateClaim(claim, runs);
+  } catch (e) {
+    if (e instanceof UsageError) invalid(where, e.issues.length ? e.issues : [{ path: 'claim', message: e.message }]);
+    throw e;
+  }
+  const files = [join(dir, 'verdicts.csv'), join(dir, 'verdicts.json')];
+  await writeFileAtomic(files[0]!, renderVerdictsCsv([verdict]));
+  // JSON has no NaN: missing bounds are written as null.
+  await writeJsonAtomic(files[1]!, { sweep, claimSource: source, claim, verdicts: [verdict] });
+  return { dir, sweep, claimSource: source, claim, verdict, files };
+}
