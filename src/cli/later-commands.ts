@@ -1,9 +1,10 @@
-/** Commands beyond run/doctor: sweep, merge, compare, report. */
+/** Commands beyond run/doctor: sweep, merge, compare, report, verify. */
 import type { Argv } from 'yargs';
 import type { Output } from './output.ts';
 import { compareCommand, compareOptions, type CompareArgs } from './commands/compare.ts';
 import { mergeCommand, mergeOptions, type MergeArgs } from './commands/merge.ts';
 import { reportCommand, reportOptions, type ReportArgs } from './commands/report.ts';
+import { verifyCommand, verifyOptions, type VerifyArgs } from './commands/verify.ts';
 import { sweepCommand, sweepOptions, type SweepArgs } from './commands/sweep.ts';
 
 export function registerLaterCommands(
@@ -17,4 +18,6 @@ export function registerLaterCommands(
     run(() => compareCommand(a as unknown as CompareArgs, io)));
   parser.command('report <dir>', 'write report.html and charts (SVG, PNG) for a results directory', (y) => reportOptions(y), (a) =>
     run(() => reportCommand(a as unknown as ReportArgs, io)));
+  parser.command('verify <dirs..>', "evaluate each results directory's claim: statistic, 95% CI, verdict", (y) => verifyOptions(y), (a) =>
+    run(() => verifyCommand(a as unknown as VerifyArgs, io)));
 }

@@ -70,7 +70,7 @@ function differingColumns(runs: readonly ClaimRun[]): string[] {
 export function ambiguous(path: string, where: string, runs: readonly ClaimRun[]): never {
   const cols = differingColumns(runs);
   const how = cols.length
-    ? `that differ in ${cols.map((c) => `${c} (${[...new Set(runs.map((r) => r.values[c]))].join(' | ')})`).join(', ')}; add ${cols.length > 1 ? 'one of these columns' : 'it'} to the selector`
+    ? `that differ in ${cols.map((c) => `${c} (${[...new Set(runs.map((r) => r.values[c]))].join(' | ')})`).join(', ')}; add ${cols.length > 1 ? 'one of these columns' : 'it'} to ${path === 'claim.test' ? 'claim.test.where (or tune over it)' : 'the selector'}`
     : `(run ids ${runs.map((r) => r.values.run_id).join(', ')}) with the same configuration`;
   const message = `expected one run per seed, got ${runs.length} for ${where} ${how}`;
   throw new UsageError(`claim: ${path}: ${message}`, [{ path, message }]);

@@ -33,7 +33,17 @@ export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
     statement: claim.statement,
     kind: claim.test.kind as TestKind,
     metric: metricLabel(claim.metric),
-    ...f,
+    statistic: f.statistic,
+    estimate: f.estimate,
+    lo: f.lo,
+    hi: f.hi,
+    level: f.level,
+    interval: f.interval,
+    n: f.n,
+    expect: f.expect,
+    verdict: f.verdict,
+    reason: f.reason,
+    details: f.details,
   };
 }
 

@@ -1,0 +1,69 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../errors.ts';
+import { writeClaimFixture } from '../../results/verdicts-fixture.ts';
+import type { Output } from '../output.ts';
+import { verifyCommand } from './verify.ts';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'batchlab-verify-'));
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+function capture(): Output & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), isTty: false };
+}
+
+describe('verifyCommand', () => {
+  it('prints the statistic, interval, n, verdict and sentence; exits 0', async () => {
+    const dir = join(root, 'a');
+    await writeClaimFixture(dir);
+    const io = capture();
+    expect(await verifyCommand({ dirs: [dir], format: 'table' }, io)).toBe(0);
+    const text = io.lines.join('\n');
+    expect(text).toMatch(/C2\s+interaction\s+mean interaction \(difference of differences\)\s+0\.112\s+95% bootstrap \[0\.098, 0\.127\]\s+3\s+> 0\s+SUPPORTED/);
+    expect(text).toContain('SUPPORTED: [BN(2) - BN(32)] - [GN(2) - GN(32)] in final_test_error is +11.2 points');
+    expect((await stat(join(dir, 'verdicts.csv'))).isFile()).toBe(true);
+  });
+
+  it('--format json prints one object per directory', async () => {
+    const dirs = [join(root, 'a'), join(root, 'b')];
+    for (const d of dirs) await writeClaimFixture(d);
+    const io = capture();
+    expect(await verifyCommand({ dirs, format: 'json' }, io)).toBe(0);
+    const out = JSON.parse(io.lines.join('\n'));
+    expect(out.map((o: { dir: string; verdict: string }) => [o.dir, o.verdict])).toEqual([[dirs[0], 'SUPPORTED'], [dirs[1], 'SUPPORTED']]);
+  });
+
+  it('a directory without a claim fails with exit-2 UsageError after verifying the others; --claim supplies one', async () => {
+    const good = join(root, 'good');
+    const bare = join(root, 'bare');
+    await writeClaimFixture(good);
+    await writeClaimFixture(bare, null);
+    const io = capture();
+    const err = await verifyCommand({ dirs: [good, bare], format: 'table' }, io).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(`cannot verify ${bare} (1 of 2 results directories)`);
+    expect((err as UsageError).issues[0]!.path).toBe(`${bare}: sweep.json spec.claim`);
+    expect(JSON.parse(await readFile(join(good, 'verdicts.json'), 'utf8')).verdicts[0].verdict).toBe('SUPPORTED');
+
+    const claimFile = join(root, 'claim.yaml');
+    await writeFile(claimFile, [
+      'claim:', '  id: R', '  statement: test error rises with the batch size under BatchNorm', '  metric: final_test_error',
+      '  test: { kind: rank-correlation, where: { model.norm: batch } }', '  expect: { above: 0 }', '',
+    ].join('\n'));
+    const io2 = capture();
+    expect(await verifyCommand({ dirs: [bare], format: 'table', claim: claimFile }, io2)).toBe(0);
+    expect(io2.lines.join('\n')).toContain(`R (${claimFile}): test error rises with the batch size under BatchNorm`);
+    expect(io2.lines.join('\n')).toMatch(/NOT SUPPORTED: Spearman's rho between batch_size and final_test_error is -0\.\d+/);
+  });
+
+  it('rejects an unknown format', async () => {
+    await expect(verifyCommand({ dirs: [root], format: 'yaml' }, capture())).rejects.toThrow(UsageError);
+  });
+});

@@ -1,0 +1,63 @@
+/** `batchlab verify <dir>...`: evaluates each results directory's claim, prints the verdicts, writes verdicts.csv/json. */
+import type { Argv } from 'yargs';
+import { fmt } from '../../core/claims/decide.ts';
+import { EXIT, UsageError, type Issue } from '../../errors.ts';
+import { renderPlainTable } from '../../report/text-table.ts';
+import { readClaimFile, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
+import type { Output } from '../output.ts';
+
+export interface VerifyArgs {
+  dirs: string[];
+  format: string;
+  claim?: string;
+}
+
+const FORMATS = ['table', 'json'] as const;
+
+export function verifyOptions<T>(y: Argv<T>) {
+  return y
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep results directories (each with sweep.json and summary.csv)' })
+    .option('format', { type: 'string', default: 'table', describe: 'table | json' })
+    .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
+}
+
+function renderTable(results: readonly VerifiedDir[]): string[] {
+  const rows = results.map(({ verdict: v, dir }) => [
+    v.claimId, v.kind, v.statistic, fmt(v.estimate),
+    `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'bootstrap'} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
+    String(v.n), v.expect, v.verdict, dir,
+  ]);
+  const table = renderPlainTable(['claim', 'test', 'statistic', 'estimate', 'interval', 'n', 'expect', 'verdict', 'results'], rows);
+  return [table, '', ...results.map(({ verdict: v, claimSource }) =>
+    `${v.claimId} (${claimSource}): ${v.statement}\n  ${v.verdict}: ${v.reason}`)];
+}
+
+/** Exit 0 whatever the verdicts say; a directory that cannot be verified makes it 2 after the others are done. */
+export async function verifyCommand(args: VerifyArgs, io: Output): Promise<number> {
+  if (!(FORMATS as readonly string[]).includes(args.format)) {
+    throw new UsageError('invalid option', [{ path: '--format', message: `expected one of ${FORMATS.join(' | ')}, got ${JSON.stringify(args.format)}` }]);
+  }
+  const override = args.claim !== undefined ? { block: await readClaimFile(args.claim), source: args.claim } : undefined;
+  const results: VerifiedDir[] = [];
+  const problems: Issue[] = [];
+  const failed: string[] = [];
+  for (const dir of args.dirs) {
+    try {
+      results.push(await verifyResultsDir(dir, override));
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      problems.push(...(e.issues.length ? e.issues.map((i) => ({ path: `${dir}: ${i.path}`, message: i.message })) : [{ path: dir, message: e.message }]));
+      failed.push(dir);
+    }
+  }
+  if (args.format === 'json') {
+    io.out(JSON.stringify(results.map(({ dir, sweep, claimSource, verdict }) => ({ dir, sweep, claimSource, ...verdict })), null, 2));
+  } else if (results.length) {
+    for (const line of renderTable(results)) io.out(line);
+    io.out(`\nwrote ${results.map((r) => r.files.join(', ')).join('; ')}`);
+  }
+  if (problems.length) {
+    throw new UsageError(`cannot verify ${failed.join(', ')} (${failed.length} of ${args.dirs.length} results director${args.dirs.length === 1 ? 'y' : 'ies'})`, problems);
+  }
+  return EXIT.ok;
+}

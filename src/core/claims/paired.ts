@@ -1,0 +1,114 @@
+/**
+ * Statistics on per-seed combinations of cells: paired-difference (A - B), interaction
+ * ([A1 - A2] - [B1 - B2]) and equivalence (TOST on A - B). A seed enters only when every
+ * cell has a finite value for it, so each difference compares runs with the same initial
+ * weights and data order.
+ */
+import { bootstrapCi, mean, meanCi, tost } from '../stats.ts';
+import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
+import { metricLabel } from './metric.ts';
+import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';
+import type { Claim, ClaimRun, EquivalenceTest, InteractionTest, PairedTest, Selector, Verdict } from './types.ts';
+import { assembleVerdict, ciText, displayScale, groupLabel } from './verdict-parts.ts';
+
+type PairedKind = PairedTest | InteractionTest | EquivalenceTest;
+
+interface LeftOut {
+  group: string;
+  seed: string;
+  runId: string;
+  why: string;
+}
+
+function groupsOf(test: PairedKind): [string, Selector][] {
+  return test.kind === 'interaction'
+    ? [['a1', test.a1], ['a2', test.a2], ['b1', test.b1], ['b2', test.b2]]
+    : [['a', test.a], ['b', test.b]];
+}
+
+function combine(test: PairedKind, v: Record<string, number>): number {
+  return test.kind === 'interaction' ? (v.a1! - v.a2!) - (v.b1! - v.b2!) : v.a! - v.b!;
+}
+
+function whyNoValue(value: number | 'diverged' | 'missing', status: string | undefined): string {
+  if (value === 'diverged') return 'diverged';
+  if (value === 'missing') return status === 'completed' ? 'metric missing' : (status ?? 'missing');
+  return 'target never reached';
+}
+
+/** Per-seed values of each group, and what was left out and why. */
+function collect(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]) {
+  const perGroup = new Map<string, Map<string, number>>();
+  const leftOut: LeftOut[] = [];
+  const empty: string[] = [];
+  for (const [key, selector] of groupsOf(test)) {
+    const cells = bySeed(runs.filter((r) => matches(r, selector)), `claim.test.${key}`, `${key} (${describeSelector(selector)})`);
+    if (cells.size === 0) empty.push(key);
+    const values = new Map<string, number>();
+    for (const [seed, run] of cells) {
+      const v = runValue(run, claim.metric);
+      if (typeof v === 'number' && Number.isFinite(v)) values.set(seed, v);
+      else leftOut.push({ group: key, seed, runId: run.values.run_id ?? '', why: whyNoValue(v, run.values.status) });
+    }
+    perGroup.set(key, values);
+  }
+  const keys = [...perGroup.keys()];
+  const allSeeds = new Set([...perGroup.values()].flatMap((m) => [...m.keys()]));
+  const seeds = sortSeeds([...allSeeds].filter((s) => keys.every((k) => perGroup.get(k)!.has(s))));
+  return { perGroup, leftOut, empty, seeds };
+}
+
+function lackOfData(claim: Claim, test: PairedKind, what: string, c: ReturnType<typeof collect>): string {
+  const groups = groupsOf(test).map(([k]) => k).join(', ');
+  if (c.empty.length) {
+    const [k] = c.empty;
+    const sel = groupsOf(test).find(([g]) => g === k)![1];
+    return `No run matches ${k} ${groupLabel(claim, k!, sel)}, so ${what} cannot be computed.`;
+  }
+  const out = c.leftOut.length ? `; left out: ${c.leftOut.map((l) => `seed ${l.seed} in ${l.group} (${l.why})`).join(', ')}` : '';
+  return `Only ${c.seeds.length} seed${c.seeds.length === 1 ? ' has' : 's have'} a finite ${metricLabel(claim.metric)} in every group (${groups}), 2 are needed${out}.`;
+}
+
+export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]): Verdict {
+  const c = collect(claim, test, runs);
+  const { scale, unit } = displayScale(claim);
+  const u = unit ? ` ${unit}` : '';
+  const L = (k: string) => groupLabel(claim, k, groupsOf(test).find(([g]) => g === k)![1]);
+  const what = test.kind === 'interaction'
+    ? `[${L('a1')} - ${L('a2')}] - [${L('b1')} - ${L('b2')}] in ${metricLabel(claim.metric)}`
+    : `${L('a')} minus ${L('b')} in ${metricLabel(claim.metric)}`;
+  const diffs = c.seeds.map((s) => combine(test, Object.fromEntries([...c.perGroup].map(([k, m]) => [k, m.get(s)!]))));
+  const details: Record<string, unknown> = {
+    seeds: c.seeds.map(Number),
+    differences: diffs,
+    groupMeans: Object.fromEntries([...c.perGroup].map(([k, m]) => [k, c.seeds.length ? mean(c.seeds.map((s) => m.get(s)!)) : NaN])),
+    selectors: Object.fromEntries(groupsOf(test)),
+    leftOut: c.leftOut,
+  };
+  const statistic = test.kind === 'interaction' ? 'mean interaction (difference of differences)' : 'mean paired difference';
+  const isEq = test.kind === 'equivalence';
+  const expect = isEq ? `within +-${fmt(test.margin)}` : describeExpectation(claim.expect!);
+  const level = isEq ? 0.9 : test.interval === 'bootstrap' ? claim.bootstrap.level : 0.95;
+  const interval = isEq ? 't' : test.interval;
+  const base = { statistic, level, interval, n: c.seeds.length, expect, details } as const;
+
+  if (c.seeds.length < 2) {
+    const estimate = diffs.length ? diffs[0]! : NaN;
+    return assembleVerdict(claim, { ...base, estimate, lo: NaN, hi: NaN, verdict: 'INCONCLUSIVE', reason: lackOfData(claim, test, what, c) });
+  }
+  if (isEq) {
+    const t = tost(diffs, test.margin);
+    const d = decideEquivalence(t.lo, t.hi, test.margin, scale, unit);
+    const reason = `${what} is ${fmt(t.mean * scale, true)}${u} ${ciText(fmt(t.lo * scale), fmt(t.hi * scale), 0.9, t.n, `, TOST p=${fmt(t.p)}`)}, ${d.clause}.`;
+    return assembleVerdict(claim, {
+      ...base, estimate: t.mean, lo: t.lo, hi: t.hi, verdict: d.verdict, reason,
+      details: { ...details, tost: { pLower: t.pLower, pUpper: t.pUpper, p: t.p, margin: t.margin } },
+    });
+  }
+  const ci = test.interval === 't'
+    ? (({ mean: estimate, lo, hi }) => ({ estimate, lo, hi }))(meanCi(diffs, 0.95))
+    : bootstrapCi(diffs, mean, claim.bootstrap);
+  const d = decide(ci.lo, ci.hi, claim.expect!, scale, unit);
+  const reason = `${what} is ${fmt(ci.estimate * scale, true)}${u} ${ciText(fmt(ci.lo * scale), fmt(ci.hi * scale), level, c.seeds.length)}, ${d.clause}.`;
+  return assembleVerdict(claim, { ...base, estimate: ci.estimate, lo: ci.lo, hi: ci.hi, verdict: d.verdict, reason });
+}

@@ -1,0 +1,55 @@
+/**
+ * The report's verdicts section: one row per claim with its statistic, interval, seeds and
+ * verdict, and the sentence saying why. Pure: verdicts -> an HTML fragment with its own
+ * scoped styles (class names prefixed `verdict`), no scripts, no external resources.
+ */
+import { fmt } from '../core/claims/decide.ts';
+import type { Verdict, VerdictLabel } from '../core/claims/types.ts';
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+const CLASS: Record<VerdictLabel, string> = {
+  SUPPORTED: 'verdict-supported',
+  'NOT SUPPORTED': 'verdict-not-supported',
+  INCONCLUSIVE: 'verdict-inconclusive',
+};
+
+const STYLE = `<style>
+.verdicts td.verdict-label{font-weight:600;white-space:nowrap}
+.verdicts .verdict-supported td.verdict-label{color:#1a7f37}
+.verdicts .verdict-not-supported td.verdict-label{color:#c62828}
+.verdicts .verdict-inconclusive td.verdict-label{color:#8a6d00}
+.verdicts td.verdict-reason{text-align:left;white-space:normal;max-width:40rem}
+</style>`;
+
+function row(v: Verdict): string {
+  const interval = `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'bootstrap'}: ${fmt(v.lo)} to ${fmt(v.hi)}`;
+  const cells = [
+    `<td class="text" title="${esc(v.statement)}">${esc(v.claimId)}</td>`,
+    `<td class="text">${esc(v.kind)}</td>`,
+    `<td class="text">${esc(v.metric)}</td>`,
+    `<td>${esc(fmt(v.estimate))}</td>`,
+    `<td>${esc(interval)}</td>`,
+    `<td>${v.n}</td>`,
+    `<td class="text">${esc(v.expect)}</td>`,
+    `<td class="verdict-label">${esc(v.verdict)}</td>`,
+    `<td class="verdict-reason">${esc(v.reason)}</td>`,
+  ];
+  return `<tr class="${CLASS[v.verdict]}" data-claim="${esc(v.claimId)}">${cells.join('')}</tr>`;
+}
+
+/** The section, or '' when there are no verdicts (the report then has no verdicts section). */
+export function renderVerdictSection(verdicts: readonly Verdict[]): string {
+  if (verdicts.length === 0) return '';
+  const head = ['claim', 'test', 'metric', 'estimate', 'interval', 'seeds', 'claimed', 'verdict', 'why']
+    .map((h, i) => `<th${[0, 1, 2, 6, 8].includes(i) ? ' class="text"' : ''}>${h}</th>`).join('');
+  const statements = verdicts.map((v) => `<li><b>${esc(v.claimId)}</b>: ${esc(v.statement)}</li>`).join('');
+  return `<section id="verdicts" class="verdicts">${STYLE}
+<h2>Verdicts</h2>
+<ul class="verdict-statements">${statements}</ul>
+<table><thead><tr>${head}</tr></thead>
+<tbody>${verdicts.map(row).join('\n')}</tbody></table>
+<p class="verdict-rule">SUPPORTED when the interval lies entirely on the claimed side of the threshold (inside the band or margin), NOT SUPPORTED when it lies entirely on the other side, INCONCLUSIVE otherwise or when seeds are missing.</p>
+</section>`;
+}
