@@ -29,21 +29,21 @@ describe('verifyResultsDir', () => {
     const r = await verifyResultsDir(dir);
     const e = FIXTURE_ERRORS;
     const perSeed = [0, 1, 2].map((i) => (e.batch![2]![i]! - e.batch![32]![i]!) - (e.group![2]![i]! - e.group![32]![i]!));
-    expect(r.verdict.estimate).toBeCloseTo(perSeed.reduce((a, b) => a + b) / 3, 12);
-    expect(r.verdict.verdict).toBe('SUPPORTED');
+    expect(r.verdicts[0].estimate).toBeCloseTo(perSeed.reduce((a, b) => a + b) / 3, 12);
+    expect(r.verdicts[0].verdict).toBe('SUPPORTED');
     expect(r.claimSource).toBe('sweep.json');
 
     const csv = parseCsv(await readFile(join(dir, 'verdicts.csv'), 'utf8'), 'verdicts.csv');
     expect(csv.columns).toEqual([...VERDICT_COLUMNS]);
     expect(csv.rows).toHaveLength(1);
     expect(csv.rows[0]!.values).toMatchObject({ claim_id: 'C2', kind: 'interaction', verdict: 'SUPPORTED', n_seeds: '3', expect: '> 0' });
-    expect(Number(csv.rows[0]!.values.estimate)).toBeCloseTo(r.verdict.estimate, 12);
+    expect(Number(csv.rows[0]!.values.estimate)).toBeCloseTo(r.verdicts[0].estimate, 12);
     expect(csv.rows[0]!.values.reason).toMatch(/^\[BN\(2\) - BN\(32\)\] - \[GN\(2\) - GN\(32\)\] in final_test_error is \+11\.2 points \(95% CI 9\.8 to 12\.7, n=3 seeds\), entirely above the threshold 0 points\.$/);
 
     const json = JSON.parse(await readFile(join(dir, 'verdicts.json'), 'utf8'));
     expect(json.sweep).toBe('norm-fixture');
-    expect(json.claim.test.kind).toBe('interaction');
-    expect(json.verdicts[0].reason).toBe(r.verdict.reason);
+    expect(json.claims[0].test.kind).toBe('interaction');
+    expect(json.verdicts[0].reason).toBe(r.verdicts[0].reason);
   });
 
   it('is reproducible: a second run writes identical files', async () => {
@@ -64,9 +64,9 @@ describe('verifyResultsDir', () => {
     };
     const r = await verifyResultsDir(dir, { block, source: 'claim.yaml' });
     // acc reaches 0.7 at k = 4 (acc*3/4 < 0.7 for acc < 0.93): steps 125 at B=32, 2000 at B=2
-    expect(r.verdict.estimate).toBe(125 - 2000);
-    expect([r.verdict.lo, r.verdict.hi]).toEqual([-1875, -1875]); // identical differences: no spread
-    expect(r.verdict.verdict).toBe('SUPPORTED');
+    expect(r.verdicts[0].estimate).toBe(125 - 2000);
+    expect([r.verdicts[0].lo, r.verdicts[0].hi]).toEqual([-1875, -1875]); // identical differences: no spread
+    expect(r.verdicts[0].verdict).toBe('SUPPORTED');
     expect(r.claimSource).toBe('claim.yaml');
   });
 
@@ -103,5 +103,18 @@ describe('readClaimFile', () => {
     expect(await readClaimFile(join(dir, 'bare.yaml'))).toEqual({ id: 'X', statement: 's' });
     expect(await readClaimFile(join(dir, 'spec.yaml'))).toEqual({ id: 'Y' });
     await expect(readClaimFile(join(dir, 'none.yaml'))).rejects.toThrow(UsageError);
+  });
+});
+
+describe('a list of claims', () => {
+  it('evaluates every block of a claim list and writes one row each', async () => {
+    await writeClaimFixture(dir);
+    const sweep = JSON.parse(await readFile(join(dir, 'sweep.json'), 'utf8'));
+    const first = sweep.spec.claim;
+    const second = { ...first, id: 'C2-flipped', expect: { below: 0 } };
+    const r = await verifyResultsDir(dir, { block: [first, second], source: 'list' });
+    expect(r.verdicts.map((v) => [v.claimId, v.verdict])).toEqual([['C2', 'SUPPORTED'], ['C2-flipped', 'NOT SUPPORTED']]);
+    const csv = parseCsv(await readFile(join(dir, 'verdicts.csv'), 'utf8'), 'verdicts.csv');
+    expect(csv.rows.map((row) => row.values.claim_id)).toEqual(['C2', 'C2-flipped']);
   });
 });

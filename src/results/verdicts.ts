@@ -26,8 +26,9 @@ export interface VerifiedDir {
   sweep: string;
   /** Where the claim came from: 'sweep.json' or the --claim file. */
   claimSource: string;
-  claim: Claim;
-  verdict: Verdict;
+  /** The claims evaluated (a spec's `claim:` may hold one block or a list), and their verdicts in order. */
+  claims: Claim[];
+  verdicts: Verdict[];
   /** Files written: verdicts.csv, verdicts.json. */
   files: string[];
 }
@@ -139,20 +140,26 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
     ]);
   }
   const where = `${source}${override ? '' : ` of ${dir}`}`;
-  const validation = validateClaim(block);
-  if (!validation.ok) invalid(where, validation.issues);
-  const claim = validation.claim;
-  const runs = await readRuns(dir, claim, where);
-  let verdict: Verdict;
-  try {
-    verdict = evaluateClaim(claim, runs);
-  } catch (e) {
-    if (e instanceof UsageError) invalid(where, e.issues.length ? e.issues : [{ path: 'claim', message: e.message }]);
-    throw e;
+  const blocks = Array.isArray(block) ? block : [block];
+  const claims: Claim[] = [];
+  const verdicts: Verdict[] = [];
+  for (const [i, one] of blocks.entries()) {
+    const at = blocks.length > 1 ? `${where} (claim ${i + 1} of ${blocks.length})` : where;
+    const validation = validateClaim(one);
+    if (!validation.ok) invalid(at, validation.issues);
+    const claim = validation.claim;
+    const runs = await readRuns(dir, claim, at);
+    try {
+      verdicts.push(evaluateClaim(claim, runs));
+    } catch (e) {
+      if (e instanceof UsageError) invalid(at, e.issues.length ? e.issues : [{ path: 'claim', message: e.message }]);
+      throw e;
+    }
+    claims.push(claim);
   }
   const files = [join(dir, 'verdicts.csv'), join(dir, 'verdicts.json')];
-  await writeFileAtomic(files[0]!, renderVerdictsCsv([verdict]));
+  await writeFileAtomic(files[0]!, renderVerdictsCsv(verdicts));
   // JSON has no NaN: missing bounds are written as null.
-  await writeJsonAtomic(files[1]!, { sweep, claimSource: source, claim, verdicts: [verdict] });
-  return { dir, sweep, claimSource: source, claim, verdict, files };
+  await writeJsonAtomic(files[1]!, { sweep, claimSource: source, claims, verdicts });
+  return { dir, sweep, claimSource: source, claims, verdicts, files };
 }

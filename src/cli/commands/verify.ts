@@ -22,13 +22,14 @@ export function verifyOptions<T>(y: Argv<T>) {
 }
 
 function renderTable(results: readonly VerifiedDir[]): string[] {
-  const rows = results.map(({ verdict: v, dir }) => [
+  const flat = results.flatMap(({ verdicts, dir, claimSource }) => verdicts.map((verdict) => ({ verdict, dir, claimSource })));
+  const rows = flat.map(({ verdict: v, dir }) => [
     v.claimId, v.kind, v.statistic, fmt(v.estimate),
     `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'bootstrap'} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
     String(v.n), v.expect, v.verdict, dir,
   ]);
   const table = renderPlainTable(['claim', 'test', 'statistic', 'estimate', 'interval', 'n', 'expect', 'verdict', 'results'], rows);
-  return [table, '', ...results.map(({ verdict: v, claimSource }) =>
+  return [table, '', ...flat.map(({ verdict: v, claimSource }) =>
     `${v.claimId} (${claimSource}): ${v.statement}\n  ${v.verdict}: ${v.reason}`)];
 }
 
@@ -51,7 +52,7 @@ export async function verifyCommand(args: VerifyArgs, io: Output): Promise<numbe
     }
   }
   if (args.format === 'json') {
-    io.out(JSON.stringify(results.map(({ dir, sweep, claimSource, verdict }) => ({ dir, sweep, claimSource, ...verdict })), null, 2));
+    io.out(JSON.stringify(results.flatMap(({ dir, sweep, claimSource, verdicts }) => verdicts.map((v) => ({ dir, sweep, claimSource, ...v }))), null, 2));
   } else if (results.length) {
     for (const line of renderTable(results)) io.out(line);
     io.out(`\nwrote ${results.map((r) => r.files.join(', ')).join('; ')}`);
