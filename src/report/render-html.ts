@@ -20,6 +20,8 @@ export interface ReportPage {
   sections: (RenderedChart | SkippedChart)[];
   /** Shown under the charts, e.g. where the SVG/PNG copies are or why PNGs have no text. */
   notes: string[];
+  /** The verdicts section (renderVerdictSection), '' when the directory has no verdicts. */
+  verdicts?: string;
 }
 
 export function escapeHtml(s: string): string {
@@ -114,7 +116,7 @@ function environmentTable(env: Record<string, unknown>): string {
 }
 
 export function renderReportHtml(page: ReportPage): string {
-  const { data, view, sections, notes } = page;
+  const { data, view, sections, notes, verdicts = '' } = page;
   const count = (s: string) => data.runs.filter((r) => r.summary.status === s).length;
   const statusLine = ['completed', 'diverged', 'failed', 'aborted'].map((s) => `${count(s)} ${s}`).join(', ');
   const order = [...data.runs].sort((a, b) =>
@@ -131,6 +133,7 @@ export function renderReportHtml(page: ReportPage): string {
 <p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmt(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
 <nav>${ids.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}<a href="#runs">Runs</a><a href="#environment">Environment</a></nav></header>
 <main>
+${verdicts}
 ${parts.join('\n')}
 <section id="runs"><h2>${sections.length + 1}. Runs</h2>
 <p>One row per run from summary.csv; lr is the applied peak LR after the scaling rule; final metrics are the last evaluation.</p>

@@ -61,3 +61,21 @@ describe('PNG text', () => {
     expect(renderPng(svg, fonts!, 1)).not.toEqual(renderPng(blankSvg, fonts!, 1));
   });
 });
+
+describe('writeReport with verdicts', () => {
+  it('adds the verdicts section when batchlab verify has written verdicts.json', async () => {
+    const { writeFile: write } = await import('node:fs/promises');
+    await writeFixture(join(dir, 'with-verdicts'));
+    const before = await readFile((await writeReport(join(dir, 'with-verdicts'))).html, 'utf8');
+    expect(before).not.toContain('id="verdicts"');
+    const verdict = {
+      claimId: 'C9', statement: 'A claim about the fixture.', kind: 'paired-difference', metric: 'final_test_acc',
+      statistic: 'mean A - B', estimate: 0.01, lo: 0.005, hi: 0.02, level: 0.95, interval: 'bootstrap', n: 2,
+      expect: '> 0', verdict: 'SUPPORTED', reason: 'The fixture says so.', details: {},
+    };
+    await write(join(dir, 'with-verdicts', 'verdicts.json'), JSON.stringify({ verdicts: [verdict] }));
+    const after = await readFile((await writeReport(join(dir, 'with-verdicts'))).html, 'utf8');
+    expect(after).toContain('id="verdicts"');
+    expect(after).toContain('The fixture says so.');
+  });
+});

@@ -2,7 +2,7 @@
  * `batchlab report`: reads a results directory, renders every chart, and writes report.html
  * plus charts/<id>[-<variant>].{svg,png}. The I/O shell around the pure renderers in report/.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PlannedChart, SkippedChart } from '../report/charts/chart-plan.ts';
 import { planReport } from '../report/plan-report.ts';
@@ -10,6 +10,18 @@ import { renderReportHtml, type RenderedChart } from '../report/render-html.ts';
 import { renderPng, type PngFonts } from '../report/render-png.ts';
 import { renderSvg } from '../report/render-svg.ts';
 import { readResultsDir } from './read-results.ts';
+import { renderVerdictSection } from '../report/verdict-section.ts';
+import type { Verdict } from '../core/claims/types.ts';
+
+/** The verdicts `batchlab verify` wrote, or none when it has not run on this directory. */
+async function readVerdicts(dir: string): Promise<Verdict[]> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dir, 'verdicts.json'), 'utf8')) as { verdicts?: Verdict[] };
+    return parsed.verdicts ?? [];
+  } catch {
+    return [];
+  }
+}
 
 /** Debian package whose fonts the PNGs use for text; without any font the PNGs have no text. */
 export const FONT_PACKAGE = 'fonts-dejavu-core';
@@ -72,7 +84,8 @@ export async function writeReport(resultsDir: string, outFile?: string, opts: Re
     }
     sections.push(await renderChartFiles(plan, chartsDir, fonts, written, warnings));
   }
-  await writeFile(html, renderReportHtml({ data, view, sections, notes }));
+  const verdicts = renderVerdictSection(await readVerdicts(resultsDir));
+  await writeFile(html, renderReportHtml({ data, view, sections, notes, verdicts }));
   const skipped = charts.filter((c): c is SkippedChart => c.kind === 'skipped').map((c) => ({ chart: c.id, why: c.why }));
   return { html, charts: written, skipped, warnings };
 }
