@@ -77,6 +77,11 @@ function handleError(err: unknown, io: Output, debug: boolean): number {
 
 const isEntry = process.argv[1] && /bin[\\/]batchlab(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isEntry) {
+  // `batchlab ... | head` closes stdout early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const code = await main(hideBin(process.argv));
   process.exitCode = code;
   // tfjs backends may hold handles open; results are flushed by now.
