@@ -3,8 +3,9 @@
  * generators are plain TypeScript, so data are bit-identical on every backend and machine.
  */
 
-/** A generator of floats uniform in [0, 1). */
-export type Uniform = () => number;
+import { mulberry32, normalSampler, type Rng as Uniform } from '../core/prng.ts';
+
+export { mulberry32, type Uniform };
 
 /** A seeded source of uniform, integer and standard-normal draws. */
 export interface Rng {
@@ -16,41 +17,10 @@ export interface Rng {
   normal(): number;
 }
 
-/**
- * mulberry32: 32 bits of state, fast, statistically fine for shuffles and synthetic data
- * (not for cryptography). `seed` is taken modulo 2^32, so negative and large seeds are fine.
- */
-export function mulberry32(seed: number): Uniform {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An Rng over mulberry32(seed); normals by Box-Muller, the second of each pair kept for the next call. */
+/** An Rng over mulberry32(seed); normals by Box-Muller (the core's samplers, shared with the bootstrap). */
 export function createRng(seed: number): Rng {
   const next = mulberry32(seed);
-  let spare: number | undefined;
-  return {
-    uniform: next,
-    int: (n) => Math.floor(next() * n),
-    normal: () => {
-      if (spare !== undefined) {
-        const z = spare;
-        spare = undefined;
-        return z;
-      }
-      // 1 - u lies in (0, 1], so the log is finite.
-      const radius = Math.sqrt(-2 * Math.log(1 - next()));
-      const angle = 2 * Math.PI * next();
-      spare = radius * Math.sin(angle);
-      return radius * Math.cos(angle);
-    },
-  };
+  return { uniform: next, int: (n) => Math.floor(next() * n), normal: normalSampler(next) };
 }
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */

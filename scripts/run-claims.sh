@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every claim experiment at its CPU size into results/claims/<name>/, then verifies it and
+# writes its report; records each sweep's wall time in results/claims/timings.csv.
+#   scripts/run-claims.sh [c1 c2 ...]   (default: all of experiments/claims/)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=results/claims
+mkdir -p "$out"
+[ -f "$out/timings.csv" ] || echo "claim,runs,sweep_s,exit" > "$out/timings.csv"
+specs=()
+if [ $# -gt 0 ]; then for c in "$@"; do specs+=(experiments/claims/"$c"-*.yaml); done
+else specs=(experiments/claims/*.yaml); fi
+for spec in "${specs[@]}"; do
+  name=$(basename "$spec" .yaml)
+  start=$(date +%s.%N)
+  node bin/batchlab.mjs sweep "$spec" --out "$out/$name"
+  code=$?
+  end=$(date +%s.%N)
+  runs=$(($(wc -l < "$out/$name/summary.csv") - 1))
+  echo "$name,$runs,$(echo "$end - $start" | bc),$code" >> "$out/timings.csv"
+  node bin/batchlab.mjs verify "$out/$name"
+  node bin/batchlab.mjs report "$out/$name"
+done
