@@ -140,6 +140,9 @@ describe('divergence', () => {
     expect(result.reason).toMatch(/loss/);
     expect(result.steps).toBeLessThanOrEqual(64);
     expect(rows.at(-1)!.step).toBe(result.steps);
+    // The step-0 evaluation must not pass for the final state of a run that blew up.
+    expect(rows[0].test_loss).not.toBeNull();
+    expect(result.final).toMatchObject({ train_loss: null, train_acc: null, test_loss: null, test_acc: null });
   });
 
   it('a NaN loss is divergence', async () => {

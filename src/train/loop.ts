@@ -161,6 +161,11 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     optimizer.dispose();
     sampler.dispose();
   }
+  if (status === 'diverged') {
+    // The last evaluation predates the blow-up; reporting it as final would make a diverged run
+    // look like an early-stopped one. best_test_acc keeps what the run did reach.
+    Object.assign(final, { train_loss: null, train_acc: null, test_loss: null, test_acc: null });
+  }
   const wallMs = now() - start;
   return { status, reason, steps: step, epochs: sampler.epochFloat, examplesSeen, final, trainMs: wallMs - outsideMs, wallMs };
 }
