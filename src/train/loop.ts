@@ -161,7 +161,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     optimizer.dispose();
     sampler.dispose();
   }
-  if (status === 'diverged') {
+  if ((status as TrainResult['status']) === 'diverged') {
     // The last evaluation predates the blow-up; reporting it as final would make a diverged run
     // look like an early-stopped one. best_test_acc keeps what the run did reach.
     Object.assign(final, { train_loss: null, train_acc: null, test_loss: null, test_acc: null });

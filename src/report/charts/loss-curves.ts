@@ -74,7 +74,8 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config: CHART_CONFIG,
-      data: { values: points },
+      // Step 0 (the initial evaluation) has no place on a log axis.
+      data: { values: ax.log ? points.filter((p) => p.step > 0) : points },
       facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
       columns: panelsWide,
       spec: {
