@@ -5,9 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { probeBackend } from './index.ts';
 
 const run = promisify(execFile);
 const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url));
+const HAS_ADAPTER = (await probeBackend('webgpu')).usable;
 
 // A Vulkan loader that dlopen rejects sends the probe past its loader check into Dawn itself,
 // the path a machine with libvulkan1 but no driver takes. It runs in a child process because
@@ -39,5 +41,30 @@ describe.runIf(process.platform === 'linux')('webgpu probe through Dawn', () => 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// tfjs's webgpu backend keeps the device of the Dawn instance that was navigator.gpu when it
+// started. A later probe or activation must not replace that instance: once garbage-collected,
+// Dawn frees the device and the next GPU operation crashes the process (SIGSEGV).
+describe.runIf(HAS_ADAPTER)('webgpu after repeated probes and activations', () => {
+  it('keeps computing after a garbage collection', async () => {
+    const script = [
+      `const tf = await import('@tensorflow/tfjs');`,
+      `const { initBackend, probeBackend } = await import(${JSON.stringify(INDEX)});`,
+      `await initBackend('webgpu');`,
+      `const first = globalThis.navigator.gpu;`,
+      `await tf.setBackend('cpu');`,
+      `await probeBackend('webgpu');`,
+      `await initBackend('webgpu');`,
+      `const same = globalThis.navigator.gpu === first;`,
+      `globalThis.gc();`,
+      `await new Promise((r) => setTimeout(r, 50));`,
+      `globalThis.gc();`,
+      `const y = tf.matMul(tf.ones([4, 3]), tf.ones([3, 2]));`,
+      `console.log(JSON.stringify({ same, values: Array.from(await y.data()) }));`,
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ same: true, values: [3, 3, 3, 3, 3, 3, 3, 3] });
   });
 });

@@ -57,13 +57,28 @@ async function readAdapterInfo(adapter: GPUAdapter): Promise<AdapterInfoLike> {
   return legacy.requestAdapterInfo ? legacy.requestAdapterInfo() : {};
 }
 
-/** Creates a Dawn instance and checks it yields an adapter and a device, as tfjs will ask for. */
+/**
+ * The process's one Dawn instance. tfjs's webgpu backend keeps the device it got from the
+ * instance that was navigator.gpu when the backend started; were that instance replaced by a
+ * later probe or activation and garbage-collected, Dawn would free the device under tfjs and the
+ * process would crash (SIGSEGV) at its next GPU operation.
+ */
+let dawnInstance: GPU | undefined;
+
+function dawnGpu(dawn: Dawn): GPU {
+  if (!dawnInstance) {
+    Object.assign(globalThis, dawn.globals);
+    dawnInstance = dawn.create([]);
+  }
+  return dawnInstance;
+}
+
+/** Checks Dawn yields an adapter and a device, as tfjs will ask for. */
 async function findAdapter(dawn: Dawn): Promise<Found> {
   let gpu: GPU;
   let adapter: GPUAdapter | null;
   try {
-    Object.assign(globalThis, dawn.globals);
-    gpu = dawn.create([]);
+    gpu = dawnGpu(dawn);
     adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), ADAPTER_TIMEOUT_MS, 'requestAdapter');
   } catch (err) {
     throw unavailable(`${NO_ADAPTER}: ${messageOf(err)}`, NO_ADAPTER_HINT);
@@ -90,10 +105,11 @@ function installNavigatorGpu(gpu: GPU): void {
 }
 
 /**
- * Drops the reference to Dawn's instance: while navigator.gpu holds it, Node's event loop stays
- * alive and the process does not exit on its own.
+ * Drops the references to Dawn's instance: while navigator.gpu holds it, Node's event loop may
+ * stay alive and the process not exit on its own. No webgpu tensor op may follow.
  */
 export function releaseWebGpu(): void {
+  dawnInstance = undefined;
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
   if (nav && 'gpu' in nav) delete nav.gpu;
 }

@@ -1,0 +1,118 @@
+"""PyTorch peer of scripts/gpu/webgpu-bench.ts: the same CNN, batch sizes and plain SGD step.
+
+Model (mirrors batchlab's cnn with channels [16, 32], norm batch, max pooling):
+  conv3x3 16 'same' (no bias) -> BN -> relu -> maxpool 2 -> conv3x3 32 (no bias) -> BN -> relu
+  -> maxpool 2 -> global average pool -> dense 10, on 28x28x1 inputs.
+Data are random tensors of the real shapes on the device (throughput does not depend on the
+values); each step gathers its batch from an 8,000-example pool on the device through a shuffled
+index, as batchlab does. Eager mode, float32, default cuDNN settings.
+
+Per batch size: `--warmup` steps, a pilot of 3 steps that sizes the timed rounds, then `--rounds`
+rounds of about seconds/rounds each, timed between torch.cuda.synchronize() calls; the best round
+is reported. Prints one JSON object per batch size on stdout:
+  {"backend": "torch-cuda" | "torch-cpu", "device", "model", "batch", "samples_per_s",
+   "ms_per_step", "steps", "rounds": [...]}
+
+Usage: python3 torch_cuda_bench.py [--device cuda|cpu] [--batches 256,8] [--seconds 6]
+       [--rounds 3] [--warmup 10] [--threads N]
+"""
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+POOL = 8000
+
+
+def build_cnn():
+    layers = []
+    c_in = 1
+    for c in (16, 32):
+        # BN momentum 0.1 in PyTorch's convention is tfjs's 0.9; eps as batchlab's 1e-5.
+        layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c, eps=1e-5, momentum=0.1), nn.ReLU(), nn.MaxPool2d(2)]
+        c_in = c
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)]
+    return nn.Sequential(*layers)
+
+
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def run_batch(device, batch, seconds, rounds, warmup):
+    torch.manual_seed(0)
+    model = build_cnn().to(device)
+    model.train()
+    pool = max(POOL, batch)
+    xs = torch.randn(pool, 1, 28, 28, device=device)
+    ys = torch.randint(0, 10, (pool,), device=device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    state = {"perm": torch.randperm(pool, device=device), "pos": 0}
+
+    def step():
+        if state["pos"] + batch > pool:
+            state["perm"] = torch.randperm(pool, device=device)
+            state["pos"] = 0
+        idx = state["perm"][state["pos"]:state["pos"] + batch]
+        state["pos"] += batch
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xs[idx]), ys[idx])
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(warmup):
+        step()
+    sync(device)
+    pilot = 3
+    t0 = time.perf_counter()
+    for _ in range(pilot):
+        step()
+    sync(device)
+    per_step = (time.perf_counter() - t0) / pilot
+    steps = int(min(20000, max(3, seconds / rounds / max(per_step, 1e-6))))
+    per_round = []
+    for _ in range(rounds):
+        sync(device)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        sync(device)
+        per_round.append(batch * steps / (time.perf_counter() - t0))
+    best = max(per_round)
+    return {
+        "backend": f"torch-{device.type}",
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "model": "cnn16-32-bn",
+        "batch": batch,
+        "samples_per_s": round(best, 1),
+        "ms_per_step": round(batch * 1000 / best, 3),
+        "steps": steps * rounds,
+        "rounds": [round(r, 1) for r in per_round],
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    p.add_argument("--batches", default="256,8")
+    p.add_argument("--seconds", type=float, default=6.0)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads for --device cpu (0: leave as is)")
+    a = p.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("torch_cuda_bench: CUDA is not available to this PyTorch (try --device cpu)")
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    for b in a.batches.split(","):
+        print(json.dumps(run_batch(device, int(b), a.seconds, a.rounds, a.warmup)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
