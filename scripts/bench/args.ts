@@ -13,8 +13,10 @@ export interface BenchArgs {
   backends: BenchBackend[];
   batches: number[];
   sections: Section[];
-  /** Target length of each timed cell, seconds. */
+  /** Timed seconds per method and cell, over all rounds. */
   seconds: number;
+  /** Alternating timed rounds per cell; the best round is reported. */
+  rounds: number;
   /** The cpu backend trains the CNN at ~10 samples/s: its cells get this budget and batch cap. */
   cpuCnnSeconds: number;
   cpuCnnMaxBatch: number;
@@ -25,12 +27,13 @@ export interface BenchArgs {
 }
 
 export const USAGE = `npm run bench -- [flags]
-  --quick                 short run: 0.5 s cells, 300 memory steps, cpu CNN at batch 16 only
+  --quick                 short run: 0.6 s cells in 2 rounds, 300 memory steps, cpu CNN at batch 16 only
   --models mlp,cnn        throughput models (default both)
   --backends cpu,wasm     backends (default both)
   --batches 16,64,256,1024
   --sections ${SECTIONS.join(',')}
-  --seconds 2             timed seconds per throughput cell (after warm-up)
+  --seconds 3             timed seconds per method and cell, after warm-up
+  --rounds 3              alternating loop/fit rounds per cell (best round reported)
   --cpu-cnn-seconds 4     timed seconds per cpu CNN cell
   --cpu-cnn-max-batch 64  cpu CNN cells above this batch are skipped
   --memory-steps 1000     steps of the memory check
@@ -63,6 +66,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       batches: { type: 'string' },
       sections: { type: 'string' },
       seconds: { type: 'string' },
+      rounds: { type: 'string' },
       'cpu-cnn-seconds': { type: 'string' },
       'cpu-cnn-max-batch': { type: 'string' },
       'memory-steps': { type: 'string' },
@@ -80,7 +84,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     backends: values.backends ? list(values.backends, ['cpu', 'wasm'] as const, '--backends') : ['cpu', 'wasm'],
     batches: values.batches ? values.batches.split(',').map((b) => positive(b, '--batches', true)) : [16, 64, 256, 1024],
     sections: values.sections ? list(values.sections, SECTIONS, '--sections') : [...SECTIONS],
-    seconds: values.seconds ? positive(values.seconds, '--seconds') : quick ? 0.5 : 2,
+    seconds: values.seconds ? positive(values.seconds, '--seconds') : quick ? 0.6 : 3,
+    rounds: values.rounds ? positive(values.rounds, '--rounds', true) : quick ? 2 : 3,
     cpuCnnSeconds: values['cpu-cnn-seconds'] ? positive(values['cpu-cnn-seconds'], '--cpu-cnn-seconds') : quick ? 1 : 4,
     cpuCnnMaxBatch: values['cpu-cnn-max-batch'] ? positive(values['cpu-cnn-max-batch'], '--cpu-cnn-max-batch', true) : quick ? 16 : 64,
     memorySteps: values['memory-steps'] ? positive(values['memory-steps'], '--memory-steps', true) : quick ? 300 : 1000,

@@ -16,8 +16,11 @@ export interface MemorySample {
 
 export interface MemoryResult {
   samples: MemorySample[];
-  /** Largest minus smallest live-tensor count from step `every` on. */
-  tensorSpread: number;
+  /**
+   * Largest live-tensor count minus the count at the first sample. Counts may dip by one at an
+   * epoch boundary (the epoch's permutation is freed before the next is drawn); growth is a leak.
+   */
+  tensorGrowth: number;
   /** RSS at the last sample minus RSS at the second sample (the first steps allocate wasm memory), MB. */
   rssDriftMB: number;
   flat: boolean;
@@ -40,7 +43,7 @@ export async function sampleMemory(model: tf.LayersModel, data: TrainData, batch
     }],
   });
   const counts = samples.map((s) => s.tensors);
-  const tensorSpread = Math.max(...counts) - Math.min(...counts);
+  const tensorGrowth = Math.max(...counts) - counts[0];
   const rssDriftMB = samples.length > 1 ? samples[samples.length - 1].rssMB - samples[1].rssMB : 0;
-  return { samples, tensorSpread, rssDriftMB, flat: tensorSpread === 0 && rssDriftMB < RSS_DRIFT_LIMIT_MB };
+  return { samples, tensorGrowth, rssDriftMB, flat: tensorGrowth <= 0 && rssDriftMB < RSS_DRIFT_LIMIT_MB };
 }

@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../bin/batchlab.mjs', import.meta.url));
 
-/** 8 runs: MLP 784-128-10 on 2,000 mnist digits, 6 epochs, 4 batch sizes x 2 seeds. */
+/** 8 runs: MLP 784-128-10 on 2,000 mnist digits, 10 epochs, 4 batch sizes x 2 seeds. */
 export const SWEEP_SPEC = `name: bench-sweep
 backend: wasm
 data: { name: mnist, trainSize: 2000, testSize: 500 }
 model: { name: mlp, hidden: [128], norm: none }
 optimizer: { name: sgd, momentum: 0.9 }
-train: { epochs: 6, lr: 0.05 }
+train: { epochs: 10, lr: 0.05 }
 sweep:
   batchSize: [16, 32, 64, 128]
   seeds: [1, 2]

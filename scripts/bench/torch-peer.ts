@@ -16,8 +16,9 @@ export type TorchModel = 'mlp' | 'cnn' | 'tiny';
 export interface TorchCell {
   model: TorchModel;
   batch: number;
-  /** Target length of the timed part, seconds. */
+  /** Timed seconds over all rounds; the best round is reported. */
   seconds: number;
+  rounds: number;
   warmup: number;
   min_steps: number;
   max_steps: number;

@@ -28,6 +28,10 @@
  * - Sum and Mean (slow over leading axes: reducing NHWC over [N,H,W], as batch norm does in
  *   both passes, is ~10x slower than it needs to be). Wrapped: float32 reductions over leading
  *   axes run as ones[1,R] x x[R,C] on XNNPACK.
+ * - Identity (copies: the engine clones every tensor it saves for the backward pass). Wrapped:
+ *   numeric tensors share their data by reference count, as on the cpu backend.
+ * - GatherV2 (slow: per-element index arithmetic; every training batch is gathered). Wrapped:
+ *   gathers along axis 0 copy whole rows from the wasm heap.
  *
  * All composed kernels run tfjs ops inside the kernel; intermediates are disposed and the result
  * tensor is handed to the engine as the kernel output, so no tensor leaks.
@@ -42,6 +46,8 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { fastMeanConfig, fastSumConfig } from './leading-axes-reduce.ts';
 import { fastTileConfig } from './tile.ts';
+import { fastGatherConfig } from './gather-rows.ts';
+import { zeroCopyIdentityConfig } from './identity.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
 const BACKEND = 'wasm';
@@ -77,6 +83,8 @@ const WRAPPERS: Readonly<Record<string, (original: tf.KernelConfig) => tf.Kernel
   Tile: fastTileConfig,
   Sum: fastSumConfig,
   Mean: fastMeanConfig,
+  Identity: zeroCopyIdentityConfig,
+  GatherV2: fastGatherConfig,
 };
 
 /**

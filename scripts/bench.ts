@@ -1,0 +1,312 @@
+/**
+ * `npm run bench`: batchlab's training speed beside tfjs model.fit and PyTorch on this machine.
+ * Sections: throughput (samples/s per backend x model x batch), per-step overhead (tiny model,
+ * batch 8), memory over a long run, sweep scaling with worker processes, and a per-kernel
+ * profile of the wasm step. Prints tables and PASS/FAIL per target; writes
+ * results/bench/bench-<date>.csv (long format) and a markdown copy of the tables.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { version_wasm as wasmVersion } from '@tensorflow/tfjs-backend-wasm';
+import { disposeTrainEval } from '../src/runner/train-data.ts';
+import { ArgsError, parseBenchArgs, USAGE, type BenchArgs } from './bench/args.ts';
+import { fmt, ratio, renderCsv, renderMarkdown, renderTable, type CsvRow } from './bench/format.ts';
+import { sampleMemory, RSS_DRIFT_LIMIT_MB, type MemoryResult } from './bench/memory.ts';
+import { profileLoopStep, type StepProfile } from './bench/profile.ts';
+import { buildBenchModel, loadBenchData, MODEL_LABELS, useBackend, type BenchBackend, type BenchModel } from './bench/setup.ts';
+import { SWEEP_RUNS, timeSweep, type SweepTiming } from './bench/sweep-scaling.ts';
+import { timeCell, type Budget, type Timing } from './bench/throughput.ts';
+import { probeTorch, runTorch, type TorchCell, type TorchResult } from './bench/torch-peer.ts';
+
+interface Cell {
+  backend: BenchBackend;
+  model: BenchModel;
+  batch: number;
+  loop?: Timing;
+  fit?: Timing;
+  skipped?: string;
+}
+
+interface Target {
+  name: string;
+  value: number | null;
+  goal: number;
+  unit: string;
+}
+
+const csv: CsvRow[] = [];
+const markdown: string[] = [];
+
+function record(row: Omit<CsvRow, 'note'> & { note?: string }): void {
+  csv.push({ note: '', ...row });
+}
+
+function show(title: string, header: string[], rows: string[][], note?: string): void {
+  console.log(`\n== ${title}${note ? ` (${note})` : ''}\n${renderTable(header, rows)}`);
+  markdown.push(`### ${title}\n${note ? `\n${note}\n` : ''}\n${renderMarkdown(header, rows)}\n`);
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+function budgetFor(args: BenchArgs, backend: BenchBackend, model: BenchModel): Budget {
+  if (backend === 'cpu' && model === 'cnn') return { seconds: args.cpuCnnSeconds, rounds: 2, warmup: 1, pilot: 1, minSteps: 1, maxSteps: 10_000 };
+  return { seconds: args.seconds, rounds: args.rounds, warmup: 3, pilot: 3, minSteps: 3, maxSteps: 10_000 };
+}
+
+async function withData<T>(model: BenchModel, f: (d: Awaited<ReturnType<typeof loadBenchData>>) => Promise<T>): Promise<T> {
+  const d = await loadBenchData(model);
+  try {
+    return await f(d);
+  } finally {
+    disposeTrainEval(d.data);
+    d.dataset.dispose();
+  }
+}
+
+async function measureThroughput(args: BenchArgs): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const backend of args.backends) {
+    await useBackend(backend);
+    for (const model of args.models) {
+      await withData(model, async ({ dataset, data }) => {
+        for (const batch of args.batches) {
+          const cell: Cell = { backend, model, batch };
+          cells.push(cell);
+          if (backend === 'cpu' && model === 'cnn' && batch > args.cpuCnnMaxBatch) {
+            cell.skipped = `cpu CNN capped at batch ${args.cpuCnnMaxBatch}`;
+            continue;
+          }
+          log(`throughput ${backend} ${model} b${batch} ...`);
+          Object.assign(cell, await timeCell(model, dataset, data, batch, budgetFor(args, backend, model)));
+        }
+      });
+    }
+  }
+  return cells;
+}
+
+async function measureOverhead(args: BenchArgs): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const backend of args.backends) {
+    await useBackend(backend);
+    log(`overhead ${backend} ...`);
+    await withData('tiny', async ({ dataset, data }) => {
+      cells.push({ backend, model: 'tiny', batch: 8, ...(await timeCell('tiny', dataset, data, 8, budgetFor(args, backend, 'tiny'))) });
+    });
+  }
+  return cells;
+}
+
+async function measureMemory(args: BenchArgs): Promise<{ model: BenchModel; batch: number; result: MemoryResult }[]> {
+  await useBackend('wasm');
+  const out = [];
+  for (const [model, batch] of [['mlp', 64], ['cnn', 16]] as const) {
+    if (!args.models.includes(model)) continue;
+    log(`memory wasm ${model} b${batch}, ${args.memorySteps} steps ...`);
+    const result = await withData(model, async ({ dataset, data }) => {
+      const m = buildBenchModel(model, dataset);
+      try {
+        return await sampleMemory(m, data, batch, args.memorySteps);
+      } finally {
+        m.dispose();
+      }
+    });
+    out.push({ model, batch, result });
+  }
+  return out;
+}
+
+async function measureProfiles(args: BenchArgs): Promise<{ model: BenchModel; batch: number; profile: StepProfile }[]> {
+  await useBackend('wasm');
+  const out = [];
+  for (const [model, batch] of [['cnn', 64], ['mlp', 1024]] as const) {
+    if (!args.models.includes(model)) continue;
+    log(`profile wasm ${model} b${batch} ...`);
+    const profile = await withData(model, async ({ dataset, data }) => {
+      const m = buildBenchModel(model, dataset);
+      try {
+        return await profileLoopStep(m, data, batch, args.quick ? 3 : 10);
+      } finally {
+        m.dispose();
+      }
+    });
+    out.push({ model, batch, profile });
+  }
+  return out;
+}
+
+function torchCells(args: BenchArgs, wantThroughput: boolean, wantOverhead: boolean): TorchCell[] {
+  const base = { seconds: args.seconds, rounds: args.rounds, warmup: 3, min_steps: 3, max_steps: 100_000 };
+  const cells: TorchCell[] = [];
+  if (wantThroughput) for (const model of args.models) for (const batch of args.batches) cells.push({ ...base, model, batch });
+  if (wantOverhead) cells.push({ ...base, model: 'tiny', batch: 8 });
+  return cells;
+}
+
+function torchOf(results: TorchResult[], model: BenchModel, batch: number): TorchResult | undefined {
+  return results.find((r) => r.model === model && r.batch === batch);
+}
+
+function geomean(xs: number[]): number | null {
+  return xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : null;
+}
+
+async function main(): Promise<number> {
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ArgsError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      if ((err as Error).message) console.error((err as Error).message);
+      console.error(USAGE);
+      return (err as Error).message ? 2 : 0;
+    }
+    throw err;
+  }
+  const has = (s: BenchArgs['sections'][number]) => args.sections.includes(s);
+  const started = new Date();
+  const loadStart = loadavg()[0];
+  const torch = args.torch ? await probeTorch() : { available: false, note: 'skipped (--no-torch)' };
+  const machine = [
+    `cpu: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores`,
+    `node ${process.version}, tfjs ${tf.version.tfjs}, tfjs-backend-wasm ${wasmVersion}`,
+    `torch: ${torch.note}${torch.available ? `, ${args.torchThreads} threads` : ''}`,
+    `started ${started.toISOString()}, load average (1 min) ${loadStart.toFixed(2)}`,
+  ];
+  console.log(machine.join('\n'));
+  if (!torch.available) console.log(`PyTorch peer skipped: ${torch.note}`);
+
+  // Memory first: wasm's heap never shrinks, so after the batch-1024 cells RSS would say little.
+  const memory = has('memory') && args.backends.includes('wasm') ? await measureMemory(args) : [];
+  const cells = has('throughput') ? await measureThroughput(args) : [];
+  const overhead = has('overhead') ? await measureOverhead(args) : [];
+  const profiles = has('profile') && args.backends.includes('wasm') ? await measureProfiles(args) : [];
+  let torchResults: TorchResult[] = [];
+  // Single-threaded torch as well: tfjs runs on one thread, and two-thread torch suffers most
+  // when other processes share the cores.
+  let torch1: TorchResult[] = [];
+  if (torch.available && (cells.length || overhead.length)) {
+    log(`pytorch peer, ${args.torchThreads} threads ...`);
+    const tcells = torchCells(args, cells.length > 0, overhead.length > 0);
+    torchResults = await runTorch(tcells, args.torchThreads);
+    if (args.torchThreads !== 1) {
+      log('pytorch peer, 1 thread ...');
+      torch1 = await runTorch(tcells, 1);
+    }
+  }
+  let sweeps: SweepTiming[] = [];
+  if (has('sweep')) {
+    log('sweep --workers 1 ...');
+    const one = await timeSweep(1);
+    log('sweep --workers 2 ...');
+    sweeps = [one, await timeSweep(2)];
+  }
+
+  // Throughput table.
+  if (cells.length) {
+    const rows = cells.map((c) => {
+      const t = torchOf(torchResults, c.model, c.batch);
+      const t1 = torchOf(torch1, c.model, c.batch);
+      if (c.skipped) return [c.backend, MODEL_LABELS[c.model], String(c.batch), 'skipped', '', t ? fmt(t.samples_per_s) : '-', t1 ? fmt(t1.samples_per_s) : '-', '', '', c.skipped];
+      const lf = ratio(c.loop!.samplesPerS, c.fit!.samplesPerS);
+      const lt = ratio(c.loop!.samplesPerS, t?.samples_per_s);
+      for (const [method, tm] of [['loop', c.loop!], ['fit', c.fit!]] as const) {
+        record({ section: 'throughput', backend: c.backend, model: c.model, batch: c.batch, method, metric: 'samples_per_s', value: tm.samplesPerS, unit: 'samples/s', note: `${tm.steps} timed steps` });
+      }
+      return [c.backend, MODEL_LABELS[c.model], String(c.batch), fmt(c.loop!.samplesPerS), fmt(c.fit!.samplesPerS), t ? fmt(t.samples_per_s) : '-',
+        t1 ? fmt(t1.samples_per_s) : '-', fmt(lf, 2), fmt(lt, 3), `${c.loop!.steps}/${c.fit!.steps}`];
+    });
+    for (const [threads, list] of [[args.torchThreads, torchResults], [1, torch1]] as const) {
+      for (const t of list.filter((r) => r.model !== 'tiny')) {
+        record({ section: 'throughput', backend: 'torch', model: t.model, batch: t.batch, method: `torch_${threads}_threads`, metric: 'samples_per_s', value: t.samples_per_s, unit: 'samples/s', note: `${t.steps} timed steps` });
+      }
+    }
+    show('Training throughput, samples/s (steady state)',
+      ['backend', 'model', 'batch', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr', 'loop/fit', 'loop/torch', 'steps loop/fit'], rows,
+      `~${args.seconds} s timed per method and cell after warm-up, best of ${args.rounds} alternating rounds; cpu CNN ~${args.cpuCnnSeconds} s and batches <= ${args.cpuCnnMaxBatch}; torch on ${args.torchThreads} threads, tfjs on 1`);
+  }
+
+  if (overhead.length) {
+    const t = torchOf(torchResults, 'tiny', 8);
+    const t1 = torchOf(torch1, 'tiny', 8);
+    const rows = overhead.map((c) => [c.backend, fmt(c.loop!.msPerStep, 3), fmt(c.fit!.msPerStep, 3), t ? fmt(t.ms_per_step, 3) : '-', t1 ? fmt(t1.ms_per_step, 3) : '-']);
+    for (const c of overhead) {
+      record({ section: 'overhead', backend: c.backend, model: 'tiny', batch: 8, method: 'loop', metric: 'ms_per_step', value: c.loop!.msPerStep, unit: 'ms' });
+      record({ section: 'overhead', backend: c.backend, model: 'tiny', batch: 8, method: 'fit', metric: 'ms_per_step', value: c.fit!.msPerStep, unit: 'ms' });
+    }
+    if (t) record({ section: 'overhead', backend: 'torch', model: 'tiny', batch: 8, method: `torch_${args.torchThreads}_threads`, metric: 'ms_per_step', value: t.ms_per_step, unit: 'ms' });
+    if (t1) record({ section: 'overhead', backend: 'torch', model: 'tiny', batch: 8, method: 'torch_1_threads', metric: 'ms_per_step', value: t1.ms_per_step, unit: 'ms' });
+    show('Per-step overhead, ms/step', ['backend', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr'], rows, `${MODEL_LABELS.tiny} on blobs, batch 8`);
+  }
+
+  for (const { model, batch, result } of memory) {
+    const rows = result.samples.map((s) => [String(s.step), String(s.tensors), fmt(s.tfMB, 1), fmt(s.rssMB, 1)]);
+    for (const s of result.samples) {
+      record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `tensors_at_step_${s.step}`, value: s.tensors, unit: 'tensors' });
+      record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `rss_mb_at_step_${s.step}`, value: s.rssMB, unit: 'MB' });
+    }
+    show(`Memory, wasm ${MODEL_LABELS[model]} batch ${batch}`, ['step', 'tensors', 'tfjs MB', 'RSS MB'], rows,
+      `tensor growth ${result.tensorGrowth}, RSS drift ${fmt(result.rssDriftMB, 1)} MB after the first sample: ${result.flat ? 'flat' : 'NOT flat'}`);
+  }
+
+  for (const { model, batch, profile } of profiles) {
+    const top = profile.kernels.slice(0, 12);
+    const rows = top.map((k) => [k.kernel, fmt(k.ms, 3), fmt(k.calls, 1), fmt((100 * k.ms) / profile.stepMs, 1)]);
+    rows.push(['(all kernels)', fmt(profile.kernelMs, 3), fmt(profile.kernels.reduce((s, k) => s + k.calls, 0), 0), fmt((100 * profile.kernelMs) / profile.stepMs, 1)]);
+    rows.push(['(outside kernels: JS, tape, dispatch)', fmt(profile.stepMs - profile.kernelMs, 3), '', fmt((100 * (profile.stepMs - profile.kernelMs)) / profile.stepMs, 1)]);
+    for (const k of profile.kernels) {
+      record({ section: 'profile', backend: 'wasm', model, batch, method: 'loop', metric: `kernel_ms_${k.kernel}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
+    }
+    record({ section: 'profile', backend: 'wasm', model, batch, method: 'loop', metric: 'step_ms', value: profile.stepMs, unit: 'ms/step' });
+    show(`Profile, wasm ${MODEL_LABELS[model]} batch ${batch}: ${fmt(profile.stepMs, 2)} ms/step (instrumented)`,
+      ['kernel', 'ms/step', 'calls/step', '% of step'], rows, `self time per kernel over ${profile.steps} steps`);
+  }
+
+  if (sweeps.length) {
+    const rows = sweeps.map((s) => [String(s.workers), fmt(s.wallS, 1), fmt(s.runsPerMin, 1), `${s.runsDone}/${SWEEP_RUNS}`]);
+    for (const s of sweeps) record({ section: 'sweep', backend: 'wasm', model: 'mlp', batch: '', method: `workers_${s.workers}`, metric: 'runs_per_min', value: s.runsPerMin, unit: 'runs/min', note: `${fmt(s.wallS, 1)} s wall` });
+    show('Sweep throughput (batchlab sweep, wasm)', ['workers', 'wall s', 'runs/min', 'runs'], rows, `${SWEEP_RUNS} runs of MLP 784-128-10 on 2,000 mnist digits, 10 epochs each; wall time from spawn to exit`);
+  }
+
+  // Targets.
+  const targets: Target[] = [];
+  const cellOf = (b: string, m: string, batch: number) => cells.find((c) => c.backend === b && c.model === m && c.batch === batch && c.loop);
+  for (const backend of args.backends) {
+    for (const model of args.models) {
+      const rs = cells.filter((c) => c.backend === backend && c.model === model && c.loop).map((c) => c.loop!.samplesPerS / c.fit!.samplesPerS);
+      if (rs.length) targets.push({ name: `loop/fit ${backend} ${model} (geomean over batches; min ${fmt(Math.min(...rs), 2)})`, value: geomean(rs), goal: 1.0, unit: 'x' });
+    }
+  }
+  const mlp1024 = cellOf('wasm', 'mlp', 1024);
+  const cnn64 = cellOf('wasm', 'cnn', 64);
+  if (mlp1024) targets.push({ name: `wasm MLP loop/torch (${args.torchThreads} threads) at batch 1024`, value: ratio(mlp1024.loop!.samplesPerS, torchOf(torchResults, 'mlp', 1024)?.samples_per_s), goal: 0.3, unit: 'x' });
+  if (cnn64) {
+    targets.push({ name: `wasm CNN+BN loop/torch (${args.torchThreads} threads) at batch 64`, value: ratio(cnn64.loop!.samplesPerS, torchOf(torchResults, 'cnn', 64)?.samples_per_s), goal: 0.15, unit: 'x' });
+    targets.push({ name: 'wasm CNN+BN loop samples/s at batch 64', value: cnn64.loop!.samplesPerS, goal: 700, unit: 'samples/s' });
+  }
+  if (sweeps.length === 2) targets.push({ name: 'sweep runs/min, workers 2 / workers 1', value: sweeps[1].runsPerMin / sweeps[0].runsPerMin, goal: 1.7, unit: 'x' });
+  for (const { model, result } of memory) {
+    targets.push({ name: `memory flat over ${args.memorySteps} steps, wasm ${model} (no tensor growth, RSS drift < ${RSS_DRIFT_LIMIT_MB} MB)`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
+  }
+  const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmt(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
+    `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);
+  for (const t of targets) if (t.value !== null) record({ section: 'target', backend: '', model: '', batch: '', method: '', metric: t.name, value: t.value, unit: t.unit, note: t.value >= t.goal ? 'PASS' : 'FAIL' });
+  if (trows.length) show('Targets', ['target', 'measured', 'goal', 'verdict'], trows);
+
+  const loadEnd = loadavg()[0];
+  const ended = `finished ${new Date().toISOString()}, load average (1 min) ${loadEnd.toFixed(2)} (start ${loadStart.toFixed(2)}, ${availableParallelism()} cores)`;
+  console.log(`\n${ended}`);
+  await mkdir(args.out, { recursive: true });
+  const stamp = started.toISOString().slice(0, 16).replace(':', '');
+  const csvPath = join(args.out, `bench-${stamp}.csv`);
+  await writeFile(csvPath, renderCsv(csv));
+  await writeFile(join(args.out, `bench-${stamp}.md`), [machine.join('  \n'), ended, '', ...markdown].join('\n'));
+  console.log(`wrote ${csvPath} (and .md)`);
+  return 0;
+}
+
+process.exitCode = await main();
