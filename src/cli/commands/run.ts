@@ -31,6 +31,7 @@ export function backendSets(args: { set: string[]; backend?: string }): string[]
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
   const spec = await readSpec(args.spec, backendSets(args));
   const planned = planSingleRun(spec);
+  if (spec.sweep) io.err("note: run trains the base configuration only; the spec's sweep: section needs `batchlab sweep`");
   const active = await initBackend(spec.backend);
   io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
   const outDir = args.out ?? join('results', spec.name);
