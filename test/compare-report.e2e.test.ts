@@ -1,0 +1,73 @@
+/** `batchlab compare`, `report` and `verify` through the real binary, on the committed fixture sweep. */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './support/cli.ts';
+
+const FIXTURE = resolve(import.meta.dirname, 'fixtures/report/sweep-small');
+
+function copyFixture(): { dir: string; sweep: string } {
+  const dir = tempDir();
+  const sweep = join(dir, 'sweep');
+  cpSync(FIXTURE, sweep, { recursive: true });
+  return { dir, sweep };
+}
+
+describe('batchlab compare', () => {
+  it('pivots over seeds, flags regressions with exit 1, and reports malformed CSVs with file and line, exit 2', async () => {
+    const { dir, sweep } = copyFixture();
+    const table = await runCli(['compare', 'sweep'], dir);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/rows batch_size, columns scaling_rule × base_lr|rows batch_size/);
+
+    // A second sweep where every accuracy is 5 points lower: a regression beyond 0.01.
+    const worse = join(dir, 'worse.csv');
+    const lines = readFileSync(join(sweep, 'summary.csv'), 'utf8').trim().split('\n');
+    const cols = lines[0].split(',');
+    const acc = cols.indexOf('final_test_acc');
+    writeFileSync(worse, [lines[0], ...lines.slice(1).map((l) => {
+      const cells = l.split(',');
+      if (cells[acc] !== '') cells[acc] = String(Number(cells[acc]) - 0.05);
+      return cells.join(',');
+    })].join('\n') + '\n');
+    const ok = await runCli(['compare', 'sweep', 'sweep/summary.csv', '--fail-on-regression', '0.01'], dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    const regressed = await runCli(['compare', 'sweep', 'worse.csv', '--fail-on-regression', '0.01', '--format', 'md'], dir);
+    expect(regressed.code).toBe(1);
+    expect(regressed.stdout).toContain('|');
+
+    writeFileSync(join(dir, 'broken.csv'), `${lines[0]}\n${lines[1]}\nr9,completed,16\n`);
+    const broken = await runCli(['compare', 'broken.csv'], dir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.csv:3/);
+  });
+});
+
+describe('batchlab report and verify', () => {
+  it('writes report.html with charts, and verify adds its verdicts to the report', async () => {
+    const { dir, sweep } = copyFixture();
+    const report = await runCli(['report', 'sweep'], dir);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain(join('sweep', 'report.html'));
+    expect(readFileSync(join(sweep, 'charts', 'gen-gap.svg'), 'utf8')).toContain('<svg');
+
+    const claim = join(dir, 'claim.yaml');
+    writeFileSync(claim, [
+      'claim:',
+      '  id: T1',
+      '  statement: Test accuracy falls as the batch grows.',
+      '  metric: final_test_acc',
+      '  test: { kind: rank-correlation, x: batch_size, where: { scaling_rule: none, base_lr: 0.05 } }',
+      '  expect: { below: 0 }',
+    ].join('\n'));
+    const verify = await runCli(['verify', 'sweep', '--claim', 'claim.yaml'], dir);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/T1 .*(SUPPORTED|INCONCLUSIVE)/s);
+    expect(readFileSync(join(sweep, 'verdicts.csv'), 'utf8').split('\n')[1]).toMatch(/^T1,/);
+    await runCli(['report', 'sweep'], dir);
+    expect(readFileSync(join(sweep, 'report.html'), 'utf8')).toContain('id="verdicts"');
+
+    const noClaim = await runCli(['verify', 'sweep'], dir);
+    expect(noClaim.code).toBe(2);
+  });
+});
