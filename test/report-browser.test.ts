@@ -45,7 +45,7 @@ describe.skipIf(!present && !required)('report.html in headless Chromium', () =>
       await page.goto(pathToFileURL(out.html).href);
 
       const ids = await page.$$eval('figure[data-chart]', (fs) => fs.map((f) => f.getAttribute('data-chart')));
-      expect(ids).toEqual(['loss-curves', 'final-heatmap', 'gen-gap', 'steps-to-target', 'throughput', 'stable-lr']);
+      expect(ids).toEqual(['loss-curves', 'final-heatmap', 'final-metric', 'gen-gap', 'steps-to-target', 'throughput', 'stable-lr']);
       for (const id of ids) {
         // Data marks live in vega's role-mark groups (axes, legends and titles have other roles).
         const marks = await page.$$eval(`figure[data-chart="${id}"] [data-variant]:not([hidden]) g.role-mark > *`, (els) =>

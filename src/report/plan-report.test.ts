@@ -22,7 +22,7 @@ const status = (data: ResultsData) => Object.fromEntries(planReport(data).charts
 describe('planReport', () => {
   it('draws every chart for the full fixture', async () => {
     const s = status(await load('full', {}));
-    expect(Object.values(s)).toEqual(Array(6).fill('chart'));
+    expect(Object.values(s)).toEqual(Array(7).fill('chart'));
   });
 
   it('leaves out the heatmap and stable-LR chart for a single LR, saying why', async () => {
@@ -40,7 +40,7 @@ describe('planReport', () => {
 
   it('leaves out batch-size charts for one batch size', async () => {
     const s = status(await load('one-batch', { batchSizes: [32] }));
-    for (const id of ['gen-gap', 'steps-to-target', 'throughput']) expect(s[id]).toBe('only one batch size was swept');
+    for (const id of ['final-metric', 'gen-gap', 'steps-to-target', 'throughput']) expect(s[id]).toBe('only one batch size was swept');
   });
 
   it('uses loss for a regression sweep', async () => {

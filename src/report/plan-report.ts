@@ -2,6 +2,7 @@
 import type { ResultsData } from '../results/read-results.ts';
 import type { ChartPlan } from './charts/chart-plan.ts';
 import { planFinalHeatmap } from './charts/final-heatmap.ts';
+import { planFinalMetric } from './charts/final-metric.ts';
 import { planGenGap } from './charts/gen-gap.ts';
 import { planLossCurves } from './charts/loss-curves.ts';
 import { planStableLr } from './charts/stable-lr.ts';
@@ -16,6 +17,7 @@ export function planReport(data: ResultsData): { view: SweepView; charts: ChartP
     charts: [
       planLossCurves(data, view),
       planFinalHeatmap(view),
+      planFinalMetric(view),
       planGenGap(view),
       planStepsToTarget(view),
       planThroughput(data, view),

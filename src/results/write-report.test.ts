@@ -22,12 +22,12 @@ describe('writeReport', () => {
     expect(out.html).toBe(join(dir, 'sweep', 'report.html'));
     expect(out.skipped).toEqual([]);
     expect(out.charts.map((p) => p.slice(join(dir, 'sweep', 'charts').length + 1)).sort()).toEqual([
-      'final-heatmap', 'gen-gap', 'loss-curves-epochs', 'loss-curves-examples', 'loss-curves-steps', 'stable-lr', 'steps-to-target', 'throughput',
+      'final-heatmap', 'final-metric', 'gen-gap', 'loss-curves-epochs', 'loss-curves-examples', 'loss-curves-steps', 'stable-lr', 'steps-to-target', 'throughput',
     ].flatMap((n) => [`${n}.png`, `${n}.svg`]).sort());
     for (const f of out.charts.filter((p) => p.endsWith('.png'))) expect((await readFile(f)).subarray(0, 8)).toEqual(PNG_MAGIC);
     const html = await readFile(out.html, 'utf8');
-    expect(html.match(/<figure data-chart=/g)).toHaveLength(6);
-    expect(html.match(/<svg /g)).toHaveLength(8);
+    expect(html.match(/<figure data-chart=/g)).toHaveLength(7);
+    expect(html.match(/<svg /g)).toHaveLength(9);
   });
 
   it('writes to another file, with charts/ beside it, and reports skipped charts', async () => {

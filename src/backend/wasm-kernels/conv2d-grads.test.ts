@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input, type Shape4,
+  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, tensorsLeaked, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -49,5 +50,31 @@ describe('conv2d gradients on wasm match cpu', () => {
       expect(err).toBeLessThan(TOLERANCE);
     });
     expect(leaked).toBe(0);
+  });
+
+  // Each filter-gradient route (patch matrix in batch chunks, dilated convolution) on its own.
+  it.each([
+    ['patch matrix, one chunk', { maxPatchRows: Infinity }],
+    ['patch matrix, one image at a time', { maxPatchRows: Infinity, maxPatchFloats: 1 }],
+    ['dilated convolution', { maxPatchRows: 0 }],
+  ])('filter gradient by %s matches cpu', async (_, opts) => {
+    for (const [stride, pad] of [[1, 'same'], [2, 'valid'], [2, 'same']] as const) {
+      const xShape = [5, 8, 9, 3];
+      const filterShape: Shape4 = [3, 3, 3, 4];
+      const attrs = { strides: stride, pad, filterShape, dataFormat: 'NHWC' as const };
+      const dyShape = shapeOf(() =>
+        tf.conv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, stride, pad),
+      );
+      const inputs: Input[] = [normal(xShape), normal(dyShape)];
+      const leaked = await tensorsLeaked(async () => {
+        const ref = await runOn('cpu', inputs, (x, dy) =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor);
+        const got = await runOn('wasm', inputs, (x, dy) =>
+          conv2dBackpropFilter(x as tf.Tensor4D, dy as tf.Tensor4D, attrs, tf.backend(), opts));
+        expect(got.shapes).toEqual(ref.shapes);
+        expect(relError(got.values[0], ref.values[0])).toBeLessThan(TOLERANCE);
+      });
+      expect(leaked).toBe(0);
+    }
   });
 });

@@ -5,9 +5,11 @@
  * `registerWasmTrainingKernels()` fixes that from TypeScript by registering kernels composed of
  * ops wasm already runs fast. Each fix, and the stock problem behind it:
  *
- * - Conv2DBackpropFilter (missing: conv2d has no filter gradient, so no CNN trains). Composed as
- *   one XNNPACK Conv2D: input channels become the batch, the batch becomes the contraction
- *   channel and dy becomes a filter dilated by the forward stride.
+ * - Conv2DBackpropFilter (missing: conv2d has no filter gradient, so no CNN trains). For filters
+ *   with few taps x input channels (KH*KW*C <= 32, e.g. a first layer on grey images): the
+ *   transposed patch matrix is written from JavaScript into the heap and multiplied by dy in one
+ *   untransposed XNNPACK GEMM. Otherwise one XNNPACK Conv2D: input channels become the batch,
+ *   the batch becomes the contraction channel and dy becomes a filter dilated by the stride.
  * - Conv2DBackpropInput (present but a plain loop). Replaced by a stride-1 XNNPACK Conv2D of the
  *   zero-upsampled, padded dy with the flipped filter.
  * - DepthwiseConv2dNativeBackpropFilter / ...BackpropInput (missing). Filter: per-tap strided
@@ -16,10 +18,9 @@
  *   adds duplicate indices; out-of-range ids are dropped like on cpu.
  * - MaxPoolGrad (WRONG: the running max starts at FLT_MIN, +1.18e-38, not -inf, so windows whose
  *   values are all <= 0 get no gradient; after ReLU or on negative inputs most of it is lost).
- *   Unregistered and replaced by a first-max version matching the cpu backend, with a reshape +
- *   argMax fast path for windows that tile the input (stride == filter). MaxPool3DGrad and
- *   MaxPoolWithArgmax share the stock bug and are left alone (nothing here uses them).
- *   AvgPoolGrad is present and agrees with cpu, so it is kept.
+ *   Unregistered and replaced by a first-max version matching the cpu backend, one JavaScript
+ *   pass over the heap. MaxPool3DGrad and MaxPoolWithArgmax share the stock bug and are left
+ *   alone (nothing here uses them). AvgPoolGrad is present and agrees with cpu, so it is kept.
  * - BatchMatMul (slow when transposed: XNNPACK is used only without transposes at batch 1, and
  *   every Dense backward product is transposed). The stock kernel is wrapped: the operand is
  *   transposed physically and the stock kernel called untransposed.
@@ -32,9 +33,15 @@
  *   numeric tensors share their data by reference count, as on the cpu backend.
  * - GatherV2 (slow: per-element index arithmetic; every training batch is gathered). Wrapped:
  *   gathers along axis 0 copy whole rows from the wasm heap.
+ * - Transpose (slow for large matrices: strided element-by-element writes; the BatchMatMul
+ *   wrapper above transposes an MLP's input batch every step). Wrapped: permutations that swap
+ *   two blocks of axes run as a tiled copy in JavaScript over the heap.
  *
- * All composed kernels run tfjs ops inside the kernel; intermediates are disposed and the result
- * tensor is handed to the engine as the kernel output, so no tensor leaks.
+ * Kernels that write the heap directly (GatherV2, Transpose, MaxPoolGrad, the patch matrix)
+ * allocate their output first and take typed-array views after, since an allocation may grow
+ * the heap and detach earlier views. All composed kernels run tfjs ops inside the kernel;
+ * intermediates are disposed and the result tensor is handed to the engine as the kernel
+ * output, so no tensor leaks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EnvironmentError } from '../../errors.ts';
@@ -46,6 +53,7 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { fastMeanConfig, fastSumConfig } from './leading-axes-reduce.ts';
 import { fastTileConfig } from './tile.ts';
+import { fastTransposeConfig } from './transpose.ts';
 import { fastGatherConfig } from './gather-rows.ts';
 import { zeroCopyIdentityConfig } from './identity.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
@@ -85,6 +93,7 @@ const WRAPPERS: Readonly<Record<string, (original: tf.KernelConfig) => tf.Kernel
   Mean: fastMeanConfig,
   Identity: zeroCopyIdentityConfig,
   GatherV2: fastGatherConfig,
+  Transpose: fastTransposeConfig,
 };
 
 /**

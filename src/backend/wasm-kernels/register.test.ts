@@ -8,7 +8,7 @@ beforeAll(initBackends);
 const KERNELS = [
   'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'BatchMatMul', 'Tile',
-  'Sum', 'Mean', 'Identity', 'GatherV2',
+  'Sum', 'Mean', 'Identity', 'GatherV2', 'Transpose',
 ];
 
 describe('registerWasmTrainingKernels', () => {
