@@ -35,7 +35,7 @@ export const CHART_CONFIG = {
   font: 'sans-serif',
   view: { stroke: '#ccc' },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 360 }, // panel names carry axis values
   header: { labelFontSize: 12, titleFontSize: 12 },
   title: { fontSize: 14, anchor: 'start' },
 } as const;
