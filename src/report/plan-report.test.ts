@@ -99,3 +99,22 @@ describe('renderReportHtml', () => {
     expect(scopeSvgIds('<clipPath id="c1"/><g clip-path="url(#c1)"/><use href="#c1"/>', 'p')).toBe('<clipPath id="p-c1"/><g clip-path="url(#p-c1)"/><use href="#p-c1"/>');
   });
 });
+
+describe('steps to target with the critical-batch fit', () => {
+  it('draws S = S_min (1 + B_noise/B) through the measured steps when three batch sizes reach the target', async () => {
+    const { charts } = planReport(await load('fit', {}));
+    const chart = charts.find((c) => c.id === 'steps-to-target');
+    if (chart?.kind !== 'chart') throw new Error('steps-to-target was not drawn');
+    const values = (chart.variants[0]!.spec as unknown as { data: { values: { kind: string; panel: string; batch_size: number; value: number; measure: string }[] } }).data.values;
+    const fit = values.filter((v) => v.kind === 'critical-batch fit');
+    const measured = values.filter((v) => v.kind === 'measured' && v.measure === 'optimizer steps');
+    expect(chart.caption).toMatch(/B_noise/);
+    for (const panel of new Set(fit.map((v) => v.panel))) {
+      // The fitted curve is S_min (1 + B_noise/B): falling in B and flattening towards S_min.
+      const ys = fit.filter((v) => v.panel === panel).sort((a, b) => a.batch_size - b.batch_size).map((v) => v.value);
+      expect(ys.every((y, i) => i === 0 || y < ys[i - 1]!)).toBe(true);
+      const pts = measured.filter((v) => v.panel === panel);
+      expect(pts.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+});

@@ -168,6 +168,8 @@ export interface CurvePoint {
   testLoss: number;
   testAcc: number;
   wallMs: number;
+  /** B_simple measured at this step (train.noiseScale); NaN when not measured. */
+  noiseScale: number;
 }
 
 export interface SweepInfo {
@@ -252,6 +254,7 @@ export function parseCurve(text: string, file: string): CurvePoint[] {
       testLoss: n('test_loss'),
       testAcc: n('test_acc'),
       wallMs: n('wall_ms'),
+      noiseScale: r.values.noise_scale === undefined ? NaN : n('noise_scale'),
     };
   });
 }

@@ -8,6 +8,7 @@ import type { CurvePoint } from '../../results/read-results.ts';
 import type { SweepView, Task } from '../sweep-view.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
 import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { fitCriticalBatch, quantile } from '../../core/stats.ts';
 
 /** Share of the reachable level used as the target: 95% of the accuracy, or 105% of the loss. */
 export const TARGET_FRACTION = 0.95;
@@ -72,6 +73,26 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       points.push({ panel, batch_size: b, measure: 'examples seen', value: anchor.examples, kind: 'perfect scaling' });
     }
   }
+  // Critical batch size (McCandlish et al.): S = S_min (1 + B_noise / B) fitted to the measured
+  // steps, drawn dotted, with B_noise and the measured gradient noise scale named in the caption.
+  const fits: string[] = [];
+  for (const panel of panelsOk) {
+    const rs = reached.filter((r) => r.panel === panel);
+    if (rs.length < 3) continue;
+    const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
+    if (!(fit.sMin > 0 && Number.isFinite(fit.bNoise))) continue;
+    for (const b of view.batchSizes) {
+      points.push({ panel, batch_size: b, measure: 'optimizer steps', value: fit.sMin * (1 + fit.bNoise / b), kind: 'critical-batch fit' });
+    }
+    fits.push(`${panel}: B_noise ${fmt(fit.bNoise)}, S_min ${fmt(fit.sMin)} (r² ${fmt(fit.r2)})`);
+  }
+  const measuredNoise = view.groups.flatMap((g) => g.completed.flatMap((r) => r.curve.map((p) => p.noiseScale))).filter(Number.isFinite);
+  const noiseText = measuredNoise.length
+    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): median ${fmt(quantile(measuredNoise, 0.5))} over ${measuredNoise.length} measurements (range ${fmt(Math.min(...measuredNoise))} to ${fmt(Math.max(...measuredNoise))}).`
+    : '';
+  const fitText = fits.length
+    ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
+    : noiseText;
   const targetText = task === 'classification'
     ? `${fmt(target)} = ${TARGET_FRACTION} × the best mean final test accuracy reached at every batch size`
     : `${fmt(target)} = the worst of the per-batch-size best mean final test losses ÷ ${TARGET_FRACTION}`;
@@ -79,6 +100,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     `Target ${metric}: ${targetText}. For each batch size, the first evaluation at which the ${metric} met the target, ` +
     'mean over seeds (a configuration counts only if all its completed seeds got there), at the base LR that got there in the fewest steps. ' +
     'Dashed: perfect scaling from the smallest batch size (steps ∝ 1/batch size, examples constant).' +
+    fitText +
     (missed.length ? ` Never reached: ${missed.join(', ')}.` : '');
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -96,6 +118,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       },
       layer: [
         { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 } },
+        { transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 } },
         { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } } },
       ],
     },
