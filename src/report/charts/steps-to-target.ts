@@ -118,7 +118,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       },
       layer: [
         { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 } },
-        { transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 } },
+        ...(fits.length ? [{ transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 } }] : []),
         { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } } },
       ],
     },
