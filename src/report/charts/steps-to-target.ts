@@ -82,7 +82,9 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
     if (!(fit.sMin > 0 && Number.isFinite(fit.bNoise))) continue;
     for (const b of view.batchSizes) {
-      points.push({ panel, batch_size: b, measure: 'optimizer steps', value: fit.sMin * (1 + fit.bNoise / b), kind: 'critical-batch fit' });
+      const steps = fit.sMin * (1 + fit.bNoise / b);
+      points.push({ panel, batch_size: b, measure: 'optimizer steps', value: steps, kind: 'critical-batch fit' });
+      points.push({ panel, batch_size: b, measure: 'examples seen', value: steps * b, kind: 'critical-batch fit' });
     }
     fits.push(`${panel}: B_noise ${fmt(fit.bNoise)}, S_min ${fmt(fit.sMin)} (r² ${fmt(fit.r2)})`);
   }
