@@ -106,7 +106,7 @@ describe('steps to target with the critical-batch fit', () => {
     const chart = charts.find((c) => c.id === 'steps-to-target');
     if (chart?.kind !== 'chart') throw new Error('steps-to-target was not drawn');
     const values = (chart.variants[0]!.spec as unknown as { data: { values: { kind: string; panel: string; batch_size: number; value: number; measure: string }[] } }).data.values;
-    const fit = values.filter((v) => v.kind === 'critical-batch fit');
+    const fit = values.filter((v) => v.kind === 'critical-batch fit' && v.measure === 'optimizer steps');
     const measured = values.filter((v) => v.kind === 'measured' && v.measure === 'optimizer steps');
     expect(chart.caption).toMatch(/B_noise/);
     for (const panel of new Set(fit.map((v) => v.panel))) {
