@@ -63,8 +63,12 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   try {
     if (todo.length > 0) {
       const backend = o.spec.backend as BackendChoice;
-      if (count === 1) executors.push(await startInProcess(backend, o.signal, onProgress));
-      else executors.push(...(await Promise.all(Array.from({ length: count }, () => startWorker(backend, onProgress)))));
+      // This process is one of the executors: it would otherwise sit idle, and it saves one
+      // worker's start (loading tsx, tfjs and the dataset) on sweeps of short runs.
+      executors.push(...(await Promise.all([
+        startInProcess(backend, o.signal, onProgress),
+        ...Array.from({ length: count - 1 }, () => startWorker(backend, onProgress)),
+      ])));
     }
     const why = executors[0]?.why ?? 'nothing to run';
     await writeJsonAtomic(join(o.outDir, 'sweep.json'), {

@@ -29,7 +29,7 @@ export function sweepOptions<T>(y: Argv<T>) {
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
     .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
     .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
-    .option('workers', { type: 'number', describe: 'parallel worker processes (default: cores on CPU backends, 1 on a GPU)' })
+    .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
     .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
     .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
     .option('force', { type: 'boolean', default: false, describe: 'rerun runs that already finished' })
