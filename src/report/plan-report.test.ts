@@ -109,6 +109,8 @@ describe('steps to target with the critical-batch fit', () => {
     const fit = values.filter((v) => v.kind === 'critical-batch fit' && v.measure === 'optimizer steps');
     const measured = values.filter((v) => v.kind === 'measured' && v.measure === 'optimizer steps');
     expect(chart.caption).toMatch(/B_noise/);
+    const markers = (values as { kind: string; label?: string }[]).filter((v) => v.kind === 'marker');
+    expect(markers.some((m) => m.label?.startsWith('B_noise'))).toBe(true);
     for (const panel of new Set(fit.map((v) => v.panel))) {
       // The fitted curve is S_min (1 + B_noise/B): falling in B and flattening towards S_min.
       const ys = fit.filter((v) => v.panel === panel).sort((a, b) => a.batch_size - b.batch_size).map((v) => v.value);

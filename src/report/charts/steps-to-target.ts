@@ -60,7 +60,13 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   const panelsOk = view.panels.filter((p) => reached.filter((r) => r.panel === p).length >= 2);
   const metric = task === 'classification' ? 'test accuracy' : 'test loss';
   if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
-  const points: { panel: string; batch_size: number; measure: string; value: number; kind: string }[] = [];
+  const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string }[] = [];
+  const [lowB, highB] = [Math.min(...view.batchSizes) / 1.3, Math.max(...view.batchSizes) * 1.3];
+  /** A vertical marker at batch size `b` in both facets, when it falls inside the axis. */
+  const markAt = (b: number, label: string, panel: string) => {
+    if (!(b >= lowB && b <= highB)) return;
+    for (const measure of ['optimizer steps', 'examples seen']) points.push({ panel, batch_size: b, measure, value: null, kind: 'marker', label });
+  };
   for (const panel of panelsOk) {
     const rs = reached.filter((r) => r.panel === panel).sort((a, b) => a.batch_size - b.batch_size);
     const anchor = rs[0]!;
@@ -87,8 +93,10 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       points.push({ panel, batch_size: b, measure: 'examples seen', value: steps * b, kind: 'critical-batch fit' });
     }
     fits.push(`${panel}: B_noise ${fmt(fit.bNoise)}, S_min ${fmt(fit.sMin)} (r² ${fmt(fit.r2)})`);
+    markAt(fit.bNoise, `B_noise ${fmt(fit.bNoise)}`, panel);
   }
   const measuredNoise = view.groups.flatMap((g) => g.completed.flatMap((r) => r.curve.map((p) => p.noiseScale))).filter(Number.isFinite);
+  if (measuredNoise.length) markAt(quantile(measuredNoise, 0.5), `B_simple ${fmt(quantile(measuredNoise, 0.5))}`, '');
   const noiseText = measuredNoise.length
     ? ` Gradient noise scale B_simple measured during training (train.noiseScale): median ${fmt(quantile(measuredNoise, 0.5))} over ${measuredNoise.length} measurements (range ${fmt(Math.min(...measuredNoise))} to ${fmt(Math.max(...measuredNoise))}).`
     : '';
@@ -104,6 +112,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     'Dashed: perfect scaling from the smallest batch size (steps ∝ 1/batch size, examples constant).' +
     fitText +
     (missed.length ? ` Never reached: ${missed.join(', ')}.` : '');
+  const Y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CHART_CONFIG,
@@ -115,13 +124,17 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       height: 220,
       encoding: {
         x: batchAxis(view.batchSizes),
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
         color: { field: 'panel', type: 'nominal', title: 'scaling rule', sort: view.panels },
       },
       layer: [
-        { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 } },
-        ...(fits.length ? [{ transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 } }] : []),
-        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } } },
+        // Vertical markers: the fitted critical batch size and the measured gradient noise scale.
+        ...(points.some((p) => p.kind === 'marker') ? [
+          { transform: [{ filter: "datum.kind === 'marker'" }], mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1 }, encoding: { color: { value: '#777' } } },
+          { transform: [{ filter: "datum.kind === 'marker'" }], mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dy: -2, fontSize: 10 }, encoding: { text: { field: 'label' }, y: { value: 4 }, color: { value: '#555' } } },
+        ] : []),
+        { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { y: Y } },
+        ...(fits.length ? [{ transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 }, encoding: { y: Y } }] : []),
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } }, encoding: { y: Y } },
       ],
     },
   } as unknown as TopLevelSpec;
