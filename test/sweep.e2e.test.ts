@@ -73,6 +73,8 @@ describe('batchlab sweep', () => {
     const again = await runCli(['sweep', spec, '--out', 'full', '--workers', '1'], dir);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('8 skipped');
+    // No backend started for a sweep with nothing left to run: the runs' environment is kept.
+    expect(JSON.parse(readFileSync(join(dir, 'full', 'sweep.json'), 'utf8')).environment.backend).toBe('cpu');
 
     // SIGKILL after the third finished run, then resume.
     const killed = await runCli(['sweep', spec, '--out', 'killed', '--workers', '1'], dir, {

@@ -2,7 +2,7 @@
  * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
  * executes the rest on N executors, and rewrites summary.csv after every run.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
@@ -71,9 +71,11 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
       ])));
     }
     const why = executors[0]?.why ?? 'nothing to run';
-    await writeJsonAtomic(join(o.outDir, 'sweep.json'), {
-      name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length,
-      environment: executors[0]?.environment ?? {},
+    const sweepJson = join(o.outDir, 'sweep.json');
+    // With nothing left to run no backend starts: keep the environment the runs were made in.
+    const environment = executors[0]?.environment ?? (await readPreviousEnvironment(sweepJson));
+    await writeJsonAtomic(sweepJson, {
+      name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length, environment,
     });
     emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: executors.length, why });
     const abortAll = () => executors.forEach((e) => e.abort());
@@ -112,6 +114,14 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     failed: records.filter((r) => r.status === 'failed').length,
     aborted: o.signal.aborted || records.some((r) => r.status === 'aborted'),
   };
+}
+
+async function readPreviousEnvironment(file: string): Promise<Record<string, string>> {
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { environment?: Record<string, string> }).environment ?? {};
+  } catch {
+    return {};
+  }
 }
 
 function failedRecord(run: PlannedRun, err: unknown, environment: Record<string, string>): RunRecord {
