@@ -60,6 +60,8 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   // Time spent evaluating and in observers; training time is the rest of the wall time. Reading
   // the losses back stays in training time: on GPU backends that is where the steps' work is waited for.
   let outsideMs = 0;
+  let lrTensor: tf.Scalar | null = null; // the LR as a tensor, re-uploaded only when it changes
+  let lrTensorValue = NaN;
   const start = now();
   let firstLoss: number | null = null;
   let status: TrainResult['status'] = 'completed';
@@ -128,6 +130,8 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
 
   try {
     let lr = lrAt({ step: 0, epoch: 0, progress: 0 });
+    lrTensor = tf.scalar(lr);
+    lrTensorValue = lr;
     let batchSize = batchAt(0);
     await emit(true, lr, batchSize);
     while (!budgetSpent() && status === 'completed') {
@@ -138,7 +142,13 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       }
       batchSize = batchAt(sampler.epochFloat); // epochs end right after their last step, below
       lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
-      pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lr));
+      if (lrTensorValue !== lr) {
+        // Uploaded only when the schedule changes it, not every step.
+        lrTensor?.dispose();
+        lrTensor = tf.scalar(lr);
+        lrTensorValue = lr;
+      }
+      pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lrTensor!));
       pendingSizes.push(batchSize);
       pendingExamples += batchSize;
       step += 1;
@@ -157,6 +167,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     // row already covers this step, and a second row for it would duplicate the step in the curve.
     if (pending.length > 0) await emit(true, lr, batchSize);
   } finally {
+    lrTensor?.dispose();
     pending.forEach((t) => t.dispose());
     optimizer.dispose();
     sampler.dispose();
@@ -176,7 +187,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
  */
 function runStep(
   { model, data, config }: TrainArgs, vars: tf.Variable[], optimizer: ReturnType<typeof createOptimizer>,
-  sampler: EpochSampler, batchSize: number, k: number, lr: number,
+  sampler: EpochSampler, batchSize: number, k: number, lr: tf.Scalar,
 ): tf.Scalar {
   const micro = batchSize / k;
   const reduction = config.loss.reduction;
@@ -195,7 +206,7 @@ function runStep(
     }
     // Mean reduction averages the k micro-batch means; sum reduction keeps the sum over all examples.
     const finalGrads = reduction === 'mean' && k > 1 ? grads!.map((g) => tf.div(g, k)) : grads!;
-    optimizer.apply(finalGrads, tf.scalar(lr));
+    optimizer.apply(finalGrads, lr);
     return lossSum as tf.Scalar;
   });
 }
