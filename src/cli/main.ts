@@ -23,7 +23,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
   process.on('SIGTERM', onSigint);
   let code: number = EXIT.ok;
   const debug = argv.includes('--debug');
-  const run = (fn: () => Promise<number>) => async () => {
+  const run = async (fn: () => Promise<number>) => {
     code = await fn();
   };
   try {
@@ -32,10 +32,10 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       .usage('$0 <command> [options]\n\nBatch-size and learning-rate experiments in TensorFlow.js.')
       .option('debug', { type: 'boolean', describe: 'print stack traces of internal errors' })
       .command('run <spec>', 'train one configuration', (y) => runOptions(y), (a) =>
-        run(() => runCommand(a as unknown as RunArgs, io, controller.signal))())
+        run(() => runCommand(a as unknown as RunArgs, io, controller.signal)))
       .command('doctor', 'check which tfjs backends work here and why not', (y) => y, () =>
-        run(() => doctorCommand(io))());
-    registerLaterCommands(parser, io, controller.signal, (fn) => run(fn)());
+        run(() => doctorCommand(io)));
+    registerLaterCommands(parser, io, controller.signal, run);
     await parser
       .demandCommand(1, 'name a command (see --help)')
       .strict()

@@ -42,7 +42,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
     const ids = await readdir(join(dir, 'runs')).catch(() => [] as string[]);
     for (const id of ids.sort()) {
       const record = await readRunRecord(dir, id);
-      if (!record || !FINISHED.has(record.status) && record.status !== 'failed') continue;
+      if (!record || (!FINISHED.has(record.status) && record.status !== 'failed')) continue; // finished or failed runs merge
       const prior = kept.get(id);
       if (prior) {
         if (outcomeOf(prior.record) === outcomeOf(record)) outcome.duplicates += 1;

@@ -24,6 +24,21 @@ export interface RunRecord {
   environment: Record<string, string>;
 }
 
+/** A record with no metrics yet: the start of every run, and what a run that never trained reports. */
+export function blankRecord(
+  run: { runId: string; config: RunConfig; meta: RunMeta }, status: RunStatus, environment: Record<string, string>,
+): RunRecord {
+  return {
+    run_id: run.runId,
+    status,
+    config: run.config,
+    meta: run.meta,
+    final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
+    timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: new Date().toISOString() },
+    environment,
+  };
+}
+
 const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
 /** One summary.csv row: the fixed columns, then each axis by its dotted path. */

@@ -79,3 +79,13 @@ describe('writeReport with verdicts', () => {
     expect(after).toContain('The fixture says so.');
   });
 });
+
+describe('writeReport with an unreadable verdicts.json', () => {
+  it('warns instead of silently dropping the verdicts', async () => {
+    const { writeFile: write } = await import('node:fs/promises');
+    await writeFixture(join(dir, 'bad-verdicts'));
+    await write(join(dir, 'bad-verdicts', 'verdicts.json'), '{ not json');
+    const out = await writeReport(join(dir, 'bad-verdicts'));
+    expect(out.warnings.some((w) => w.includes('verdicts.json could not be read'))).toBe(true);
+  });
+});

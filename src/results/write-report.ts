@@ -13,12 +13,16 @@ import { readResultsDir } from './read-results.ts';
 import { renderVerdictSection } from '../report/verdict-section.ts';
 import type { Verdict } from '../core/claims/types.ts';
 
-/** The verdicts `batchlab verify` wrote, or none when it has not run on this directory. */
-async function readVerdicts(dir: string): Promise<Verdict[]> {
+/** The verdicts `batchlab verify` wrote: none when it has not run here; an unreadable file is a warning. */
+async function readVerdicts(dir: string, warnings: string[]): Promise<Verdict[]> {
+  const file = join(dir, 'verdicts.json');
   try {
-    const parsed = JSON.parse(await readFile(join(dir, 'verdicts.json'), 'utf8')) as { verdicts?: Verdict[] };
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { verdicts?: Verdict[] };
     return parsed.verdicts ?? [];
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      warnings.push(`${file} could not be read (${(err as Error).message}); the report has no verdicts section. Rerun batchlab verify.`);
+    }
     return [];
   }
 }
@@ -84,7 +88,7 @@ export async function writeReport(resultsDir: string, outFile?: string, opts: Re
     }
     sections.push(await renderChartFiles(plan, chartsDir, fonts, written, warnings));
   }
-  const verdicts = renderVerdictSection(await readVerdicts(resultsDir));
+  const verdicts = renderVerdictSection(await readVerdicts(resultsDir, warnings));
   await writeFile(html, renderReportHtml({ data, view, sections, notes, verdicts }));
   const skipped = charts.filter((c): c is SkippedChart => c.kind === 'skipped').map((c) => ({ chart: c.id, why: c.why }));
   return { html, charts: written, skipped, warnings };

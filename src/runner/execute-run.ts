@@ -13,7 +13,7 @@ import { buildModel } from '../models/index.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
 import { openCurveWriter } from '../results/curve-writer.ts';
-import type { RunMeta, RunRecord } from '../results/run-record.ts';
+import { blankRecord, type RunMeta, type RunRecord } from '../results/run-record.ts';
 import { trainModel } from '../train/loop.ts';
 import type { StepProgress, TrainObserver } from '../train/types.ts';
 import type { DatasetCache } from './dataset-cache.ts';
@@ -35,16 +35,7 @@ export interface RunContext {
 export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContext): Promise<RunRecord> {
   await rm(runDir, { recursive: true, force: true }); // a partial run restarts from scratch
   await mkdir(runDir, { recursive: true });
-  const startedAt = new Date();
-  const record: RunRecord = {
-    run_id: run.runId,
-    status: 'aborted',
-    config: run.config,
-    meta: run.meta,
-    final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
-    timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: startedAt.toISOString() },
-    environment: ctx.environment,
-  };
+  const record = blankRecord(run, 'aborted', ctx.environment);
   const runJson = join(runDir, 'run.json');
   await writeJsonAtomic(runJson, { ...record, status: 'running' });
   const t0 = performance.now();
@@ -83,7 +74,8 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
   return record;
 }
 
-function describeError(err: unknown): string {
+/** An error as recorded in run.json: its name, message and, for bad input, every issue. */
+export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const issues = err instanceof UsageError && err.issues.length
     ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';

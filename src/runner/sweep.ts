@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
-import type { RunRecord } from '../results/run-record.ts';
+import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
 import { writeSummary } from '../results/summary.ts';
 import type { StepProgress } from '../train/types.ts';
-import type { PlannedRun } from './execute-run.ts';
+import { describeError, type PlannedRun } from './execute-run.ts';
 import { sweepColumns } from './plan-sweep.ts';
 import { startInProcess, startWorker, type Executor } from './executors.ts';
 
@@ -125,11 +125,5 @@ async function readPreviousEnvironment(file: string): Promise<Record<string, str
 }
 
 function failedRecord(run: PlannedRun, err: unknown, environment: Record<string, string>): RunRecord {
-  return {
-    run_id: run.runId, status: 'failed', error: err instanceof Error ? err.message : String(err),
-    config: run.config, meta: run.meta,
-    final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
-    timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: new Date().toISOString() },
-    environment,
-  };
+  return { ...blankRecord(run, 'failed', environment), error: describeError(err) };
 }

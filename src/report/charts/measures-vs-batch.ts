@@ -1,0 +1,60 @@
+/**
+ * The shape shared by the per-batch-size charts: one facet per measure, one line per panel, mean
+ * over the completed seeds of each batch size's best configuration with a min-max bar.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunSummary } from '../../results/read-results.ts';
+import type { SweepView } from '../sweep-view.ts';
+import { meanOf } from '../sweep-view.ts';
+import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+
+export interface Measure {
+  name: string;
+  get: (s: RunSummary) => number;
+}
+
+export interface MeasuresChart {
+  id: string;
+  title: string;
+  measures: Measure[];
+  /** Caption after the common sentence about which runs are shown. */
+  caption: string;
+  colorTitle: string;
+  yTitle: string;
+  /** Whether the y axis starts at zero. */
+  zero: boolean;
+}
+
+export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPlan {
+  if (view.batchSizes.length < 2) return skip(c.id, c.title, 'only one batch size was swept');
+  const points = view.best.flatMap((g) =>
+    c.measures.flatMap((m) => {
+      const xs = g.completed.map((r) => m.get(r.summary)).filter(Number.isFinite);
+      return xs.length ? [{ panel: g.panel, batch_size: g.batchSize, measure: m.name, mean: meanOf(xs), lo: Math.min(...xs), hi: Math.max(...xs) }] : [];
+    }),
+  );
+  if (new Set(points.map((p) => p.batch_size)).size < 2) return skip(c.id, c.title, 'fewer than two batch sizes have a completed run');
+  const lrNote = view.baseLrs.length > 1 ? " at each batch size's best base LR" : '';
+  const caption = `Completed runs${lrNote}: mean over seeds (points, lines) and min–max over seeds (bars). ${c.caption}`;
+  const y = (field: string) => ({ field, type: 'quantitative', title: c.yTitle, scale: { zero: c.zero } });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CHART_CONFIG,
+    data: { values: points },
+    facet: { field: 'measure', type: 'nominal', title: null, sort: c.measures.map((m) => m.name) },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 300,
+      height: 220,
+      encoding: {
+        x: batchAxis(view.batchSizes),
+        color: { field: 'panel', type: 'nominal', title: c.colorTitle, sort: view.panels },
+      },
+      layer: [
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' } } },
+        { mark: { type: 'line', point: { filled: true, size: 50 } }, encoding: { y: y('mean') } },
+      ],
+    },
+  } as unknown as TopLevelSpec;
+  return { kind: 'chart', id: c.id, title: c.title, caption, variants: [{ name: '', label: '', spec }] };
+}
