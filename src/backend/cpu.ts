@@ -2,6 +2,7 @@
 import type { BackendDriver } from './names.ts';
 import { cpuModel } from './host.ts';
 import { switchTo, verifyActiveBackend } from './active-backend.ts';
+import { registerBatchNormKernels } from './batch-norm-kernels.ts';
 
 export const cpuDriver: BackendDriver = {
   async probe() {
@@ -9,6 +10,7 @@ export const cpuDriver: BackendDriver = {
   },
   async activate() {
     await switchTo('cpu', 'tfjs could not set the cpu backend');
+    registerBatchNormKernels('cpu');
     await verifyActiveBackend('cpu');
     return { device: cpuModel(), isGpu: false };
   },

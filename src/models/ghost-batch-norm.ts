@@ -16,27 +16,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../errors.ts';
+import { BatchNorm, type BatchNormArgs } from './batch-norm.ts';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
-
-export interface GhostBatchNormArgs extends LayerArgs {
+export interface GhostBatchNormArgs extends BatchNormArgs {
   /** Examples per ghost batch, a positive integer. */
   ghostBatchSize: number;
-  /** Weight of the old moving statistic per update; default 0.9. */
-  momentum?: number;
-  /** Added to the variance; default 1e-5. */
-  epsilon?: number;
 }
 
-export class GhostBatchNorm extends tf.layers.Layer {
-  static className = 'GhostBatchNorm';
+export class GhostBatchNorm extends BatchNorm {
+  static override className = 'GhostBatchNorm';
   readonly ghostBatchSize: number;
-  readonly momentum: number;
-  readonly epsilon: number;
-  private gamma!: tf.LayerVariable;
-  private beta!: tf.LayerVariable;
-  private movingMean!: tf.LayerVariable;
-  private movingVariance!: tf.LayerVariable;
 
   constructor(args: GhostBatchNormArgs) {
     super(args);
@@ -46,59 +35,18 @@ export class GhostBatchNorm extends tf.layers.Layer {
       ]);
     }
     this.ghostBatchSize = args.ghostBatchSize;
-    this.momentum = args.momentum ?? 0.9;
-    this.epsilon = args.epsilon ?? 1e-5;
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const channels = shape[shape.length - 1];
-    if (shape.length < 2 || channels == null) {
-      throw new UsageError('GhostBatchNorm needs a known channel count on the last axis', [
-        { path: 'model.norm', message: `input shape ${JSON.stringify(shape)} has no channel axis` },
-      ]);
-    }
-    const c = [channels];
-    this.gamma = this.addWeight('gamma', c, 'float32', tf.initializers.ones());
-    this.beta = this.addWeight('beta', c, 'float32', tf.initializers.zeros());
-    this.movingMean = this.addWeight('moving_mean', c, 'float32', tf.initializers.zeros(), undefined, false);
-    this.movingVariance = this.addWeight('moving_variance', c, 'float32', tf.initializers.ones(), undefined, false);
-    this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const gamma = this.gamma.read();
-      const beta = this.beta.read();
-      if (kwargs?.training !== true) {
-        return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
-      }
-      const { normed, mean, variance } = ghostNormalize(x, this.ghostBatchSize, this.epsilon);
-      this.updateMoving(this.movingMean, mean);
-      this.updateMoving(this.movingVariance, variance);
-      return tf.add(tf.mul(normed, gamma), beta);
-    });
-  }
-
-  private updateMoving(variable: tf.LayerVariable, value: tf.Tensor): void {
-    tf.tidy(() => {
-      const old = variable.read();
-      variable.write(tf.add(tf.mul(old, this.momentum), tf.mul(value, 1 - this.momentum)));
-    });
+  protected override normalizeTraining(
+    x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D,
+  ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+    if (x.shape[0] <= this.ghostBatchSize) return super.normalizeTraining(x, gamma, beta); // one ghost: plain BN
+    const { normed, mean, variance } = ghostNormalize(x, this.ghostBatchSize, this.epsilon);
+    return { y: tf.add(tf.mul(normed, gamma), beta), mean, variance };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      ghostBatchSize: this.ghostBatchSize,
-      momentum: this.momentum,
-      epsilon: this.epsilon,
-    };
+    return { ...super.getConfig(), ghostBatchSize: this.ghostBatchSize };
   }
 }
 tf.serialization.registerClass(GhostBatchNorm);

@@ -11,6 +11,8 @@ import type { ModelConfig } from './types.ts';
 export type { CnnConfig, MlpConfig, ModelConfig, Norm, NormOptions, ResnetConfig } from './types.ts';
 export { GroupNorm, groupNormalize } from './group-norm.ts';
 export { GhostBatchNorm, ghostNormalize } from './ghost-batch-norm.ts';
+export { BatchNorm } from './batch-norm.ts';
+export { batchNormTrain } from './batch-norm-train.ts';
 
 /**
  * `inputShape` is one example's shape without the batch axis; `seed` fixes every initializer

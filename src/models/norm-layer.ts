@@ -1,10 +1,11 @@
 /** The normalisation layer a factory puts after each conv/dense layer, chosen by NormOptions. */
 import * as tf from '@tensorflow/tfjs';
+import { BatchNorm } from './batch-norm.ts';
 import { GhostBatchNorm } from './ghost-batch-norm.ts';
 import { GroupNorm } from './group-norm.ts';
 import type { NormOptions } from './types.ts';
 
-/** Shared by BatchNormalization and GhostBatchNorm so the two are interchangeable. */
+/** Shared by BatchNorm and GhostBatchNorm so the two are interchangeable. */
 export const BATCH_NORM_MOMENTUM = 0.9;
 export const NORM_EPSILON = 1e-5;
 
@@ -27,7 +28,7 @@ export function makeNorm(opts: NormOptions, rank: 2 | 4, name: string): tf.layer
           name,
         });
       }
-      return tf.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM, epsilon: NORM_EPSILON, name });
+      return new BatchNorm({ momentum: BATCH_NORM_MOMENTUM, epsilon: NORM_EPSILON, name });
     case 'group':
       return new GroupNorm({ groups: opts.groups, epsilon: NORM_EPSILON, name });
     case 'layer':

@@ -37,6 +37,9 @@
  *   wrapper above transposes an MLP's input batch every step). Wrapped: permutations that swap
  *   two blocks of axes run as a tiled copy in JavaScript over the heap.
  *
+ * - BatchlabBatchNormTrain / ...Grad (batchlab's own training-mode batch norm, see
+ *   src/models/batch-norm-train.ts): one JavaScript pass pair over the heap per direction.
+ *
  * Kernels that write the heap directly (GatherV2, Transpose, MaxPoolGrad, the patch matrix)
  * allocate their output first and take typed-array views after, since an allocation may grow
  * the heap and detach earlier views. All composed kernels run tfjs ops inside the kernel;
@@ -57,6 +60,7 @@ import { fastTransposeConfig } from './transpose.ts';
 import { fastGatherConfig } from './gather-rows.ts';
 import { zeroCopyIdentityConfig } from './identity.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
+import { batchNormKernelConfigs } from '../batch-norm-kernels.ts';
 
 const BACKEND = 'wasm';
 /** Marks kernel functions registered here, so a second call neither re-registers nor double-wraps. */
@@ -83,6 +87,7 @@ const COMPOSED: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
+  ...batchNormKernelConfigs('wasm'),
 ];
 
 /** Kernels that wrap the stock one and fall back to it outside their fast case. */

@@ -1,0 +1,126 @@
+/**
+ * Batch normalisation in training mode as one kernel with its own gradient kernel.
+ *
+ * tfjs-layers composes a training-mode BatchNormalization from tf.moments and tf.batchNorm, and
+ * autodiff then walks every op of both: at batch 64 a small CNN's two BN layers cost ~60 tensor
+ * ops a step, most over the whole activation. Here the forward returns y and the batch
+ * statistics in one kernel and the backward is the closed form in one more:
+ *
+ *   BatchlabBatchNormTrain      inputs x [..., C], gamma [C], beta [C]; attr epsilon
+ *                               outputs y (x's shape), mean [C], variance [C] (biased)
+ *   BatchlabBatchNormTrainGrad  inputs dy, x, gamma, mean, variance; attr epsilon
+ *                               outputs dx, dgamma, dbeta
+ *
+ * Backends whose memory JavaScript can read (cpu, wasm) register array kernels for both
+ * (src/backend/batch-norm-kernels.ts). Any other backend (webgpu, tensorflow) gets the
+ * composed version below on first use: the same math from tensor ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../errors.ts';
+
+export const BN_TRAIN = 'BatchlabBatchNormTrain';
+export const BN_TRAIN_GRAD = 'BatchlabBatchNormTrainGrad';
+
+export interface BatchNormTrainAttrs {
+  epsilon: number;
+}
+
+/** Every axis but the last (the channel). */
+function leadingAxes(rank: number): number[] {
+  return Array.from({ length: rank - 1 }, (_, i) => i);
+}
+
+function rowCount(shape: readonly number[]): number {
+  return shape.slice(0, -1).reduce((a, b) => a * b, 1);
+}
+
+/** The forward from tensor ops: moments over the leading axes, then tf.batchNorm. */
+export function composedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): tf.Tensor[] {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, leadingAxes(x.rank));
+    return [tf.batchNorm(x, mean, variance, beta, gamma, epsilon), mean, variance];
+  });
+}
+
+/** The backward from tensor ops (the closed form of batchNormBackward in batch-norm-math.ts). */
+export function composedBatchNormTrainGrad(
+  dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D, epsilon: number,
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const axes = leadingAxes(x.rank);
+    const rows = rowCount(x.shape);
+    const inv = tf.rsqrt(tf.add(variance, epsilon));
+    const xc = tf.sub(x, mean);
+    const sdy = tf.sum(dy, axes);
+    const sdyx = tf.sum(tf.mul(dy, xc), axes);
+    const a = tf.mul(gamma, inv);
+    const b = tf.div(tf.mul(tf.neg(a), tf.mul(tf.square(inv), sdyx)), rows);
+    const d = tf.div(tf.mul(tf.neg(a), sdy), rows);
+    const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(xc, b)), d);
+    return [dx, tf.mul(sdyx, inv), sdy];
+  });
+}
+
+function tensorArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor {
+  const info = inputs[name];
+  if (info == null) throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
+  return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
+}
+
+const composedForward: tf.KernelFunc = ({ inputs, attrs }) => {
+  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+  return tf.tidy(() => composedBatchNormTrain(tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D, tensorArg(inputs, 'beta') as tf.Tensor1D, epsilon));
+};
+
+const composedBackward: tf.KernelFunc = ({ inputs, attrs }) => {
+  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+  return tf.tidy(() => composedBatchNormTrainGrad(
+    tensorArg(inputs, 'dy'), tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D,
+    tensorArg(inputs, 'mean') as tf.Tensor1D, tensorArg(inputs, 'variance') as tf.Tensor1D, epsilon,
+  ));
+};
+
+/** Registers the composed kernels for `backend` where it has none of its own. */
+function ensureKernels(backend: string): void {
+  if (tf.getKernel(BN_TRAIN, backend) == null) tf.registerKernel({ kernelName: BN_TRAIN, backendName: backend, kernelFunc: composedForward });
+  if (tf.getKernel(BN_TRAIN_GRAD, backend) == null) tf.registerKernel({ kernelName: BN_TRAIN_GRAD, backendName: backend, kernelFunc: composedBackward });
+}
+
+tf.registerGradient({
+  kernelName: BN_TRAIN,
+  inputsToSave: ['x', 'gamma'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [x, gamma, mean, variance] = saved;
+    const [dyOut, dMean, dVar] = dys as (tf.Tensor | null)[];
+    const dy = dyOut ?? tf.zerosLike(x);
+    const [dx0, dgamma, dbeta] = tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x, gamma, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    let dx = dx0;
+    // Gradients reaching the statistics outputs directly (not through y): rare, so composed.
+    if (dMean != null || dVar != null) {
+      const rows = rowCount(x.shape);
+      if (dMean != null) dx = tf.add(dx, tf.div(dMean, rows));
+      if (dVar != null) dx = tf.add(dx, tf.mul(tf.sub(x, mean), tf.div(tf.mul(dVar, 2), rows)));
+    }
+    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+  },
+});
+
+/**
+ * Normalises float32 `x` [..., C] (rank >= 2) with its own per-channel batch statistics and
+ * applies gamma and beta. Returns y and the statistics (mean and biased variance, [C]).
+ */
+export function batchNormTrain(
+  x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  const c = x.shape[x.rank - 1];
+  if (x.rank < 2 || x.dtype !== 'float32' || gamma.shape[0] !== c || beta.shape[0] !== c) {
+    throw new UsageError('batchNormTrain needs float32 x of rank >= 2 and gamma, beta of its channel count', [
+      { path: 'x', message: `got ${x.dtype} ${JSON.stringify(x.shape)}, gamma ${JSON.stringify(gamma.shape)}, beta ${JSON.stringify(beta.shape)}` },
+    ]);
+  }
+  ensureKernels(tf.getBackend());
+  const attrs: BatchNormTrainAttrs = { epsilon };
+  const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}
