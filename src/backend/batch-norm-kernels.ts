@@ -71,6 +71,8 @@ function backwardKernel(memoryOf: (backend: unknown) => ArrayMemory): tf.KernelF
     const gamma = input(inputs, 'gamma');
     const mean = input(inputs, 'mean');
     const variance = input(inputs, 'variance');
+    const dmean = inputs.dmean == null ? null : input(inputs, 'dmean');
+    const dvariance = inputs.dvariance == null ? null : input(inputs, 'dvariance');
     const c = gamma.shape[0];
     const mem = memoryOf(backend);
     const dx = mem.alloc(x.shape.slice());
@@ -78,7 +80,8 @@ function backwardKernel(memoryOf: (backend: unknown) => ArrayMemory): tf.KernelF
     const dbeta = mem.alloc([c]);
     batchNormBackward(
       mem.view(dy), mem.view(x), mem.view(gamma), mem.view(mean), mem.view(variance),
-      (attrs as unknown as BatchNormTrainAttrs).epsilon, null, null,
+      (attrs as unknown as BatchNormTrainAttrs).epsilon,
+      dmean && mem.view(dmean), dvariance && mem.view(dvariance),
       mem.view(dx), mem.view(dgamma), mem.view(dbeta),
     );
     return [dx, dgamma, dbeta];

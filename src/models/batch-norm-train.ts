@@ -8,8 +8,9 @@
  *
  *   BatchlabBatchNormTrain      inputs x [..., C], gamma [C], beta [C]; attr epsilon
  *                               outputs y (x's shape), mean [C], variance [C] (biased)
- *   BatchlabBatchNormTrainGrad  inputs dy, x, gamma, mean, variance; attr epsilon
- *                               outputs dx, dgamma, dbeta
+ *   BatchlabBatchNormTrainGrad  inputs dy, x, gamma, mean, variance, and dmean, dvariance (the
+ *                               gradients reaching the statistics outputs, usually zeros);
+ *                               attr epsilon; outputs dx, dgamma, dbeta
  *
  * Backends whose memory JavaScript can read (cpu, wasm) register array kernels for both
  * (src/backend/batch-norm-kernels.ts). Any other backend (webgpu, tensorflow) gets the
@@ -45,6 +46,7 @@ export function composedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: t
 /** The backward from tensor ops (the closed form of batchNormBackward in batch-norm-math.ts). */
 export function composedBatchNormTrainGrad(
   dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D, epsilon: number,
+  dmean: tf.Tensor1D | null = null, dvariance: tf.Tensor1D | null = null,
 ): tf.Tensor[] {
   return tf.tidy(() => {
     const axes = leadingAxes(x.rank);
@@ -54,8 +56,10 @@ export function composedBatchNormTrainGrad(
     const sdy = tf.sum(dy, axes);
     const sdyx = tf.sum(tf.mul(dy, xc), axes);
     const a = tf.mul(gamma, inv);
-    const b = tf.div(tf.mul(tf.neg(a), tf.mul(tf.square(inv), sdyx)), rows);
-    const d = tf.div(tf.mul(tf.neg(a), sdy), rows);
+    let b = tf.div(tf.mul(tf.neg(a), tf.mul(tf.square(inv), sdyx)), rows);
+    let d = tf.div(tf.mul(tf.neg(a), sdy), rows);
+    if (dvariance) b = tf.add(b, tf.div(tf.mul(dvariance, 2), rows));
+    if (dmean) d = tf.add(d, tf.div(dmean, rows));
     const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(xc, b)), d);
     return [dx, tf.mul(sdyx, inv), sdy];
   });
@@ -65,6 +69,10 @@ function tensorArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor {
   const info = inputs[name];
   if (info == null) throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
   return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
+}
+
+function optionalArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor1D | null {
+  return inputs[name] == null ? null : (tensorArg(inputs, name) as tf.Tensor1D);
 }
 
 const composedForward: tf.KernelFunc = ({ inputs, attrs }) => {
@@ -77,6 +85,7 @@ const composedBackward: tf.KernelFunc = ({ inputs, attrs }) => {
   return tf.tidy(() => composedBatchNormTrainGrad(
     tensorArg(inputs, 'dy'), tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D,
     tensorArg(inputs, 'mean') as tf.Tensor1D, tensorArg(inputs, 'variance') as tf.Tensor1D, epsilon,
+    optionalArg(inputs, 'dmean'), optionalArg(inputs, 'dvariance'),
   ));
 };
 
@@ -92,16 +101,11 @@ tf.registerGradient({
   outputsToSave: [false, true, true],
   gradFunc: (dys, saved, attrs) => {
     const [x, gamma, mean, variance] = saved;
-    const [dyOut, dMean, dVar] = dys as (tf.Tensor | null)[];
-    const dy = dyOut ?? tf.zerosLike(x);
-    const [dx0, dgamma, dbeta] = tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x, gamma, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    let dx = dx0;
-    // Gradients reaching the statistics outputs directly (not through y): rare, so composed.
-    if (dMean != null || dVar != null) {
-      const rows = rowCount(x.shape);
-      if (dMean != null) dx = tf.add(dx, tf.div(dMean, rows));
-      if (dVar != null) dx = tf.add(dx, tf.mul(tf.sub(x, mean), tf.div(tf.mul(dVar, 2), rows)));
-    }
+    // The engine hands zeros for outputs outside the backward graph (the statistics usually are).
+    const [dy, dmean, dvariance] = dys as tf.Tensor[];
+    const [dx, dgamma, dbeta] = tf.engine().runKernel(
+      BN_TRAIN_GRAD, { dy, x, gamma, mean, variance, dmean, dvariance }, attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
   },
 });

@@ -75,7 +75,7 @@ export class BatchNorm extends tf.layers.Layer {
   protected normalizeTraining(
     x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D,
   ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-    return batchNormTrain(tf.cast(x, 'float32'), gamma, beta, this.epsilon);
+    return batchNormTrain(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), gamma, beta, this.epsilon);
   }
 
   private updateMoving(variable: tf.LayerVariable, value: tf.Tensor): void {

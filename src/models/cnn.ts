@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Issue } from '../errors.ts';
 import { imageShape, normOptions, positiveInt, probability, throwIfAny } from './checks.ts';
+import { InputConv2D } from './input-conv2d.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder } from './seeds.ts';
 import type { CnnConfig } from './types.ts';
@@ -39,16 +40,16 @@ export function buildCnn(cfg: CnnConfig, inputShape: number[], numOutputs: numbe
   let x: tf.SymbolicTensor = input;
   cfg.channels.forEach((filters, i) => {
     const stage = i + 1;
-    x = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: cfg.kernelSize,
-        padding: 'same',
-        useBias: wantsBias(cfg),
-        kernelInitializer: seeds.he(),
-        name: `conv${stage}`,
-      })
-      .apply(x) as tf.SymbolicTensor;
+    const conv = {
+      filters,
+      kernelSize: cfg.kernelSize,
+      padding: 'same' as const,
+      useBias: wantsBias(cfg),
+      kernelInitializer: seeds.he(),
+      name: `conv${stage}`,
+    };
+    // The first convolution reads the images: InputConv2D skips their unused gradient.
+    x = (i === 0 ? new InputConv2D(conv) : tf.layers.conv2d(conv)).apply(x) as tf.SymbolicTensor;
     const norm = makeNorm(cfg, 4, `norm${stage}`);
     if (norm) x = norm.apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: `relu${stage}` }).apply(x) as tf.SymbolicTensor;

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Issue } from '../errors.ts';
 import { imageShape, normOptions, positiveInt, throwIfAny } from './checks.ts';
+import { InputConv2D } from './input-conv2d.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder, type Seeder } from './seeds.ts';
 import type { ResnetConfig } from './types.ts';
@@ -29,7 +30,7 @@ export function buildResnet(cfg: ResnetConfig, inputShape: number[], numOutputs:
   const blocksPerStage = (cfg.depth - 2) / 6;
   const b = new Builder(cfg, makeSeeder(seed));
   const input = tf.input({ shape: inputShape, name: 'input' });
-  let x = b.convNorm(input, cfg.width, 3, 1, 'stem');
+  let x = b.convNorm(input, cfg.width, 3, 1, 'stem', true);
   x = tf.layers.reLU({ name: 'stem_relu' }).apply(x) as tf.SymbolicTensor;
   for (let stage = 1; stage <= 3; stage++) {
     const filters = cfg.width * 2 ** (stage - 1);
@@ -51,18 +52,18 @@ class Builder {
     readonly seeds: Seeder,
   ) {}
 
-  convNorm(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, name: string): tf.SymbolicTensor {
-    let y = tf.layers
-      .conv2d({
-        filters,
-        kernelSize,
-        strides,
-        padding: 'same',
-        useBias: wantsBias(this.cfg),
-        kernelInitializer: this.seeds.he(),
-        name: `${name}_conv`,
-      })
-      .apply(x) as tf.SymbolicTensor;
+  convNorm(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, name: string, readsInput = false): tf.SymbolicTensor {
+    const conv = {
+      filters,
+      kernelSize,
+      strides,
+      padding: 'same' as const,
+      useBias: wantsBias(this.cfg),
+      kernelInitializer: this.seeds.he(),
+      name: `${name}_conv`,
+    };
+    // The stem reads the images: InputConv2D skips their unused gradient.
+    let y = (readsInput ? new InputConv2D(conv) : tf.layers.conv2d(conv)).apply(x) as tf.SymbolicTensor;
     const norm = makeNorm(this.cfg, 4, `${name}_norm`);
     if (norm) y = norm.apply(y) as tf.SymbolicTensor;
     return y;

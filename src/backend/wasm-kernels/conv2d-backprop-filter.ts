@@ -75,6 +75,11 @@ export function im2rowsTransposed(
   }
 }
 
+/** A float32 tensor as is (a cast to the same dtype would copy it on wasm), anything else cast. */
+function asFloat32<T extends tf.Tensor>(t: T): T {
+  return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+}
+
 /** patches^T for a batch chunk as a tensor on the wasm heap ([KH*KW*C, nb*OH*OW]). */
 function patchesT(heap: WasmHeapBackend, xPlanar: tf.Tensor, info: tf.backend_util.Conv2DInfo, b0: number, nb: number): tf.Tensor2D {
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
@@ -100,10 +105,10 @@ export function conv2dBackpropFilter(
   const maxPatchFloats = opts.maxPatchFloats ?? MAX_PATCH_FLOATS;
   const heap = heapBackend(backend);
   return tf.tidy(() => {
-    const xs = tf.cast(toNHWC(x, dataFormat), 'float32');
+    const xs = asFloat32(toNHWC(x, dataFormat));
     // [C, N*H*W]; a reshape (no copy) when C is 1.
     const xPlanar = tf.transpose(tf.reshape(xs, [-1, info.inChannels]));
-    const dys = tf.cast(toNHWC(dy, dataFormat), 'float32');
+    const dys = asFloat32(toNHWC(dy, dataFormat));
     const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: o } = info;
     const perImage = filterShape[0] * filterShape[1] * filterShape[2] * oh * ow;
     const chunk = Math.max(1, Math.min(n, Math.floor(maxPatchFloats / Math.max(1, perImage))));

@@ -1,0 +1,82 @@
+/**
+ * InputConv2D against tf.layers.conv2d (the reference) with the same weights, on fresh random
+ * inputs: outputs in training and inference calls, and the gradients of the kernel, the bias and
+ * (when asked for) the input.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
+import { InputConv2D } from './input-conv2d.ts';
+
+const TOLERANCE = 1e-5;
+
+type Case = { backend: 'cpu' | 'wasm'; shape: [number, number, number, number]; k: number; strides: number; padding: 'same' | 'valid'; useBias: boolean };
+
+function values(t: tf.Tensor): Float32Array {
+  return Float32Array.from(t.dataSync());
+}
+
+/** Outputs (training, inference) and gradients of sum(w * y) for the kernel, bias and input. */
+function run(layer: tf.layers.Layer, c: Case, x: tf.Tensor4D, weights: tf.Tensor[]): Float32Array[] {
+  const input = tf.input({ shape: c.shape.slice(1) });
+  const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
+  model.setWeights(weights);
+  const out: Float32Array[] = [];
+  tf.tidy(() => {
+    const yTrain = model.apply(x, { training: true }) as tf.Tensor;
+    const w = tf.randomUniform(yTrain.shape, -1, 1, 'float32', 7);
+    const f = (a: tf.Tensor) => tf.sum(tf.mul(model.apply(a, { training: true }) as tf.Tensor, w));
+    const vars = model.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val);
+    const { grads } = tf.variableGrads(() => f(x) as tf.Scalar, vars);
+    out.push(values(yTrain), values(model.predict(x) as tf.Tensor), ...vars.map((v) => values(grads[v.name])), values(tf.grad(f)(x)));
+  });
+  model.dispose();
+  return out;
+}
+
+describe('InputConv2D equals tf.layers.conv2d', () => {
+  beforeAll(initBackends);
+  let before = 0;
+  beforeEach(() => {
+    before = tf.memory().numTensors;
+  });
+  afterEach(() => {
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each<Case>([
+    { backend: 'cpu', shape: [3, 9, 9, 1], k: 3, strides: 1, padding: 'same', useBias: true },
+    { backend: 'wasm', shape: [3, 9, 9, 1], k: 3, strides: 1, padding: 'same', useBias: false },
+    { backend: 'wasm', shape: [2, 11, 10, 3], k: 3, strides: 2, padding: 'same', useBias: true },
+    { backend: 'cpu', shape: [2, 8, 8, 2], k: 5, strides: 1, padding: 'valid', useBias: true },
+  ])('$backend x $shape kernel $k stride $strides $padding bias $useBias', async (c) => {
+    await tf.setBackend(c.backend);
+    const args = { filters: 4, kernelSize: c.k, strides: c.strides, padding: c.padding, useBias: c.useBias };
+    const ours = new InputConv2D(args);
+    const ref = tf.layers.conv2d(args);
+    const x = tf.randomNormal(c.shape) as tf.Tensor4D;
+    const weights = [tf.randomNormal([c.k, c.k, c.shape[3], 4]), ...(c.useBias ? [tf.randomNormal([4])] : [])];
+    const got = run(ours, c, x, weights);
+    const want = run(ref, c, x, weights);
+    expect(got.length).toBe(want.length);
+    want.forEach((w, i) => expect(relError(got[i], w)).toBeLessThan(TOLERANCE));
+    expect(ours.computeOutputShape([null, ...c.shape.slice(1)])).toEqual(ref.computeOutputShape([null, ...c.shape.slice(1)]));
+    tf.dispose([x, ...weights]);
+  });
+
+  it('survives a toJSON / modelFromJSON round trip', async () => {
+    await tf.setBackend('cpu');
+    const input = tf.input({ shape: [6, 6, 1] });
+    const model = tf.model({ inputs: input, outputs: new InputConv2D({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }).apply(input) as tf.SymbolicTensor });
+    const restored = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) } as Parameters<typeof tf.models.modelFromJSON>[0]);
+    restored.setWeights(model.getWeights());
+    const layer = restored.getLayer('c') as InputConv2D;
+    expect([layer.filters, layer.kernelSize, layer.strides, layer.padding, layer.useBias]).toEqual([2, 3, 2, 'same', true]);
+    const x = tf.randomNormal([2, 6, 6, 1]);
+    const [a, b] = [model.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
+    expect(relError(values(b), values(a))).toBe(0);
+    tf.dispose([x, a, b]);
+    model.dispose();
+    restored.dispose();
+  });
+});
