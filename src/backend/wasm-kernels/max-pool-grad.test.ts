@@ -36,13 +36,13 @@ describe('maxPool gradient on wasm matches cpu', () => {
     expect(leaked).toBe(0);
   });
 
-  it.each([[2, 2], [3, 2], [2, 1]])('gives tied windows to their first maximum (filter %i stride %i)', async (filter, stride) => {
+  it.each([[2, 2, 'same'], [3, 2, 'same'], [2, 1, 'same'], [2, 2, 'valid']] as const)('gives tied windows to their first maximum (filter %i stride %i %s)', async (filter, stride, pad) => {
     // Small integers make ties common, as ReLU zeros do in a real network.
-    const xShape = [2, 8, 9, 2];
-    const data = Float32Array.from({ length: 2 * 8 * 9 * 2 }, () => Math.floor(Math.random() * 3) - 2);
-    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, 'same'));
+    const xShape = pad === 'valid' ? [2, 8, 10, 2] : [2, 8, 9, 2];
+    const data = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, () => Math.floor(Math.random() * 3) - 2);
+    const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, pad));
     const inputs: Input[] = [{ shape: xShape, data }, normal(yShape)];
-    expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, 'same'))).toBeLessThan(TOLERANCE);
+    expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, pad))).toBeLessThan(TOLERANCE);
   });
 
   it('keeps the stock AvgPoolGrad, which agrees with cpu', async () => {

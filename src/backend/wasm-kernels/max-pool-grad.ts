@@ -36,6 +36,11 @@ export function maxPoolGradInto(
 ): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const windowsInside = info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth;
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && windowsInside) {
+    maxPool2x2GradInto(x, dy, dx, info);
+    return;
+  }
   dx.fill(0);
   const rowStride = w * c;
   for (let b = 0; b < n; b++) {
@@ -63,6 +68,44 @@ export function maxPoolGradInto(
             }
           }
           if (where >= 0) dx[where] += dy[g + ch];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The common 2x2, stride 2 case with every window inside the input: the windows tile it, so each window writes
+ * all four of its cells (dy to the first maximum, 0 elsewhere) and dx needs no clearing pass;
+ * only a last odd row or column, which no window covers, is zeroed.
+ */
+function maxPool2x2GradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const rowStride = w * c;
+  if (oh * 2 !== h || ow * 2 !== w) dx.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      let top = (b * h + oy * 2) * rowStride;
+      let g = ((b * oh + oy) * ow) * c;
+      for (let ox = 0; ox < ow; ox++, top += 2 * c, g += c) {
+        for (let ch = 0; ch < c; ch++) {
+          const p0 = top + ch;
+          const p1 = p0 + c;
+          const p2 = p0 + rowStride;
+          const p3 = p2 + c;
+          const v0 = x[p0], v1 = x[p1], v2 = x[p2], v3 = x[p3];
+          // First strict maximum in row-major order; a window with no value above -inf gets nothing.
+          let best = -Infinity;
+          let k = -1;
+          if (v0 > best) { best = v0; k = 0; }
+          if (v1 > best) { best = v1; k = 1; }
+          if (v2 > best) { best = v2; k = 2; }
+          if (v3 > best) k = 3;
+          const d = dy[g + ch];
+          dx[p0] = k === 0 ? d : 0;
+          dx[p1] = k === 1 ? d : 0;
+          dx[p2] = k === 2 ? d : 0;
+          dx[p3] = k === 3 ? d : 0;
         }
       }
     }
