@@ -5,8 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError } from '../errors.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { runCommand, runOptions, type RunArgs } from './commands/run.ts';
+import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLaterCommands } from './later-commands.ts';
 import { processOutput, type Output } from './output.ts';
 
@@ -32,9 +31,9 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       .usage('$0 <command> [options]\n\nBatch-size and learning-rate experiments in TensorFlow.js.')
       .option('debug', { type: 'boolean', describe: 'print stack traces of internal errors' })
       .command('run <spec>', 'train one configuration', (y) => runOptions(y), (a) =>
-        run(() => runCommand(a as unknown as RunArgs, io, controller.signal)))
+        run(async () => (await import('./commands/run.ts')).runCommand(a as unknown as RunArgs, io, controller.signal)))
       .command('doctor', 'check which tfjs backends work here and why not', (y) => y, () =>
-        run(() => doctorCommand(io)));
+        run(async () => (await import('./commands/doctor.ts')).doctorCommand(io)));
     registerLaterCommands(parser, io, controller.signal, run);
     await parser
       .demandCommand(1, 'name a command (see --help)')

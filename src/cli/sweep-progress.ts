@@ -30,6 +30,8 @@ function plainProgress(io: Output) {
         if (now - (lastPrint.get(e.runId) ?? 0) < 5000) return;
         lastPrint.set(e.runId, now);
         io.out(`  ${e.runId} ${labels.get(e.runId) ?? ''}: step ${e.progress.step} epoch ${e.progress.epoch.toFixed(2)} loss ${e.progress.loss?.toFixed(4) ?? '-'}`);
+      } else if (e.type === 'warning') {
+        io.err(`warning: ${e.message}`);
       } else if (e.type === 'run-end') {
         const r = e.record;
         const acc = r.final.test_acc === null ? '' : ` test_acc=${r.final.test_acc.toFixed(4)}`;
@@ -69,6 +71,8 @@ function ttyProgress() {
         bars.get(e.runId)?.update(Math.round(p.progress * 100), {
           label: `${e.runId} ${labels.get(e.runId)} step ${p.step} loss ${p.loss?.toFixed(4) ?? '-'}`,
         });
+      } else if (e.type === 'warning') {
+        multi.log(`warning: ${e.message}\n`);
       } else if (e.type === 'run-end') {
         const bar = bars.get(e.record.run_id);
         if (bar) multi.remove(bar);

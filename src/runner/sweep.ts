@@ -19,7 +19,8 @@ export type SweepEvent =
   | { type: 'start'; total: number; toRun: number; workers: number; why: string }
   | { type: 'run-start'; run: PlannedRun }
   | { type: 'progress'; runId: string; progress: StepProgress }
-  | { type: 'run-end'; record: RunRecord; done: number; total: number };
+  | { type: 'run-end'; record: RunRecord; done: number; total: number }
+  | { type: 'warning'; message: string };
 
 export interface SweepOptions {
   spec: Spec;
@@ -59,25 +60,26 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
 
   const onProgress = (runId: string, progress: StepProgress) => emit({ type: 'progress', runId, progress });
   const count = Math.max(1, Math.min(o.workers, todo.length));
+  const backend = o.spec.backend as BackendChoice;
+  // This process is one of the executors: it would otherwise sit idle, and it saves one
+  // worker's start (loading tsx, tfjs and the dataset) on sweeps of short runs. It starts
+  // running as soon as its backend is up; each worker process joins when it is ready.
+  const starts: Promise<Executor>[] = todo.length === 0 ? [] : [
+    startInProcess(backend, o.signal, onProgress),
+    ...Array.from({ length: count - 1 }, () => startWorker(backend, onProgress)),
+  ];
+  starts.forEach((p) => p.catch(() => {})); // each failure is handled where it is awaited
   const executors: Executor[] = [];
   try {
-    if (todo.length > 0) {
-      const backend = o.spec.backend as BackendChoice;
-      // This process is one of the executors: it would otherwise sit idle, and it saves one
-      // worker's start (loading tsx, tfjs and the dataset) on sweeps of short runs.
-      executors.push(...(await Promise.all([
-        startInProcess(backend, o.signal, onProgress),
-        ...Array.from({ length: count - 1 }, () => startWorker(backend, onProgress)),
-      ])));
-    }
-    const why = executors[0]?.why ?? 'nothing to run';
+    const main = starts.length > 0 ? await starts[0] : undefined;
+    if (main) executors.push(main);
     const sweepJson = join(o.outDir, 'sweep.json');
     // With nothing left to run no backend starts: keep the environment the runs were made in.
-    const environment = executors[0]?.environment ?? (await readPreviousEnvironment(sweepJson));
+    const environment = main?.environment ?? (await readPreviousEnvironment(sweepJson));
     await writeJsonAtomic(sweepJson, {
       name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length, environment,
     });
-    emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: executors.length, why });
+    emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: starts.length, why: main?.why ?? 'nothing to run' });
     const abortAll = () => executors.forEach((e) => e.abort());
     o.signal.addEventListener('abort', abortAll, { once: true });
 
@@ -101,11 +103,23 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
         emit({ type: 'run-end', record, done: position, total: o.runs.length });
       }
     };
-    await Promise.all(executors.map(drive));
+    const joinWhenReady = async (start: Promise<Executor>) => {
+      let ex: Executor;
+      try {
+        ex = await start;
+      } catch (err) {
+        emit({ type: 'warning', message: `a worker process did not start (${describeError(err)}); the sweep goes on without it` });
+        return;
+      }
+      executors.push(ex);
+      await drive(ex);
+    };
+    await Promise.all([...(main ? [drive(main)] : []), ...starts.slice(1).map(joinWhenReady)]);
     o.signal.removeEventListener('abort', abortAll);
     await flushSummary();
   } finally {
-    await Promise.all(executors.map((e) => e.close()));
+    const started = await Promise.allSettled(starts);
+    await Promise.all(started.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
   }
   const records = o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : []));
   return {

@@ -1,16 +1,8 @@
 /** `batchlab merge <dir>... --out <dir>`: combines shard outputs into one results directory. */
-import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.ts';
 import { mergeSweeps } from '../../results/merge.ts';
+import type { MergeArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
-
-export interface MergeArgs { dirs: string[]; out: string }
-
-export function mergeOptions<T>(y: Argv<T>) {
-  return y
-    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep output directories' })
-    .option('out', { type: 'string', demandOption: true, describe: 'merged output directory' });
-}
 
 export async function mergeCommand(args: MergeArgs, io: Output): Promise<number> {
   const r = await mergeSweeps(args.dirs, args.out);

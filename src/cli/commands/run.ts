@@ -1,28 +1,13 @@
 /** `batchlab run <spec>`: trains one configuration and writes <out>/runs/<run_id>/. */
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
 import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
+import type { RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { planSingleRun } from '../run-meta.ts';
 import { EXIT } from '../../errors.ts';
-
-export interface RunArgs {
-  spec: string;
-  set: string[];
-  backend?: string;
-  out?: string;
-}
-
-export function runOptions<T>(y: Argv<T>) {
-  return y
-    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file (YAML or JSON)' })
-    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
-    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
-}
 
 export function backendSets(args: { set: string[]; backend?: string }): string[] {
   return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;

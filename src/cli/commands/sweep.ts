@@ -1,40 +1,15 @@
 /** `batchlab sweep <spec>`: plans the grid, runs this shard of it (resumably), writes summary.csv. */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
 import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import { planSweep } from '../../runner/plan-sweep.ts';
 import { executeSweep } from '../../runner/sweep.ts';
+import type { SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
 import { backendSets } from './run.ts';
-
-export interface SweepArgs {
-  spec: string;
-  set: string[];
-  backend?: string;
-  out?: string;
-  workers?: number;
-  shard?: string;
-  shardCount?: number;
-  force: boolean;
-  dryRun: boolean;
-}
-
-export function sweepOptions<T>(y: Argv<T>) {
-  return y
-    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file with a sweep: section' })
-    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
-    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
-    .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
-    .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
-    .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
-    .option('force', { type: 'boolean', default: false, describe: 'rerun runs that already finished' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'print the planned runs and their derived LRs; train nothing' });
-}
 
 function resolveShard(args: SweepArgs, env: NodeJS.ProcessEnv): Shard | undefined {
   if (args.shard !== undefined) return parseShard(args.shard, '--shard');

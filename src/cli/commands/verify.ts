@@ -1,25 +1,12 @@
 /** `batchlab verify <dir>...`: evaluates each results directory's claim, prints the verdicts, writes verdicts.csv/json. */
-import type { Argv } from 'yargs';
 import { fmt } from '../../core/claims/decide.ts';
 import { EXIT, UsageError, type Issue } from '../../errors.ts';
 import { renderPlainTable } from '../../report/text-table.ts';
 import { readClaimFile, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
+import type { VerifyArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 
-export interface VerifyArgs {
-  dirs: string[];
-  format: string;
-  claim?: string;
-}
-
 const FORMATS = ['table', 'json'] as const;
-
-export function verifyOptions<T>(y: Argv<T>) {
-  return y
-    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep results directories (each with sweep.json and summary.csv)' })
-    .option('format', { type: 'string', default: 'table', describe: 'table | json' })
-    .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
-}
 
 function renderTable(results: readonly VerifiedDir[]): string[] {
   const flat = results.flatMap(({ verdicts, dir, claimSource }) => verdicts.map((verdict) => ({ verdict, dir, claimSource })));

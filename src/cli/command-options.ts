@@ -1,0 +1,93 @@
+/**
+ * The commands' arguments and their yargs options. Kept apart from the command modules, which
+ * main.ts imports only when their command runs: parsing argv then loads yargs and this file,
+ * not tfjs or the report renderers.
+ */
+import type { Argv } from 'yargs';
+import { COMPARE_FORMATS, type CompareFormat } from '../report/compare.ts';
+
+export interface RunArgs {
+  spec: string;
+  set: string[];
+  backend?: string;
+  out?: string;
+}
+
+export function runOptions<T>(y: Argv<T>) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file (YAML or JSON)' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
+    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
+}
+
+export interface SweepArgs {
+  spec: string;
+  set: string[];
+  backend?: string;
+  out?: string;
+  workers?: number;
+  shard?: string;
+  shardCount?: number;
+  force: boolean;
+  dryRun: boolean;
+}
+
+export function sweepOptions<T>(y: Argv<T>) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file with a sweep: section' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
+    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
+    .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
+    .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
+    .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
+    .option('force', { type: 'boolean', default: false, describe: 'rerun runs that already finished' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the planned runs and their derived LRs; train nothing' });
+}
+
+export interface CompareArgs {
+  inputs: string[];
+  metric: string;
+  by?: string;
+  format: CompareFormat;
+  failOnRegression?: number;
+}
+
+export function compareOptions<T>(y: Argv<T>) {
+  return y
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'results directories or summary.csv files' })
+    .option('metric', { type: 'string', default: 'final_test_acc', describe: 'summary column to aggregate over seeds' })
+    .option('by', { type: 'string', describe: 'grouping columns, comma separated; first = table rows (default batch_size,scaling_rule plus base_lr and axis columns that vary)' })
+    .option('format', { choices: COMPARE_FORMATS, default: 'table' as CompareFormat })
+    .option('fail-on-regression', { type: 'number', describe: 'exit 1 when a cell got worse than the first input by more than this' });
+}
+
+export interface MergeArgs { dirs: string[]; out: string }
+
+export function mergeOptions<T>(y: Argv<T>) {
+  return y
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep output directories' })
+    .option('out', { type: 'string', demandOption: true, describe: 'merged output directory' });
+}
+
+export interface ReportArgs { dir: string; out?: string }
+
+export function reportOptions<T>(y: Argv<T>) {
+  return y
+    .positional('dir', { type: 'string', demandOption: true, describe: 'a sweep results directory' })
+    .option('out', { type: 'string', describe: 'HTML file to write (default <dir>/report.html)' });
+}
+
+export interface VerifyArgs {
+  dirs: string[];
+  format: string;
+  claim?: string;
+}
+
+export function verifyOptions<T>(y: Argv<T>) {
+  return y
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep results directories (each with sweep.json and summary.csv)' })
+    .option('format', { type: 'string', default: 'table', describe: 'table | json' })
+    .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
+}
