@@ -91,3 +91,8 @@ export function verifyOptions<T>(y: Argv<T>) {
     .option('format', { type: 'string', default: 'table', describe: 'table | json' })
     .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
 }
+
+/** --backend as one more --set override (the spec's backend key). */
+export function backendSets(args: { set: string[]; backend?: string }): string[] {
+  return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;
+}

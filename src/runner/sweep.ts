@@ -13,7 +13,8 @@ import { writeSummary } from '../results/summary.ts';
 import type { StepProgress } from '../train/types.ts';
 import { describeError, type PlannedRun } from './execute-run.ts';
 import { sweepColumns } from './plan-sweep.ts';
-import { startInProcess, startWorker, type Executor } from './executors.ts';
+import { startInProcess } from './executors.ts';
+import { launchWorker, type Executor, type WorkerLaunch } from './worker-process.ts';
 
 export type SweepEvent =
   | { type: 'start'; total: number; toRun: number; workers: number; why: string }
@@ -31,6 +32,8 @@ export interface SweepOptions {
   signal: AbortSignal;
   shard?: { index: number; count: number };
   onEvent?: (e: SweepEvent) => void;
+  /** Worker processes already launched for this sweep (used first; extras are closed). */
+  launches?: WorkerLaunch[];
 }
 
 export interface SweepOutcome {
@@ -59,19 +62,23 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     writeSummary(summaryFile, o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : [])), axes);
 
   const onProgress = (runId: string, progress: StepProgress) => emit({ type: 'progress', runId, progress });
-  const count = Math.max(1, Math.min(o.workers, todo.length));
+  const count = todo.length === 0 ? 0 : Math.max(1, Math.min(o.workers, todo.length));
   const backend = o.spec.backend as BackendChoice;
   // This process is one of the executors: it would otherwise sit idle, and it saves one
   // worker's start (loading tsx, tfjs and the dataset) on sweeps of short runs. It starts
   // running as soon as its backend is up; each worker process joins when it is ready.
-  const starts: Promise<Executor>[] = todo.length === 0 ? [] : [
-    startInProcess(backend, o.signal, onProgress),
-    ...Array.from({ length: count - 1 }, () => startWorker(backend, onProgress)),
+  const given = o.launches ?? [];
+  const launches = [
+    ...given.slice(0, Math.max(0, count - 1)),
+    ...Array.from({ length: Math.max(0, count - 1 - given.length) }, () => launchWorker(backend)),
   ];
-  starts.forEach((p) => p.catch(() => {})); // each failure is handled where it is awaited
+  await Promise.all(given.slice(launches.length).map((l) => l.close())); // launched but not needed
+  launches.forEach((l) => l.setProgress(onProgress));
+  const mainStart = count === 0 ? undefined : startInProcess(backend, o.signal, onProgress);
+  mainStart?.catch(() => {}); // awaited below
   const executors: Executor[] = [];
   try {
-    const main = starts.length > 0 ? await starts[0] : undefined;
+    const main = await mainStart;
     if (main) executors.push(main);
     const sweepJson = join(o.outDir, 'sweep.json');
     // With nothing left to run no backend starts: keep the environment the runs were made in.
@@ -79,7 +86,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     await writeJsonAtomic(sweepJson, {
       name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length, environment,
     });
-    emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: starts.length, why: main?.why ?? 'nothing to run' });
+    emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: count, why: main?.why ?? 'nothing to run' });
     const abortAll = () => executors.forEach((e) => e.abort());
     o.signal.addEventListener('abort', abortAll, { once: true });
 
@@ -103,10 +110,10 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
         emit({ type: 'run-end', record, done: position, total: o.runs.length });
       }
     };
-    const joinWhenReady = async (start: Promise<Executor>) => {
+    const joinWhenReady = async (launch: WorkerLaunch) => {
       let ex: Executor;
       try {
-        ex = await start;
+        ex = await launch.ready;
       } catch (err) {
         emit({ type: 'warning', message: `a worker process did not start (${describeError(err)}); the sweep goes on without it` });
         return;
@@ -114,12 +121,12 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
       executors.push(ex);
       await drive(ex);
     };
-    await Promise.all([...(main ? [drive(main)] : []), ...starts.slice(1).map(joinWhenReady)]);
+    await Promise.all([...(main ? [drive(main)] : []), ...launches.map(joinWhenReady)]);
     o.signal.removeEventListener('abort', abortAll);
     await flushSummary();
   } finally {
-    const started = await Promise.allSettled(starts);
-    await Promise.all(started.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
+    const main = await mainStart?.catch(() => undefined);
+    await Promise.all([main?.close(), ...launches.map((l) => l.close())]);
   }
   const records = o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : []));
   return {

@@ -4,14 +4,10 @@ import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
-import type { RunArgs } from '../command-options.ts';
+import { backendSets, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { planSingleRun } from '../run-meta.ts';
 import { EXIT } from '../../errors.ts';
-
-export function backendSets(args: { set: string[]; backend?: string }): string[] {
-  return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;
-}
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
   const spec = await readSpec(args.spec, backendSets(args));

@@ -5,11 +5,10 @@ import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import { planSweep } from '../../runner/plan-sweep.ts';
-import { executeSweep } from '../../runner/sweep.ts';
-import type { SweepArgs } from '../command-options.ts';
+import { launchWorker } from '../../runner/worker-process.ts';
+import { backendSets, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
-import { backendSets } from './run.ts';
 
 function resolveShard(args: SweepArgs, env: NodeJS.ProcessEnv): Shard | undefined {
   if (args.shard !== undefined) return parseShard(args.shard, '--shard');
@@ -43,12 +42,16 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
     return EXIT.ok;
   }
   const workers = args.workers ?? defaultWorkers(spec.backend);
+  // Worker processes start loading now, while this process loads tfjs and the runner.
+  const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend));
+  const { executeSweep } = await import('../../runner/sweep.ts');
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent });
+    outcome = await executeSweep({ spec, runs, outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
   } finally {
     progress.stop();
+    await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them
   }
   const counts = new Map<string, number>();
   for (const r of outcome.records) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);

@@ -1,0 +1,84 @@
+/**
+ * Sweep worker processes. A worker is launched as early as the sweep knows its backend (before
+ * this process loads tfjs), so its start-up overlaps this process's own; the scheduler binds
+ * its progress callback when the worker joins. Light on purpose: only node:child_process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunRecord } from '../results/run-record.ts';
+import type { StepProgress } from '../train/types.ts';
+import type { PlannedRun } from './execute-run.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+
+export interface Executor {
+  environment: Record<string, string>;
+  why: string;
+  run(run: PlannedRun, runDir: string): Promise<RunRecord>;
+  abort(): void;
+  close(): Promise<void>;
+}
+
+export type OnProgress = (runId: string, p: StepProgress) => void;
+
+export interface WorkerLaunch {
+  /** The worker once its backend is up; rejects when it cannot start. */
+  ready: Promise<Executor>;
+  /** Where the worker's per-run progress goes (nowhere until set). */
+  setProgress(onProgress: OnProgress): void;
+  /** Stops the worker whether or not it became ready. */
+  close(): Promise<void>;
+}
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** Forks a worker and asks it to initialise `backend` at once. */
+export function launchWorker(backend: string): WorkerLaunch {
+  const child: ChildProcess = fork(WORKER, [], { execArgv: [`--import=${TSX}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let onProgress: OnProgress = () => {};
+  let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
+  let exited = false;
+  child.on('message', (m: FromWorker) => {
+    if (m.type === 'progress') onProgress(m.runId, m.progress);
+    else waiting?.resolve(m);
+  });
+  child.on('exit', (code, sig) => {
+    exited = true;
+    waiting?.reject(new Error(`worker process exited (${sig ?? `code ${code}`})`));
+  });
+  const request = (msg: ToWorker) =>
+    new Promise<FromWorker>((resolve, reject) => {
+      if (exited) return reject(new Error('worker process is gone'));
+      waiting = { resolve: (m) => { waiting = null; resolve(m); }, reject: (e) => { waiting = null; reject(e); } };
+      child.send(msg);
+    });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+      if (child.connected) child.disconnect();
+      else child.kill();
+    });
+  const ready = (async (): Promise<Executor> => {
+    const reply = await request({ type: 'init', backend });
+    if (reply.type !== 'ready') {
+      child.kill();
+      throw new Error(reply.type === 'fatal' ? reply.error : 'worker did not start');
+    }
+    return {
+      environment: reply.environment,
+      why: `${reply.backend}: ${reply.why}`,
+      async run(run, runDir) {
+        const done = await request({ type: 'run', run, runDir });
+        if (done.type === 'done') return done.record;
+        throw new Error(done.type === 'fatal' ? done.error : `unexpected worker reply ${done.type}`);
+      },
+      abort: () => {
+        if (!exited) child.send({ type: 'abort' } satisfies ToWorker);
+      },
+      close,
+    };
+  })();
+  ready.catch(() => {}); // awaited by the scheduler; a failed start is reported there
+  return { ready, setProgress: (fn) => { onProgress = fn; }, close };
+}
