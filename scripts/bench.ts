@@ -16,7 +16,7 @@ import { fmt, ratio, renderCsv, renderMarkdown, renderTable, type CsvRow } from 
 import { sampleMemory, RSS_DRIFT_LIMIT_MB, type MemoryResult } from './bench/memory.ts';
 import { profileLoopStep, type StepProfile } from './bench/profile.ts';
 import { buildBenchModel, loadBenchData, MODEL_LABELS, useBackend, type BenchBackend, type BenchModel } from './bench/setup.ts';
-import { SWEEP_RUNS, timeSweep, type SweepTiming } from './bench/sweep-scaling.ts';
+import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type SweepTiming } from './bench/sweep-scaling.ts';
 import { timeCell, type Budget, type Timing } from './bench/throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './bench/torch-peer.ts';
 
@@ -198,13 +198,17 @@ async function main(): Promise<number> {
       torch1 = await runTorch(tcells, 1);
     }
   }
-  let sweeps: SweepTiming[] = [];
+  const sweeps: SweepTiming[] = [];
   if (has('sweep')) {
-    log('sweep --workers 1 ...');
-    const one = await timeSweep(1);
-    log('sweep --workers 2 ...');
-    sweeps = [one, await timeSweep(2)];
+    const grids: SweepGrid[] = args.quick ? ['short'] : ['short', 'long'];
+    for (const grid of grids) {
+      for (const mode of ['workers 1', 'workers 2', '2 shards'] as SweepMode[]) {
+        log(`sweep, ${runsOf(grid)} runs, ${mode} ...`);
+        sweeps.push(await timeSweep(grid, mode));
+      }
+    }
   }
+  const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
   // Throughput table.
   if (cells.length) {
@@ -267,9 +271,15 @@ async function main(): Promise<number> {
   }
 
   if (sweeps.length) {
-    const rows = sweeps.map((s) => [String(s.workers), fmt(s.wallS, 1), fmt(s.runsPerMin, 1), `${s.runsDone}/${SWEEP_RUNS}`]);
-    for (const s of sweeps) record({ section: 'sweep', backend: 'wasm', model: 'mlp', batch: '', method: `workers_${s.workers}`, metric: 'runs_per_min', value: s.runsPerMin, unit: 'runs/min', note: `${fmt(s.wallS, 1)} s wall` });
-    show('Sweep throughput (batchlab sweep, wasm)', ['workers', 'wall s', 'runs/min', 'runs'], rows, `${SWEEP_RUNS} runs of MLP 784-128-10 on 2,000 mnist digits, 10 epochs each; wall time from spawn to exit`);
+    const rows = sweeps.map((t) => {
+      const base = sweepOf(t.grid, 'workers 1');
+      return [String(runsOf(t.grid)), t.mode, fmt(t.wallS, 1), fmt(t.runsPerMin, 1), base ? `${fmt(t.runsPerMin / base.runsPerMin, 2)}x` : '-', `${t.runsDone}/${runsOf(t.grid)}`];
+    });
+    for (const t of sweeps) {
+      record({ section: 'sweep', backend: 'wasm', model: 'mlp', batch: '', method: `${runsOf(t.grid)}_runs_${t.mode.replace(' ', '_')}`, metric: 'runs_per_min', value: t.runsPerMin, unit: 'runs/min', note: `${fmt(t.wallS, 1)} s wall` });
+    }
+    show('Sweep throughput (batchlab sweep, wasm)', ['runs', 'how', 'wall s', 'runs/min', 'vs workers 1', 'runs done'], rows,
+      `${SWEEP_MODEL}; wall time from spawn to exit; "2 shards" = two independent --workers 1 --shard i/2 processes started together`);
   }
 
   // Targets.
@@ -288,7 +298,11 @@ async function main(): Promise<number> {
     targets.push({ name: `wasm CNN+BN loop/torch (${args.torchThreads} threads) at batch 64`, value: ratio(cnn64.loop!.samplesPerS, torchOf(torchResults, 'cnn', 64)?.samples_per_s), goal: 0.15, unit: 'x' });
     targets.push({ name: 'wasm CNN+BN loop samples/s at batch 64', value: cnn64.loop!.samplesPerS, goal: 700, unit: 'samples/s' });
   }
-  if (sweeps.length === 2) targets.push({ name: 'sweep runs/min, workers 2 / workers 1', value: sweeps[1].runsPerMin / sweeps[0].runsPerMin, goal: 1.7, unit: 'x' });
+  for (const grid of ['long', 'short'] as SweepGrid[]) {
+    const one = sweepOf(grid, 'workers 1');
+    const two = sweepOf(grid, 'workers 2');
+    if (one && two) targets.push({ name: `sweep runs/min, workers 2 / workers 1, ${runsOf(grid)} runs`, value: two.runsPerMin / one.runsPerMin, goal: 1.7, unit: 'x' });
+  }
   for (const { model, result } of memory) {
     targets.push({ name: `memory flat over ${args.memorySteps} steps, wasm ${model} (no tensor growth, RSS drift < ${RSS_DRIFT_LIMIT_MB} MB)`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
   }
