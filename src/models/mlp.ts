@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Issue } from '../errors.ts';
 import { normOptions, positiveInt, probability, throwIfAny } from './checks.ts';
+import { InputDense } from './input-dense.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder } from './seeds.ts';
 import type { MlpConfig } from './types.ts';
@@ -23,12 +24,9 @@ export function buildMlp(cfg: MlpConfig, inputShape: number[], numOutputs: numbe
   // tf.layers.flatten rejects rank-2 batches ([N, F]), so vectors go straight in.
   let x = inputShape.length === 1 ? input : (tf.layers.flatten({ name: 'flatten' }).apply(input) as tf.SymbolicTensor);
   cfg.hidden.forEach((units, i) => {
-    const dense = tf.layers.dense({
-      units,
-      useBias: wantsBias(cfg),
-      kernelInitializer: seeds.he(),
-      name: `dense${i + 1}`,
-    });
+    const args = { units, useBias: wantsBias(cfg), kernelInitializer: seeds.he(), name: `dense${i + 1}` };
+    // The first dense layer reads the input: InputDense skips its unused gradient.
+    const dense = i === 0 ? new InputDense(args) : tf.layers.dense(args);
     x = dense.apply(x) as tf.SymbolicTensor;
     const norm = makeNorm(cfg, 2, `norm${i + 1}`);
     if (norm) x = norm.apply(x) as tf.SymbolicTensor;
