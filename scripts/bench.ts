@@ -53,7 +53,7 @@ function log(msg: string): void {
 }
 
 function budgetFor(args: BenchArgs, backend: BenchBackend, model: BenchModel): Budget {
-  if (backend === 'cpu' && model === 'cnn') return { seconds: args.cpuCnnSeconds, rounds: 2, warmup: 1, pilot: 1, minSteps: 1, maxSteps: 10_000 };
+  if (backend === 'cpu' && model === 'cnn') return { seconds: args.cpuCnnSeconds, rounds: 3, warmup: 1, pilot: 1, minSteps: 1, maxSteps: 10_000 };
   return { seconds: args.seconds, rounds: args.rounds, warmup: 3, pilot: 3, minSteps: 3, maxSteps: 10_000 };
 }
 

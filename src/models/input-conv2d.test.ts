@@ -7,32 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
 import { InputConv2D } from './input-conv2d.ts';
+import { roundTrip, traceLayer } from './layer-test-support.ts';
 
 const TOLERANCE = 1e-5;
 
 type Case = { backend: 'cpu' | 'wasm'; shape: [number, number, number, number]; k: number; strides: number; padding: 'same' | 'valid'; useBias: boolean };
-
-function values(t: tf.Tensor): Float32Array {
-  return Float32Array.from(t.dataSync());
-}
-
-/** Outputs (training, inference) and gradients of sum(w * y) for the kernel, bias and input. */
-function run(layer: tf.layers.Layer, c: Case, x: tf.Tensor4D, weights: tf.Tensor[]): Float32Array[] {
-  const input = tf.input({ shape: c.shape.slice(1) });
-  const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
-  model.setWeights(weights);
-  const out: Float32Array[] = [];
-  tf.tidy(() => {
-    const yTrain = model.apply(x, { training: true }) as tf.Tensor;
-    const w = tf.randomUniform(yTrain.shape, -1, 1, 'float32', 7);
-    const f = (a: tf.Tensor) => tf.sum(tf.mul(model.apply(a, { training: true }) as tf.Tensor, w));
-    const vars = model.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val);
-    const { grads } = tf.variableGrads(() => f(x) as tf.Scalar, vars);
-    out.push(values(yTrain), values(model.predict(x) as tf.Tensor), ...vars.map((v) => values(grads[v.name])), values(tf.grad(f)(x)));
-  });
-  model.dispose();
-  return out;
-}
 
 describe('InputConv2D equals tf.layers.conv2d', () => {
   beforeAll(initBackends);
@@ -56,8 +35,8 @@ describe('InputConv2D equals tf.layers.conv2d', () => {
     const ref = tf.layers.conv2d(args);
     const x = tf.randomNormal(c.shape) as tf.Tensor4D;
     const weights = [tf.randomNormal([c.k, c.k, c.shape[3], 4]), ...(c.useBias ? [tf.randomNormal([4])] : [])];
-    const got = run(ours, c, x, weights);
-    const want = run(ref, c, x, weights);
+    const got = traceLayer(ours, x, weights);
+    const want = traceLayer(ref, x, weights);
     expect(got.length).toBe(want.length);
     want.forEach((w, i) => expect(relError(got[i], w)).toBeLessThan(TOLERANCE));
     expect(ours.computeOutputShape([null, ...c.shape.slice(1)])).toEqual(ref.computeOutputShape([null, ...c.shape.slice(1)]));
@@ -68,14 +47,12 @@ describe('InputConv2D equals tf.layers.conv2d', () => {
     await tf.setBackend('cpu');
     const input = tf.input({ shape: [6, 6, 1] });
     const model = tf.model({ inputs: input, outputs: new InputConv2D({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }).apply(input) as tf.SymbolicTensor });
-    const restored = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) } as Parameters<typeof tf.models.modelFromJSON>[0]);
-    restored.setWeights(model.getWeights());
+    const x = tf.randomNormal([2, 6, 6, 1]);
+    const { restored, before, after } = await roundTrip(model, x);
     const layer = restored.getLayer('c') as InputConv2D;
     expect([layer.filters, layer.kernelSize, layer.strides, layer.padding, layer.useBias]).toEqual([2, 3, 2, 'same', true]);
-    const x = tf.randomNormal([2, 6, 6, 1]);
-    const [a, b] = [model.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
-    expect(relError(values(b), values(a))).toBe(0);
-    tf.dispose([x, a, b]);
+    expect(relError(after, before)).toBe(0);
+    x.dispose();
     model.dispose();
     restored.dispose();
   });
