@@ -13,12 +13,17 @@ export interface RunArgs {
   out?: string;
 }
 
-export function runOptions<T>(y: Argv<T>) {
+/** The spec file and what overrides it, shared by run and sweep. */
+function specOptions<T>(y: Argv<T>, specIs: string) {
   return y
-    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file (YAML or JSON)' })
+    .positional('spec', { type: 'string', demandOption: true, describe: specIs })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
     .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
     .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
+}
+
+export function runOptions<T>(y: Argv<T>) {
+  return specOptions(y, 'spec file (YAML or JSON)');
 }
 
 export interface SweepArgs {
@@ -34,11 +39,7 @@ export interface SweepArgs {
 }
 
 export function sweepOptions<T>(y: Argv<T>) {
-  return y
-    .positional('spec', { type: 'string', demandOption: true, describe: 'spec file with a sweep: section' })
-    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
-    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
+  return specOptions(y, 'spec file with a sweep: section')
     .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
     .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
     .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })

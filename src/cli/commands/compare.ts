@@ -1,5 +1,5 @@
 /** `batchlab compare <results-dir | summary.csv>...`: seeds aggregated, pivoted, sweeps side by side. */
-import { COMPARE_FORMATS, compareResults, type CompareFormat, type CompareInput } from '../../report/compare.ts';
+import { compareResults, type CompareInput } from '../../report/compare.ts';
 import { readCompareInput } from '../../results/read-results.ts';
 import { SUMMARY_COLUMNS } from '../../results/columns.ts';
 import { EXIT } from '../../errors.ts';
