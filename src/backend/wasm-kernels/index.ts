@@ -36,9 +36,8 @@
  * - Transpose (slow for large matrices: strided element-by-element writes; the BatchMatMul
  *   wrapper above transposes an MLP's input batch every step). Wrapped: permutations that swap
  *   two blocks of axes run as a tiled copy in JavaScript over the heap.
- *
  * - BatchlabBatchNormTrain / ...Grad (batchlab's own training-mode batch norm, see
- *   src/models/batch-norm-train.ts): one JavaScript pass pair over the heap per direction.
+ *   src/models/batch-norm-train.ts): two reads and one write of the heap per direction.
  *
  * Kernels that write the heap directly (GatherV2, Transpose, MaxPoolGrad, the patch matrix)
  * allocate their output first and take typed-array views after, since an allocation may grow
