@@ -7,6 +7,10 @@
 #   <out>/app/                    the bundled code, the tfjs wasm binaries, and the few packages
 #                                 that cannot be bundled (Dawn's dawn.node, resvg, mnist's digits)
 #   <out>/vulkan/libvulkan.so.1   Debian's Vulkan loader, used when the machine has none
+#   <out>/gl-debs/*.deb           Debian's libvulkan1 and glvnd packages (libglvnd0, libglx0, libegl1,
+#                                 libgl1, libopengl0, libgles2): the NVIDIA Vulkan ICD
+#                                 (libGLX_nvidia.so.0) cannot start without glvnd, and GPU containers
+#                                 often lack it; run-gpu-bench.sh unpacks them when needed (as root)
 #   <out>/experiments/            the example specs
 #   <out>/run-gpu-bench.sh, <out>/torch_cuda_bench.py, <out>/MANIFEST
 #
@@ -96,6 +100,14 @@ else
   VULKAN_FROM="none"
 fi
 
+say "fetching Debian's glvnd packages"
+GL_PACKAGES="libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2"
+mkdir -p "$OUT_DIR/gl-debs"
+# shellcheck disable=SC2086
+if ! (cd "$OUT_DIR/gl-debs" && apt-get download $GL_PACKAGES >/dev/null 2>&1); then
+  say "WARNING: apt-get download $GL_PACKAGES failed; the GPU machine must have glvnd (libGLdispatch.so.0)"
+fi
+
 cp -r "$ROOT/experiments" "$OUT_DIR/experiments"
 cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$OUT_DIR/"
 chmod 755 "$OUT_DIR/run-gpu-bench.sh"
@@ -104,6 +116,7 @@ chmod 755 "$OUT_DIR/run-gpu-bench.sh"
   echo "git_commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "node: $NODE_VERSION ($NODE_BIN)"
   echo "libvulkan: $VULKAN_FROM"
+  echo "gl-debs: $(cd "$OUT_DIR/gl-debs" && ls *.deb 2>/dev/null | tr '\n' ' ')"
   echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -srm)"
 } >"$OUT_DIR/MANIFEST"
 

@@ -46,6 +46,19 @@ has_system_lib() {
 
 # Dawn needs the Vulkan loader and a driver manifest (ICD) naming the NVIDIA driver's library.
 setup_vulkan() {
+  # NVIDIA's Vulkan ICD (libGLX_nvidia.so.0) needs glvnd; without it the loader says "Could not
+  # get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr'". Seen on an H200 container: webgpu
+  # worked only after these packages were unpacked into / (a bundled libGLdispatch.so.0 on
+  # LD_LIBRARY_PATH was not enough).
+  if ! has_system_lib libGLdispatch.so.0 && ls "$HERE"/gl-debs/*.deb >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && [ "${INSTALL_GL:-1}" = 1 ]; then
+      for deb in "$HERE"/gl-debs/*.deb; do dpkg-deb -x "$deb" / || note "could not unpack $deb"; done
+      ldconfig 2>/dev/null || true
+      note "glvnd: unpacked the bundled $(ls "$HERE"/gl-debs | tr '\n' ' ')into / (INSTALL_GL=0 to skip)"
+    else
+      note "glvnd: libGLdispatch.so.0 missing; as root, unpack $HERE/gl-debs/*.deb into / (dpkg-deb -x) and run ldconfig"
+    fi
+  fi
   if has_system_lib libvulkan.so.1; then
     note "vulkan loader: the system's libvulkan.so.1"
   elif [ -e "$HERE/vulkan/libvulkan.so.1" ]; then
@@ -60,6 +73,7 @@ setup_vulkan() {
   fi
   local icd=""
   for f in /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \
+    /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json \
     /usr/local/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.x86_64.json; do
     if [ -f "$f" ]; then icd="$f"; break; fi
   done
