@@ -53,6 +53,8 @@ const normFields = {
   norm: oneOf(NORMS).default('none'), // normalisation after each hidden layer / conv
   groups: positiveInt().default(8), // GroupNorm groups (must divide the channels)
   ghostBatchSize: positiveInt().optional(), // BatchNorm statistics over chunks of this size
+  bnMomentum: fraction().optional(), // weight of the old BN moving statistic per step; absent = 0.9 (PyTorch's 0.1)
+  bnEpsilon: positiveNumber().optional(), // added to the BN variance; absent = 1e-5
 };
 const mlp = z.strictObject({
   name: z.literal('mlp'),
@@ -136,6 +138,9 @@ export const trainSchema = z.strictObject({
   evalBatchSize: positiveInt().default(1000), // chunk size for evaluation
   divergenceFactor: positiveNumber().default(100), // loss above this x its first value = diverged
   noiseScale: noiseScaleSchema.optional(), // gradient noise scale measurement (off when absent)
+  preciseBn: z.strictObject({ // also evaluate with BN population statistics recomputed after training (off when absent)
+    examples: positiveInt().default(8192), // training examples the statistics are computed over (capped at the train size)
+  }).optional(),
   gradVariance: z.strictObject({ // E||g_B - g_ref||^2 at the run's batch size B (off when absent)
     every: positiveInt().default(50), // measure every this many steps
     samples: positiveInt().default(8), // minibatches of size B per measurement
@@ -154,10 +159,12 @@ export const sweepSchema = z.strictObject({
   axes: z.record(z.string(), nonEmptyListOf(z.unknown(), 'values'), { error: 'expected a map of config path -> list of values' }).default({}),
   // Named variants of the base config, crossed with the grid; column `arm` in the summary.
   // `set` maps dotted paths to values like --set; setting one budget key replaces the base budget.
+  // `axes` are extra axes of this arm only (e.g. BN's ghost batch size, which a GroupNorm arm lacks).
   arms: listOf(z.strictObject({
     name: text(),
     set: z.record(z.string(), z.unknown(), { error: 'expected a map of config path -> value' }).default({}),
-  }), 'arms { name, set }').optional(),
+    axes: z.record(z.string(), nonEmptyListOf(z.unknown(), 'values'), { error: 'expected a map of config path -> list of values' }).default({}),
+  }), 'arms { name, set, axes }').optional(),
 });
 
 export const specSchema = z.strictObject({
@@ -171,6 +178,11 @@ export const specSchema = z.strictObject({
   sweep: sweepSchema.optional(),
   claim: z.unknown().optional(), // verdict declaration, checked by `batchlab verify`
 });
+
+/** Optional keys (absent unless given) that a sweep axis may set although the base spec lacks them. */
+export const OPTIONAL_AXIS_PATHS: ReadonlySet<string> = new Set([
+  'model.ghostBatchSize', 'model.bnMomentum', 'model.bnEpsilon', 'data.trainSize', 'data.testSize',
+]);
 
 export type Spec = z.infer<typeof specSchema>;
 export type RunConfig = Omit<Spec, 'sweep' | 'claim'>;

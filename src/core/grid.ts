@@ -73,11 +73,16 @@ const OWN_PATHS: Record<string, string> = {
  * B = B0 train identical configs but are different cells of the grid, and keep distinct ids.
  * Runs that repeat an earlier id (a value listed twice) are dropped.
  *
+ * An axis path must exist in `base`, or be one of `optionalPaths` (keys the schema knows but
+ * leaves unset, e.g. model.ghostBatchSize) whose parent exists.
+ *
  * Throws UsageError listing every problem with the sweep (paths `sweep.*`) or a missing
  * base key.
  */
-export function expandGrid<C extends object>(base: C, sweep: SweepSpec): PlannedRun<C>[] {
-  const issues = validateSweep(base, sweep);
+export function expandGrid<C extends object>(
+  base: C, sweep: SweepSpec, optionalPaths: ReadonlySet<string> = new Set(),
+): PlannedRun<C>[] {
+  const issues = validateSweep(base, sweep, optionalPaths);
   if (issues.length > 0) throw new UsageError('invalid sweep', issues);
 
   const batchSizes = orDefault(sweep.batchSize, () => getPath(base, 'train.batchSize') as number);
@@ -95,7 +100,8 @@ export function expandGrid<C extends object>(base: C, sweep: SweepSpec): Planned
         for (const axes of axisCells) {
           for (const seed of seeds) {
             let config = structuredClone(base);
-            for (const [path, value] of Object.entries(axes)) config = setPath(config, path, structuredClone(value));
+            // createLeaf: an optional key the base leaves unset (checked by validateSweep).
+            for (const [path, value] of Object.entries(axes)) config = setPath(config, path, structuredClone(value), { createLeaf: true });
             config = setPath(config, 'train.batchSize', batchSize);
             config = setPath(config, 'train.lr', lr);
             config = setPath(config, 'train.seed', seed);
@@ -128,7 +134,7 @@ function cartesian(axes: [string, unknown[]][]): Record<string, unknown>[] {
   return cells;
 }
 
-function validateSweep(base: object, sweep: SweepSpec): Issue[] {
+function validateSweep(base: object, sweep: SweepSpec, optionalPaths: ReadonlySet<string>): Issue[] {
   const issues: Issue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const eachOf = (name: keyof SweepSpec, check: (v: unknown) => boolean, expected: string) => {
@@ -162,13 +168,22 @@ function validateSweep(base: object, sweep: SweepSpec): Issue[] {
   for (const [path, values] of Object.entries(sweep.axes ?? {})) {
     const at = `sweep.axes.${path}`;
     if (OWN_PATHS[path] !== undefined) add(at, `set by ${OWN_PATHS[path]}, not by an axis`);
-    else if (!safeHasPath(base, path)) add(at, 'unknown config path: it does not exist in the base configuration');
+    else if (!safeHasPath(base, path) && !(optionalPaths.has(path) && safeHasPath(base, parentOf(path)))) {
+      add(at, 'unknown config path: it does not exist in the base configuration');
+    }
     if (!Array.isArray(values) || values.length === 0) add(at, 'expected a non-empty array of values');
   }
   return issues;
 }
 
+/** 'model.ghostBatchSize' -> 'model'. */
+function parentOf(path: string): string {
+  const dot = path.lastIndexOf('.');
+  return dot > 0 ? path.slice(0, dot) : '';
+}
+
 function safeHasPath(base: object, path: string): boolean {
+  if (path === '') return false;
   try {
     return hasPath(base, path);
   } catch {

@@ -75,3 +75,20 @@ describe('buildModel', () => {
     expect(issuesOf(() => buildModel({ name: 'resnet', depth: 8, width: 2, ...none }, [8, 8, 1], 3, 0.5))[0].path).toBe('seed');
   });
 });
+
+describe('BatchNorm settings', () => {
+  const norms = (m: tf.LayersModel) => m.layers.filter((l) => l.name.startsWith('norm')).map((l) => l.getConfig());
+  it('uses model.bnMomentum and model.bnEpsilon when given, 0.9 and 1e-5 otherwise, ghost batches included', () => {
+    const cnn = { name: 'cnn' as const, channels: [4, 4], pooling: 'max' as const, kernelSize: 3, dropout: 0 };
+    const given = buildModel({ ...cnn, ...batch, bnMomentum: 0.99, bnEpsilon: 1e-3 }, [8, 8, 1], 3, 1);
+    const ghost = buildModel({ ...cnn, ...batch, ghostBatchSize: 2, bnMomentum: 0.5 }, [8, 8, 1], 3, 1);
+    const plain = buildModel({ ...cnn, ...batch }, [8, 8, 1], 3, 1);
+    try {
+      expect(norms(given).map((c) => [c.momentum, c.epsilon])).toEqual([[0.99, 1e-3], [0.99, 1e-3]]);
+      expect(norms(ghost).map((c) => [c.momentum, c.epsilon, c.ghostBatchSize])).toEqual([[0.5, 1e-5, 2], [0.5, 1e-5, 2]]);
+      expect(norms(plain).map((c) => [c.momentum, c.epsilon])).toEqual([[0.9, 1e-5], [0.9, 1e-5]]);
+    } finally {
+      [given, ghost, plain].forEach((m) => m.dispose());
+    }
+  });
+});

@@ -4,10 +4,7 @@ import { BatchNorm } from './batch-norm.ts';
 import { GhostBatchNorm } from './ghost-batch-norm.ts';
 import { GroupNorm } from './group-norm.ts';
 import type { NormOptions } from './types.ts';
-
-/** Shared by BatchNorm and GhostBatchNorm so the two are interchangeable. */
-export const BATCH_NORM_MOMENTUM = 0.9;
-export const NORM_EPSILON = 1e-5;
+import { NORM_EPSILON, batchNormSettings } from './batch-norm-settings.ts';
 
 /**
  * Returns a fresh norm layer for features of `rank` (2 = dense [N, C], 4 = NHWC), or null for
@@ -19,16 +16,13 @@ export function makeNorm(opts: NormOptions, rank: 2 | 4, name: string): tf.layer
   switch (opts.norm) {
     case 'none':
       return null;
-    case 'batch':
+    case 'batch': {
+      const settings = batchNormSettings(opts);
       if (opts.ghostBatchSize !== undefined) {
-        return new GhostBatchNorm({
-          ghostBatchSize: opts.ghostBatchSize,
-          momentum: BATCH_NORM_MOMENTUM,
-          epsilon: NORM_EPSILON,
-          name,
-        });
+        return new GhostBatchNorm({ ghostBatchSize: opts.ghostBatchSize, ...settings, name });
       }
-      return new BatchNorm({ momentum: BATCH_NORM_MOMENTUM, epsilon: NORM_EPSILON, name });
+      return new BatchNorm({ ...settings, name });
+    }
     case 'group':
       return new GroupNorm({ groups: opts.groups, epsilon: NORM_EPSILON, name });
     case 'layer':

@@ -9,6 +9,10 @@ export interface NormOptions {
   groups: number;
   /** Only for norm 'batch': normalise training batches in chunks of this many examples. */
   ghostBatchSize?: number;
+  /** Only for norm 'batch': weight of the old moving statistic per update; absent = 0.9. */
+  bnMomentum?: number;
+  /** Only for norm 'batch': added to the variance; absent = 1e-5. */
+  bnEpsilon?: number;
 }
 
 export type MlpConfig = {

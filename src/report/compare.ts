@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.ts';
 import type { CsvRow } from '../results/read-results.ts';
-import { SUMMARY_COLUMNS } from '../results/columns.ts';
+import { designColumns } from '../results/columns.ts';
 import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';
 
@@ -73,7 +73,7 @@ export function metricDirection(metric: string): Direction | null {
 /** Columns that identify a configuration: runs differing in any of these are not seeds of one cell. */
 function configColumns(columns: string[]): string[] {
   const fixed = ['batch_size', 'base_lr', 'lr', 'scaling_rule', 'backend'];
-  return [...fixed, ...columns.slice(SUMMARY_COLUMNS.length).filter((c) => !(SUMMARY_COLUMNS as readonly string[]).includes(c))];
+  return [...fixed, ...designColumns(columns)];
 }
 
 const numericOrder = (a: string, b: string) => compareKeyValues(a, b);

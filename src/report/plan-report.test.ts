@@ -20,9 +20,31 @@ afterAll(async () => { await rm(root, { recursive: true, force: true }); });
 const status = (data: ResultsData) => Object.fromEntries(planReport(data).charts.map((c) => [c.id, c.kind === 'skipped' ? c.why : 'chart']));
 
 describe('planReport', () => {
-  it('draws every chart for the full fixture', async () => {
+  it('draws every chart for the full fixture, and the by-axis chart only with a numeric axis', async () => {
     const s = status(await load('full', {}));
-    expect(Object.values(s)).toEqual(Array(7).fill('chart'));
+    expect(Object.entries(s).filter(([, v]) => v !== 'chart')).toEqual([
+      ['final-metric-by-axis', 'no design axis other than the batch size has two or more numeric values'],
+    ]);
+    expect(Object.keys(s)).toHaveLength(8);
+    const withAxis = status(await load('numeric-axis', { extraAxis: { path: 'model.ghostBatchSize', values: ['2', '8'] } }));
+    expect(Object.values(withAxis)).toEqual(Array(8).fill('chart'));
+  });
+
+  it('plots the final error against a numeric axis, controls without it drawn flat', async () => {
+    const data = await load('ghost', { batchSizes: [32], baseLrs: [0.1], rules: ['none'], diverge: [], extraAxis: { path: 'model.ghostBatchSize', values: ['2', '8', '32', ''] } });
+    const chart = planReport(data).charts.find((c) => c.id === 'final-metric-by-axis');
+    expect(chart?.kind).toBe('chart');
+    const values = chart?.kind === 'chart' ? (chart.variants[0]!.spec as unknown as { data: { values: { series: string; x: number; mean: number; seeds: number }[] } }).data.values : [];
+    const runs = data.runs.map((r) => r.summary);
+    const meanErr = (pick: (v: string) => boolean) => {
+      const xs = runs.filter((s) => pick(s.axes['model.ghostBatchSize']!)).map((s) => 1 - s.finalTestAcc);
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    const at2 = values.find((v) => v.x === 2 && v.seeds === 2 && Math.abs(v.mean - meanErr((g) => g === '2')) < 1e-12);
+    expect(at2).toBeDefined();
+    // The run group without the axis: one flat line at its mean, at both ends of the axis (2 and 32).
+    const flat = values.filter((v) => Math.abs(v.mean - meanErr((g) => g === '')) < 1e-12);
+    expect(flat.map((v) => v.x).sort((a, b) => a - b)).toEqual([2, 32]);
   });
 
   it('leaves out the heatmap and stable-LR chart for a single LR, saying why', async () => {
@@ -47,7 +69,7 @@ describe('planReport', () => {
     const data = await load('regression', { task: 'regression' });
     const { view, charts } = planReport(data);
     expect(view.task).toBe('regression');
-    expect(charts.every((c) => c.kind === 'chart')).toBe(true);
+    expect(charts.filter((c) => c.kind !== 'chart').map((c) => c.id)).toEqual(['final-metric-by-axis']);
     const gap = charts.find((c) => c.id === 'gen-gap');
     const values = gap?.kind === 'chart' ? (gap.variants[0]!.spec as unknown as { data: { values: { measure: string }[] } }).data.values : [];
     expect(new Set(values.map((v) => v.measure))).toEqual(new Set(['loss gap (test − train)']));

@@ -3,6 +3,7 @@ import type { ResultsData } from '../results/read-results.ts';
 import type { ChartPlan } from './charts/chart-plan.ts';
 import { planFinalHeatmap } from './charts/final-heatmap.ts';
 import { planFinalMetric } from './charts/final-metric.ts';
+import { planFinalMetricByAxis } from './charts/final-metric-by-axis.ts';
 import { planGenGap } from './charts/gen-gap.ts';
 import { planLossCurves } from './charts/loss-curves.ts';
 import { planStableLr } from './charts/stable-lr.ts';
@@ -18,6 +19,7 @@ export function planReport(data: ResultsData): { view: SweepView; charts: ChartP
       planLossCurves(data, view),
       planFinalHeatmap(view),
       planFinalMetric(view),
+      planFinalMetricByAxis(view),
       planGenGap(view),
       planStepsToTarget(view),
       planThroughput(data, view),

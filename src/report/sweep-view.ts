@@ -44,7 +44,8 @@ export function isBetter(a: number, b: number, task: Task): boolean {
 }
 
 export function panelOf(s: RunSummary): string {
-  const axes = Object.entries(s.axes).map(([k, v]) => `${k}=${v}`);
+  // An arm's own axis is empty in the other arms' rows: not part of their panel.
+  const axes = Object.entries(s.axes).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
   return [s.scalingRule, ...axes].join(' · ');
 }
 

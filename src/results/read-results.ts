@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { CURVE_COLUMNS, SUMMARY_COLUMNS } from './columns.ts';
+import { CURVE_COLUMNS, REQUIRED_SUMMARY_COLUMNS, designColumns } from './columns.ts';
 
 /** One CSV record: its 1-based line number in the file and its values by column name. */
 export interface CsvRow {
@@ -113,7 +113,7 @@ export async function resolveSummaryPath(input: string): Promise<string> {
 export async function readSummary(input: string): Promise<CsvTable> {
   const file = await resolveSummaryPath(input);
   const table = parseCsv(await readText(file, 'summary.csv'), file);
-  requireColumns(table, SUMMARY_COLUMNS);
+  requireColumns(table, REQUIRED_SUMMARY_COLUMNS);
   return table;
 }
 
@@ -151,6 +151,10 @@ export interface RunSummary {
   wallS: number;
   samplesPerS: number;
   backend: string;
+  /** With train.preciseBn: metrics with recomputed BatchNorm statistics; NaN otherwise. */
+  preciseBnTrainAcc: number;
+  preciseBnTestLoss: number;
+  preciseBnTestAcc: number;
   /** Extra sweep axes by dotted path (columns after the fixed ones), as written. */
   axes: Record<string, string>;
 }
@@ -206,6 +210,7 @@ export function parseCsvNumber(raw: string, file: string, line: number, column: 
 function toRunSummary(row: CsvRow, file: string, axisColumns: string[]): RunSummary {
   const v = row.values;
   const num = (c: string) => parseCsvNumber(v[c]!, file, row.line, c);
+  const optional = (c: string) => (v[c] === undefined ? NaN : num(c)); // columns older summaries lack
   const status = v.status as RunStatus;
   if (!STATUSES.includes(status)) fail(file, row.line, `column status: expected one of ${STATUSES.join('|')}, got ${JSON.stringify(v.status)}`);
   if (!v.run_id) fail(file, row.line, 'column run_id is empty');
@@ -232,6 +237,9 @@ function toRunSummary(row: CsvRow, file: string, axisColumns: string[]): RunSumm
     wallS: num('wall_s'),
     samplesPerS: num('samples_per_s'),
     backend: v.backend!,
+    preciseBnTrainAcc: optional('precise_bn_train_acc'),
+    preciseBnTestLoss: optional('precise_bn_test_loss'),
+    preciseBnTestAcc: optional('precise_bn_test_acc'),
     axes: Object.fromEntries(axisColumns.map((c) => [c, v[c]!])),
   };
 }
@@ -279,7 +287,7 @@ export async function readResultsDir(dir: string): Promise<ResultsData> {
   const raw = (await readJson(sweepFile, 'sweep.json')) as Partial<SweepInfo> | null;
   if (!raw || typeof raw !== 'object') throw new UsageError(`${sweepFile}: expected a JSON object`, [{ path: sweepFile, message: 'expected an object' }]);
   const summary = await readSummary(join(dir, 'summary.csv'));
-  const axisColumns = summary.columns.slice(SUMMARY_COLUMNS.length);
+  const axisColumns = designColumns(summary.columns);
   const sweep: SweepInfo = {
     name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),
     spec: raw.spec ?? null,

@@ -1,6 +1,7 @@
 /** The record of one run, as stored in run.json and flattened into a summary.csv row. */
 import type { RunConfig } from '../config/schema.ts';
 import type { FinalMetrics, RunStatus } from '../train/types.ts';
+import { batchNormSettings, type BatchNormSettings } from '../models/batch-norm-settings.ts';
 
 export interface RunMeta {
   batchSize: number;
@@ -18,6 +19,8 @@ export interface RunRecord {
   reason?: string;
   error?: string;
   config: RunConfig;
+  /** The BatchNorm momentum and epsilon the model used (defaults filled in); only for norm 'batch'. */
+  batchNorm?: BatchNormSettings;
   meta: RunMeta;
   final: FinalMetrics & { steps: number; epochs: number; examples_seen: number };
   timings: { wall_s: number; train_s: number; samples_per_s: number; started_at: string };
@@ -32,6 +35,7 @@ export function blankRecord(
     run_id: run.runId,
     status,
     config: run.config,
+    ...(run.config.model.norm === 'batch' ? { batchNorm: batchNormSettings(run.config.model) } : {}),
     meta: run.meta,
     final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
     timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: new Date().toISOString() },
@@ -64,6 +68,9 @@ export function summaryRow(r: RunRecord): Record<string, string | number | null>
     wall_s: r.timings.wall_s,
     samples_per_s: r.timings.samples_per_s,
     backend: r.environment.backend ?? '',
+    precise_bn_train_acc: r.final.precise_bn_train_acc ?? null,
+    precise_bn_test_loss: r.final.precise_bn_test_loss ?? null,
+    precise_bn_test_acc: r.final.precise_bn_test_acc ?? null,
     ...Object.fromEntries(Object.entries(r.meta.axes).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)])),
   };
 }

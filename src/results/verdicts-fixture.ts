@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CURVE_COLUMNS, SUMMARY_COLUMNS } from './columns.ts';
+import { CURVE_COLUMNS, REQUIRED_SUMMARY_COLUMNS as SUMMARY_COLUMNS } from './columns.ts';
 
 /** Test error by norm, batch size and seed (1, 2, 3). */
 export const FIXTURE_ERRORS: Record<string, Record<number, number[]>> = {

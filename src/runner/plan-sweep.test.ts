@@ -53,6 +53,53 @@ describe('planSweep', () => {
     expect(sweepColumns(s)).toEqual(['arm']);
   });
 
+  it('an arm may carry axes of its own: BN over ghost batches beside a GroupNorm control', () => {
+    const s = spec({
+      data: { name: 'mnist' },
+      model: { name: 'cnn', channels: [4], norm: 'batch' },
+      train: { epochs: 1, lr: 0.1, batchSize: 32 },
+      sweep: {
+        batchSize: [32], seeds: [1, 2],
+        arms: [
+          { name: 'bn', axes: { 'model.ghostBatchSize': [2, 8, 32] } },
+          { name: 'gn', set: { 'model.norm': 'group', 'model.groups': 4 } },
+        ],
+      },
+    });
+    const runs = planSweep(s);
+    expect(runs).toHaveLength(8);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(8);
+    const bn = runs.filter((r) => r.meta.axes.arm === 'bn');
+    expect(bn.map((r) => r.config.model.ghostBatchSize)).toEqual([2, 2, 8, 8, 32, 32]);
+    expect(bn.map((r) => r.meta.axes['model.ghostBatchSize'])).toEqual([2, 2, 8, 8, 32, 32]);
+    const gn = runs.filter((r) => r.meta.axes.arm === 'gn');
+    expect(gn.every((r) => r.config.model.norm === 'group' && r.config.model.ghostBatchSize === undefined)).toBe(true);
+    expect(gn.every((r) => !('model.ghostBatchSize' in r.meta.axes))).toBe(true);
+    expect(sweepColumns(s)).toEqual(['arm', 'model.ghostBatchSize']);
+  });
+
+  it('an arm axis that the arm makes invalid is refused with the cell', () => {
+    const s = spec({
+      data: { name: 'mnist' },
+      model: { name: 'cnn', channels: [4], norm: 'group', groups: 4 },
+      train: { epochs: 1, lr: 0.1, batchSize: 32 },
+      sweep: { batchSize: [32], arms: [{ name: 'gn', axes: { 'model.ghostBatchSize': [2] } }] },
+    });
+    expect(() => planSweep(s)).toThrow(UsageError);
+    try {
+      planSweep(s);
+    } catch (e) {
+      expect((e as UsageError).issues.map((i) => i.path)).toContain('model.ghostBatchSize');
+    }
+  });
+
+  it('records BatchNorm momentum and epsilon only when given, so run ids of older specs do not change', () => {
+    const plain = planSweep(spec({ ...base, model: { name: 'mlp', norm: 'batch' } }))[0];
+    const set = planSweep(spec({ ...base, model: { name: 'mlp', norm: 'batch', bnMomentum: 0.9, bnEpsilon: 1e-5 } }))[0];
+    expect(plain.config.model).not.toHaveProperty('bnMomentum');
+    expect(set.runId).not.toBe(plain.runId);
+  });
+
   it('re-validates runs an axis makes invalid, naming the cell', () => {
     const s = spec({ ...base, sweep: { batchSize: [30, 32], axes: { 'train.accumulation': [1, 4] } } });
     expect(() => planSweep(s)).toThrow(UsageError);

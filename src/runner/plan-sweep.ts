@@ -1,7 +1,7 @@
 /** A spec with a `sweep:` section -> the validated list of runs it plans, in grid order. */
 import { expandGrid, type SweepSpec as GridSweep } from '../core/grid.ts';
 import { runId } from '../core/run-id.ts';
-import type { RunConfig, Spec } from '../config/schema.ts';
+import { OPTIONAL_AXIS_PATHS, type RunConfig, type Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { UsageError, type Issue } from '../errors.ts';
 import type { PlannedRun } from './execute-run.ts';
@@ -36,10 +36,11 @@ export function planSweep(spec: Spec): PlannedRun[] {
   const planned = arms
     ? arms.flatMap((arm) => {
       const armSpec = applyArm(spec, arm.set);
-      return expandGrid(runConfigOf(armSpec), gridOf(armSpec))
+      const grid = gridOf(armSpec);
+      return expandGrid(runConfigOf(armSpec), { ...grid, axes: { ...grid.axes, ...arm.axes } }, OPTIONAL_AXIS_PATHS)
         .map((p) => ({ ...p, meta: { ...p.meta, axes: { arm: arm.name, ...p.meta.axes } } }));
     })
-    : expandGrid(runConfigOf(spec), gridOf(spec));
+    : expandGrid(runConfigOf(spec), gridOf(spec), OPTIONAL_AXIS_PATHS);
   const issues: Issue[] = [];
   const runs: PlannedRun[] = [];
   for (const p of planned) {
@@ -77,9 +78,14 @@ export function applyArm(spec: Spec, set: Record<string, unknown>): Spec {
   return out;
 }
 
-/** Extra summary columns of a sweep: `arm` when it has arms, then each axis path. */
+/**
+ * Extra summary columns of a sweep: `arm` when it has arms, then each axis path, then the axes of
+ * single arms (empty in the rows of the other arms).
+ */
 export function sweepColumns(spec: Spec): string[] {
-  return [...(spec.sweep?.arms ? ['arm'] : []), ...Object.keys(spec.sweep?.axes ?? {})];
+  const shared = Object.keys(spec.sweep?.axes ?? {});
+  const ofArms = (spec.sweep?.arms ?? []).flatMap((arm) => Object.keys(arm.axes ?? {}));
+  return [...(spec.sweep?.arms ? ['arm'] : []), ...new Set([...shared, ...ofArms])];
 }
 
 function dedupe(issues: Issue[]): Issue[] {

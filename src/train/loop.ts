@@ -13,6 +13,7 @@ import { reducedLoss } from './loss.ts';
 import { createOptimizer } from './optimizers.ts';
 import { createGradStatsState, gradStatsDue, measureGradStats, type GradStatsRow } from './grad-stats.ts';
 import type { CurveRow, FinalMetrics, TrainData, TrainObserver, TrainResult } from './types.ts';
+import { withPreciseBn } from './precise-bn.ts';
 
 export interface TrainArgs {
   model: tf.LayersModel;
@@ -177,6 +178,11 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     // look like an early-stopped one. best_test_acc keeps what the run did reach.
     Object.assign(final, { train_loss: null, train_acc: null, test_loss: null, test_acc: null });
   }
+  if (status === 'completed' && train.preciseBn) {
+    const evalStart = now();
+    Object.assign(final, await evaluatePreciseBn(model, data, train.preciseBn.examples, train.evalBatchSize, train.seed));
+    outsideMs += now() - evalStart;
+  }
   const wallMs = now() - start;
   return { status, reason, steps: step, epochs: sampler.epochFloat, examplesSeen, final, trainMs: wallMs - outsideMs, wallMs };
 }
@@ -208,5 +214,16 @@ function runStep(
     const finalGrads = reduction === 'mean' && k > 1 ? grads!.map((g) => tf.div(g, k)) : grads!;
     optimizer.apply(finalGrads, lr);
     return lossSum as tf.Scalar;
+  });
+}
+
+/** Train-subset and test metrics with BatchNorm population statistics (train.preciseBn). */
+async function evaluatePreciseBn(
+  model: tf.LayersModel, data: TrainData, examples: number, chunk: number, seed: number,
+): Promise<Partial<FinalMetrics>> {
+  return withPreciseBn(model, data.trainX, examples, chunk, seed, async () => {
+    const tr = await evaluate(model, data.trainEvalX, data.trainEvalY, data.task, chunk);
+    const te = await evaluate(model, data.testX, data.testY, data.task, chunk);
+    return { precise_bn_train_acc: tr.acc, precise_bn_test_loss: te.loss, precise_bn_test_acc: te.acc };
   });
 }

@@ -56,6 +56,10 @@ export interface FinalMetrics {
   test_loss: number | null;
   test_acc: number | null;
   best_test_acc: number | null;
+  // Only with train.preciseBn: evaluated with BN population statistics recomputed after training.
+  precise_bn_train_acc?: number | null;
+  precise_bn_test_loss?: number | null;
+  precise_bn_test_acc?: number | null;
 }
 
 export interface TrainResult {
