@@ -33,31 +33,58 @@ export function firstReach(curve: CurvePoint[], target: number, task: Task): Cur
   return curve.find((p) => (task === 'classification' ? p.testAcc >= target : Number.isFinite(p.testLoss) && p.testLoss <= target));
 }
 
-export function planStepsToTarget(view: SweepView): ChartPlan {
-  const id = 'steps-to-target';
-  const title = 'Steps and examples to reach a target test metric';
-  if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
+/** Per rule and batch size, the fewest mean steps (and examples) to the target; with the critical-batch fits. */
+export interface StepsToTarget {
+  target: number;
+  reached: { panel: string; batch_size: number; steps: number; examples: number; seeds: number }[];
+  /** 'panel @ B' of configurations that never reached the target. */
+  missed: string[];
+  /** Panels with two or more batch sizes reaching the target. */
+  panelsOk: string[];
+  /** S = S_min (1 + B_noise / B) fits, for panels with three or more batch sizes reaching the target. */
+  fits: { panel: string; sMin: number; bNoise: number; r2: number; n: number }[];
+}
+
+/** The numbers behind the steps-to-target chart and finding. Pure. */
+export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   const target = planTarget(view);
-  if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
   const task = view.task;
-  const reached: { panel: string; batch_size: number; steps: number; examples: number }[] = [];
+  const reached: StepsToTarget['reached'] = [];
   const missed: string[] = [];
+  if (!Number.isFinite(target)) return { target, reached, missed, panelsOk: [], fits: [] };
   for (const panel of view.panels) {
     for (const b of view.batchSizes) {
-      let best: { steps: number; examples: number } | undefined;
+      let best: { steps: number; examples: number; seeds: number } | undefined;
       for (const g of view.groups) {
         if (g.panel !== panel || g.batchSize !== b || g.completed.length === 0) continue;
         const hits = g.completed.map((r) => firstReach(r.curve, target, task));
         // A configuration counts only when every completed seed reached the target.
         if (hits.some((h) => !h)) continue;
         const steps = meanOf(hits.map((h) => h!.step));
-        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)) };
+        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)), seeds: hits.length };
       }
       if (best) reached.push({ panel, batch_size: b, ...best });
       else if (view.groups.some((g) => g.panel === panel && g.batchSize === b)) missed.push(`${panel} @ ${b}`);
     }
   }
   const panelsOk = view.panels.filter((p) => reached.filter((r) => r.panel === p).length >= 2);
+  const fits: StepsToTarget['fits'] = [];
+  for (const panel of panelsOk) {
+    const rs = reached.filter((r) => r.panel === panel);
+    if (rs.length < 3) continue;
+    const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
+    if (fit.sMin > 0 && Number.isFinite(fit.bNoise)) fits.push({ panel, ...fit, n: rs.length });
+  }
+  return { target, reached, missed, panelsOk, fits };
+}
+
+export function planStepsToTarget(view: SweepView): ChartPlan {
+  const id = 'steps-to-target';
+  const title = 'Steps and examples to reach a target test metric';
+  if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
+  const { target, reached, missed, panelsOk, fits: fitted } = summarizeStepsToTarget(view);
+  if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
+  const task = view.task;
   const metric = task === 'classification' ? 'test accuracy' : 'test loss';
   if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
   const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string }[] = [];
@@ -82,11 +109,8 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   // Critical batch size (McCandlish et al.): S = S_min (1 + B_noise / B) fitted to the measured
   // steps, drawn dotted, with B_noise and the measured gradient noise scale named in the caption.
   const fits: string[] = [];
-  for (const panel of panelsOk) {
-    const rs = reached.filter((r) => r.panel === panel);
-    if (rs.length < 3) continue;
-    const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
-    if (!(fit.sMin > 0 && Number.isFinite(fit.bNoise))) continue;
+  for (const fit of fitted) {
+    const panel = fit.panel;
     for (const b of view.batchSizes) {
       const steps = fit.sMin * (1 + fit.bNoise / b);
       points.push({ panel, batch_size: b, measure: 'optimizer steps', value: steps, kind: 'critical-batch fit' });
