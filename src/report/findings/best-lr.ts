@@ -8,7 +8,7 @@
 import { linearFit, tQuantile } from '../../core/stats.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { groupScore, isBetter } from '../sweep-view.ts';
-import { ci, covers, families, finding, inFamily, leftOut, num, type FindingsResult } from './types.ts';
+import { ci, covers, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
 
 export interface BestLrPoint {
   batchSize: number;
@@ -85,7 +85,7 @@ export function findBestLrGrowth(view: SweepView): FindingsResult {
       continue;
     }
     const fit = fitBestLr(points);
-    const exact = fit.lo === fit.hi;
+    const exact = isExact(fit.lo, fit.hi, fit.slope);
     const interval = exact ? 'the points lie exactly on the line' : ci(fit.lo, fit.hi);
     const edges = points.filter((p) => p.edge);
     const edgeText = edges.length

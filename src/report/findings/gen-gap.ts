@@ -6,7 +6,7 @@
  */
 import { linearFit, tQuantile } from '../../core/stats.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { ci, covers, finding, leftOut, num, signed, type FindingsResult } from './types.ts';
+import { ci, covers, finding, isExact, leftOut, num, signed, type FindingsResult } from './types.ts';
 
 export interface GapTrend {
   panel: string;
@@ -51,11 +51,11 @@ export function findGenGap(view: SweepView): FindingsResult {
       out.leftOut.push(leftOut(`gen-gap-${panel}`, `the generalisation-gap trend for ${panel}`, t));
       continue;
     }
-    const exact = t.lo === t.hi;
+    const exact = isExact(t.lo, t.hi, t.slope);
     const trend = !exact && covers(t.lo, t.hi, 0)
       ? `no clear trend: ${signed(t.slope)}${unit} per doubling of B is not distinguishable from 0`
       : `${t.slope > 0 ? 'grows' : 'shrinks'} by about ${num(Math.abs(t.slope))}${unit} per doubling of B`;
-    details.push(`${panel}: ${trend} (${exact ? 'exact fit' : ci(t.lo, t.hi)}${unit}, n = ${t.runs} runs at ${t.batchSizes} batch sizes); ` +
+    details.push(`${panel}: ${trend} (${exact ? 'exact fit' : `${ci(t.lo, t.hi)}${unit}`}, n = ${t.runs} runs at ${t.batchSizes} batch sizes); ` +
       `${num(t.first.gap)}${unit} at B=${t.first.batchSize}, ${num(t.last.gap)}${unit} at B=${t.last.batchSize}.`);
   }
   if (details.length) {

@@ -37,7 +37,13 @@ export const leftOut = (id: string, topic: string, why: string): LeftOut => ({ i
 export const num = (x: number) => fmt(x, 3);
 
 /** A signed number with a real minus sign. */
-export const signed = (x: number, digits = 3) => (x < 0 ? '−' : x > 0 ? '+' : '') + fmt(Math.abs(x), digits);
+export const signed = (x: number, digits = 3) => {
+  const v = Math.abs(x) < 1e-12 ? 0 : x; // float noise of a zero difference
+  return (v < 0 ? '−' : v > 0 ? '+' : '') + fmt(Math.abs(v), digits);
+};
+
+/** An interval too narrow to tell from a point: the data lie exactly on the fitted line. */
+export const isExact = (lo: number, hi: number, x: number) => hi - lo <= 1e-9 * Math.max(1, Math.abs(x));
 
 /** "95% CI a to b". */
 export const ci = (lo: number, hi: number, f: (x: number) => string = num) => `95% CI ${f(lo)} to ${f(hi)}`;
