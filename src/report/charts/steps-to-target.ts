@@ -5,7 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '../../results/read-results.ts';
-import type { SweepView, Task } from '../sweep-view.ts';
+import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
+import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
 import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
 import { fitCriticalBatch, quantile } from '../../core/stats.ts';
@@ -36,7 +37,7 @@ export function firstReach(curve: CurvePoint[], target: number, task: Task): Cur
 /** Per rule and batch size, the fewest mean steps (and examples) to the target; with the critical-batch fits. */
 export interface StepsToTarget {
   target: number;
-  reached: { panel: string; batch_size: number; steps: number; examples: number; seeds: number }[];
+  reached: { panel: string; batch_size: number; steps: number; examples: number; seeds: number; group: ConfigGroup }[];
   /** 'panel @ B' of configurations that never reached the target. */
   missed: string[];
   /** Panels with two or more batch sizes reaching the target. */
@@ -54,14 +55,14 @@ export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   if (!Number.isFinite(target)) return { target, reached, missed, panelsOk: [], fits: [] };
   for (const panel of view.panels) {
     for (const b of view.batchSizes) {
-      let best: { steps: number; examples: number; seeds: number } | undefined;
+      let best: { steps: number; examples: number; seeds: number; group: ConfigGroup } | undefined;
       for (const g of view.groups) {
         if (g.panel !== panel || g.batchSize !== b || g.completed.length === 0) continue;
         const hits = g.completed.map((r) => firstReach(r.curve, target, task));
         // A configuration counts only when every completed seed reached the target.
         if (hits.some((h) => !h)) continue;
         const steps = meanOf(hits.map((h) => h!.step));
-        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)), seeds: hits.length };
+        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)), seeds: hits.length, group: g };
       }
       if (best) reached.push({ panel, batch_size: b, ...best });
       else if (view.groups.some((g) => g.panel === panel && g.batchSize === b)) missed.push(`${panel} @ ${b}`);
@@ -87,7 +88,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   const task = view.task;
   const metric = task === 'classification' ? 'test accuracy' : 'test loss';
   if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
-  const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string }[] = [];
+  const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string; tip?: string }[] = [];
   const [lowB, highB] = [Math.min(...view.batchSizes) / 1.3, Math.max(...view.batchSizes) * 1.3];
   /** A vertical marker at batch size `b` in both facets, when it falls inside the axis. */
   const markAt = (b: number, label: string, panel: string) => {
@@ -98,8 +99,13 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     const rs = reached.filter((r) => r.panel === panel).sort((a, b) => a.batch_size - b.batch_size);
     const anchor = rs[0]!;
     for (const r of rs) {
-      points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured' });
-      points.push({ panel, batch_size: r.batch_size, measure: 'examples seen', value: r.examples, kind: 'measured' });
+      const tip = (measure: string, v: number) => [
+        `${panel} · batch size ${r.batch_size} · base LR ${fmt(r.group.baseLr)} · LR ${fmt(r.group.lr)}`,
+        `${measure} to the target: mean ${fmt(v)} over ${r.seeds} seeds`,
+        ...runLines(r.group.runs, 'final test metric', (s) => (task === 'classification' ? s.finalTestAcc : s.finalTestLoss)),
+      ].join('\n');
+      points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured', tip: tip('optimizer steps', r.steps) });
+      points.push({ panel, batch_size: r.batch_size, measure: 'examples seen', value: r.examples, kind: 'measured', tip: tip('examples seen', r.examples) });
     }
     for (const b of view.batchSizes.filter((b) => b >= anchor.batch_size)) {
       points.push({ panel, batch_size: b, measure: 'optimizer steps', value: (anchor.steps * anchor.batch_size) / b, kind: 'perfect scaling' });
@@ -158,7 +164,8 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
         ] : []),
         { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { y: Y } },
         ...(fits.length ? [{ transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 }, encoding: { y: Y } }] : []),
-        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', aria: false }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { y: Y, description: TIP } },
       ],
     },
   } as unknown as TopLevelSpec;
