@@ -24,7 +24,7 @@ export async function compareCommand(args: CompareArgs, io: Output): Promise<num
   // Sweeps with different design columns (one with arms or axes, one without) are compared on
   // the columns they share; the others are named, and split an input where they vary in it.
   const { inputs, ignored } = alignInputs(read);
-  const by = args.by ? args.by.split(',').map((s) => s.trim()).filter(Boolean) : defaultBy(inputs);
+  const by = args.by ? args.by.split(',').map((s) => s.trim()).filter(Boolean) : defaultBy(inputs).filter((c) => !ignored.some((ig) => ig.column === c));
   const dropped = by.filter((c) => ignored.some((ig) => ig.column === c));
   if (dropped.length) {
     throw new UsageError('invalid option', dropped.map((c) => {
