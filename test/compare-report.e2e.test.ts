@@ -43,6 +43,26 @@ describe('batchlab compare', () => {
   });
 });
 
+describe('batchlab compare across sweeps with different columns', () => {
+  it('compares on the shared design columns, names the ignored ones, and splits a sweep by an arm that varies', async () => {
+    const { dir } = copyFixture();
+    const lines = readFileSync(join(dir, 'sweep', 'summary.csv'), 'utf8').trim().split('\n');
+    // The same runs as a sweep with arms: one arm per seed (seed is the 7th column).
+    const seedCol = lines[0]!.split(',').indexOf('seed');
+    writeFileSync(join(dir, 'arms.csv'), [`${lines[0]},arm`, ...lines.slice(1).map((l) => `${l},${l.split(',')[seedCol] === '1' ? 'same-epochs' : 'same-steps'}`)].join('\n') + '\n');
+    const r = await runCli(['compare', 'sweep', 'arms.csv', '--format', 'md'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Ignored column arm: only in ' );
+    expect(r.stdout).toMatch(/split by it into \S+\[arm=same-epochs\], \S+\[arm=same-steps\]/);
+    const csv = await runCli(['compare', 'sweep', 'arms.csv', '--format', 'csv'], dir);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stderr).toContain('ignored column arm');
+    const byArm = await runCli(['compare', 'sweep', 'arms.csv', '--by', 'batch_size,arm'], dir);
+    expect(byArm.code).toBe(2);
+    expect(byArm.stderr).toContain('--by: column arm is not in every input (missing from sweep)');
+  });
+});
+
 describe('batchlab report and verify', () => {
   it('writes report.html with charts, and verify adds its verdicts to the report', async () => {
     const { dir, sweep } = copyFixture();

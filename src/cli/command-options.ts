@@ -72,12 +72,13 @@ export function mergeOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', demandOption: true, describe: 'merged output directory' });
 }
 
-export interface ReportArgs { dir: string; out?: string }
+export interface ReportArgs { dir: string; out?: string; findings: boolean }
 
 export function reportOptions<T>(y: Argv<T>) {
   return y
     .positional('dir', { type: 'string', demandOption: true, describe: 'a sweep results directory' })
-    .option('out', { type: 'string', describe: 'HTML file to write (default <dir>/report.html)' });
+    .option('out', { type: 'string', describe: 'HTML file to write (default <dir>/report.html)' })
+    .option('findings', { type: 'boolean', default: false, describe: 'also print the findings (the sentences at the top of the report) on the terminal' });
 }
 
 export interface VerifyArgs {

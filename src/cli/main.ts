@@ -29,11 +29,11 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
     const parser = yargs(argv)
       .scriptName('batchlab')
       .usage('$0 <command> [options]\n\nBatch-size and learning-rate experiments in TensorFlow.js.')
-      .option('debug', { type: 'boolean', describe: 'print stack traces of internal errors' })
+      .option('debug', { type: 'boolean', describe: 'print stack traces of internal errors, and third-party native warnings (e.g. Dawn\'s) that doctor hides' })
       .command('run <spec>', 'train one configuration', (y) => runOptions(y), (a) =>
         run(async () => (await import('./commands/run.ts')).runCommand(a as unknown as RunArgs, io, controller.signal)))
       .command('doctor', 'check which tfjs backends work here and why not', (y) => y, () =>
-        run(async () => (await import('./commands/doctor.ts')).doctorCommand(io)));
+        run(async () => (await import('./commands/doctor.ts')).doctorCommand(io, debug)));
     registerLaterCommands(parser, io, controller.signal, run);
     await parser
       .demandCommand(1, 'name a command (see --help)')

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.ts';
 import { SUMMARY_COLUMNS } from '../results/columns.ts';
 import { parseCsv, type CsvRow } from '../results/read-results.ts';
 import { fixtureFiles } from '../../test/fixtures/report/generate-fixture.ts';
-import { compareResults, metricDirection, type CompareInput } from './compare.ts';
+import { alignInputs, compareResults, describeIgnored, metricDirection, type CompareInput } from './compare.ts';
 
 /** Summary rows with every column; `acc` per (batch, rule) cell, one row per value (a seed each). */
 function input(label: string, cells: Record<string, number[]>, status: Record<string, string[]> = {}): CompareInput {
@@ -120,5 +120,48 @@ describe('compareResults', () => {
     const a = input('a', { '16/x': [0.9] });
     expect(usage(() => compareResults([a], { failOnRegression: 0.1 }))).toContain('needs at least two inputs');
     expect(usage(() => compareResults([a, a], { metric: 'steps', failOnRegression: 0.1 }))).toContain('cannot tell whether higher or lower steps');
+  });
+});
+
+describe('alignInputs: sweeps with different design columns', () => {
+  /** `input` rows with an extra design column (an arm) set per seed index. */
+  const withArm = (label: string, cells: Record<string, number[]>, arms: string[]): CompareInput => {
+    const i = input(label, cells);
+    i.rows.forEach((r, k) => { r.values.arm = arms[k % arms.length]!; });
+    return i;
+  };
+
+  it('leaves inputs with the same columns alone', () => {
+    const a = input('a', { '16/x': [0.9, 0.91] });
+    const out = alignInputs([a, input('b', { '16/x': [0.8, 0.81] })]);
+    expect(out.ignored).toEqual([]);
+    expect(out.inputs.map((i) => i.label)).toEqual(['a', 'b']);
+    expect(out.common).toEqual(['batch_size', 'base_lr', 'lr', 'scaling_rule', 'backend']);
+  });
+
+  it('ignores a column only one input has, and names it in every output format', () => {
+    const a = withArm('a', { '16/x': [0.9, 0.92] }, ['same-epochs']);
+    const b = input('b', { '16/x': [0.8, 0.82] });
+    const { inputs, ignored } = alignInputs([a, b]);
+    expect(ignored).toEqual([{ column: 'arm', presentIn: ['a'], missingFrom: ['b'], split: {} }]);
+    expect(inputs.map((i) => i.label)).toEqual(['a', 'b']);
+    const out = compareResults(inputs, { ignored });
+    expect(out.text).toContain('Ignored column arm: only in a (not in b).');
+    expect(out.text).toMatch(/^16 .*−0\.1( \*)?$/m);
+    const json = JSON.parse(compareResults(inputs, { ignored, format: 'json' }).text);
+    expect(json.ignoredColumns[0].column).toBe('arm');
+  });
+
+  it('splits an input by an ignored column that varies in it, so arms are never pooled as seeds', () => {
+    // Seeds alternate arms: arm p has 0.9, 0.9; arm q has 0.5, 0.5.
+    const a = withArm('a', { '16/x': [0.9, 0.5, 0.9, 0.5] }, ['p', 'q']);
+    const b = input('b', { '16/x': [0.9, 0.9] });
+    const { inputs, ignored } = alignInputs([b, a]);
+    expect(inputs.map((i) => i.label)).toEqual(['b', 'a[arm=p]', 'a[arm=q]']);
+    expect(describeIgnored(ignored)).toEqual(['ignored column arm: only in a (not in b); a split by it into a[arm=p], a[arm=q]']);
+    const cells = JSON.parse(compareResults(inputs, { ignored, format: 'json' }).text).cells[0];
+    expect(cells.diffs.map((d: { diff: number }) => Number(d.diff.toFixed(6)))).toEqual([0, -0.4]);
+    // Without the split the runs would differ in arm inside one cell and be refused.
+    expect(usage(() => compareResults([b, a]))).toContain('differ in arm');
   });
 });

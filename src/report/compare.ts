@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.ts';
 import type { CsvRow } from '../results/read-results.ts';
-import { designColumns } from '../results/columns.ts';
+import { designColumns as sweepDesignColumns } from '../results/columns.ts';
 import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';
 
@@ -26,6 +26,8 @@ export interface CompareOptions {
   format?: CompareFormat;
   /** Report cells that got worse (vs the first input) by more than this, in the metric's unit. */
   failOnRegression?: number;
+  /** Columns alignInputs left out, named in the output. */
+  ignored?: IgnoredColumn[];
 }
 
 /** A cell's seeds: the metric over completed runs, plus how many runs did not complete. */
@@ -61,6 +63,25 @@ export interface CompareResult {
   regressions: Cell[];
 }
 
+/** A design column that not every input has, left out of the comparison. */
+export interface IgnoredColumn {
+  column: string;
+  /** Labels of the inputs that have the column. */
+  presentIn: string[];
+  /** Labels of the inputs without it. */
+  missingFrom: string[];
+  /** Inputs split by the column because it varies inside them: original label -> the new labels. */
+  split: Record<string, string[]>;
+}
+
+/** Inputs made comparable: the same design columns in every one, and what was left out. */
+export interface AlignedInputs {
+  inputs: CompareInput[];
+  /** Design columns every input has. */
+  common: string[];
+  ignored: IgnoredColumn[];
+}
+
 export type Direction = 'higher' | 'lower';
 
 /** Which way is better for a metric, by its name; null when the name does not say. */
@@ -73,7 +94,61 @@ export function metricDirection(metric: string): Direction | null {
 /** Columns that identify a configuration: runs differing in any of these are not seeds of one cell. */
 function configColumns(columns: string[]): string[] {
   const fixed = ['batch_size', 'base_lr', 'lr', 'scaling_rule', 'backend'];
-  return [...fixed, ...designColumns(columns)];
+  return [...fixed, ...sweepDesignColumns(columns)];
+}
+
+/**
+ * Columns that name a design choice (not a measurement): the fixed ones plus every column a
+ * summary has that batchlab does not write itself (sweep axes such as model.norm, and arm).
+ */
+export function designColumns(columns: readonly string[]): string[] {
+  return configColumns([...columns]).filter((c) => columns.includes(c));
+}
+
+/**
+ * Makes inputs with different column sets comparable on the design columns they all have. A
+ * design column missing from some input is ignored; where it varies inside an input that has it,
+ * that input is split into one input per value (label `A[arm=x]`), so runs of different designs
+ * are never pooled as seeds. Inputs with the same columns come back unchanged. Pure.
+ */
+export function alignInputs(inputs: readonly CompareInput[]): AlignedInputs {
+  const columnsOf = (i: CompareInput) => (i.rows.length ? Object.keys(i.rows[0]!.values) : []);
+  const labels = uniqueLabels(inputs.map((i) => i.label));
+  const design = inputs.map((i) => designColumns(columnsOf(i)));
+  const common = design.length ? design[0]!.filter((c) => design.every((d) => d.includes(c))) : [];
+  const extra = [...new Set(design.flat())].filter((c) => !common.includes(c));
+  const ignored: IgnoredColumn[] = extra.map((column) => ({
+    column,
+    presentIn: labels.filter((_, i) => design[i]!.includes(column)),
+    missingFrom: labels.filter((_, i) => !design[i]!.includes(column)),
+    split: {},
+  }));
+  const out: CompareInput[] = [];
+  inputs.forEach((input, i) => {
+    // Split by every ignored column that varies inside this input, in column order.
+    let parts: CompareInput[] = [{ ...input, label: labels[i]! }];
+    for (const ig of ignored) {
+      if (!design[i]!.includes(ig.column)) continue;
+      const next: CompareInput[] = [];
+      for (const part of parts) {
+        const values = [...new Set(part.rows.map((r) => r.values[ig.column] ?? ''))].sort(compareKeyValues);
+        if (values.length < 2) { next.push(part); continue; }
+        for (const v of values) next.push({ ...part, label: `${part.label}[${ig.column}=${v}]`, rows: part.rows.filter((r) => (r.values[ig.column] ?? '') === v) });
+      }
+      if (next.length > parts.length) ig.split[labels[i]!] = next.map((p) => p.label);
+      parts = next;
+    }
+    out.push(...parts);
+  });
+  return { inputs: out, common, ignored };
+}
+
+/** One sentence per ignored column, for the table output and stderr. */
+export function describeIgnored(ignored: readonly IgnoredColumn[]): string[] {
+  return ignored.map((ig) => {
+    const splits = Object.entries(ig.split).map(([label, parts]) => `; ${label} split by it into ${parts.join(', ')}`).join('');
+    return `ignored column ${ig.column}: only in ${ig.presentIn.join(', ')} (not in ${ig.missingFrom.join(', ')})${splits}`;
+  });
 }
 
 const numericOrder = (a: string, b: string) => compareKeyValues(a, b);
@@ -149,6 +224,7 @@ export function compareResults(inputs: CompareInput[], opts: CompareOptions = {}
   const by = opts.by && opts.by.length ? opts.by : ['batch_size', 'scaling_rule'];
   const format = opts.format ?? 'table';
   const tol = opts.failOnRegression;
+  const ignored = opts.ignored ?? [];
   const usage = (path: string, message: string): never => {
     throw new UsageError(`${path}: ${message}`, [{ path, message }]);
   };
@@ -200,6 +276,7 @@ export function compareResults(inputs: CompareInput[], opts: CompareOptions = {}
   if (format === 'json') {
     text = JSON.stringify({
       metric, direction, by, labels, tolerance: tol ?? null,
+      ignoredColumns: ignored.map((ig) => ({ column: ig.column, presentIn: ig.presentIn, missingFrom: ig.missingFrom, split: ig.split })),
       cells: orderedKeys.map((k) => ({
         keys: keysRecord(k),
         values: grouped.map((g, i) => ({ label: labels[i], ...(g.cells.get(k) ?? { n: 0 }) })),
@@ -238,6 +315,7 @@ export function compareResults(inputs: CompareInput[], opts: CompareOptions = {}
     const intro = `${metric} (${dirText}): mean ± 95% t-CI half-width over seeds, n = completed runs; rows ${by[0]}` +
       (by.length > 1 ? `, columns ${by.slice(1).join(' × ')}` : '');
     const notes = labels.length > 1 ? ['Δ = later sweep minus the first; * = the 95% CIs do not overlap; ! = regression beyond the tolerance.'] : [];
+    notes.push(...describeIgnored(ignored).map((l) => `${l[0]!.toUpperCase()}${l.slice(1)}.`));
     if (tol !== undefined) {
       notes.push(regressions.length
         ? `${regressions.length} regression${regressions.length > 1 ? 's' : ''} (worse by more than ${tol}): ` +

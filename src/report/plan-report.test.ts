@@ -47,9 +47,9 @@ describe('planReport', () => {
     expect(flat.map((v) => v.x).sort((a, b) => a - b)).toEqual([2, 32]);
   });
 
-  it('leaves out the heatmap and stable-LR chart for a single LR, saying why', async () => {
+  it('draws a one-row heatmap but leaves out the stable-LR chart for a single LR, saying why', async () => {
     const s = status(await load('one-lr', { baseLrs: [0.1], diverge: [] }));
-    expect(s['final-heatmap']).toBe('only one base LR (0.1) was swept, so there is no LR axis');
+    expect(s['final-heatmap']).toBe('chart');
     expect(s['stable-lr']).toContain('only one base LR (0.1)');
     expect(s['loss-curves']).toBe('chart');
   });
@@ -107,10 +107,14 @@ describe('planReport', () => {
 describe('renderReportHtml', () => {
   it('lists skipped charts with their reason and has no external resources', async () => {
     const data = await load('html', { baseLrs: [0.1], diverge: [] });
-    const { view, charts } = planReport(data);
+    const { view, charts, findings } = planReport(data);
     const sections = charts.map((c) => (c.kind === 'skipped' ? c : { plan: c, svgs: c.variants.map(() => '<svg id="clip1"><g clip-path="url(#clip1)"></g></svg>') }));
-    const html = renderReportHtml({ data, view, sections, notes: [] });
-    expect(html).toContain('<p class="skipped" data-skipped="final-heatmap">Not drawn: only one base LR (0.1) was swept');
+    const html = renderReportHtml({ data, view, sections, notes: [], findings });
+    expect(html).toContain('<p class="skipped" data-skipped="stable-lr">Not drawn: only one base LR (0.1) was swept');
+    // Findings first; the ones one LR cannot support are listed as left out, with the reason.
+    expect(html.indexOf('<section id="findings">')).toBeLessThan(html.indexOf('<section id="loss-curves">'));
+    // One base LR under two rules tries two applied LRs at 64 and 256 but one at B0 = 16.
+    expect(html).toContain('<li data-left-out="best-lr">how the best learning rate grows with the batch size: it needs a best LR at 3 or more batch sizes');
     expect(html).toContain('<figure data-chart="loss-curves">');
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
     expect(html).toContain('id="loss-curves-epochs-clip1"');

@@ -10,11 +10,13 @@ import { planStableLr } from './charts/stable-lr.ts';
 import { planStepsToTarget } from './charts/steps-to-target.ts';
 import { planThroughput } from './charts/throughput.ts';
 import { viewSweep, type SweepView } from './sweep-view.ts';
+import { summarizeFindings, type FindingsResult } from './findings/index.ts';
 
-export function planReport(data: ResultsData): { view: SweepView; charts: ChartPlan[] } {
+export function planReport(data: ResultsData): { view: SweepView; charts: ChartPlan[]; findings: FindingsResult } {
   const view = viewSweep(data);
   return {
     view,
+    findings: summarizeFindings(view),
     charts: [
       planLossCurves(data, view),
       planFinalHeatmap(view),

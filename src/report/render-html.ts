@@ -7,6 +7,7 @@ import type { PlannedChart, SkippedChart } from './charts/chart-plan.ts';
 import { fmt } from './charts/chart-plan.ts';
 import { scopeSvgIds } from './render-svg.ts';
 import { panelOf, type SweepView } from './sweep-view.ts';
+import type { FindingsResult } from './findings/index.ts';
 
 /** A chart with one rendered SVG per variant (same order as plan.variants). */
 export interface RenderedChart {
@@ -22,6 +23,24 @@ export interface ReportPage {
   notes: string[];
   /** The verdicts section (renderVerdictSection), '' when the directory has no verdicts. */
   verdicts?: string;
+  /** Shown first, under the header. */
+  findings?: FindingsResult;
+}
+
+/** The findings list: each sentence links to the chart it reads from; then what was left out and why. */
+export function renderFindingsSection(f: FindingsResult, chartTitles: Map<string, string>): string {
+  const items = f.findings.map((x) => {
+    const link = `<a href="#${escapeHtml(x.chart)}">${escapeHtml(chartTitles.get(x.chart) ?? x.chart)}</a>`;
+    const details = x.details.length ? `<ul>${x.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '';
+    return `<li data-finding="${escapeHtml(x.id)}">${escapeHtml(x.text)} (chart: ${link})${details}</li>`;
+  });
+  const left = f.leftOut.length
+    ? `<p class="left-out">Left out, because the data cannot support them:</p><ul class="left-out">${f.leftOut.map((l) => `<li data-left-out="${escapeHtml(l.id)}">${escapeHtml(l.topic)}: ${escapeHtml(l.why)}.</li>`).join('')}</ul>`
+    : '';
+  return `<section id="findings"><h2>Findings</h2>
+<p>Computed from summary.csv: each sentence gives its estimate, a 95% interval and n; “not distinguishable” means the interval covers no difference.</p>
+${items.length ? `<ol class="findings">${items.join('\n')}</ol>` : '<p>No finding: see below.</p>'}
+${left}</section>`;
 }
 
 export function escapeHtml(s: string): string {
@@ -37,7 +56,7 @@ figure{margin:0;overflow-x:auto}figcaption{color:#444;font-size:.92rem;max-width
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right;white-space:nowrap}
 th{background:#f4f4f4}td.text,th.text{text-align:left}
 .status-completed .status{color:#1a7f37}.status-diverged .status{color:#c62828;font-weight:600}.status-failed .status,.status-aborted .status{color:#8a6d00;font-weight:600}
-.runs-wrap{overflow-x:auto}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}nav a{margin-right:.8rem}
+.runs-wrap{overflow-x:auto}ol.findings li{margin:.35rem 0}ol.findings ul{margin:.2rem 0;font-size:.92rem}.left-out{color:#555;font-size:.92rem}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;font-size:.8rem}nav a{margin-right:.8rem}
 `;
 
 // Radio buttons show one x-axis variant of a figure and hide the others.
@@ -116,7 +135,7 @@ function environmentTable(env: Record<string, unknown>): string {
 }
 
 export function renderReportHtml(page: ReportPage): string {
-  const { data, view, sections, notes, verdicts = '' } = page;
+  const { data, view, sections, notes, verdicts = '', findings } = page;
   const count = (s: string) => data.runs.filter((r) => r.summary.status === s).length;
   const statusLine = ['completed', 'diverged', 'failed', 'aborted'].map((s) => `${count(s)} ${s}`).join(', ');
   const order = [...data.runs].sort((a, b) =>
@@ -125,14 +144,16 @@ export function renderReportHtml(page: ReportPage): string {
   const parts = sections.map((s, i) => ('plan' in s ? renderChart(s, i + 1) : renderSkipped(s, i + 1)));
   const ids = sections.map((s) => ('plan' in s ? s.plan : s));
   const name = escapeHtml(data.sweep.name);
+  const findingsHtml = findings ? renderFindingsSection(findings, new Map(ids.map((s) => [s.id, s.title]))) : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>batchlab report: ${name}</title><style>${CSS}</style></head>
 <body>
 <header><h1>batchlab report: ${name}</h1>
 <p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmt(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
-<nav>${ids.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}<a href="#runs">Runs</a><a href="#environment">Environment</a></nav></header>
+<nav>${findings ? '<a href="#findings">Findings</a>' : ''}${ids.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}<a href="#runs">Runs</a><a href="#environment">Environment</a></nav></header>
 <main>
+${findingsHtml}
 ${verdicts}
 ${parts.join('\n')}
 <section id="runs"><h2>${sections.length + 1}. Runs</h2>

@@ -12,6 +12,7 @@ import { renderSvg } from '../report/render-svg.ts';
 import { readResultsDir } from './read-results.ts';
 import { renderVerdictSection } from '../report/verdict-section.ts';
 import type { Verdict } from '../core/claims/types.ts';
+import type { FindingsResult } from '../report/findings/index.ts';
 
 /** The verdicts `batchlab verify` wrote: none when it has not run here; an unreadable file is a warning. */
 async function readVerdicts(dir: string, warnings: string[]): Promise<Verdict[]> {
@@ -54,6 +55,8 @@ export interface ReportOutput {
   skipped: { chart: string; why: string }[];
   /** Rendering warnings from vega and font problems; not fatal. */
   warnings: string[];
+  /** The findings shown at the top of the report. */
+  findings: FindingsResult;
 }
 
 export interface ReportOptions {
@@ -67,7 +70,7 @@ export interface ReportOptions {
  */
 export async function writeReport(resultsDir: string, outFile?: string, opts: ReportOptions = {}): Promise<ReportOutput> {
   const data = await readResultsDir(resultsDir);
-  const { view, charts } = planReport(data);
+  const { view, charts, findings } = planReport(data);
   const html = outFile ?? join(resultsDir, 'report.html');
   const chartsDir = join(dirname(html), 'charts');
   await mkdir(chartsDir, { recursive: true });
@@ -89,9 +92,9 @@ export async function writeReport(resultsDir: string, outFile?: string, opts: Re
     sections.push(await renderChartFiles(plan, chartsDir, fonts, written, warnings));
   }
   const verdicts = renderVerdictSection(await readVerdicts(resultsDir, warnings));
-  await writeFile(html, renderReportHtml({ data, view, sections, notes, verdicts }));
+  await writeFile(html, renderReportHtml({ data, view, sections, notes, verdicts, findings }));
   const skipped = charts.filter((c): c is SkippedChart => c.kind === 'skipped').map((c) => ({ chart: c.id, why: c.why }));
-  return { html, charts: written, skipped, warnings };
+  return { html, charts: written, skipped, warnings, findings };
 }
 
 async function renderChartFiles(plan: PlannedChart, dir: string, fonts: PngFonts | null, written: string[], warnings: string[]): Promise<RenderedChart> {

@@ -1,5 +1,6 @@
 /** `batchlab compare <results-dir | summary.csv>...`: seeds aggregated, pivoted, sweeps side by side. */
-import { compareResults, type CompareInput } from '../../report/compare.ts';
+import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare.ts';
+import { UsageError } from '../../errors.ts';
 import { readCompareInput } from '../../results/read-results.ts';
 import { SUMMARY_COLUMNS } from '../../results/columns.ts';
 import { EXIT } from '../../errors.ts';
@@ -19,10 +20,22 @@ export function defaultBy(inputs: readonly CompareInput[]): string[] {
 }
 
 export async function compareCommand(args: CompareArgs, io: Output): Promise<number> {
-  const inputs = await Promise.all(args.inputs.map(readCompareInput));
-  const by = args.by ? args.by.split(',').map((s) => s.trim()).filter(Boolean) : defaultBy(inputs);
-  const result = compareResults(inputs, { metric: args.metric, by, format: args.format, failOnRegression: args.failOnRegression });
+  const read = await Promise.all(args.inputs.map(readCompareInput));
+  // Sweeps with different design columns (one with arms or axes, one without) are compared on
+  // the columns they share; the others are named, and split an input where they vary in it.
+  const { inputs, ignored } = alignInputs(read);
+  const by = args.by ? args.by.split(',').map((s) => s.trim()).filter(Boolean) : defaultBy(inputs).filter((c) => !ignored.some((ig) => ig.column === c));
+  const dropped = by.filter((c) => ignored.some((ig) => ig.column === c));
+  if (dropped.length) {
+    throw new UsageError('invalid option', dropped.map((c) => {
+      const ig = ignored.find((x) => x.column === c)!;
+      return { path: '--by', message: `column ${c} is not in every input (missing from ${ig.missingFrom.join(', ')})` };
+    }));
+  }
+  const result = compareResults(inputs, { metric: args.metric, by, format: args.format, failOnRegression: args.failOnRegression, ignored });
   io.out(result.text);
+  // Table and md outputs say it in their notes, json in ignoredColumns; csv has no place for it.
+  if (args.format === 'csv') for (const line of describeIgnored(ignored)) io.err(line);
   if (result.regressions.length) {
     io.err(`${result.regressions.length} cell(s) got worse by more than ${args.failOnRegression}`);
     return EXIT.failure;

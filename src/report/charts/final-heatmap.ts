@@ -1,13 +1,15 @@
 /** Chart 2: final test metric over batch size x base LR, one heatmap per scaling rule. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
-import { groupScore } from '../sweep-view.ts';
+import { finalMetric, groupScore } from '../sweep-view.ts';
+import { TIP, configTip } from './tooltip.ts';
 import { CHART_CONFIG, fmt, skip, type ChartPlan } from './chart-plan.ts';
 
 export function planFinalHeatmap(view: SweepView): ChartPlan {
   const id = 'final-heatmap';
   const title = `Final test ${view.task === 'classification' ? 'accuracy' : 'loss'} by batch size and learning rate`;
-  if (view.baseLrs.length < 2) return skip(id, title, `only one base LR (${view.baseLrs.map((x) => fmt(x)).join('') || 'none'}) was swept, so there is no LR axis`);
+  // With one base LR the heatmap is a single row: still every configuration at a glance.
+  if (!view.groups.length) return skip(id, title, 'the summary has no runs');
   const cells = view.groups.map((g) => {
     const score = groupScore(g, view.task);
     return {
@@ -16,6 +18,8 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
       base_lr: g.baseLr,
       value: Number.isFinite(score) ? score : null,
       label: Number.isFinite(score) ? fmt(score, 3) + (g.diverged ? ` (${g.diverged} div.)` : '') : g.diverged ? 'diverged' : 'n/a',
+      tip: configTip(g, view.task === 'classification' ? 'test acc' : 'test loss', (s) => finalMetric(s, view.task),
+        `mean ${view.metricName} ${Number.isFinite(score) ? fmt(score) : '—'} over ${g.completed.length} completed of ${g.runs.length} runs`),
     };
   });
   const values = cells.map((c) => c.value).filter((v): v is number => v !== null);
@@ -43,11 +47,12 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
         y: { field: 'base_lr', type: 'ordinal', title: 'base LR', sort: 'descending', axis: { grid: false } },
       },
       layer: [
-        { mark: { type: 'rect', color: '#d0d0d0' }, transform: [{ filter: 'datum.value === null' }] },
+        { mark: { type: 'rect', color: '#d0d0d0' }, transform: [{ filter: 'datum.value === null' }], encoding: { description: TIP } },
         {
           mark: 'rect',
           transform: [{ filter: 'datum.value !== null' }],
           encoding: {
+            description: TIP,
             color: {
               field: 'value', type: 'quantitative', title: view.task === 'classification' ? 'test acc.' : 'test loss',
               scale: { scheme: 'viridis', reverse: !good },
@@ -56,7 +61,7 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
         },
         {
           mark: { type: 'text', fontSize: 11 },
-          encoding: { text: { field: 'label' }, color: { condition: { test: "datum.text_color === 'white'", value: 'white' }, value: 'black' } },
+          encoding: { description: TIP, text: { field: 'label' }, color: { condition: { test: "datum.text_color === 'white'", value: 'white' }, value: 'black' } },
         },
       ],
     },

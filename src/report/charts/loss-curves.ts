@@ -6,7 +6,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { TIP, runLines } from './tooltip.ts';
 
 export const LOSS_X_AXES = [
   { name: 'steps', label: 'optimizer steps', field: 'step', log: true },
@@ -25,6 +26,8 @@ interface Point {
   lo: number;
   hi: number;
   seeds: number;
+  /** The series' tooltip: configuration and runs (a line has one tooltip for all its points). */
+  tip: string;
 }
 
 /** Points of the loss curves; `trainField` says which train loss column was plotted. */
@@ -45,10 +48,14 @@ export function summarizeLossCurves(data: ResultsData, view: SweepView): { point
           e.values.push(v);
         }
       }
+      const tip = [
+        `${g.panel} · batch size ${g.batchSize} · base LR ${fmt(g.baseLr)} · LR ${fmt(g.lr)} · ${split} loss`,
+        ...runLines(g.runs, 'final test loss', (s) => s.finalTestLoss),
+      ].join('\n');
       for (const [step, { p, values }] of [...bySteps].sort((a, b) => a[0] - b[0])) {
         points.push({
           panel: g.panel, batch_size: g.batchSize, split, step, epoch: p.epoch, examples: p.examplesSeen,
-          mean: values.reduce((a, b) => a + b, 0) / values.length, lo: Math.min(...values), hi: Math.max(...values), seeds: values.length,
+          mean: values.reduce((a, b) => a + b, 0) / values.length, lo: Math.min(...values), hi: Math.max(...values), seeds: values.length, tip,
         });
       }
     }
@@ -91,6 +98,7 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
               y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'loss' },
               y2: { field: 'hi' },
               detail: { field: 'split' },
+              description: TIP,
               color,
             },
           },
@@ -98,6 +106,7 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
             mark: { type: 'line', strokeWidth: 1.8 },
             encoding: {
               y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: 'loss' },
+              description: TIP,
               color,
               strokeDash: { field: 'split', type: 'nominal', title: 'split', sort: ['test', 'train'], scale: { domain: ['test', 'train'], range: [[1, 0], [5, 3]] } },
             },

@@ -6,7 +6,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { TIP, configTip } from './tooltip.ts';
 
 export interface Measure {
   name: string;
@@ -30,7 +31,10 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
   const points = view.best.flatMap((g) =>
     c.measures.flatMap((m) => {
       const xs = g.completed.map((r) => m.get(r.summary)).filter(Number.isFinite);
-      return xs.length ? [{ panel: g.panel, batch_size: g.batchSize, measure: m.name, mean: meanOf(xs), lo: Math.min(...xs), hi: Math.max(...xs) }] : [];
+      if (!xs.length) return [];
+      const [mean, lo, hi] = [meanOf(xs), Math.min(...xs), Math.max(...xs)];
+      const tip = configTip(g, m.name, m.get, `${m.name}: mean ${fmt(mean)} (min ${fmt(lo)}, max ${fmt(hi)}) over ${xs.length} seeds`);
+      return [{ panel: g.panel, batch_size: g.batchSize, measure: m.name, mean, lo, hi, tip }];
     }),
   );
   if (new Set(points.map((p) => p.batch_size)).size < 2) return skip(c.id, c.title, 'fewer than two batch sizes have a completed run');
@@ -51,8 +55,10 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
         color: { field: 'panel', type: 'nominal', title: c.colorTitle, sort: view.panels },
       },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' } } },
-        { mark: { type: 'line', point: { filled: true, size: 50 } }, encoding: { y: y('mean') } },
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' }, description: TIP } },
+        // The line has no tooltip of its own (one path per series); its points carry them.
+        { mark: { type: 'line', aria: false }, encoding: { y: y('mean') } },
+        { mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { y: y('mean'), description: TIP } },
       ],
     },
   } as unknown as TopLevelSpec;

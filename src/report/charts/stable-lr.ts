@@ -2,6 +2,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
 import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { finalMetric } from '../sweep-view.ts';
+import { TIP, configTip } from './tooltip.ts';
 
 export function planStableLr(view: SweepView): ChartPlan {
   const id = 'stable-lr';
@@ -12,13 +14,16 @@ export function planStableLr(view: SweepView): ChartPlan {
   }
   const tried = view.groups
     .filter((g) => g.runs.some((r) => r.summary.status === 'completed' || r.summary.status === 'diverged') && Number.isFinite(g.lr) && g.lr > 0)
-    .map((g) => ({ panel: g.panel, batch_size: g.batchSize, lr: g.lr, outcome: g.diverged > 0 ? 'diverged (≥1 seed)' : 'stable (all seeds)' }));
-  const largest = new Map<string, { panel: string; batch_size: number; lr: number }>();
+    .map((g) => ({
+      panel: g.panel, batch_size: g.batchSize, lr: g.lr, outcome: g.diverged > 0 ? 'diverged (≥1 seed)' : 'stable (all seeds)',
+      tip: configTip(g, view.task === 'classification' ? 'test acc' : 'test loss', (s) => finalMetric(s, view.task), g.diverged > 0 ? `${g.diverged} of ${g.runs.length} seeds diverged` : 'stable: no seed diverged'),
+    }));
+  const largest = new Map<string, { panel: string; batch_size: number; lr: number; tip: string }>();
   for (const t of tried) {
     if (t.outcome.startsWith('diverged')) continue;
     const key = `${t.panel}\u0000${t.batch_size}`;
     const cur = largest.get(key);
-    if (!cur || t.lr > cur.lr) largest.set(key, { panel: t.panel, batch_size: t.batch_size, lr: t.lr });
+    if (!cur || t.lr > cur.lr) largest.set(key, { panel: t.panel, batch_size: t.batch_size, lr: t.lr, tip: `${t.panel}: largest stable LR per batch size (here ${fmt(t.lr)} at batch size ${t.batch_size})` });
   }
   const data = [...tried.map((t) => ({ ...t, layer: 'tried' })), ...[...largest.values()].map((l) => ({ ...l, layer: 'largest' }))];
   const caption =
@@ -38,12 +43,13 @@ export function planStableLr(view: SweepView): ChartPlan {
         {
           transform: [{ filter: "datum.layer === 'largest'" }],
           mark: { type: 'line', color: '#333', strokeWidth: 1.5 },
-          encoding: { y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'applied LR' } },
+          encoding: { description: TIP, y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'applied LR' } },
         },
         {
           transform: [{ filter: "datum.layer === 'tried'" }],
           mark: { type: 'point', size: 80, filled: true },
           encoding: {
+            description: TIP,
             y: { field: 'lr', type: 'quantitative', scale: { type: 'log' }, title: 'applied LR' },
             color: { field: 'outcome', type: 'nominal', title: 'outcome', scale: { domain: ['stable (all seeds)', 'diverged (≥1 seed)'], range: ['#2a9d4b', '#d62728'] } },
             shape: { field: 'outcome', type: 'nominal', scale: { domain: ['stable (all seeds)', 'diverged (≥1 seed)'], range: ['circle', 'cross'] } },

@@ -5,7 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '../../results/read-results.ts';
-import type { SweepView, Task } from '../sweep-view.ts';
+import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
+import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
 import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
 import { fitCriticalBatch, quantile } from '../../core/stats.ts';
@@ -33,34 +34,61 @@ export function firstReach(curve: CurvePoint[], target: number, task: Task): Cur
   return curve.find((p) => (task === 'classification' ? p.testAcc >= target : Number.isFinite(p.testLoss) && p.testLoss <= target));
 }
 
-export function planStepsToTarget(view: SweepView): ChartPlan {
-  const id = 'steps-to-target';
-  const title = 'Steps and examples to reach a target test metric';
-  if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
+/** Per rule and batch size, the fewest mean steps (and examples) to the target; with the critical-batch fits. */
+export interface StepsToTarget {
+  target: number;
+  reached: { panel: string; batch_size: number; steps: number; examples: number; seeds: number; group: ConfigGroup }[];
+  /** 'panel @ B' of configurations that never reached the target. */
+  missed: string[];
+  /** Panels with two or more batch sizes reaching the target. */
+  panelsOk: string[];
+  /** S = S_min (1 + B_noise / B) fits, for panels with three or more batch sizes reaching the target. */
+  fits: { panel: string; sMin: number; bNoise: number; r2: number; n: number }[];
+}
+
+/** The numbers behind the steps-to-target chart and finding. Pure. */
+export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   const target = planTarget(view);
-  if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
   const task = view.task;
-  const reached: { panel: string; batch_size: number; steps: number; examples: number }[] = [];
+  const reached: StepsToTarget['reached'] = [];
   const missed: string[] = [];
+  if (!Number.isFinite(target)) return { target, reached, missed, panelsOk: [], fits: [] };
   for (const panel of view.panels) {
     for (const b of view.batchSizes) {
-      let best: { steps: number; examples: number } | undefined;
+      let best: { steps: number; examples: number; seeds: number; group: ConfigGroup } | undefined;
       for (const g of view.groups) {
         if (g.panel !== panel || g.batchSize !== b || g.completed.length === 0) continue;
         const hits = g.completed.map((r) => firstReach(r.curve, target, task));
         // A configuration counts only when every completed seed reached the target.
         if (hits.some((h) => !h)) continue;
         const steps = meanOf(hits.map((h) => h!.step));
-        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)) };
+        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)), seeds: hits.length, group: g };
       }
       if (best) reached.push({ panel, batch_size: b, ...best });
       else if (view.groups.some((g) => g.panel === panel && g.batchSize === b)) missed.push(`${panel} @ ${b}`);
     }
   }
   const panelsOk = view.panels.filter((p) => reached.filter((r) => r.panel === p).length >= 2);
+  const fits: StepsToTarget['fits'] = [];
+  for (const panel of panelsOk) {
+    const rs = reached.filter((r) => r.panel === panel);
+    if (rs.length < 3) continue;
+    const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
+    if (fit.sMin > 0 && Number.isFinite(fit.bNoise)) fits.push({ panel, ...fit, n: rs.length });
+  }
+  return { target, reached, missed, panelsOk, fits };
+}
+
+export function planStepsToTarget(view: SweepView): ChartPlan {
+  const id = 'steps-to-target';
+  const title = 'Steps and examples to reach a target test metric';
+  if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
+  const { target, reached, missed, panelsOk, fits: fitted } = summarizeStepsToTarget(view);
+  if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
+  const task = view.task;
   const metric = task === 'classification' ? 'test accuracy' : 'test loss';
   if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
-  const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string }[] = [];
+  const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string; tip?: string }[] = [];
   const [lowB, highB] = [Math.min(...view.batchSizes) / 1.3, Math.max(...view.batchSizes) * 1.3];
   /** A vertical marker at batch size `b` in both facets, when it falls inside the axis. */
   const markAt = (b: number, label: string, panel: string) => {
@@ -71,8 +99,13 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     const rs = reached.filter((r) => r.panel === panel).sort((a, b) => a.batch_size - b.batch_size);
     const anchor = rs[0]!;
     for (const r of rs) {
-      points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured' });
-      points.push({ panel, batch_size: r.batch_size, measure: 'examples seen', value: r.examples, kind: 'measured' });
+      const tip = (measure: string, v: number) => [
+        `${panel} · batch size ${r.batch_size} · base LR ${fmt(r.group.baseLr)} · LR ${fmt(r.group.lr)}`,
+        `${measure} to the target: mean ${fmt(v)} over ${r.seeds} seeds`,
+        ...runLines(r.group.runs, 'final test metric', (s) => (task === 'classification' ? s.finalTestAcc : s.finalTestLoss)),
+      ].join('\n');
+      points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured', tip: tip('optimizer steps', r.steps) });
+      points.push({ panel, batch_size: r.batch_size, measure: 'examples seen', value: r.examples, kind: 'measured', tip: tip('examples seen', r.examples) });
     }
     for (const b of view.batchSizes.filter((b) => b >= anchor.batch_size)) {
       points.push({ panel, batch_size: b, measure: 'optimizer steps', value: (anchor.steps * anchor.batch_size) / b, kind: 'perfect scaling' });
@@ -82,11 +115,8 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   // Critical batch size (McCandlish et al.): S = S_min (1 + B_noise / B) fitted to the measured
   // steps, drawn dotted, with B_noise and the measured gradient noise scale named in the caption.
   const fits: string[] = [];
-  for (const panel of panelsOk) {
-    const rs = reached.filter((r) => r.panel === panel);
-    if (rs.length < 3) continue;
-    const fit = fitCriticalBatch(rs.map((r) => r.batch_size), rs.map((r) => r.steps));
-    if (!(fit.sMin > 0 && Number.isFinite(fit.bNoise))) continue;
+  for (const fit of fitted) {
+    const panel = fit.panel;
     for (const b of view.batchSizes) {
       const steps = fit.sMin * (1 + fit.bNoise / b);
       points.push({ panel, batch_size: b, measure: 'optimizer steps', value: steps, kind: 'critical-batch fit' });
@@ -134,7 +164,8 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
         ] : []),
         { transform: [{ filter: "datum.kind === 'perfect scaling'" }], mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { y: Y } },
         ...(fits.length ? [{ transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 }, encoding: { y: Y } }] : []),
-        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { filled: true, size: 45 } }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', aria: false }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { y: Y, description: TIP } },
       ],
     },
   } as unknown as TopLevelSpec;

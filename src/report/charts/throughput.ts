@@ -3,7 +3,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { TIP } from './tooltip.ts';
 
 export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
   const id = 'throughput';
@@ -24,7 +25,10 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
   const measures = ['samples per second', 'seconds per epoch'];
   const points = [...groups.values()].flatMap((g) =>
     ([[measures[0]!, g.sps], [measures[1]!, g.epochS]] as const).flatMap(([measure, xs]) =>
-      xs.length ? [{ series: g.series, batch_size: g.batch_size, measure, mean: meanOf(xs), lo: Math.min(...xs), hi: Math.max(...xs) }] : [],
+      xs.length ? [{
+        series: g.series, batch_size: g.batch_size, measure, mean: meanOf(xs), lo: Math.min(...xs), hi: Math.max(...xs),
+        tip: `${g.series} · batch size ${g.batch_size}\n${measure}: mean ${fmt(meanOf(xs))} (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}) over ${xs.length} completed runs (every LR, rule and seed)`,
+      }] : [],
     ),
   );
   if (new Set(points.map((p) => p.batch_size)).size < 2) return skip(id, title, 'fewer than two batch sizes have a completed run with timings');
@@ -42,8 +46,9 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
       height: 220,
       encoding: { x: batchAxis(view.batchSizes), color: { field: 'series', type: 'nominal', title: 'backend' } },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: null }, y2: { field: 'hi' } } },
-        { mark: { type: 'line', point: { filled: true, size: 50 } }, encoding: { y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: null } } },
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { description: TIP, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: null }, y2: { field: 'hi' } } },
+        { mark: { type: 'line', aria: false }, encoding: { y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: null } } },
+        { mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { description: TIP, y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: null } } },
       ],
     },
   } as unknown as TopLevelSpec;

@@ -1,0 +1,168 @@
+/**
+ * Findings on synthetic sweeps with known answers. Each fixture is a summary built in memory;
+ * expected numbers are worked out by hand in the comments (t quantiles from tables:
+ * t(0.975, 2) = 4.303, t(0.975, 1) = 12.706).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ResultsData, RunResult, RunSummary } from '../../results/read-results.ts';
+import { viewSweep } from '../sweep-view.ts';
+import { bestLrPoints, describeExponent, findBestLrGrowth, fitBestLr } from './best-lr.ts';
+import { findAccuracyLost } from './accuracy-lost.ts';
+import { findGenGap } from './gen-gap.ts';
+import { renderFindingsText, summarizeFindings } from './index.ts';
+import { findRuleWinner } from './rule-winner.ts';
+import { findStableLr } from './stable-lr.ts';
+
+type RunSpec = Partial<RunSummary> & { batchSize: number; seed: number };
+
+let counter = 0;
+function run(r: RunSpec): RunResult {
+  const summary: RunSummary = {
+    line: ++counter, runId: `r${counter}`, status: 'completed', baseLr: r.lr ?? 0.1, lr: 0.1, scalingRule: 'none', steps: 100, epochs: 2,
+    examplesSeen: 1000, finalTrainLoss: 0.1, finalTrainAcc: 0.99, finalTestLoss: 0.2, finalTestAcc: 0.9, genGapLoss: 0.1, genGapAcc: 0.01,
+    bestTestAcc: 0.9, wallS: 1, samplesPerS: 1000, backend: 'cpu', preciseBnTrainAcc: NaN, preciseBnTestLoss: NaN, preciseBnTestAcc: NaN,
+    axes: {}, ...r,
+  };
+  if (summary.status === 'diverged') { summary.finalTestAcc = NaN; summary.finalTestLoss = NaN; }
+  return { summary, curve: [] };
+}
+const data = (runs: RunResult[]): ResultsData => ({ dir: 'x', sweep: { name: 'x', spec: {}, environment: {}, axes: [] }, runs });
+const BS = [16, 64, 256, 1024];
+
+/**
+ * Rule none, LRs 0.025 * 2^k (k = 0..6), two seeds. Accuracy peaks at lr* = 0.1 sqrt(B/64)
+ * (0.05, 0.1, 0.2, 0.4: all on the grid) and falls quadratically in log2(lr / lr*); an LR more
+ * than 4x above lr* diverges.
+ */
+function sqrtSweep(): ResultsData {
+  const runs: RunResult[] = [];
+  for (const b of BS) {
+    const star = 0.1 * Math.sqrt(b / 64);
+    for (let k = 0; k <= 6; k++) {
+      const lr = 0.025 * 2 ** k;
+      const off = Math.log2(lr / star);
+      for (const seed of [1, 2]) {
+        runs.push(run({ batchSize: b, lr, baseLr: lr, seed, status: off > 2 ? 'diverged' : 'completed', finalTestAcc: 0.95 - 0.02 * off * off + 0.001 * seed }));
+      }
+    }
+  }
+  return data(runs);
+}
+
+describe('best LR growth', () => {
+  it('recovers the exponent 0.5 when the best LR grows exactly as B^0.5', () => {
+    const view = viewSweep(sqrtSweep());
+    expect(bestLrPoints(view, view.groups).map((p) => p.lr)).toEqual([0.05, 0.1, 0.2, 0.4]);
+    const { findings } = findBestLrGrowth(view);
+    expect(findings).toHaveLength(1);
+    const fit = fitBestLr(bestLrPoints(view, view.groups));
+    expect(fit.slope).toBeCloseTo(0.5, 10);
+    expect(fit.lo).toBeLessThanOrEqual(0.5 + 1e-9);
+    expect(fit.hi).toBeGreaterThanOrEqual(0.5 - 1e-9);
+    expect(findings[0]!.text).toContain('B^0.5');
+    expect(findings[0]!.text).toContain('consistent with square-root scaling (0.5), not linear (1)');
+    expect(findings[0]!.chart).toBe('final-heatmap');
+  });
+
+  it('gives the regression interval of the slope: best LRs 0.05, 0.1, 0.4, 0.4 at B = 16..1024', () => {
+    // In log2 units x = 4, 6, 8, 10 and y = -1, 0, 2, 2 (+ a constant): slope 11/20 = 0.55,
+    // SSE 0.7, SE sqrt(0.7 / 2 / 20) = 0.13229, half-width 4.303 x 0.13229 = 0.5692.
+    const fit = fitBestLr([0.05, 0.1, 0.4, 0.4].map((lr, i) => ({ batchSize: BS[i]!, lr, edge: null })));
+    expect(fit.slope).toBeCloseTo(0.55, 10);
+    expect(fit.lo).toBeCloseTo(0.55 - 0.5692, 3);
+    expect(fit.hi).toBeCloseTo(0.55 + 0.5692, 3);
+    expect(describeExponent(fit.slope, fit.lo, fit.hi)).toBe(
+      'both linear (1) and square-root (0.5) scaling lie in the interval, so these batch sizes do not tell them apart (the estimate is closer to square-root); a constant best LR (0) is not excluded either');
+  });
+
+  it.each([
+    [0.98, 0.9, 1.1, 'consistent with linear scaling (1), not square-root (0.5)'],
+    [1.6, 1.4, 1.8, 'neither linear (1) nor square-root (0.5) lies in the interval; the estimate is closer to linear'],
+  ])('words slope %s [%s, %s]', (s, lo, hi, text) => expect(describeExponent(s, lo, hi)).toBe(text));
+
+  it('leaves the finding out, with the reason, when one LR was swept', () => {
+    const view = viewSweep(data(BS.flatMap((b) => [1, 2].map((seed) => run({ batchSize: b, seed, lr: 0.1 })))));
+    const r = findBestLrGrowth(view);
+    expect(r.findings).toEqual([]);
+    expect(r.leftOut[0]!.why).toBe('only one learning rate (0.1) was tried');
+  });
+});
+
+describe('largest stable LR', () => {
+  it('brackets the limit between the largest stable and the smallest diverged LR', () => {
+    // lr* = 0.05, 0.1, 0.2, 0.4; diverged above 4 lr*: stable up to 0.2, 0.4, 0.8, 1.6 (1.6 = the grid top).
+    const { findings } = findStableLr(viewSweep(sqrtSweep()));
+    expect(findings[0]!.text).toMatch(/^Divergence starts at B=16 with applied LR 0\.4 \(2 of 2 seeds\)/);
+    expect(findings[0]!.details).toEqual([
+      'B=16: 0.2; 0.4 diverged in 2 of 2 seeds, so the limit lies between 0.2 and 0.4',
+      'B=64: 0.4; 0.8 diverged in 2 of 2 seeds, so the limit lies between 0.4 and 0.8',
+      'B=256: 0.8; 1.6 diverged in 2 of 2 seeds, so the limit lies between 0.8 and 1.6',
+      'B=1024: at least 1.6 (nothing diverged up to there)',
+    ]);
+  });
+});
+
+/** Two rules x two batch sizes x three seeds, accuracies given per (rule, B). */
+function twoRules(acc: Record<string, number[]>, opts: { epochs?: Record<string, number> } = {}): ResultsData {
+  const runs: RunResult[] = [];
+  for (const [key, accs] of Object.entries(acc)) {
+    const [rule, b] = key.split('@') as [string, string];
+    const batchSize = Number(b);
+    const lr = rule === 'linear' ? 0.1 * (batchSize / 16) : 0.1;
+    accs.forEach((a, i) => runs.push(run({ batchSize, seed: i + 1, scalingRule: rule, baseLr: 0.1, lr, finalTestAcc: a, epochs: opts.epochs?.[key] ?? 2, genGapAcc: 0.01 * (1 + 0.5 * Math.log2(batchSize)) })));
+  }
+  return data(runs);
+}
+
+describe('accuracy lost from the smallest to the largest batch', () => {
+  it('pairs seeds: drops of 10, 8 and 9 points give 9 [6.52, 11.48]', () => {
+    // mean 9, sd 1, half-width 4.303 / sqrt(3) = 2.484.
+    const view = viewSweep(twoRules({ 'none@16': [0.95, 0.96, 0.97], 'none@256': [0.85, 0.88, 0.88] }));
+    const { findings } = findAccuracyLost(view);
+    expect(findings[0]!.text).toBe('none, 2 epochs: from B=16 to B=256 the test accuracy falls by about 9 points (96% to 87%; 95% CI 6.52 to 11.5 points for the paired drop, n = 3 seeds).');
+  });
+
+  it('says "not distinguishable" when the interval covers 0, and leaves out one seed or mixed budgets', () => {
+    const noisy = findAccuracyLost(viewSweep(twoRules({ 'none@16': [0.9, 0.9, 0.9], 'none@256': [0.95, 0.85, 0.9] })));
+    expect(noisy.findings[0]!.text).toContain('changes by 0 points, not distinguishable from no change');
+    const oneSeed = findAccuracyLost(viewSweep(twoRules({ 'none@16': [0.9], 'none@256': [0.8] })));
+    expect(oneSeed.leftOut[0]!.why).toBe('1 seed completed at both B=16 and B=256; an interval needs two or more');
+    const mixed = findAccuracyLost(viewSweep(twoRules({ 'none@16': [0.9, 0.9], 'none@256': [0.8, 0.8] }, { epochs: { 'none@256': 8 } })));
+    expect(mixed.leftOut[0]!.why).toContain('different numbers of epochs (2, 8)');
+  });
+});
+
+describe('which rule wins at each batch size', () => {
+  it('names the winner with the paired difference, and flags overlap', () => {
+    const view = viewSweep(twoRules({
+      'none@16': [0.95, 0.96, 0.97], 'linear@16': [0.95, 0.96, 0.97],
+      'none@64': [0.90, 0.91, 0.92], 'linear@64': [0.95, 0.96, 0.97],
+      'none@256': [0.90, 0.91, 0.92], 'linear@256': [0.95, 0.85, 0.92],
+    }));
+    const { findings } = findRuleWinner(view);
+    expect(findings[0]!.text).toContain('base LR 0.1 at B0=16, scaled by each rule');
+    expect(findings[0]!.text).toContain('a clear winner at 1 of 3 batch sizes');
+    expect(findings[0]!.details[0]).toBe('B=16: every rule gives the same LR (0.1) here, so they tie.');
+    // Differences 5, 5, 5: sd 0, so the interval is [5, 5].
+    expect(findings[0]!.details[1]).toBe('B=64: linear (LR 0.4, 96%) beats none (91%) by about 5 points (difference 95% CI 5 to 5 points, n = 3 paired seeds).');
+    expect(findings[0]!.details[2]).toMatch(/^B=256: none \(LR 0\.1, 91%\) is not distinguishable from linear \(90\.7%\): the intervals overlap/);
+  });
+});
+
+describe('generalisation-gap trend', () => {
+  it('recovers a gap growing by exactly 0.5 points per doubling of B', () => {
+    const { findings } = findGenGap(viewSweep(twoRules({ 'none@16': [0.9, 0.9], 'none@64': [0.9, 0.9], 'none@256': [0.9, 0.9] })));
+    expect(findings[0]!.details[0]).toBe('none: grows by about 0.5 points per doubling of B (exact fit, n = 6 runs at 3 batch sizes); 3 points at B=16, 5 points at B=256.');
+  });
+});
+
+describe('summarizeFindings', () => {
+  it('lists every finding with its chart anchor and what was left out', () => {
+    const r = summarizeFindings(viewSweep(sqrtSweep()));
+    expect(r.findings.map((f) => f.id)).toEqual(['best-lr', 'stable-lr', 'accuracy-lost-none', 'gen-gap']);
+    expect(r.leftOut.map((l) => l.id)).toEqual(['rule-winner', 'steps-to-target']);
+    const text = renderFindingsText(r, 'out/report.html');
+    expect(text).toContain('[out/report.html#final-heatmap]');
+    expect(text).toContain('Left out:\n- which scaling rule wins at each batch size: only one scaling rule (none) was swept.');
+  });
+});
