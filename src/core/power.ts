@@ -33,8 +33,8 @@ export function pairedTPower(n: number, effect: number, alpha = 0.05): number {
 /**
  * Minimal detectable effect, in the units of `sd`: the true mean difference that a two-sided
  * paired t test at `alpha` (0.05) detects with probability `power` (0.8), with `n` paired
- * values whose standard deviation is `sd`. Solved by bisection on the exact noncentral-t
- * power (to 1e-10 relative). NaN when n < 2 or sd is not finite; 0 when sd is 0.
+ * values whose standard deviation is `sd`. Solved on the exact noncentral-t
+ * power (regula falsi to ~1e-10). NaN when n < 2 or sd is not finite; 0 when sd is 0.
  */
 export function minimalDetectableEffect(sd: number, n: number, options: PowerOptions = {}): number {
   const { alpha = 0.05, power = 0.8 } = options;
@@ -42,16 +42,34 @@ export function minimalDetectableEffect(sd: number, n: number, options: PowerOpt
   if (!Number.isInteger(n) || n < 2 || !Number.isFinite(sd)) return NaN;
   if (sd < 0) fail('sd', `expected a number >= 0, got ${sd}`);
   if (sd === 0) return 0;
-  let lo = 0;
-  let hi = 1;
-  while (pairedTPower(n, hi, alpha) < power) {
-    hi *= 2;
-    if (hi > 1e6) return Infinity;
+  // Bracket the root, then regula falsi with the Illinois modification (superlinear; each
+  // power evaluation is a numerical integral, so few of them matter).
+  const f = (d: number) => pairedTPower(n, d, alpha) - power;
+  let a = 0;
+  let fa = f(a);
+  let b = 1;
+  let fb = f(b);
+  while (fb < 0) {
+    [a, fa] = [b, fb];
+    b *= 2;
+    if (b > 1e6) return Infinity;
+    fb = f(b);
   }
-  while (hi - lo > 1e-10 * hi) {
-    const mid = (lo + hi) / 2;
-    if (pairedTPower(n, mid, alpha) < power) lo = mid;
-    else hi = mid;
+  let side = 0;
+  for (let it = 0; it < 100 && b - a > 1e-10 * b; it++) {
+    const c = (a * fb - b * fa) / (fb - fa);
+    const fc = f(c);
+    if (fc === 0) return c * sd;
+    if (fc > 0) {
+      [b, fb] = [c, fc];
+      if (side === -1) fa /= 2;
+      side = -1;
+    } else {
+      [a, fa] = [c, fc];
+      if (side === 1) fb /= 2;
+      side = 1;
+    }
+    if (Math.abs(fc) < 1e-12) break;
   }
-  return ((lo + hi) / 2) * sd;
+  return ((a * fb - b * fa) / (fb - fa)) * sd;
 }
