@@ -169,7 +169,7 @@ describe('critical-batch', () => {
     expect(v.estimate).toBeCloseTo(500, 0);
     expect(v.details.sMin).toBeCloseTo(120, 0);
     expect(v.verdict).toBe('SUPPORTED');
-    expect(v.reason).toContain('B_noise of S = S_min (1 + B_noise / batch_size) fitted to the mean steps_to_target(test_acc >= 0.9) is +500');
+    expect(v.reason).toContain("B_noise of S = S_min (1 + B_noise / batch_size) fitted to each seed's steps_to_target(test_acc >= 0.9) is +500");
   });
 
   it('tunes the LR per batch size by the fewest steps; a target never reached is worst; too few batch sizes is INCONCLUSIVE', () => {

@@ -6,7 +6,7 @@
  * the pooled statistic. With `y: tuned`, each best value is interpolated between grid points.
  */
 import { UsageError } from '../../errors.ts';
-import { fitCriticalBatch, linearFit, mean, spearman } from '../stats.ts';
+import { fitCriticalBatch, linearFit, spearman } from '../stats.ts';
 import { bestTuned, type BestTuned } from './best-tuned.ts';
 import { decide, describeExpectation, fmt } from './decide.ts';
 import { metricGoal, metricLabel } from './metric.ts';
@@ -164,7 +164,7 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
   if (test.kind === 'rank-correlation') {
     return { statistic: 'Spearman rho', what: `Spearman's rho between ${test.x} and ${metric}${tunedNote}` };
   }
-  return { statistic: 'B_noise', what: `B_noise of S = S_min (1 + B_noise / ${test.x}) fitted to the mean ${metric}${tunedNote}` };
+  return { statistic: 'B_noise', what: `B_noise of S = S_min (1 + B_noise / ${test.x}) fitted to each seed's ${metric}${tunedNote}` };
 }
 
 export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly ClaimRun[]): Verdict {
