@@ -90,7 +90,7 @@ export interface VerifyArgs {
 export function verifyOptions<T>(y: Argv<T>) {
   return y
     .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep results directories (each with sweep.json and summary.csv)' })
-    .option('format', { type: 'string', default: 'table', describe: 'table | json' })
+    .option('format', { type: 'string', default: 'table', describe: 'table | json | md (md: the claims table from each dir\'s saved verdicts.json; evaluates and writes nothing)' })
     .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
 }
 

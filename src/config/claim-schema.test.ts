@@ -24,13 +24,25 @@ describe('validateClaim', () => {
     if (!v.ok) return;
     expect(v.claim.metric).toEqual({ name: 'final_test_error' });
     expect(v.claim.bootstrap).toEqual({ iterations: 2000, seed: 0, level: 0.95 });
-    expect(v.claim.test).toMatchObject({ kind: 'interaction', interval: 'bootstrap', a1: { 'model.norm': 'batch', batch_size: 2 } });
+    expect(v.claim.test).toMatchObject({ kind: 'interaction', interval: 't', a1: { 'model.norm': 'batch', batch_size: 2 } });
     expect(v.claim.expect).toEqual({ above: 0 });
+    expect(v.claim.minSeeds).toBe(5);
+  });
+
+  it('minSeeds: an integer >= 2', () => {
+    const base = { id: 'C', statement: 's', metric: 'final_test_acc', test: { kind: 'paired-difference', a: { arm: 1 }, b: { arm: 2 } }, expect: { above: 0 } };
+    const ok = validateClaim({ ...base, minSeeds: 10 });
+    expect(ok.ok && ok.claim.minSeeds).toBe(10);
+    expect(validateClaim({ ...base, minSeeds: 1 })).toEqual({ ok: false, issues: [{ path: 'claim.minSeeds', message: 'expected an integer >= 2 (an interval needs two seeds), got 1' }] });
+    const bad = validateClaim({ ...base, minSeeds: 2.5 });
+    expect(!bad.ok && bad.issues[0]!.path).toBe('claim.minSeeds');
   });
 
   it('fills trend defaults', () => {
     const v = validateClaim({ id: 'C1', statement: 's', metric: { name: 'curve', column: 'grad_var' }, test: { kind: 'slope' }, expect: { between: [-1.2, -0.8] } });
-    expect(v.ok && v.claim.test).toEqual({ kind: 'slope', where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log' });
+    expect(v.ok && v.claim.test).toEqual({
+      kind: 'slope', where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log', interval: 't', interpolate: 'parabola',
+    });
   });
 
   it('accepts an equivalence test without expect', () => {

@@ -30,11 +30,13 @@ const metricSchema = z.strictObject({
 });
 
 const common = { where: selector(), labels: labels() };
-const interval = oneOf(['bootstrap', 't'] as const).default('bootstrap'); // CI of a mean difference
+// 95% interval: t over per-seed values, or BCa bootstrap over seeds (used from 10 seeds on)
+const interval = oneOf(['t', 'bootstrap'] as const).default('t');
 const trend = {
   ...common,
   x: text().default('batch_size'), // numeric column on the x axis
   tune: text().optional(), // per x, keep this column's value with the best mean metric (e.g. lr)
+  interval,
 };
 
 const testSchema = z.discriminatedUnion('kind', [
@@ -46,6 +48,7 @@ const testSchema = z.discriminatedUnion('kind', [
     y: oneOf(['metric', 'tuned'] as const).default('metric'), // fit the metric, or the tuned column's best value
     xScale: oneOf(['log', 'linear'] as const).default('log'),
     yScale: oneOf(['log', 'linear'] as const).default('log'),
+    interpolate: oneOf(['parabola', 'none'] as const).default('parabola'), // y: tuned: refine the best value between grid points
   }),
   z.strictObject({ kind: z.literal('rank-correlation'), ...trend }),
   z.strictObject({ kind: z.literal('critical-batch'), ...trend }),
@@ -70,6 +73,7 @@ export const claimSchema = z.strictObject({
   test: testSchema,
   expect: expectSchema.optional(), // required except for equivalence
   bootstrap: bootstrapSchema.prefault({}),
+  minSeeds: integer().default(5), // paired seeds per group a verdict other than INCONCLUSIVE needs (>= 2)
 });
 
 function keysOf(schemas: z.ZodType[]): Set<string> {
@@ -127,7 +131,10 @@ const labelsNameGroups: Rule = ({ test }) => {
   }));
 };
 
-const RULES: Rule[] = [expectMatchesTest, metricOptions, tunedNeedsTune, labelsNameGroups];
+const enoughSeeds: Rule = ({ minSeeds }) =>
+  minSeeds >= 2 ? [] : [{ path: 'claim.minSeeds', message: `expected an integer >= 2 (an interval needs two seeds), got ${minSeeds}` }];
+
+const RULES: Rule[] = [expectMatchesTest, metricOptions, tunedNeedsTune, labelsNameGroups, enoughSeeds];
 
 export type ClaimValidation = { ok: true; claim: Claim } | { ok: false; issues: Issue[] };
 

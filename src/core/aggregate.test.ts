@@ -25,15 +25,15 @@ describe('aggregateBy', () => {
     ]);
   });
 
-  it('summarises with mean, sample std and t interval (df 2: t = 4.303; df 1: t = 12.706)', () => {
+  it('summarises with mean, sample std and t interval (scipy stats.t.ppf(0.975, df): df 2 4.3027, df 1 12.706)', () => {
     const g32 = groups[1];
     expect(g32.mean).toBeCloseTo(0.96, 12);
     expect(g32.std).toBeCloseTo(0.01, 12);
-    expect(g32.ci95[0]).toBeCloseTo(0.96 - (4.303 * 0.01) / Math.sqrt(3), 12);
-    expect(g32.ci95[1]).toBeCloseTo(0.96 + (4.303 * 0.01) / Math.sqrt(3), 12);
+    expect(g32.ci95[0]).toBeCloseTo(0.96 - (4.302652729749462 * 0.01) / Math.sqrt(3), 12);
+    expect(g32.ci95[1]).toBeCloseTo(0.96 + (4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     const g256 = groups[2];
     expect(g256.mean).toBeCloseTo(0.92, 12);
-    expect(g256.ci95[1] - g256.mean).toBeCloseTo((12.706 * Math.sqrt(0.0002)) / Math.sqrt(2), 12);
+    expect(g256.ci95[1] - g256.mean).toBeCloseTo((12.706204736174694 * Math.sqrt(0.0002)) / Math.sqrt(2), 12);
   });
 
   it('gives NaN spread for one value and NaN mean for none', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, runId } from './run-id.ts';
+import { canonicalJson, runId, specHash } from './run-id.ts';
 import { UsageError } from '../errors.ts';
 
 describe('canonicalJson', () => {
@@ -65,5 +65,16 @@ describe('runId', () => {
     expect(canonicalJson({ b: [1, 'x'], a: { d: null, c: false } })).toBe('{"a":{"c":false,"d":null},"b":[1,"x"]}');
     // sha256 of that text, computed with coreutils `sha256sum`.
     expect(runId({ b: [1, 'x'], a: { d: null, c: false } })).toBe('dc9e4195851b');
+  });
+});
+
+describe('specHash', () => {
+  it('is the full SHA-256 of the canonical JSON: key order does not matter, any value does', () => {
+    const a = specHash({ name: 'x', claim: { id: 'C1', test: { kind: 'slope' } }, train: { lr: 0.1 } });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(specHash({ train: { lr: 0.1 }, claim: { test: { kind: 'slope' }, id: 'C1' }, name: 'x' })).toBe(a);
+    expect(specHash({ name: 'x', claim: { id: 'C1', test: { kind: 'rank-correlation' } }, train: { lr: 0.1 } })).not.toBe(a);
+    // sha256 of '{"a":1}' (printf '{"a":1}' | sha256sum)
+    expect(specHash({ a: 1 })).toBe('015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862');
   });
 });

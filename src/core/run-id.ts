@@ -50,3 +50,11 @@ export function runId(config: unknown, meta?: unknown): string {
   const text = canonicalJson(meta === undefined ? config : { config, meta });
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, RUN_ID_LENGTH);
 }
+
+/**
+ * SHA-256 (64 hex characters) of the canonical JSON of a resolved spec, claim block included:
+ * recorded in sweep.json so a result can be checked against the spec file it claims to come from.
+ */
+export function specHash(spec: unknown): string {
+  return createHash('sha256').update(canonicalJson(spec), 'utf8').digest('hex');
+}

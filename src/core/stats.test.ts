@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  T_95,
-  T_975,
-  bootstrapCi,
+  insideBandP,
   fitCriticalBatch,
   linearFit,
   logLogSlope,
@@ -14,11 +12,9 @@ import {
   ranks,
   spearman,
   std,
-  studentTCdf,
-  tQuantile,
+  oneSampleT,
   tost,
 } from './stats.ts';
-import { mulberry32, normalSampler } from './prng.ts';
 import { UsageError } from '../errors.ts';
 
 // Reference values marked "scipy" were computed with scipy 1.17 / numpy 2.4
@@ -49,94 +45,46 @@ describe('summaries', () => {
   });
 });
 
-describe('Student t', () => {
-  it('tables agree with the exact CDF to their 3 decimals', () => {
-    for (let df = 1; df <= 30; df++) {
-      expect(Math.abs(studentTCdf(T_975[df - 1], df) - 0.975)).toBeLessThan(2e-5 + 5e-4 * tDensity(T_975[df - 1], df));
-      expect(Math.abs(studentTCdf(T_95[df - 1], df) - 0.95)).toBeLessThan(2e-5 + 5e-4 * tDensity(T_95[df - 1], df));
-    }
-  });
-
-  it.each([
-    [31, 2.039513446396408, 1.6955187825458649],
-    [40, 2.021075390306273, 1.683851013335652],
-    [60, 2.0002978220142604, 1.6706488649046363],
-    [120, 1.9799304050824402, 1.6576508993552352],
-    [1000, 1.9623390808264083, 1.6463788172854643],
-  ])('quantiles beyond the table, df %d (scipy)', (df, q975, q95) => {
-    expect(tQuantile(df, 0.975)).toBeCloseTo(q975, 5);
-    expect(tQuantile(df, 0.95)).toBeCloseTo(q95, 5);
-  });
-
-  it.each([
-    [0, 5, 0.5],
-    [0.5, 3, 0.6742760175759245],
-    [-1.7, 7, 0.0664644483912776],
-    [2.5, 4.5, 0.9700471567488997],
-    [10, 50, 0.9999999999999196],
-    [-3, 1, 0.10241638234956672],
-  ])('cdf(%d, df %d) (scipy)', (t, df, expected) => {
-    expect(studentTCdf(t, df)).toBeCloseTo(expected, 10);
-  });
-
-  it('cdf matches the closed forms for df 1 (Cauchy) and df 2', () => {
-    for (const t of [-20, -2, -0.3, 0.7, 4, 50]) {
-      expect(studentTCdf(t, 1)).toBeCloseTo(0.5 + Math.atan(t) / Math.PI, 12);
-      expect(studentTCdf(t, 2)).toBeCloseTo(0.5 + t / (2 * Math.sqrt(2 + t * t)), 12);
-    }
-  });
-
+describe('t intervals and tests', () => {
   it.each([
     ['textbook set', [2, 4, 4, 4, 5, 5, 7, 9], 3.21251208176379, 6.787487918236209],
     ["Student's sleep data", [1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4], 0.7001142367230175, 2.459885763276982],
   ])('95%% CI of the mean: %s (scipy)', (_label, xs, lo, hi) => {
     const ci = meanCi(xs);
-    expect(ci.lo).toBeCloseTo(lo, 3);
-    expect(ci.hi).toBeCloseTo(hi, 3);
+    expect(ci.lo).toBeCloseTo(lo, 10);
+    expect(ci.hi).toBeCloseTo(hi, 10);
+  });
+
+  it('90% CI of the mean (scipy: stats.t.interval(0.9, 9, loc=mean, scale=sem))', () => {
+    const ci = meanCi([1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4], 0.9);
+    expect(ci.lo).toBeCloseTo(0.8669947329707162, 10);
+    expect(ci.hi).toBeCloseTo(2.2930052670292835, 10);
+  });
+
+  it("one-sample t test of Student's sleep data (scipy: stats.ttest_1samp(x, 1.0))", () => {
+    const r = oneSampleT([1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4], 1.0);
+    expect(r.t).toBeCloseTo(1.4911607951655574, 12);
+    expect(r.p).toBeCloseTo(0.1701117708974229, 12);
+    expect(r.df).toBe(9);
+    const zero = oneSampleT([0.5, 0.5, 0.5], 0);
+    expect(zero.p).toBe(0);
+    expect(oneSampleT([0.5, 0.5], 0.5).p).toBe(1);
+    expect(() => oneSampleT([1])).toThrow(UsageError);
+  });
+
+  it('p < 0.05 exactly when the t interval is clear of the threshold or inside the band', () => {
+    const xs = [0.31, 0.12, 0.44, 0.25, 0.08, 0.37];
+    const ci = meanCi(xs);
+    for (const mu of [ci.lo - 1e-6, ci.lo + 1e-6, ci.hi - 1e-6, ci.hi + 1e-6]) {
+      expect(oneSampleT(xs, mu).p < 0.05).toBe(mu < ci.lo || mu > ci.hi);
+    }
+    expect(insideBandP(xs, ci.lo - 1e-6, ci.hi + 1e-6)).toBeLessThan(0.05);
+    expect(insideBandP(xs, ci.lo + 1e-6, ci.hi + 1e-6)).toBeGreaterThan(0.05);
+    expect(insideBandP(xs, ci.lo - 1e-6, ci.hi - 1e-6)).toBeGreaterThan(0.05);
   });
 
   it('CI of one value is NaN-bounded', () => {
     expect(meanCi([4])).toEqual({ n: 1, mean: 4, std: NaN, lo: NaN, hi: NaN });
-  });
-});
-
-describe('bootstrapCi', () => {
-  const draw = normalSampler(mulberry32(11));
-  const samples = Array.from({ length: 40 }, () => 3 + 2 * draw());
-
-  it('is deterministic for a seed, changes with the seed, and brackets the estimate', () => {
-    const a = bootstrapCi(samples, mean, { seed: 1 });
-    expect(bootstrapCi(samples, mean, { seed: 1 })).toEqual(a);
-    expect(bootstrapCi(samples, mean, { seed: 2 }).lo).not.toBe(a.lo);
-    expect(a.estimate).toBe(mean(samples));
-    expect(a.lo).toBeLessThan(a.estimate);
-    expect(a.hi).toBeGreaterThan(a.estimate);
-  });
-
-  it('for the mean of normal data, is close to the t interval', () => {
-    const boot = bootstrapCi(samples, mean, { seed: 3, iterations: 4000 });
-    const t = meanCi(samples);
-    const width = t.hi - t.lo;
-    // Percentile bootstrap runs slightly narrow at n = 40 (its se uses n, not n - 1); 15% slack.
-    expect(Math.abs(boot.lo - t.lo)).toBeLessThan(0.15 * width);
-    expect(Math.abs(boot.hi - t.hi)).toBeLessThan(0.15 * width);
-  });
-
-  it('narrows with the level and resamples whole rows', () => {
-    const wide = bootstrapCi(samples, mean, { seed: 5, level: 0.99 });
-    const narrow = bootstrapCi(samples, mean, { seed: 5, level: 0.5 });
-    expect(wide.hi - wide.lo).toBeGreaterThan(narrow.hi - narrow.lo);
-    // Pairs: the statistic sees intact (a, b) rows, so a constant difference has a zero-width interval.
-    const pairs = samples.map((a) => ({ a, b: a - 0.25 }));
-    const ci = bootstrapCi(pairs, (rows) => mean(rows.map((r) => r.a - r.b)), { seed: 5 });
-    expect(ci.lo).toBeCloseTo(0.25, 12);
-    expect(ci.hi).toBeCloseTo(0.25, 12);
-  });
-
-  it('rejects empty samples and bad options', () => {
-    expect(() => bootstrapCi([], mean)).toThrow(UsageError);
-    expect(() => bootstrapCi([1], mean, { iterations: 0 })).toThrow(UsageError);
-    expect(() => bootstrapCi([1], mean, { level: 1 })).toThrow(UsageError);
   });
 });
 
@@ -221,8 +169,8 @@ describe('tost', () => {
     expect(r.mean).toBeCloseTo(0.00625, 14);
     expect(r.pLower).toBeCloseTo(0.0008272959957287274, 10);
     expect(r.pUpper).toBeCloseTo(0.0011697936843715507, 10);
-    expect(r.lo).toBeCloseTo(-0.0726766773862346, 4);
-    expect(r.hi).toBeCloseTo(0.08517667738623458, 4);
+    expect(r.lo).toBeCloseTo(-0.0726766773862346, 10);
+    expect(r.hi).toBeCloseTo(0.08517667738623458, 10);
     expect(r.equivalent).toBe(true);
   });
 
@@ -242,14 +190,3 @@ describe('tost', () => {
     expect(() => tost([1, 2], 0)).toThrow(UsageError);
   });
 });
-
-/** Density of Student's t, to turn a rounding error in t into one in probability. */
-function tDensity(t: number, df: number): number {
-  const lg = (x: number) => {
-    // Stirling is plenty for a tolerance.
-    let acc = 0;
-    while (x < 10) acc -= Math.log(x++);
-    return acc + (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x);
-  };
-  return Math.exp(lg((df + 1) / 2) - lg(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log(1 + (t * t) / df));
-}

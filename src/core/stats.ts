@@ -1,12 +1,12 @@
 /**
- * Statistics for verdicts on claims: summaries, confidence intervals, slopes, rank
+ * Statistics for verdicts on claims: summaries, t intervals and tests, slopes, rank
  * correlation, equivalence tests and the critical-batch fit. Pure functions over number
- * arrays; seeded where random. Empty inputs are UsageErrors; a spread that needs two
+ * arrays. (Bootstrap: bootstrap.ts; power: power.ts; distributions: distributions.ts.) Empty inputs are UsageErrors; a spread that needs two
  * samples is NaN with one, so a single-seed cell still summarises.
  */
 
 import { UsageError } from '../errors.ts';
-import { mulberry32 } from './prng.ts';
+import { tCdf, tQuantile } from './distributions.ts';
 
 function fail(path: string, message: string): never {
   throw new UsageError(`statistics: ${message}`, [{ path, message }]);
@@ -53,99 +53,6 @@ export function quantile(xs: readonly number[], q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-// ---------------------------------------------------------------------------------------
-// Student t
-
-/** t quantiles at p = 0.975 (two-sided 95%) for df = 1..30. */
-export const T_975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
-  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-] as const;
-
-/** t quantiles at p = 0.95 (two-sided 90%, one-sided 5%: TOST at alpha 0.05) for df = 1..30. */
-export const T_95 = [
-  6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.74,
-  1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697,
-] as const;
-
-const NORMAL_QUANTILE = { 0.975: 1.959963984540054, 0.95: 1.6448536269514722 } as const;
-
-/**
- * Quantile of Student's t with `df` degrees of freedom at p = 0.975 or 0.95: the tables for
- * df <= 30; beyond, the normal quantile with the Cornish-Fisher correction in 1/df (error
- * below 1e-5 there, and it tends to the normal value as df grows).
- */
-export function tQuantile(df: number, p: 0.975 | 0.95): number {
-  if (!(df >= 1) || !Number.isInteger(df)) fail('df', `expected an integer >= 1, got ${df}`);
-  const z = NORMAL_QUANTILE[p];
-  if (z === undefined) fail('p', `expected 0.975 or 0.95, got ${p}`);
-  if (df <= 30) return (p === 0.975 ? T_975 : T_95)[df - 1];
-  const z3 = z ** 3;
-  const z5 = z ** 5;
-  const z7 = z ** 7;
-  return (
-    z +
-    (z3 + z) / (4 * df) +
-    (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) +
-    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3)
-  );
-}
-
-/** P(T <= t) for Student's t with `df` > 0 degrees of freedom (via the incomplete beta function). */
-export function studentTCdf(t: number, df: number): number {
-  if (!(df > 0)) fail('df', `expected a number > 0, got ${df}`);
-  if (Number.isNaN(t)) return NaN;
-  if (t === Infinity) return 1;
-  if (t === -Infinity) return 0;
-  const tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
-  return t > 0 ? 1 - tail : tail;
-}
-
-/** log Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; ~15 significant digits). */
-function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  const y = x - 1;
-  let a = c[0];
-  for (let i = 1; i < 9; i++) a += c[i] / (y + i);
-  const t = y + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** I_x(a, b), the regularized incomplete beta function, by its continued fraction. */
-function regularizedBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  // The fraction converges fast only on this side of the mean; use the symmetry otherwise.
-  if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
-  return 1 - (front * betaFraction(1 - x, b, a)) / b;
-}
-
-function betaFraction(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  const guard = (v: number) => (Math.abs(v) < tiny ? tiny : v);
-  let c = 1;
-  let d = 1 / guard(1 - ((a + b) * x) / (a + 1));
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    const even = (m * (b - m) * x) / ((a - 1 + m2) * (a + m2));
-    d = 1 / guard(1 + even * d);
-    c = guard(1 + even / c);
-    h *= d * c;
-    const odd = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + 1 + m2));
-    d = 1 / guard(1 + odd * d);
-    c = guard(1 + odd / c);
-    const step = d * c;
-    h *= step;
-    if (Math.abs(step - 1) < 1e-15) break;
-  }
-  return h;
-}
-
 export interface MeanCi {
   n: number;
   mean: number;
@@ -155,68 +62,60 @@ export interface MeanCi {
   hi: number;
 }
 
-/** t-based confidence interval of the mean at `level` 0.95 (default) or 0.90. */
-export function meanCi(xs: readonly number[], level: 0.95 | 0.9 = 0.95): MeanCi {
+/** Student t confidence interval of the mean at `level` in (0, 1), default 0.95. */
+export function meanCi(xs: readonly number[], level = 0.95): MeanCi {
   const m = mean(xs);
   const s = std(xs);
-  if (level !== 0.95 && level !== 0.9) fail('level', `expected 0.95 or 0.9, got ${level}`);
-  if (xs.length < 2) return { n: xs.length, mean: m, std: s, lo: NaN, hi: NaN };
-  const half = (tQuantile(xs.length - 1, level === 0.95 ? 0.975 : 0.95) * s) / Math.sqrt(xs.length);
-  return { n: xs.length, mean: m, std: s, lo: m - half, hi: m + half };
-}
-
-// ---------------------------------------------------------------------------------------
-// Bootstrap
-
-export interface BootstrapOptions {
-  /** Number of resamples; default 2000. */
-  iterations?: number;
-  /** Seed of the resampling stream; default 0. */
-  seed?: number;
-  /** Coverage of the interval in (0, 1); default 0.95. */
-  level?: number;
-}
-
-export interface BootstrapCi {
-  /** The statistic on the original samples. */
-  estimate: number;
-  lo: number;
-  hi: number;
-}
-
-/**
- * Percentile bootstrap interval of `statistic`: resample `samples` with replacement
- * `iterations` times (mulberry32(seed)), take the (1 - level)/2 and (1 + level)/2 quantiles.
- * Samples may be any rows (e.g. per-seed pairs), so paired designs resample whole pairs.
- * Resamples whose statistic is not finite are dropped; if none remain, lo = hi = NaN.
- */
-export function bootstrapCi<T>(
-  samples: readonly T[],
-  statistic: (resample: T[]) => number,
-  options: BootstrapOptions = {},
-): BootstrapCi {
-  const { iterations = 2000, seed = 0, level = 0.95 } = options;
-  if (samples.length < 1) fail('samples', 'expected at least 1 value, got 0');
-  if (!Number.isInteger(iterations) || iterations < 1) fail('iterations', `expected an integer >= 1, got ${iterations}`);
   if (!(level > 0 && level < 1)) fail('level', `expected a number in (0, 1), got ${level}`);
-  const rng = mulberry32(seed);
-  const n = samples.length;
-  const stats: number[] = [];
-  for (let it = 0; it < iterations; it++) {
-    const resample = new Array<T>(n);
-    for (let i = 0; i < n; i++) resample[i] = samples[Math.floor(rng() * n)];
-    const s = statistic(resample);
-    if (Number.isFinite(s)) stats.push(s);
-  }
-  const estimate = statistic([...samples]);
-  if (stats.length === 0) return { estimate, lo: NaN, hi: NaN };
-  return { estimate, lo: quantile(stats, (1 - level) / 2), hi: quantile(stats, (1 + level) / 2) };
+  if (xs.length < 2) return { n: xs.length, mean: m, std: s, lo: NaN, hi: NaN };
+  const half = (tQuantile((1 + level) / 2, xs.length - 1) * s) / Math.sqrt(xs.length);
+  return { n: xs.length, mean: m, std: s, lo: m - half, hi: m + half };
 }
 
 /** a[i] - b[i] for paired observations (same seed, same initial weights). */
 export function pairedDifferences(a: readonly number[], b: readonly number[]): number[] {
   if (a.length !== b.length) fail('b', `expected as many values as a (${a.length}), got ${b.length}`);
   return a.map((x, i) => x - b[i]);
+}
+
+export interface OneSampleT {
+  n: number;
+  mean: number;
+  /** Standard error of the mean. */
+  se: number;
+  /** (mean - mu) / se; +-Infinity or NaN when se is 0. */
+  t: number;
+  df: number;
+  /** Two-sided p of H0: mean = mu. */
+  p: number;
+}
+
+/** One-sample (for paired differences: paired) t test of H0: mean = mu; needs >= 2 values. */
+export function oneSampleT(xs: readonly number[], mu = 0): OneSampleT {
+  requireSamples(xs, 'xs', 2);
+  const n = xs.length;
+  const m = mean(xs);
+  const se = std(xs) / Math.sqrt(n);
+  const df = n - 1;
+  if (se === 0) {
+    const t = m === mu ? NaN : m > mu ? Infinity : -Infinity;
+    return { n, mean: m, se, t, df, p: m === mu ? 1 : 0 };
+  }
+  const t = (m - mu) / se;
+  return { n, mean: m, se, t, df, p: Math.min(1, 2 * tCdf(-Math.abs(t), df)) };
+}
+
+/**
+ * p of the intersection-union test that the mean lies inside [lo, hi]: H0 is "mean <= lo or
+ * mean >= hi"; p = 2 max(p_lo, p_hi) of the one-sided t tests (capped at 1), so p < alpha iff
+ * the two-sided (1 - alpha) t interval lies inside the band. Needs >= 2 values.
+ */
+export function insideBandP(xs: readonly number[], lo: number, hi: number): number {
+  const { se, mean: m, df } = oneSampleT(xs);
+  if (se === 0) return m > lo && m < hi ? 0 : 1;
+  const pLo = 1 - tCdf((m - lo) / se, df);
+  const pHi = tCdf((m - hi) / se, df);
+  return Math.min(1, 2 * Math.max(pLo, pHi));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -324,9 +223,8 @@ export interface TostResult {
 
 /**
  * Two one-sided t tests (alpha = 0.05) that the mean of paired differences lies within
- * (-margin, margin), margin > 0 in the metric's units. The verdict is read from the 90%
- * interval (tabled t); the p-values use the exact t distribution and agree up to the
- * table's rounding. Needs >= 2 differences.
+ * (-margin, margin), margin > 0 in the metric's units. Equivalent iff the 90% t interval
+ * lies inside the margin, iff p = max(pLower, pUpper) < 0.05. Needs >= 2 differences.
  */
 export function tost(diffs: readonly number[], margin: number): TostResult {
   requireSamples(diffs, 'diffs', 2);
@@ -339,8 +237,8 @@ export function tost(diffs: readonly number[], margin: number): TostResult {
     pLower = ci.mean > -margin ? 0 : 1;
     pUpper = ci.mean < margin ? 0 : 1;
   } else {
-    pLower = 1 - studentTCdf((ci.mean + margin) / se, ci.n - 1);
-    pUpper = studentTCdf((ci.mean - margin) / se, ci.n - 1);
+    pLower = 1 - tCdf((ci.mean + margin) / se, ci.n - 1);
+    pUpper = tCdf((ci.mean - margin) / se, ci.n - 1);
   }
   return {
     n: ci.n,

@@ -1,16 +1,16 @@
 /**
  * A small synthetic results directory for the verify tests: BatchNorm vs GroupNorm at batch
- * 2 and 32, three paired seeds, known test errors (BN's error climbs at batch 2, GN's does
+ * 2 and 32, five paired seeds, known test errors (BN's error climbs at batch 2, GN's does
  * not), a curve per run, and a claim (C2) in sweep.json's spec.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CURVE_COLUMNS, REQUIRED_SUMMARY_COLUMNS as SUMMARY_COLUMNS } from './columns.ts';
 
-/** Test error by norm, batch size and seed (1, 2, 3). */
+/** Test error by norm, batch size and seed (1..5). */
 export const FIXTURE_ERRORS: Record<string, Record<number, number[]>> = {
-  batch: { 2: [0.35, 0.33, 0.37], 32: [0.24, 0.23, 0.245] },
-  group: { 2: [0.24, 0.245, 0.238], 32: [0.241, 0.243, 0.24] },
+  batch: { 2: [0.35, 0.33, 0.37, 0.34, 0.36], 32: [0.24, 0.23, 0.245, 0.235, 0.25] },
+  group: { 2: [0.24, 0.245, 0.238, 0.242, 0.236], 32: [0.241, 0.243, 0.24, 0.239, 0.244] },
 };
 
 export const FIXTURE_CLAIM = {

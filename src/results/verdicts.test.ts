@@ -28,17 +28,20 @@ describe('verifyResultsDir', () => {
     await writeClaimFixture(dir);
     const r = await verifyResultsDir(dir);
     const e = FIXTURE_ERRORS;
-    const perSeed = [0, 1, 2].map((i) => (e.batch![2]![i]! - e.batch![32]![i]!) - (e.group![2]![i]! - e.group![32]![i]!));
-    expect(r.verdicts[0].estimate).toBeCloseTo(perSeed.reduce((a, b) => a + b) / 3, 12);
+    const perSeed = [0, 1, 2, 3, 4].map((i) => (e.batch![2]![i]! - e.batch![32]![i]!) - (e.group![2]![i]! - e.group![32]![i]!));
+    expect(r.verdicts[0].estimate).toBeCloseTo(perSeed.reduce((a, b) => a + b) / 5, 12);
     expect(r.verdicts[0].verdict).toBe('SUPPORTED');
     expect(r.claimSource).toBe('sweep.json');
 
     const csv = parseCsv(await readFile(join(dir, 'verdicts.csv'), 'utf8'), 'verdicts.csv');
     expect(csv.columns).toEqual([...VERDICT_COLUMNS]);
     expect(csv.rows).toHaveLength(1);
-    expect(csv.rows[0]!.values).toMatchObject({ claim_id: 'C2', kind: 'interaction', verdict: 'SUPPORTED', n_seeds: '3', expect: '> 0' });
+    expect(csv.rows[0]!.values).toMatchObject({ claim_id: 'C2', kind: 'interaction', verdict: 'SUPPORTED', n_seeds: '5', expect: '> 0', min_seeds: '5' });
+    expect(Number(csv.rows[0]!.values.p_value)).toBe(r.verdicts[0].p);
+    expect(Number(csv.rows[0]!.values.p_holm)).toBe(r.verdicts[0].pHolm);
+    expect(Number(csv.rows[0]!.values.mde)).toBe(r.verdicts[0].mde);
     expect(Number(csv.rows[0]!.values.estimate)).toBeCloseTo(r.verdicts[0].estimate, 12);
-    expect(csv.rows[0]!.values.reason).toMatch(/^\[BN\(2\) - BN\(32\)\] - \[GN\(2\) - GN\(32\)\] in final_test_error is \+11\.2 points \(95% CI 9\.8 to 12\.7, n=3 seeds\), entirely above the threshold 0 points\.$/);
+    expect(csv.rows[0]!.values.reason).toMatch(/^\[BN\(2\) - BN\(32\)\] - \[GN\(2\) - GN\(32\)\] in final_test_error is \+11\.1 points \(95% CI 9\.66 to 12\.6, n=5 seeds\), entirely above the threshold 0 points; minimal detectable effect at 80% power 1\.98 points\.$/);
 
     const json = JSON.parse(await readFile(join(dir, 'verdicts.json'), 'utf8'));
     expect(json.sweep).toBe('norm-fixture');
@@ -116,5 +119,10 @@ describe('a list of claims', () => {
     expect(r.verdicts.map((v) => [v.claimId, v.verdict])).toEqual([['C2', 'SUPPORTED'], ['C2-flipped', 'NOT SUPPORTED']]);
     const csv = parseCsv(await readFile(join(dir, 'verdicts.csv'), 'utf8'), 'verdicts.csv');
     expect(csv.rows.map((row) => row.values.claim_id)).toEqual(['C2', 'C2-flipped']);
+    // Holm over the two claims: the smaller p doubled, the larger kept (monotone).
+    const [a, b] = r.verdicts;
+    const [lo, hi] = a!.p <= b!.p ? [a!, b!] : [b!, a!];
+    expect(lo.pHolm).toBeCloseTo(Math.min(1, 2 * lo.p), 15);
+    expect(hi.pHolm).toBeCloseTo(Math.max(Math.min(1, 2 * lo.p), hi.p), 15);
   });
 });

@@ -9,7 +9,7 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import { parse as parseYaml } from 'yaml';
 import { validateClaim } from '../config/claim-schema.ts';
 import { suggestKey } from '../config/format-issues.ts';
-import { claimColumns, evaluateClaim } from '../core/claims/evaluate.ts';
+import { adjustForMultipleClaims, claimColumns, evaluateClaim } from '../core/claims/evaluate.ts';
 import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
@@ -18,7 +18,7 @@ import { parseCsv, readSummary } from './read-results.ts';
 
 export const VERDICT_COLUMNS = [
   'claim_id', 'kind', 'metric', 'statistic', 'estimate', 'ci_lo', 'ci_hi', 'ci_level', 'interval', 'n_seeds',
-  'expect', 'verdict', 'reason', 'statement',
+  'expect', 'verdict', 'reason', 'statement', 'min_seeds', 'p_value', 'p_holm', 'mde',
 ] as const;
 
 export interface VerifiedDir {
@@ -120,7 +120,7 @@ export function renderVerdictsCsv(verdicts: readonly Verdict[]): string {
   const rows = verdicts.map((v) => ({
     claim_id: v.claimId, kind: v.kind, metric: v.metric, statistic: v.statistic, estimate: v.estimate,
     ci_lo: v.lo, ci_hi: v.hi, ci_level: v.level, interval: v.interval, n_seeds: v.n, expect: v.expect,
-    verdict: v.verdict, reason: v.reason, statement: v.statement,
+    verdict: v.verdict, reason: v.reason, statement: v.statement, min_seeds: v.minSeeds, p_value: v.p, p_holm: v.pHolm, mde: v.mde,
   }));
   return csv.getHeaderString() + csv.stringifyRecords(rows);
 }
@@ -142,7 +142,7 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
   const where = `${source}${override ? '' : ` of ${dir}`}`;
   const blocks = Array.isArray(block) ? block : [block];
   const claims: Claim[] = [];
-  const verdicts: Verdict[] = [];
+  const single: Verdict[] = [];
   for (const [i, one] of blocks.entries()) {
     const at = blocks.length > 1 ? `${where} (claim ${i + 1} of ${blocks.length})` : where;
     const validation = validateClaim(one);
@@ -150,16 +150,46 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
     const claim = validation.claim;
     const runs = await readRuns(dir, claim, at);
     try {
-      verdicts.push(evaluateClaim(claim, runs));
+      single.push(evaluateClaim(claim, runs));
     } catch (e) {
       if (e instanceof UsageError) invalid(at, e.issues.length ? e.issues : [{ path: 'claim', message: e.message }]);
       throw e;
     }
     claims.push(claim);
   }
+  const verdicts = adjustForMultipleClaims(single);
   const files = [join(dir, 'verdicts.csv'), join(dir, 'verdicts.json')];
   await writeFileAtomic(files[0]!, renderVerdictsCsv(verdicts));
   // JSON has no NaN: missing bounds are written as null.
   await writeJsonAtomic(files[1]!, { sweep, claimSource: source, claims, verdicts });
   return { dir, sweep, claimSource: source, claims, verdicts, files };
+}
+
+export interface SavedVerdicts {
+  dir: string;
+  sweep: string;
+  claims: Claim[];
+  verdicts: Verdict[];
+}
+
+/**
+ * Reads the verdicts.json that `verify` wrote in `dir` (null bounds back to NaN). Files
+ * written before a field existed simply lack it; renderers show a dash.
+ */
+export async function readSavedVerdicts(dir: string): Promise<SavedVerdicts> {
+  const file = join(dir, 'verdicts.json');
+  const text = await readText(file, 'verdicts.json (run batchlab verify on it first)');
+  let raw: { sweep?: unknown; claims?: unknown; verdicts?: unknown };
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file}: invalid JSON (${(e as Error).message})`, [{ path: file, message: 'invalid JSON' }]);
+  }
+  if (!Array.isArray(raw.verdicts)) throw new UsageError(`${file}: no verdicts`, [{ path: `${file} verdicts`, message: 'expected a list of verdicts' }]);
+  const nan = (x: unknown) => (x === null ? NaN : x);
+  const verdicts = (raw.verdicts as Record<string, unknown>[]).map((v) => ({
+    ...v, estimate: nan(v.estimate), lo: nan(v.lo), hi: nan(v.hi),
+    ...('p' in v ? { p: nan(v.p), pHolm: nan(v.pHolm), mde: nan(v.mde) } : {}),
+  })) as unknown as Verdict[];
+  return { dir, sweep: typeof raw.sweep === 'string' ? raw.sweep : dir, claims: Array.isArray(raw.claims) ? raw.claims as Claim[] : [], verdicts };
 }

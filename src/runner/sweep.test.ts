@@ -2,12 +2,13 @@
  * executeSweep with launched workers: a worker that cannot start is reported and the sweep
  * finishes on the executors it has; workers launched beyond what the sweep needs are closed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
+import { specHash } from '../core/run-id.ts';
 import { planSweep } from './plan-sweep.ts';
 import { executeSweep, type SweepEvent } from './sweep.ts';
 import type { WorkerLaunch } from './worker-process.ts';
@@ -62,5 +63,9 @@ describe('executeSweep with launched workers', () => {
     expect(JSON.stringify(warnings[0])).toContain('no backend here');
     expect(events.find((e) => e.type === 'start')).toMatchObject({ workers: 2, toRun: 4 });
     expect([broken.closed, spare.closed]).toEqual([true, true]);
+    // sweep.json records the hash of the resolved spec it ran.
+    const sweepJson = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
+    expect(sweepJson.specHash).toBe(specHash(spec));
+    expect(sweepJson.specHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });

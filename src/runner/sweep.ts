@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
+import { specHash } from '../core/run-id.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
@@ -84,7 +85,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     // With nothing left to run no backend starts: keep the environment the runs were made in.
     const environment = main?.environment ?? (await readPreviousEnvironment(sweepJson));
     await writeJsonAtomic(sweepJson, {
-      name: o.spec.name, spec: o.spec, axes, shard: o.shard ?? null, runs: o.runs.length, environment,
+      name: o.spec.name, spec: o.spec, specHash: specHash(o.spec), axes, shard: o.shard ?? null, runs: o.runs.length, environment,
     });
     emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: count, why: main?.why ?? 'nothing to run' });
     const abortAll = () => executors.forEach((e) => e.abort());

@@ -2,22 +2,38 @@
 import { fmt } from '../../core/claims/decide.ts';
 import { EXIT, UsageError, type Issue } from '../../errors.ts';
 import { renderPlainTable } from '../../report/text-table.ts';
-import { readClaimFile, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
+import { renderClaimsTable } from '../../report/claims-table.ts';
+import { readClaimFile, readSavedVerdicts, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
 import type { VerifyArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 
-const FORMATS = ['table', 'json'] as const;
+const FORMATS = ['table', 'json', 'md'] as const;
 
 function renderTable(results: readonly VerifiedDir[]): string[] {
   const flat = results.flatMap(({ verdicts, dir, claimSource }) => verdicts.map((verdict) => ({ verdict, dir, claimSource })));
   const rows = flat.map(({ verdict: v, dir }) => [
     v.claimId, v.kind, v.statistic, fmt(v.estimate),
-    `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'bootstrap'} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
-    String(v.n), v.expect, v.verdict, dir,
+    `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'BCa'} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
+    v.n < v.minSeeds ? `${v.n} (< ${v.minSeeds})` : String(v.n), fmt(v.mde), `${fmt(v.p)} (${fmt(v.pHolm)})`, v.expect, v.verdict, dir,
   ]);
-  const table = renderPlainTable(['claim', 'test', 'statistic', 'estimate', 'interval', 'n', 'expect', 'verdict', 'results'], rows);
+  const table = renderPlainTable(['claim', 'test', 'statistic', 'estimate', 'interval', 'n', 'MDE', 'p (Holm)', 'expect', 'verdict', 'results'], rows);
   return [table, '', ...flat.map(({ verdict: v, claimSource }) =>
     `${v.claimId} (${claimSource}): ${v.statement}\n  ${v.verdict}: ${v.reason}`)];
+}
+
+/**
+ * --format md: the README's claims table from the verdicts.json each directory already holds
+ * (as the last `verify` wrote it). Evaluates nothing and writes nothing, so the table shows
+ * exactly the committed verdicts.
+ */
+async function printClaimsTable(args: VerifyArgs, io: Output): Promise<number> {
+  if (args.claim !== undefined) {
+    throw new UsageError('invalid option', [{ path: '--claim', message: 'expected no --claim with --format md (it prints the saved verdicts), got one' }]);
+  }
+  const saved = [];
+  for (const dir of args.dirs) saved.push(await readSavedVerdicts(dir.replace(/\/+$/, '')));
+  io.out(renderClaimsTable(saved));
+  return EXIT.ok;
 }
 
 /** Exit 0 whatever the verdicts say; a directory that cannot be verified makes it 2 after the others are done. */
@@ -25,6 +41,7 @@ export async function verifyCommand(args: VerifyArgs, io: Output): Promise<numbe
   if (!(FORMATS as readonly string[]).includes(args.format)) {
     throw new UsageError('invalid option', [{ path: '--format', message: `expected one of ${FORMATS.join(' | ')}, got ${JSON.stringify(args.format)}` }]);
   }
+  if (args.format === 'md') return printClaimsTable(args, io);
   const override = args.claim !== undefined ? { block: await readClaimFile(args.claim), source: args.claim } : undefined;
   const results: VerifiedDir[] = [];
   const problems: Issue[] = [];

@@ -3,6 +3,7 @@
  * bootstrap is seeded by the claim). Missing data makes a verdict INCONCLUSIVE; a claim that
  * cannot be evaluated as written (an ambiguous selector, a non-numeric x) is a UsageError.
  */
+import { holmAdjust } from '../holm.ts';
 import { evaluatePaired } from './paired.ts';
 import { matches, uniqueRuns } from './select.ts';
 import { evaluateTrend } from './trend.ts';
@@ -21,6 +22,15 @@ export function evaluateClaim(claim: Claim, runs: readonly ClaimRun[]): Verdict 
     case 'critical-batch':
       return evaluateTrend(claim, test, selected);
   }
+}
+
+/**
+ * The verdicts of one spec's claims with Holm-adjusted p-values (pHolm) beside the raw ones:
+ * the family is the claims tested on one sweep. Verdict labels are per claim and unchanged.
+ */
+export function adjustForMultipleClaims(verdicts: readonly Verdict[]): Verdict[] {
+  const adjusted = holmAdjust(verdicts.map((v) => v.p));
+  return verdicts.map((v, i) => ({ ...v, pHolm: adjusted[i]! }));
 }
 
 /** Every summary.csv column the claim names, with the spec path that names it (for checking against a results dir). */

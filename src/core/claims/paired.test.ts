@@ -8,9 +8,10 @@ const BOOT = { iterations: 2000, seed: 0, level: 0.95 };
 function claimOf(test: Partial<ClaimTest> & { kind: ClaimTest['kind'] }, metric: MetricSpec, expectation?: Expectation): Claim {
   return {
     id: 'T', statement: 'a test claim', metric,
-    test: { where: {}, labels: {}, interval: 'bootstrap', ...test } as ClaimTest,
+    test: { where: {}, labels: {}, interval: 't', ...test } as ClaimTest,
     ...(expectation ? { expect: expectation } : {}),
     bootstrap: BOOT,
+    minSeeds: 2, // these tests check the statistics; the seed rule has its own tests
   };
 }
 
@@ -33,37 +34,77 @@ function normRuns(errors: Record<string, Record<number, number[]>>): ClaimRun[] 
 }
 
 describe('paired-difference', () => {
-  it('two seeds: the percentile bootstrap interval is the range of the two differences', () => {
-    // Resampled means are d1, (d1+d2)/2 or d2 with probabilities 1/4, 1/2, 1/4: the 2.5% and 97.5% quantiles are d1 and d2.
+  it('two seeds: a t interval with 1 degree of freedom, wide and never collapsed', () => {
     const runs = normRuns({ batch: { 2: [0.30, 0.40], 32: [0.20, 0.25] } }); // differences 0.10 and 0.15
     const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { batch_size: 2 }, b: { batch_size: 32 } }, { name: 'final_test_error' }, { above: 0 }), runs);
+    // scipy: stats.t.ppf(0.975, 1) = 12.706204736174694; sd of (0.10, 0.15) = 0.05/sqrt(2)
+    const half = (12.706204736174694 * (0.05 / Math.SQRT2)) / Math.SQRT2;
     expect(v.estimate).toBeCloseTo(0.125, 12);
-    expect(v.lo).toBeCloseTo(0.1, 12);
-    expect(v.hi).toBeCloseTo(0.15, 12);
+    expect(v.lo).toBeCloseTo(0.125 - half, 10);
+    expect(v.hi).toBeCloseTo(0.125 + half, 10);
     expect(v.n).toBe(2);
-    expect(v.verdict).toBe('SUPPORTED');
-    expect(v.reason).toBe('{batch_size=2} minus {batch_size=32} in final_test_error is +12.5 points (95% CI 10 to 15, n=2 seeds), entirely above the threshold 0 points.');
+    expect(v.verdict).toBe('INCONCLUSIVE');
+    expect(v.reason).toMatch(/^\{batch_size=2\} minus \{batch_size=32\} in final_test_error is \+12\.5 points \(95% CI -19\.3 to 44\.3, n=2 seeds\), the interval straddles the threshold 0 points; minimal detectable effect at 80% power [\d.]+ points\.$/);
   });
 
-  it('t interval: mean 2, sd 1, n 3 -> 2 +- 4.303/sqrt(3)', () => {
+  it('t interval: mean 2, sd 1, n 3 -> 2 +- t(0.975, 2)/sqrt(3); p and MDE from the same t test', () => {
     const runs = [1, 2, 3].flatMap((d, i) => [run({ arm: 'a', seed: i, final_train_loss: 10 + d }), run({ arm: 'b', seed: i, final_train_loss: 10 })]);
     const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { arm: 'a' }, b: { arm: 'b' }, interval: 't' }, { name: 'final_train_loss' }, { above: 0 }), runs);
-    const half = 4.303 / Math.sqrt(3);
+    const half = 4.302652729749462 / Math.sqrt(3); // scipy stats.t.ppf(0.975, 2)
     expect(v.estimate).toBeCloseTo(2, 12);
     expect(v.lo).toBeCloseTo(2 - half, 10);
     expect(v.hi).toBeCloseTo(2 + half, 10);
     expect(v.interval).toBe('t');
     expect(v.verdict).toBe('INCONCLUSIVE');
+    // scipy: stats.ttest_1samp([1, 2, 3], 0).pvalue = 0.07417990022744862
+    expect(v.p).toBeCloseTo(0.07417990022744862, 10);
+    expect(v.pHolm).toBe(v.p);
+    expect(v.mde).toBeCloseTo(3.264043549699573, 6); // power.test.ts: MDE for n = 3, sd 1
   });
 
-  it('is reproducible and changes with the bootstrap seed only through the interval', () => {
-    const runs = normRuns({ batch: { 2: [0.3, 0.42, 0.35, 0.5], 32: [0.2, 0.25, 0.3, 0.22] } });
-    const c = claimOf({ kind: 'paired-difference', a: { batch_size: 2 }, b: { batch_size: 32 } }, { name: 'final_test_error' }, { above: 0 });
-    const v1 = evaluateClaim(c, runs);
-    expect(evaluateClaim(c, runs)).toEqual(v1);
-    const v2 = evaluateClaim({ ...c, bootstrap: { ...BOOT, seed: 7 } }, runs);
-    expect(v2.estimate).toBe(v1.estimate);
-    expect(v1.lo).toBeGreaterThan(0);
+  it('bootstrap (BCa) only from 10 seeds on; below that the t interval, with a note', () => {
+    const few = normRuns({ batch: { 2: [0.3, 0.42, 0.35, 0.5], 32: [0.2, 0.25, 0.3, 0.22] } });
+    const c = claimOf({ kind: 'paired-difference', a: { batch_size: 2 }, b: { batch_size: 32 }, interval: 'bootstrap' }, { name: 'final_test_error' }, { above: 0 });
+    const v = evaluateClaim(c, few);
+    expect(v.interval).toBe('t');
+    expect(v.details.intervalNote).toBe('bootstrap needs >= 10 seeds, got 4: t interval used');
+    const errs2 = [0.3, 0.42, 0.35, 0.5, 0.33, 0.41, 0.38, 0.29, 0.45, 0.36, 0.4, 0.31];
+    const errs32 = [0.2, 0.25, 0.3, 0.22, 0.26, 0.24, 0.21, 0.27, 0.23, 0.28, 0.22, 0.25];
+    const many = normRuns({ batch: { 2: errs2, 32: errs32 } });
+    const b1 = evaluateClaim(c, many);
+    expect(b1.interval).toBe('bootstrap');
+    expect(evaluateClaim(c, many)).toEqual(b1);
+    const b2 = evaluateClaim({ ...c, bootstrap: { ...BOOT, seed: 7 } }, many);
+    expect(b2.estimate).toBe(b1.estimate);
+    expect(b2.lo).not.toBe(b1.lo);
+    expect(b1.lo).toBeGreaterThan(0);
+    expect(b1.hi - b1.lo).toBeGreaterThan(0);
+    expect(b1.reason).toContain('BCa bootstrap');
+  });
+
+  it('fewer seeds than minSeeds: INCONCLUSIVE, saying "3 seeds < 5", with the interval and MDE', () => {
+    const runs = normRuns({ batch: { 2: [0.5, 0.52, 0.51], 32: [0.2, 0.25, 0.3] } });
+    const c = { ...claimOf({ kind: 'paired-difference', a: { batch_size: 2 }, b: { batch_size: 32 } }, { name: 'final_test_error' }, { above: 0 }), minSeeds: 5 };
+    const v = evaluateClaim(c, runs);
+    expect(v.verdict).toBe('INCONCLUSIVE');
+    expect(v.minSeeds).toBe(5);
+    expect(v.reason).toMatch(/^3 seeds < 5: .* is \+26 points \(95% CI .*, n=3 seeds\), a verdict needs 5 paired seeds \(the interval is entirely above the threshold 0 points\); minimal detectable effect at 80% power [\d.]+ points\.$/);
+    expect(Number.isFinite(v.mde) && v.mde > 0).toBe(true);
+    expect(evaluateClaim({ ...c, minSeeds: 3 }, runs).verdict).toBe('SUPPORTED');
+  });
+
+  it('no zero-width interval from non-identical differences (n = 2..8, random data)', () => {
+    let state = 12345;
+    const rnd = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let n = 2; n <= 8; n++) {
+      for (let rep = 0; rep < 5; rep++) {
+        const a = Array.from({ length: n }, () => 0.3 + 0.1 * rnd());
+        const b = Array.from({ length: n }, () => 0.2 + 0.1 * rnd());
+        const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { batch_size: 2 }, b: { batch_size: 32 } }, { name: 'final_test_error' }, { above: 0 }), normRuns({ batch: { 2: a, 32: b } }));
+        expect(v.hi - v.lo).toBeGreaterThan(0);
+        expect(v.mde).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('NOT SUPPORTED when the interval is on the other side', () => {
@@ -92,10 +133,12 @@ describe('interaction', () => {
     const perSeed = [(0.347 - 0.236) - (0.241 - 0.241), (0.36 - 0.24) - (0.245 - 0.243), (0.33 - 0.232) - (0.238 - 0.24)];
     expect(v.details.differences as number[]).toEqual(perSeed.map((d) => expect.closeTo(d, 12)));
     expect(v.estimate).toBeCloseTo(perSeed.reduce((a, b) => a + b) / 3, 12);
-    expect(v.lo).toBeGreaterThanOrEqual(Math.min(...perSeed) - 1e-12);
-    expect(v.hi).toBeLessThanOrEqual(Math.max(...perSeed) + 1e-12);
+    const m = perSeed.reduce((a, b) => a + b) / 3;
+    const sd = Math.sqrt(perSeed.reduce((s, d) => s + (d - m) ** 2, 0) / 2);
+    expect(v.lo).toBeCloseTo(m - (4.302652729749462 * sd) / Math.sqrt(3), 10);
+    expect(v.hi).toBeCloseTo(m + (4.302652729749462 * sd) / Math.sqrt(3), 10);
     expect(v.verdict).toBe('SUPPORTED');
-    expect(v.reason).toMatch(/^\[BN\(2\) - BN\(32\)\] - \[GN\(2\) - GN\(32\)\] in final_test_error is \+11 points \(95% CI 10 to 11\.8, n=3 seeds\), entirely above the threshold 0 points\.$/);
+    expect(v.reason).toMatch(/^\[BN\(2\) - BN\(32\)\] - \[GN\(2\) - GN\(32\)\] in final_test_error is \+11 points \(95% CI [\d.]+ to [\d.]+, n=3 seeds\), entirely above the threshold 0 points; minimal detectable effect at 80% power [\d.]+ points\.$/);
   });
 
   it('a diverged run without a finite metric drops its seed; a substitute value keeps it', () => {
@@ -115,7 +158,7 @@ describe('interaction', () => {
     const v = evaluateClaim(claimOf(test, { name: 'final_test_error' }, { above: 0 }), few);
     expect(v.verdict).toBe('INCONCLUSIVE');
     expect(v.n).toBe(0);
-    expect(v.reason).toBe('Only 0 seeds have a finite final_test_error in every group (a1, a2, b1, b2), 2 are needed; left out: seed 1 in b1 (failed).');
+    expect(v.reason).toBe('0 seeds < 2: Only 0 seeds have a finite final_test_error in every group (a1, a2, b1, b2), at least 2 are needed for an interval; left out: seed 1 in b1 (failed).');
   });
 
   it('a group no run matches is INCONCLUSIVE', () => {
@@ -141,7 +184,7 @@ describe('equivalence (TOST)', () => {
   // differences 0.001, -0.001, 0.002, 0, -0.002: mean 0, sd sqrt(2.5e-6), 90% half width 2.132 * sd / sqrt(5).
   const diffs = [0.001, -0.001, 0.002, 0, -0.002];
   const runs = diffs.flatMap((d, i) => [run({ arm: 'decay-lr', seed: i, final_test_acc: 0.9 + d }), run({ arm: 'grow-batch', seed: i, final_test_acc: 0.9 })]);
-  const half = (2.132 * Math.sqrt(2.5e-6)) / Math.sqrt(5);
+  const half = (2.1318467863266495 * Math.sqrt(2.5e-6)) / Math.sqrt(5); // scipy stats.t.ppf(0.95, 4)
   it.each<[number, string]>([[0.005, 'SUPPORTED'], [0.001, 'INCONCLUSIVE']])('margin %s -> %s', (margin, verdict) => {
     const v = evaluateClaim(claimOf({ kind: 'equivalence', a: { arm: 'decay-lr' }, b: { arm: 'grow-batch' }, margin }, { name: 'final_test_acc' }), runs);
     expect(v.estimate).toBeCloseTo(0, 12);
@@ -154,6 +197,6 @@ describe('equivalence (TOST)', () => {
     const shifted = runs.map((r) => (r.values.arm === 'decay-lr' ? { values: { ...r.values, final_test_acc: String(Number(r.values.final_test_acc) + 0.05) } } : r));
     const v = evaluateClaim(claimOf({ kind: 'equivalence', a: { arm: 'decay-lr' }, b: { arm: 'grow-batch' }, margin: 0.01 }, { name: 'final_test_acc' }), shifted);
     expect(v.verdict).toBe('NOT SUPPORTED');
-    expect(v.reason).toMatch(/is \+5 points \(90% CI .*, n=5 seeds, TOST p=.*\), entirely beyond the margin \+-1 points\.$/);
+    expect(v.reason).toMatch(/is \+5 points \(90% CI .*, n=5 seeds, TOST p=.*\), entirely beyond the margin \+-1 points; minimal detectable effect at 80% power [\d.]+ points\.$/);
   });
 });

@@ -4,12 +4,14 @@
  * cell has a finite value for it, so each difference compares runs with the same initial
  * weights and data order.
  */
-import { bootstrapCi, mean, meanCi, tost } from '../stats.ts';
+import { minimalDetectableEffect } from '../power.ts';
+import { mean, std, tost } from '../stats.ts';
 import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
 import { metricLabel } from './metric.ts';
 import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';
 import type { Claim, ClaimRun, EquivalenceTest, InteractionTest, PairedTest, Selector, Verdict } from './types.ts';
-import { assembleVerdict, ciText, displayScale, groupLabel } from './verdict-parts.ts';
+import { inferFromSeeds } from './inference.ts';
+import { assembleVerdict, ciText, displayScale, groupLabel, seedShortfall } from './verdict-parts.ts';
 
 type PairedKind = PairedTest | InteractionTest | EquivalenceTest;
 
@@ -66,7 +68,7 @@ function lackOfData(claim: Claim, test: PairedKind, what: string, c: ReturnType<
     return `No run matches ${k} ${groupLabel(claim, k!, sel)}, so ${what} cannot be computed.`;
   }
   const out = c.leftOut.length ? `; left out: ${c.leftOut.map((l) => `seed ${l.seed} in ${l.group} (${l.why})`).join(', ')}` : '';
-  return `Only ${c.seeds.length} seed${c.seeds.length === 1 ? ' has' : 's have'} a finite ${metricLabel(claim.metric)} in every group (${groups}), 2 are needed${out}.`;
+  return `Only ${c.seeds.length} seed${c.seeds.length === 1 ? ' has' : 's have'} a finite ${metricLabel(claim.metric)} in every group (${groups}), at least 2 are needed for an interval${out}.`;
 }
 
 export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]): Verdict {
@@ -88,27 +90,37 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
   const statistic = test.kind === 'interaction' ? 'mean interaction (difference of differences)' : 'mean paired difference';
   const isEq = test.kind === 'equivalence';
   const expect = isEq ? `within +-${fmt(test.margin)}` : describeExpectation(claim.expect!);
-  const level = isEq ? 0.9 : test.interval === 'bootstrap' ? claim.bootstrap.level : 0.95;
-  const interval = isEq ? 't' : test.interval;
-  const base = { statistic, level, interval, n: c.seeds.length, expect, details } as const;
+  const n = c.seeds.length;
+  const short = seedShortfall(n, claim.minSeeds);
+  const mdeText = (mde: number) => `; minimal detectable effect at 80% power ${fmt(mde * scale)}${u}`;
 
-  if (c.seeds.length < 2) {
+  if (n < 2) {
     const estimate = diffs.length ? diffs[0]! : NaN;
-    return assembleVerdict(claim, { ...base, estimate, lo: NaN, hi: NaN, verdict: 'INCONCLUSIVE', reason: lackOfData(claim, test, what, c) });
+    return assembleVerdict(claim, {
+      statistic, level: isEq ? 0.9 : 0.95, interval: 't', n, expect, details, estimate, lo: NaN, hi: NaN, p: NaN, mde: NaN,
+      verdict: 'INCONCLUSIVE', reason: `${short}${lackOfData(claim, test, what, c)}`,
+    });
   }
   if (isEq) {
     const t = tost(diffs, test.margin);
+    const mde = minimalDetectableEffect(std(diffs), n);
     const d = decideEquivalence(t.lo, t.hi, test.margin, scale, unit);
-    const reason = `${what} is ${fmt(t.mean * scale, true)}${u} ${ciText(fmt(t.lo * scale), fmt(t.hi * scale), 0.9, t.n, `, TOST p=${fmt(t.p)}`)}, ${d.clause}.`;
+    const verdict = short ? 'INCONCLUSIVE' : d.verdict;
+    const clause = short ? `a verdict needs ${claim.minSeeds} paired seeds (the interval is ${d.clause})` : d.clause;
+    const reason = `${short}${what} is ${fmt(t.mean * scale, true)}${u} ${ciText(fmt(t.lo * scale), fmt(t.hi * scale), 0.9, n, `, TOST p=${fmt(t.p)}`)}, ${clause}${mdeText(mde)}.`;
     return assembleVerdict(claim, {
-      ...base, estimate: t.mean, lo: t.lo, hi: t.hi, verdict: d.verdict, reason,
+      statistic, level: 0.9, interval: 't', n, expect, estimate: t.mean, lo: t.lo, hi: t.hi, p: t.p, mde, verdict, reason,
       details: { ...details, tost: { pLower: t.pLower, pUpper: t.pUpper, p: t.p, margin: t.margin } },
     });
   }
-  const ci = test.interval === 't'
-    ? (({ mean: estimate, lo, hi }) => ({ estimate, lo, hi }))(meanCi(diffs, 0.95))
-    : bootstrapCi(diffs, mean, claim.bootstrap);
-  const d = decide(ci.lo, ci.hi, claim.expect!, scale, unit);
-  const reason = `${what} is ${fmt(ci.estimate * scale, true)}${u} ${ciText(fmt(ci.lo * scale), fmt(ci.hi * scale), level, c.seeds.length)}, ${d.clause}.`;
-  return assembleVerdict(claim, { ...base, estimate: ci.estimate, lo: ci.lo, hi: ci.hi, verdict: d.verdict, reason });
+  const inf = inferFromSeeds(diffs, claim.expect!, test.interval, claim.bootstrap);
+  const d = decide(inf.lo, inf.hi, claim.expect!, scale, unit);
+  const verdict = short ? 'INCONCLUSIVE' : d.verdict;
+  const clause = short ? `a verdict needs ${claim.minSeeds} paired seeds (the interval is ${d.clause})` : d.clause;
+  const how = inf.interval === 'bootstrap' ? ', BCa bootstrap' : '';
+  const reason = `${short}${what} is ${fmt(inf.estimate * scale, true)}${u} ${ciText(fmt(inf.lo * scale), fmt(inf.hi * scale), inf.level, n, how)}, ${clause}${mdeText(inf.mde)}.`;
+  return assembleVerdict(claim, {
+    statistic, level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}) },
+  });
 }

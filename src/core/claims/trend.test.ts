@@ -10,8 +10,8 @@ const SEEDS = [1, 2, 3];
 
 function claimOf(test: Record<string, unknown> & { kind: ClaimTest['kind'] }, metric: MetricSpec, expectation: Expectation): Claim {
   return {
-    id: 'T', statement: 'a trend claim', metric, expect: expectation, bootstrap: BOOT,
-    test: { where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log', ...test } as ClaimTest,
+    id: 'T', statement: 'a trend claim', metric, expect: expectation, bootstrap: BOOT, minSeeds: 2,
+    test: { where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log', interval: 't', interpolate: 'none', ...test } as ClaimTest,
   };
 }
 
@@ -41,7 +41,7 @@ describe('slope', () => {
     expect(v.verdict).toBe(verdict);
   });
 
-  it('noisy slope: the estimate is the pooled log-log least squares fit; wide noise is INCONCLUSIVE', () => {
+  it('noisy slope: the mean of per-seed fits (= the pooled fit on a balanced grid), t over seeds; wide noise is INCONCLUSIVE', () => {
     const noise = (b: number, s: number) => Math.exp(0.8 * Math.sin(b * 7.3 + s * 13.1));
     const runs = powerRuns(-1, noise);
     const ref = logLogSlope(runs.map((r) => Number(r.values.batch_size)), runs.map((r) => Number(r.values.final_train_loss)));
@@ -51,7 +51,11 @@ describe('slope', () => {
     expect(v.lo).toBeLessThan(v.estimate);
     expect(v.hi).toBeGreaterThan(v.estimate);
     expect(v.verdict).toBe('INCONCLUSIVE');
-    expect(v.reason).toMatch(/^The log-log slope of final_train_loss against batch_size is -[\d.]+ \(95% CI -[\d.]+ to -?[\d.]+, n=3 seeds; r2 [\d.]+\), the interval overlaps an edge of the band -1.05 to -0.95\.$/);
+    const perSeed = (v.details.perSeed as { value: number }[]).map((p) => p.value);
+    expect(perSeed).toHaveLength(3);
+    expect(new Set(perSeed).size).toBe(3);
+    expect(v.hi - v.lo).toBeGreaterThan(0);
+    expect(v.reason).toMatch(/^The log-log slope of final_train_loss against batch_size is -[\d.]+ \(95% CI -[\d.]+ to -?[\d.]+, n=3 seeds, t over per-seed values; pooled r2 [\d.]+\), the interval overlaps an edge of the band -1.05 to -0.95; minimal detectable effect at 80% power [\d.]+\.$/);
   });
 
   it('lin-log: the metric falls by a fixed amount per doubling', () => {
@@ -82,6 +86,27 @@ describe('slope', () => {
     expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size is +1 ');
   });
 
+  it('y: tuned, interpolated: each seed\'s best LR off the sqrt(2) grid is recovered, so the slope is not quantised', () => {
+    // True best LR = 0.01 (B/16)^0.8 times a per-seed factor; accuracy a parabola in log LR.
+    const lrs = Array.from({ length: 17 }, (_, i) => 0.004 * Math.SQRT2 ** i); // 0.004 .. 1.02
+    const seeds = [1, 2, 3, 4, 5];
+    const runs = BATCHES.flatMap((b) => seeds.flatMap((s) => lrs.map((lr) => {
+      const best = 0.01 * (b / 16) ** (0.8 + 0.02 * (s - 3)) * (1 + 0.03 * s);
+      return run({ batch_size: b, lr, seed: s, final_test_acc: 0.95 - 0.04 * Math.log(lr / best) ** 2 });
+    })));
+    const c = { ...claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', interpolate: 'parabola' }, { name: 'final_test_acc' }, { between: [0.75, 1.25] }), minSeeds: 5 };
+    const v = evaluateClaim(c, runs);
+    const perSeed = (v.details.perSeed as { value: number }[]).map((p) => p.value);
+    seeds.forEach((s, i) => expect(perSeed[i]).toBeCloseTo(0.8 + 0.02 * (s - 3), 8));
+    expect(v.estimate).toBeCloseTo(0.8, 8);
+    expect(v.hi - v.lo).toBeGreaterThan(0);
+    expect(v.verdict).toBe('SUPPORTED');
+    // On grid points alone every seed's slope is a multiple of the grid step, and they coincide.
+    const grid = evaluateClaim({ ...c, test: { ...c.test, interpolate: 'none' } as ClaimTest }, runs);
+    const gridSlopes = new Set((grid.details.perSeed as { value: number }[]).map((p) => p.value.toFixed(9)));
+    expect(gridSlopes.size).toBeLessThan(5);
+  });
+
   it('a diverged large LR is the worst choice, not a missing one', () => {
     // lr 1.0 diverges at seed 1 and is excellent at seeds 2-3: as missing it would win; as worst it loses.
     const runs = [8, 16].flatMap((b) => SEEDS.flatMap((s) => [
@@ -109,20 +134,21 @@ describe('slope', () => {
 
   it('one x value or one seed is INCONCLUSIVE', () => {
     const one = powerRuns(-1).filter((r) => r.values.batch_size === '16');
-    expect(evaluateClaim(claimOf({ kind: 'slope' }, { name: 'final_train_loss' }, { below: 0 }), one).reason).toContain('needs at least 2 values of batch_size, got 1');
+    expect(evaluateClaim(claimOf({ kind: 'slope' }, { name: 'final_train_loss' }, { below: 0 }), one).reason).toContain('it needs at least 2 values of batch_size per seed');
     const seed = powerRuns(-1).filter((r) => r.values.seed === '1');
-    expect(evaluateClaim(claimOf({ kind: 'slope' }, { name: 'final_train_loss' }, { below: 0 }), seed).reason).toBe('Only 1 seed has a finite final_train_loss, 2 are needed.');
+    expect(evaluateClaim(claimOf({ kind: 'slope' }, { name: 'final_train_loss' }, { below: 0 }), seed).reason)
+      .toBe('1 seed < 2: Only 1 seed has their own log-log slope (it needs at least 2 values of batch_size per seed), at least 2 are needed for an interval.');
   });
 });
 
 describe('rank-correlation', () => {
-  it('monotone decreasing -> rho -1 for every seed draw', () => {
+  it('monotone decreasing -> rho -1 for every seed; the pooled rho is in the details', () => {
     const v = evaluateClaim(claimOf({ kind: 'rank-correlation' }, { name: 'final_train_loss' }, { below: 0 }), powerRuns(-1));
     // Pooled over seeds, x ties (three runs per batch size) keep rho a little above -1.
     const runs = powerRuns(-1);
     const ref = spearman(runs.map((r) => Number(r.values.batch_size)), runs.map((r) => Number(r.values.final_train_loss)));
-    expect(v.estimate).toBeCloseTo(ref, 12);
-    expect(v.estimate).toBeLessThan(-0.9);
+    expect(v.details.pooledEstimate).toBeCloseTo(ref, 12);
+    expect(v.estimate).toBe(-1); // every seed's own order is perfectly decreasing: identical per-seed values
     expect(v.verdict).toBe('SUPPORTED');
   });
   it('matches a hand computation: x 1,2,3 and y 3,1,2 -> rho -0.5 per seed', () => {
@@ -143,7 +169,7 @@ describe('critical-batch', () => {
     expect(v.estimate).toBeCloseTo(500, 0);
     expect(v.details.sMin).toBeCloseTo(120, 0);
     expect(v.verdict).toBe('SUPPORTED');
-    expect(v.reason).toContain('B_noise of S = S_min (1 + B_noise / batch_size) fitted to the mean steps_to_target(test_acc >= 0.9) is +500');
+    expect(v.reason).toContain("B_noise of S = S_min (1 + B_noise / batch_size) fitted to each seed's steps_to_target(test_acc >= 0.9) is +500");
   });
 
   it('tunes the LR per batch size by the fewest steps; a target never reached is worst; too few batch sizes is INCONCLUSIVE', () => {
@@ -160,6 +186,6 @@ describe('critical-batch', () => {
     expect(without16.estimate).toBeCloseTo(300, 6);
     const two = evaluateClaim(c, runs.filter((r) => ['16', '64'].includes(r.values.batch_size!)));
     expect(two.verdict).toBe('INCONCLUSIVE');
-    expect(two.reason).toContain('needs at least 3 values of batch_size with a finite mean, got 2');
+    expect(two.reason).toContain('it needs at least 3 values of batch_size with a finite value per seed');
   });
 });

@@ -1,16 +1,19 @@
 /**
  * Statistics of a metric against a numeric column x (usually batch_size): slope of a fit,
  * Spearman's rank correlation, and the critical batch size of S(B) = S_min (1 + B_noise / B).
- * Seeds are the resampling unit: each bootstrap draw takes whole seeds (every run of a seed),
- * re-tunes (when `tune` is set) and refits.
+ * Seeds are the unit: each seed's own statistic (its runs alone, refitted) gives the t
+ * interval; with the bootstrap (10+ seeds) each draw takes whole seeds, re-tunes and refits
+ * the pooled statistic. With `y: tuned`, each best value is interpolated between grid points.
  */
 import { UsageError } from '../../errors.ts';
-import { bootstrapCi, fitCriticalBatch, linearFit, spearman } from '../stats.ts';
+import { fitCriticalBatch, linearFit, spearman } from '../stats.ts';
+import { bestTuned, type BestTuned } from './best-tuned.ts';
 import { decide, describeExpectation, fmt } from './decide.ts';
 import { metricGoal, metricLabel } from './metric.ts';
 import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
 import type { Claim, ClaimRun, CriticalBatchTest, RankTest, SlopeTest, Verdict } from './types.ts';
-import { assembleVerdict, ciText } from './verdict-parts.ts';
+import { inferFromSeeds } from './inference.ts';
+import { assembleVerdict, ciText, seedShortfall } from './verdict-parts.ts';
 
 type TrendTest = SlopeTest | RankTest | CriticalBatchTest;
 
@@ -22,6 +25,8 @@ interface Point {
   y: number;
   /** The tuned column's chosen value for this x, when tuning. */
   tuned?: string;
+  /** y: tuned: how the best value was found (parabola, grid edge, grid point). */
+  how?: BestTuned['how'];
 }
 
 function bad(path: string, message: string): never {
@@ -83,17 +88,32 @@ function chooseTuned(byTune: Map<string, Map<string, RunValue>>, seeds: readonly
   return best;
 }
 
-/** The points the statistic is computed on, for one draw of seeds. */
-function pointsFor(claim: Claim, test: TrendTest, cells: Cells, seeds: readonly string[]): Point[] {
+/** y: tuned: the best tuned value over `seeds` (mean score per grid value), interpolated when asked. */
+function bestOfCell(claim: Claim, test: SlopeTest, byTune: Map<string, Map<string, RunValue>>, seeds: readonly string[]) {
+  const max = metricGoal(claim.metric) === 'max';
+  const worst = max ? -Infinity : Infinity;
+  const candidates = [...byTune].map(([value, cell]) => ({ value: Number(value), score: cellMean(cell, seeds, worst) ?? NaN }));
+  return bestTuned(candidates, max ? 'max' : 'min', test.interpolate === 'parabola');
+}
+
+/**
+ * The points the statistic is computed on, for one set of seeds (one seed, all of them, or a
+ * bootstrap draw). `tuneSeeds`: the seeds that choose the tuned value when the fitted y is
+ * the metric (all seeds, so one seed's noise does not pick its own best).
+ */
+function pointsFor(claim: Claim, test: TrendTest, cells: Cells, seeds: readonly string[], tuneSeeds: readonly string[] = seeds): Point[] {
   const points: Point[] = [];
   for (const [x, byTune] of cells) {
-    const tuned = test.tune ? chooseTuned(byTune, seeds, claim) : '';
+    if (test.kind === 'slope' && test.y === 'tuned') {
+      const best = bestOfCell(claim, test, byTune, seeds);
+      if (best) points.push({ x, y: best.value, how: best.how });
+      continue;
+    }
+    const tuned = test.tune ? chooseTuned(byTune, tuneSeeds, claim) : '';
     if (tuned === undefined) continue;
     const cell = byTune.get(tuned)!;
     const tag = test.tune ? { tuned } : {};
-    if (test.kind === 'slope' && test.y === 'tuned') {
-      points.push({ x, y: Number(tuned), ...tag });
-    } else if (test.kind === 'critical-batch') {
+    if (test.kind === 'critical-batch') {
       const m = cellMean(cell, seeds, Infinity);
       if (m !== undefined && Number.isFinite(m)) points.push({ x, y: m, ...tag });
     } else {
@@ -144,7 +164,7 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
   if (test.kind === 'rank-correlation') {
     return { statistic: 'Spearman rho', what: `Spearman's rho between ${test.x} and ${metric}${tunedNote}` };
   }
-  return { statistic: 'B_noise', what: `B_noise of S = S_min (1 + B_noise / ${test.x}) fitted to the mean ${metric}${tunedNote}` };
+  return { statistic: 'B_noise', what: `B_noise of S = S_min (1 + B_noise / ${test.x}) fitted to each seed's ${metric}${tunedNote}` };
 }
 
 export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly ClaimRun[]): Verdict {
@@ -164,36 +184,58 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   }
   const seeds = sortSeeds(withData);
   const all = pointsFor(claim, test, cells, seeds);
-  const est = seeds.length ? statistic(test, all) : { value: NaN, extra: {} };
+  const est = seeds.length ? safeStatistic(test, all) : { value: NaN, extra: {} };
+  // Each seed's own statistic: its runs alone (tuned values chosen on all seeds, except for
+  // y: tuned, where the seed's own best value is the point).
+  const perSeed = seeds.map((s) => ({ seed: s, value: safeStatistic(test, pointsFor(claim, test, cells, [s], seeds)).value }));
+  const usable = perSeed.filter((p) => Number.isFinite(p.value));
+  const values = usable.map((p) => p.value);
   const { statistic: statName, what } = describeTrend(claim, test);
   const expect = describeExpectation(claim.expect!);
+  const n = usable.length;
   const details: Record<string, unknown> = {
     seeds: seeds.map(Number),
     xValues: [...cells.keys()],
     points: all,
+    pooledEstimate: est.value,
     ...est.extra,
+    perSeed: perSeed.map((p) => ({ seed: Number(p.seed), value: Number.isFinite(p.value) ? p.value : null })),
     runsWithoutValue: leftOut,
     bootstrap: claim.bootstrap,
   };
-  const base = { statistic: statName, level: claim.bootstrap.level, interval: 'bootstrap' as const, n: seeds.length, expect, details };
-  if (seeds.length < 2 || !Number.isFinite(est.value)) {
-    const need = test.kind === 'critical-batch' ? `3 values of ${test.x} with a finite mean` : `2 values of ${test.x}`;
-    const why = seeds.length < 2
-      ? `Only ${seeds.length} seed${seeds.length === 1 ? ' has' : 's have'} a finite ${metricLabel(claim.metric)}, 2 are needed`
-      : `${what} cannot be computed: it needs at least ${need}, got ${distinctX(all)}`;
-    return assembleVerdict(claim, { ...base, estimate: est.value, lo: NaN, hi: NaN, verdict: 'INCONCLUSIVE', reason: `${why}.` });
+  const short = seedShortfall(n, claim.minSeeds);
+  if (n < 2) {
+    const need = test.kind === 'critical-batch' ? `3 values of ${test.x} with a finite value` : `2 values of ${test.x}`;
+    const why = `Only ${n} seed${n === 1 ? ' has' : 's have'} their own ${statName} (it needs at least ${need} per seed), at least 2 are needed for an interval`;
+    return assembleVerdict(claim, {
+      statistic: statName, level: 0.95, interval: 't', n, expect, details, estimate: n ? values[0]! : est.value,
+      lo: NaN, hi: NaN, p: NaN, mde: NaN, verdict: 'INCONCLUSIVE', reason: `${short}${why}.`,
+    });
   }
-  const ci = bootstrapCi(seeds, (draw) => {
-    try {
-      return statistic(test, pointsFor(claim, test, cells, draw)).value;
-    } catch {
-      return NaN; // a draw whose fit is undefined (e.g. one distinct x) is dropped
-    }
-  }, claim.bootstrap);
-  const d = decide(ci.lo, ci.hi, claim.expect!);
+  const usedSeeds = usable.map((p) => p.seed);
+  const inf = inferFromSeeds(values, claim.expect!, test.interval, claim.bootstrap, {
+    rows: usedSeeds,
+    statistic: (draw: string[]) => safeStatistic(test, pointsFor(claim, test, cells, draw)).value,
+  });
+  const d = decide(inf.lo, inf.hi, claim.expect!);
+  const verdict = short ? 'INCONCLUSIVE' : d.verdict;
+  const clause = short ? `a verdict needs ${claim.minSeeds} seeds (the interval is ${d.clause})` : d.clause;
   const fitNote = test.kind === 'critical-batch'
-    ? `; S_min ${fmt(est.extra.sMin as number)}, r2 ${fmt(est.extra.r2 as number)}`
-    : test.kind === 'slope' ? `; r2 ${fmt(est.extra.r2 as number)}` : '';
-  const reason = `${what} is ${fmt(est.value, true)} ${ciText(fmt(ci.lo), fmt(ci.hi), claim.bootstrap.level, seeds.length, fitNote)}, ${d.clause}.`;
-  return assembleVerdict(claim, { ...base, estimate: est.value, lo: ci.lo, hi: ci.hi, verdict: d.verdict, reason });
+    ? `; pooled S_min ${fmt(est.extra.sMin as number)}, r2 ${fmt(est.extra.r2 as number)}`
+    : test.kind === 'slope' && Number.isFinite(est.extra.r2 as number) ? `; pooled r2 ${fmt(est.extra.r2 as number)}` : '';
+  const over = inf.interval === 'bootstrap' ? ', BCa bootstrap over seeds' : ', t over per-seed values';
+  const reason = `${short}${what} is ${fmt(inf.estimate, true)} ${ciText(fmt(inf.lo), fmt(inf.hi), inf.level, n, `${over}${fitNote}`)}, ${clause}; minimal detectable effect at 80% power ${fmt(inf.mde)}.`;
+  return assembleVerdict(claim, {
+    statistic: statName, level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}) },
+  });
+}
+
+/** The statistic, NaN when a fit is undefined on these points (e.g. a single distinct x). */
+function safeStatistic(test: TrendTest, points: readonly Point[]): FitOut {
+  try {
+    return statistic(test, points);
+  } catch {
+    return { value: NaN, extra: {} };
+  }
 }

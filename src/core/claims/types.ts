@@ -35,6 +35,16 @@ export interface MetricSpec {
 /** `above t`: the claim is that the statistic exceeds t; `between [lo, hi]`: it lies in the band. */
 export type Expectation = { above: number } | { below: number } | { between: [number, number] };
 
+/**
+ * How a 95% interval is made: `t`, Student t over the per-seed values (differences, or each
+ * seed's own slope / correlation / fit); `bootstrap`, BCa over seeds, used only from
+ * BOOTSTRAP_MIN_SEEDS seeds on (t below that).
+ */
+export type IntervalChoice = 't' | 'bootstrap';
+
+/** Fewer seeds than this make a bootstrap interval too coarse to trust; t is used instead. */
+export const BOOTSTRAP_MIN_SEEDS = 10;
+
 export interface BootstrapSpec {
   iterations: number;
   seed: number;
@@ -52,8 +62,7 @@ export interface PairedTest extends TestBase {
   kind: 'paired-difference';
   a: Selector;
   b: Selector;
-  /** CI of the mean difference: seeded percentile bootstrap over seeds, or Student t. */
-  interval: 'bootstrap' | 't';
+  interval: IntervalChoice;
 }
 
 export interface InteractionTest extends TestBase {
@@ -62,7 +71,7 @@ export interface InteractionTest extends TestBase {
   a2: Selector;
   b1: Selector;
   b2: Selector;
-  interval: 'bootstrap' | 't';
+  interval: IntervalChoice;
 }
 
 export interface EquivalenceTest extends TestBase {
@@ -78,6 +87,7 @@ interface TrendBase extends TestBase {
   x: string;
   /** Within each x cell, keep the value of this column (e.g. lr) whose mean metric over seeds is best. */
   tune?: string;
+  interval: IntervalChoice;
 }
 
 export interface SlopeTest extends TrendBase {
@@ -86,6 +96,8 @@ export interface SlopeTest extends TrendBase {
   y: 'metric' | 'tuned';
   xScale: 'log' | 'linear';
   yScale: 'log' | 'linear';
+  /** y: tuned: refine each best value by a parabola in log(value) through its grid neighbours. */
+  interpolate: 'parabola' | 'none';
 }
 
 export interface RankTest extends TrendBase {
@@ -106,6 +118,8 @@ export interface Claim {
   /** Absent only for equivalence, whose margin is the expectation. */
   expect?: Expectation;
   bootstrap: BootstrapSpec;
+  /** Paired seeds (per group) a verdict other than INCONCLUSIVE needs; >= 2, default 5. */
+  minSeeds: number;
 }
 
 /** One run as the evaluator sees it: summary.csv values as text, and curve rows when the metric needs them. */
@@ -127,10 +141,26 @@ export interface Verdict {
   hi: number;
   /** Coverage of [lo, hi]: 0.95 by default, 0.9 for equivalence (TOST at alpha 0.05). */
   level: number;
-  /** 'bootstrap' (seeded, over seeds) or 't'. */
-  interval: 'bootstrap' | 't';
+  /** 't' (Student t over per-seed values) or 'bootstrap' (BCa over seeds, seeded). */
+  interval: IntervalChoice;
   /** Seeds that entered the statistic. */
   n: number;
+  /** The seeds a verdict needed (the claim's minSeeds). */
+  minSeeds: number;
+  /**
+   * p of the t test behind the verdict, on the per-seed values: two-sided against the
+   * threshold (`above`/`below`), intersection-union for a band, TOST for equivalence; p < 0.05
+   * iff the t interval is clear of the threshold (inside the band or margin). NaN when n < 2.
+   */
+  p: number;
+  /** Holm-adjusted p over the claims of one spec (= p for a single claim). */
+  pHolm: number;
+  /**
+   * Minimal detectable effect in the metric's units: the distance from the threshold (or 0)
+   * that a two-sided paired t test at alpha 0.05 finds with 80% power, given the seed spread
+   * observed. NaN when n < 2.
+   */
+  mde: number;
   /** The claimed region, e.g. '> 0', 'in [-1.2, -0.8]', 'within +-0.01'. */
   expect: string;
   verdict: VerdictLabel;

@@ -1,7 +1,7 @@
 /** Pieces every statistic's evaluator shares: display scale, labels, and verdict assembly. */
 import { metricIsFraction, metricLabel } from './metric.ts';
 import { describeSelector } from './select.ts';
-import type { Claim, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
+import type { Claim, IntervalChoice, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
 
 /** Fractions (accuracy, error) read as percentage points in sentences; values stay in metric units. */
 export function displayScale(claim: Claim): { scale: number; unit: string } {
@@ -19,8 +19,10 @@ export interface VerdictFields {
   lo: number;
   hi: number;
   level: number;
-  interval: 'bootstrap' | 't';
+  interval: IntervalChoice;
   n: number;
+  p: number;
+  mde: number;
   expect: string;
   verdict: VerdictLabel;
   reason: string;
@@ -40,11 +42,20 @@ export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
     level: f.level,
     interval: f.interval,
     n: f.n,
+    minSeeds: claim.minSeeds,
+    p: f.p,
+    pHolm: f.p,
+    mde: f.mde,
     expect: f.expect,
     verdict: f.verdict,
     reason: f.reason,
     details: f.details,
   };
+}
+
+/** '3 seeds < 5: ' when a verdict lacks seeds, else ''. */
+export function seedShortfall(n: number, minSeeds: number): string {
+  return n < minSeeds ? `${n} seed${n === 1 ? '' : 's'} < ${minSeeds}: ` : '';
 }
 
 /** "(95% CI 8.1 to 16 points, n=3 seeds)" */
