@@ -35,7 +35,9 @@ describe('writeReport', () => {
     const outFile = join(dir, 'elsewhere', 'r.html');
     const out = await writeReport(join(dir, 'one-lr'), outFile);
     expect(out.html).toBe(outFile);
-    expect(out.skipped.map((s) => s.chart)).toEqual(['final-heatmap', 'stable-lr']);
+    // One base LR: the heatmap is a single row; the stable-LR chart has no LR range.
+    expect(out.skipped.map((s) => s.chart)).toEqual(['stable-lr']);
+    expect((await stat(join(dir, 'elsewhere', 'charts', 'final-heatmap.svg'))).isFile()).toBe(true);
     expect((await stat(join(dir, 'elsewhere', 'charts', 'gen-gap.svg'))).isFile()).toBe(true);
   });
 
