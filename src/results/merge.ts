@@ -39,9 +39,10 @@ async function readSweepJson(dir: string): Promise<SweepJson> {
     throw new UsageError(`${file}: expected a JSON object, got ${describeValue(raw)}`, [{ path: file, message: `expected a JSON object, got ${describeValue(raw)}` }]);
   }
   const o = raw as Partial<SweepJson>;
-  const checked = validateSpec(o.spec);
+  const specIsMap = o.spec !== null && typeof o.spec === 'object' && !Array.isArray(o.spec);
+  const checked = specIsMap ? validateSpec(o.spec) : { ok: false as const, issues: [{ path: '', message: `expected a map of keys, got ${describeValue(o.spec)}` }] };
   if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string')) {
-    const issues = checked.ok ? [] : checked.issues.map((i) => ({ path: `${file}: spec.${i.path}`, message: i.message }));
+    const issues = checked.ok ? [] : checked.issues.map((i) => ({ path: `${file}: spec${i.path ? `.${i.path}` : ''}`, message: i.message }));
     if (!Array.isArray(o.axes)) issues.push({ path: `${file}: axes`, message: `expected a list of column names, got ${describeValue(o.axes)}` });
     throw new UsageError(`${file} does not hold a valid sweep (spec and axes)`, issues);
   }
