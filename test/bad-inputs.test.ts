@@ -84,7 +84,7 @@ const CASES: Case[] = [
   { name: 'a spec with a duplicate key', files: { 's.yaml': `${BASE}train: { steps: 2 }\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*unique/ },
   { name: 'a billion-laughs spec', files: { 's.yaml': `${BASE}${laughs}` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*values once aliases are expanded/ },
   { name: 'a self-referencing alias in a spec', files: { 's.yaml': `${BASE}x: &a [*a]\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*contains it/ },
-  { name: 'a spec larger than 256 KiB', files: { 's.yaml': `${BASE}# ${'x'.repeat(300_000)}\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*256 KiB/ },
+  { name: 'a spec larger than 64 KiB', files: { 's.yaml': `${BASE}# ${'x'.repeat(70_000)}\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*64 KiB/ },
   { name: 'a spec nested too deeply', files: { 's.yaml': `x: ${'['.repeat(100)}${']'.repeat(100)}\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*nested/ },
   { name: 'a spec with too many aliases', files: { 's.yaml': `${BASE}a: &a 1\nb: [${Array(150).fill('*a').join(', ')}]\n` }, argv: ['run', 's.yaml', '--out', 'out'], names: /s\.yaml.*aliases/ },
   // --- top level
@@ -258,7 +258,7 @@ const CASES: Case[] = [
   setCase('--set with a space in the path', ['train lr=1'], /--set/),
   setCase('--set with bad YAML', ['train.lr=[1'], /--set train\.lr: expected a YAML value/),
   setCase('--set with a duplicate key', ['train={ steps: 1, steps: 2 }'], /--set train: .*unique/),
-  setCase('--set of a value larger than 256 KiB', [`name=${'n'.repeat(300_000)}`], /--set name: .*256 KiB/),
+  setCase('--set of a value larger than 64 KiB', [`name=${'n'.repeat(70_000)}`], /--set name: .*64 KiB/),
   setCase('--set of a long name', [`name=${'n'.repeat(5000)}`], /name: expected a name of at most 100/),
   setCase('--set of an unknown key', ['train.epochz=1'], /train\.epochz: unknown key/),
   // --- other flags of run and sweep

@@ -7,7 +7,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 
 /** Largest document read, in characters; a spec is a few kilobytes. */
-export const MAX_YAML_CHARS = 256 * 1024;
+export const MAX_YAML_CHARS = 64 * 1024;
 /** Alias nodes (`*name`) allowed in one document. */
 export const MAX_YAML_ALIASES = 100;
 /** Values (scalars, lists, maps) the document may hold once every alias is expanded. */
