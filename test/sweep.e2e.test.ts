@@ -2,9 +2,10 @@
  * The sweep end to end through the real CLI: dry run, a tiny grid, resume after SIGKILL,
  * shards merged, workers 2 vs 1, a failing run among good ones, and invalid specs.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeIdx } from '../src/data/idx-fixtures.ts';
 import { runCli, tempDir, writeSpec } from './support/cli.ts';
 
 // Tiny synthetic grid on the deterministic cpu backend: 2 batch sizes x 2 rules x 2 seeds = 8 runs.
@@ -132,19 +133,28 @@ describe('batchlab sweep', () => {
 
   it('records a failing run as failed, finishes the others, and exits 1', async () => {
     const dir = tempDir();
-    // GroupNorm with 3 groups cannot split 16 channels: those runs fail when the model is built.
-    const spec = writeSpec(dir, 'fail.yaml', TINY.replace('model: { name: mlp, hidden: [16] }', 'model: { name: mlp, hidden: [16], norm: group }')
-      .replace('seeds: [1, 2]', 'seeds: [1]\n  axes:\n    model.groups: [4, 3]').replace('batchSize: [16, 64]', 'batchSize: [16]'));
+    // Two Fashion-MNIST folders whose headers pass the checks made before the sweep; in `bad` a
+    // label is 12, which only loading the data finds: those runs fail, the others complete.
+    for (const [folder, label] of [['good', 0], ['bad', 12]] as const) {
+      mkdirSync(join(dir, folder));
+      const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i === 5 ? label : i % 10));
+      writeFileSync(join(dir, folder, 'train-images-idx3-ubyte'), encodeIdx([64, 4, 4], new Uint8Array(64 * 16).map((_, i) => i % 251)));
+      writeFileSync(join(dir, folder, 'train-labels-idx1-ubyte'), encodeIdx([64], labels(64)));
+      writeFileSync(join(dir, folder, 't10k-images-idx3-ubyte'), encodeIdx([16, 4, 4], new Uint8Array(16 * 16).map((_, i) => i % 13)));
+      writeFileSync(join(dir, folder, 't10k-labels-idx1-ubyte'), encodeIdx([16], labels(16)));
+    }
+    const spec = writeSpec(dir, 'fail.yaml', TINY.replace(/data: \{[^}]*\}/, 'data: { name: fashion-mnist, dir: good }')
+      .replace('seeds: [1, 2]', 'seeds: [1]\n  axes:\n    data.dir: [good, bad]').replace('batchSize: [16, 64]', 'batchSize: [16]'));
     const r = await runCli(['sweep', spec, '--out', 'out', '--workers', '1'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     const rows = [...summaryOf(join(dir, 'out')).values()];
     expect(rows).toHaveLength(4);
     expect(rows.filter((row) => row.status === 'failed')).toHaveLength(2);
     expect(rows.filter((row) => row.status === 'completed')).toHaveLength(2);
-    expect(rows.every((row) => row['model.groups'] === (row.status === 'failed' ? '3' : '4'))).toBe(true);
+    expect(rows.every((row) => row['data.dir'] === (row.status === 'failed' ? 'bad' : 'good'))).toBe(true);
     const failed = rows.find((row) => row.status === 'failed')!;
     const record = JSON.parse(readFileSync(join(dir, 'out', 'runs', failed.run_id, 'run.json'), 'utf8'));
-    expect(record.error).toMatch(/groups/);
+    expect(record.error).toMatch(/is corrupt: label 12/);
   }, 300_000);
 
   it('rejects an invalid spec with every issue by path, exit 2, and writes nothing', async () => {

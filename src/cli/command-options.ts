@@ -41,7 +41,7 @@ export interface SweepArgs {
 export function sweepOptions<T>(y: Argv<T>) {
   return specOptions(y, 'spec file with a sweep: section')
     .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
-    .option('shard', { type: 'string', describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
+    .option('shard', { type: 'string', nargs: 1, describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
     .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
     .option('force', { type: 'boolean', default: false, describe: 'rerun runs that already finished' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the planned runs and their derived LRs; train nothing' });

@@ -42,7 +42,9 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       .alias('h', 'help')
       .version(false)
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
+        // yargs' own parse errors (YError, e.g. a flag without its value) are bad input too.
+        if (err && err.name !== 'YError') throw err;
+        throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
       })
       .parseAsync();
   } catch (err) {

@@ -4,7 +4,7 @@ import type { Issue } from '../errors.ts';
 
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   const json = JSON.stringify(value);
   return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
@@ -56,7 +56,8 @@ export function formatSchemaIssues(
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const hint = suggestKey(key, knownKeys);
+        // A key known elsewhere (e.g. `seed` under sweep) is no hint for itself: suggest a neighbour.
+        const hint = suggestKey(key, [...knownKeys].filter((k) => k !== key));
         out.push({
           path: joinPath([...issue.path, key]),
           message: `unknown key${hint ? ` (did you mean '${hint}'?)` : ''}`,
@@ -65,7 +66,9 @@ export function formatSchemaIssues(
       continue;
     }
     const value = valueAt(input, issue.path);
-    const expected = issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
+    // zod's own wording for a section given as something else ("Invalid input: expected object, ...").
+    const sectionNotMap = issue.code === 'invalid_type' && issue.expected === 'object' && !issue.message.startsWith('expected');
+    const expected = sectionNotMap ? 'expected a map of keys' : issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
     out.push({ path: joinPath(issue.path), message: `${expected}, got ${describeValue(value)}` });
   }
   return out;

@@ -1,5 +1,6 @@
 /** Named cross-field rules, checked after the schema has filled in defaults. */
 import type { Issue } from '../errors.ts';
+import { badOverridePath } from './overrides.ts';
 import type { Spec } from './schema.ts';
 
 type Rule = (spec: Spec) => Issue[];
@@ -58,7 +59,77 @@ const splitFitsMnist: Rule = ({ data }) =>
     ? [{ path: 'data.trainSize', message: `expected trainSize + testSize <= 10000 (the mnist package holds 10k digits), got ${data.trainSize + data.testSize}` }]
     : [];
 
+/** A value repeated in a list: each later copy is an issue at `path[i]` naming the first. */
+function duplicatesIn(path: string, list: readonly unknown[]): Issue[] {
+  const first = new Map<string, number>();
+  const issues: Issue[] = [];
+  list.forEach((value, i) => {
+    const key = JSON.stringify(value) ?? String(value);
+    const at = first.get(key);
+    if (at === undefined) first.set(key, i);
+    else issues.push({ path: `${path}[${i}]`, message: `expected each value once, got ${key.length > 60 ? `${key.slice(0, 57)}...` : key} again (already ${path}[${at}])` });
+  });
+  return issues;
+}
+
+const SWEEP_LISTS = ['batchSize', 'lr', 'scaling', 'seeds'] as const;
+
+/** A value listed twice would plan the same run twice (or silently once): ambiguous, so refused. */
+const noDuplicates: Rule = ({ sweep }) => {
+  if (!sweep) return [];
+  const issues: Issue[] = [];
+  for (const key of SWEEP_LISTS) if (sweep[key]) issues.push(...duplicatesIn(`sweep.${key}`, sweep[key]!));
+  for (const [path, values] of Object.entries(sweep.axes)) issues.push(...duplicatesIn(`sweep.axes.${path}`, values));
+  if (sweep.arms) {
+    const firstArm = new Map<string, number>();
+    sweep.arms.forEach(({ name }, a) => {
+      const at = firstArm.get(name);
+      if (at === undefined) firstArm.set(name, a);
+      else issues.push({ path: `sweep.arms[${a}].name`, message: `expected a name no other arm has, got ${JSON.stringify(name)} (already sweep.arms[${at}].name)` });
+    });
+    sweep.arms.forEach((arm, a) => {
+      for (const key of SWEEP_LISTS) {
+        const list = arm.set[`sweep.${key}`];
+        if (Array.isArray(list)) issues.push(...duplicatesIn(`sweep.arms[${a}].set.sweep.${key}`, list));
+      }
+    });
+  }
+  return issues;
+};
+
+/** Arm `set` keys are override paths, like --set: dotted keys, none reaching a prototype. */
+const armPaths: Rule = ({ sweep }) =>
+  (sweep?.arms ?? []).flatMap((arm, a) => Object.keys(arm.set).flatMap((key) => {
+    const why = badOverridePath(key);
+    return why ? [{ path: `sweep.arms[${a}].set`, message: `${why}, got ${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}` }] : [];
+  }));
+
+const resnetDepth: Rule = ({ model }) =>
+  model.name === 'resnet' && (model.depth < 8 || (model.depth - 2) % 6 !== 0)
+    ? [{ path: 'model.depth', message: `expected 6n+2 with n >= 1 (8, 14, 20, ...), got ${model.depth}` }]
+    : [];
+
+/** The widths each model normalises, as its factory builds them (models/*.ts). */
+function normalisedWidths(model: Spec['model']): number[] {
+  if (model.name === 'mlp') return model.hidden;
+  if (model.name === 'cnn') return model.channels;
+  return [model.width, 2 * model.width, 4 * model.width];
+}
+
+const groupsDivideWidths: Rule = ({ model }) => {
+  if (model.norm !== 'group') return [];
+  const bad = [...new Set(normalisedWidths(model).filter((w) => w % model.groups !== 0))];
+  return bad.length === 0 ? [] : [{
+    path: 'model.groups',
+    message: `expected a divisor of every normalised width (${bad.join(', ')} channel${bad.length === 1 && bad[0] === 1 ? '' : 's'} of ${model.name}), got ${model.groups}`,
+  }];
+};
+
 export const RULES: Record<string, Rule> = {
+  noDuplicates,
+  armPaths,
+  resnetDepth,
+  groupsDivideWidths,
   exactlyOneBudget,
   accumulationDividesBatch,
   convNeedsImages,

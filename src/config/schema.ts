@@ -12,6 +12,8 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] a
 export const NORMS = ['none', 'batch', 'group', 'layer'] as const;
 export const SCALING_RULE_NAMES = ['none', 'linear', 'sqrt'] as const;
 export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+/** Longest spec name: it becomes a folder name (and `<name>-shard-<i>` on Slurm). */
+export const MAX_NAME_LENGTH = 100;
 
 const mnist = z.strictObject({
   name: z.literal('mnist'),
@@ -160,7 +162,7 @@ export const sweepSchema = z.strictObject({
   // Named variants of the base config, crossed with the grid; column `arm` in the summary.
   // `set` maps dotted paths to values like --set; setting one budget key replaces the base budget.
   // `axes` are extra axes of this arm only (e.g. BN's ghost batch size, which a GroupNorm arm lacks).
-  arms: listOf(z.strictObject({
+  arms: nonEmptyListOf(z.strictObject({
     name: text(),
     set: z.record(z.string(), z.unknown(), { error: 'expected a map of config path -> value' }).default({}),
     axes: z.record(z.string(), nonEmptyListOf(z.unknown(), 'values'), { error: 'expected a map of config path -> list of values' }).default({}),
@@ -168,7 +170,12 @@ export const sweepSchema = z.strictObject({
 });
 
 export const specSchema = z.strictObject({
-  name: text().regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, . _ -' }).default('run'),
+  // Names the output folder results/<name>: letters, digits, . _ - (not . or ..), at most MAX_NAME_LENGTH.
+  name: text()
+    .max(MAX_NAME_LENGTH, { error: `expected a name of at most ${MAX_NAME_LENGTH} characters (it names the output folder)` })
+    .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name of letters, digits, . _ - (it names the output folder)' })
+    .refine((n) => n !== '.' && n !== '..', { error: 'expected a folder name, not . or ..' })
+    .default('run'),
   backend: oneOf(BACKEND_CHOICES).default('auto'),
   data: dataSchema.prefault({ name: 'mnist' }),
   model: modelSchema.prefault({ name: 'mlp' }),
@@ -176,7 +183,7 @@ export const specSchema = z.strictObject({
   loss: lossSchema.prefault({}),
   train: trainSchema.prefault({}),
   sweep: sweepSchema.optional(),
-  claim: z.unknown().optional(), // verdict declaration, checked by `batchlab verify`
+  claim: z.unknown().optional(), // verdict declaration: one claim block or a list (claim-schema.ts); evaluated by `batchlab verify`
 });
 
 /** Optional keys (absent unless given) that a sweep axis may set although the base spec lacks them. */

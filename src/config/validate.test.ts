@@ -55,3 +55,55 @@ describe('overrides', () => {
     expect(parseOverrides(['noequals', '=3', 'a..b=1']).issues).toHaveLength(3);
   });
 });
+
+describe('override paths cannot reach a prototype', () => {
+  const hostile = ['__proto__.polluted', 'constructor.prototype.polluted', 'train.__proto__.polluted', 'a.constructor.prototype.polluted', 'prototype.polluted'];
+
+  it.each(hostile)('--set %s=1 is a bad path', (path) => {
+    const { overrides, issues } = parseOverrides([`${path}=1`]);
+    expect(overrides).toEqual([]);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('--set');
+  });
+
+  it.each(hostile)('applyOverrides refuses %s and Object.prototype stays clean', (path) => {
+    const err = (() => {
+      try {
+        applyOverrides({}, [{ path, value: 1 }]);
+      } catch (e) {
+        return e as { issues?: { message: string }[] };
+      }
+    })();
+    expect(err?.issues?.[0]?.message).toMatch(/is not a config key/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('a spec whose arms set a prototype path is refused, and a YAML __proto__ key stays an own key', async () => {
+    const { parseYamlLimited } = await import('./read-yaml.ts');
+    const parsed = parseYamlLimited('train: { epochs: 1 }\nsweep: { batchSize: [8], arms: [{ name: a, set: { __proto__.polluted: 1 } }] }\n');
+    expect(parsed.ok).toBe(true);
+    expect(issuesOf(parsed.ok ? parsed.value : null)).toContain("sweep.arms[0].set: '__proto__' is not a config key, got \"__proto__.polluted\"");
+    const own = parseYamlLimited('train: { epochs: 1 }\n__proto__: { polluted: 1 }\n');
+    expect(issuesOf(own.ok ? own.value : null)).toContain('__proto__: unknown key');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('ambiguous specs', () => {
+  it.each([
+    [{ sweep: { batchSize: [16, 32, 16] } }, 'sweep.batchSize[2]: expected each value once, got 16 again (already sweep.batchSize[0])'],
+    [{ sweep: { batchSize: [16], seeds: [1, 1] } }, 'sweep.seeds[1]: expected each value once, got 1 again (already sweep.seeds[0])'],
+    [{ sweep: { batchSize: [16], axes: { 'model.norm': ['batch', 'batch'] } } }, 'sweep.axes.model.norm[1]: expected each value once, got "batch" again (already sweep.axes.model.norm[0])'],
+    [{ sweep: { batchSize: [16], arms: [{ name: 'a' }, { name: 'a' }] } }, 'sweep.arms[1].name: expected a name no other arm has, got "a" (already sweep.arms[0].name)'],
+    [{ sweep: { batchSize: [16], arms: [] } }, 'sweep.arms: expected a non-empty list of arms { name, set, axes }, got []'],
+    [{ arms: [{ name: 'a' }] }, "arms: unknown key (did you mean 'sweep.arms'?)"],
+    [{ claim: { id: 'C', statement: 's', metric: 'final_test_acc', test: { kind: 'anova' }, expect: { above: 0 } } }, expect.stringMatching(/^claim\.test\.kind: expected a test/)],
+    [{ claim: 'C2' }, 'claim: expected a claim block ({ id, statement, metric, test, expect }) or a non-empty list of them, got "C2"'],
+    [{ name: 'n'.repeat(101) }, expect.stringMatching(/^name: expected a name of at most 100 characters/)],
+    [{ model: { name: 'resnet', depth: 12 } }, 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 12'],
+    [{ model: { name: 'mlp', hidden: [30], norm: 'group', groups: 4 } }, 'model.groups: expected a divisor of every normalised width (30 channels of mlp), got 4'],
+  ])('refuses %j', (doc, expected) => {
+    expect(issuesOf({ ...base, ...doc })).toContainEqual(expected);
+  });
+});

@@ -88,6 +88,14 @@ function imageSet(images: IdxArray, labels: IdxArray, imagesPath: string, labels
   return { rows: images.dims[1], cols: images.dims[2], pixels: images.data, labels: labels.data };
 }
 
+/** Each of the four files in `dir` (raw or .gz): its path, or undefined when missing. */
+export async function findFashionMnistFiles(dir: string): Promise<Record<Part, string | undefined>> {
+  const folder = resolve(dir);
+  const parts = Object.keys(FASHION_MNIST_FILES) as Part[];
+  const found = await Promise.all(parts.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
+  return Object.fromEntries(parts.map((part, i) => [part, found[i]?.path])) as Record<Part, string | undefined>;
+}
+
 /**
  * Reads and checks the four IDX files in `dir` (cached per process). Missing files throw an
  * EnvironmentError saying how to install them or where to point `data.dir`.

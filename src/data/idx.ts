@@ -61,3 +61,42 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
   }
   return parseIdx(bytes, path);
 }
+
+/**
+ * The dimensions in an IDX file's header, raw or gzipped, reading only the first bytes (for
+ * checks before a run, without loading the data). Errors name the file.
+ */
+export async function readIdxDims(path: string): Promise<number[]> {
+  const { createReadStream } = await import('node:fs');
+  const { createGunzip } = await import('node:zlib');
+  const head = async (stream: NodeJS.ReadableStream, want: number): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    let have = 0;
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      have += (chunk as Buffer).length;
+      if (have >= want) break;
+    }
+    return Buffer.concat(chunks);
+  };
+  let bytes: Buffer;
+  try {
+    const first = await head(createReadStream(path, { start: 0, end: 1 }), 2);
+    const gz = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    const raw = createReadStream(path);
+    const stream = gz ? raw.pipe(createGunzip()) : raw;
+    try {
+      bytes = await head(stream, 4 + 4 * 255);
+    } finally {
+      raw.destroy();
+      if (stream !== raw) (stream as ReturnType<typeof createGunzip>).destroy();
+    }
+  } catch (err) {
+    throw new EnvironmentError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const corrupt = (why: string) => new EnvironmentError(`${path} is not a valid IDX file: ${why}`);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw corrupt('bad magic number (first two bytes must be 0)');
+  const ndims = bytes[3]!;
+  if (ndims === 0 || bytes.length < 4 + 4 * ndims) throw corrupt('truncated header');
+  return Array.from({ length: ndims }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
+}

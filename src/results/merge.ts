@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { Spec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { planSweep } from '../runner/plan-sweep.ts';
+import { checkOutDir } from '../runner/preflight.ts';
+import { describeValue } from '../config/format-issues.ts';
+import { validateSpec } from '../config/validate.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import type { RunRecord } from './run-record.ts';
 import { FINISHED, readRunRecord, runDirOf } from './run-store.ts';
@@ -21,15 +24,34 @@ export interface MergeOutcome {
 /** What must agree for two copies of a run to count as the same result. */
 const outcomeOf = (r: RunRecord) => JSON.stringify({ status: r.status, final: r.final });
 
-async function readSweepJson(dir: string): Promise<{ name: string; spec: Spec; axes: string[]; environment: unknown }> {
+type SweepJson = { name: string; spec: Spec; axes: string[]; environment: unknown };
+
+/** sweep.json of a sweep output directory: an object whose spec validates; anything else is a UsageError naming the file. */
+async function readSweepJson(dir: string): Promise<SweepJson> {
+  const file = join(dir, 'sweep.json');
+  let raw: unknown;
   try {
-    return JSON.parse(await readFile(join(dir, 'sweep.json'), 'utf8'));
+    raw = JSON.parse(await readFile(file, 'utf8'));
   } catch {
-    throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`);
+    throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`, [{ path: file, message: 'expected a readable JSON file' }]);
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`${file}: expected a JSON object, got ${describeValue(raw)}`, [{ path: file, message: `expected a JSON object, got ${describeValue(raw)}` }]);
+  }
+  const o = raw as Partial<SweepJson>;
+  const specIsMap = o.spec !== null && typeof o.spec === 'object' && !Array.isArray(o.spec);
+  const checked = specIsMap ? validateSpec(o.spec) : { ok: false as const, issues: [{ path: '', message: `expected a map of keys, got ${describeValue(o.spec)}` }] };
+  if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string')) {
+    const issues = checked.ok ? [] : checked.issues.map((i) => ({ path: `${file}: spec${i.path ? `.${i.path}` : ''}`, message: i.message }));
+    if (!Array.isArray(o.axes)) issues.push({ path: `${file}: axes`, message: `expected a list of column names, got ${describeValue(o.axes)}` });
+    throw new UsageError(`${file} does not hold a valid sweep (spec and axes)`, issues);
+  }
+  return { ...o, spec: checked.spec } as SweepJson;
 }
 
 export async function mergeSweeps(dirs: readonly string[], outDir: string): Promise<MergeOutcome> {
+  const outIssues = await checkOutDir(outDir, '--out');
+  if (outIssues.length) throw new UsageError('invalid option', outIssues);
   const sweeps = await Promise.all(dirs.map(readSweepJson));
   const first = sweeps[0];
   const plan = planSweep(first.spec);

@@ -120,6 +120,9 @@ export async function readSummary(input: string): Promise<CsvTable> {
 /** A compare input: label is the results directory's name (the parent's, for a summary.csv path). */
 export async function readCompareInput(input: string): Promise<{ label: string; file: string; rows: CsvRow[] }> {
   const table = await readSummary(input);
+  // Every row must read as a run (known status, numeric columns numbers): a row keyed `sixteen` is refused, not grouped.
+  const axisColumns = designColumns(table.columns);
+  for (const row of table.rows) toRunSummary(row, table.file, axisColumns);
   const dir = dirname(resolve(table.file));
   return { label: basename(dir), file: table.file, rows: table.rows };
 }

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { parse as parseYaml } from 'yaml';
 import { validateClaim } from '../config/claim-schema.ts';
+import { parseYamlLimited } from '../config/read-yaml.ts';
 import { suggestKey } from '../config/format-issues.ts';
 import { adjustForMultipleClaims, claimColumns, evaluateClaim } from '../core/claims/evaluate.ts';
 import { metricNeedsCurve } from '../core/claims/metric.ts';
@@ -47,13 +47,9 @@ async function readText(file: string, what: string): Promise<string> {
  * Returns the unvalidated block.
  */
 export async function readClaimFile(file: string): Promise<unknown> {
-  let doc: unknown;
-  try {
-    doc = parseYaml(await readText(file, 'claim file'));
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${file}: not valid YAML/JSON (${(e as Error).message.split('\n')[0]})`, [{ path: file, message: 'not valid YAML/JSON' }]);
-  }
+  const parsed = parseYamlLimited(await readText(file, 'claim file'));
+  if (!parsed.ok) throw new UsageError(`${file}: not valid YAML/JSON (${parsed.why})`, [{ path: file, message: `not valid YAML/JSON (${parsed.why})` }]);
+  const doc = parsed.value;
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'claim' in doc) return (doc as { claim: unknown }).claim;
   return doc;
 }

@@ -5,6 +5,7 @@ import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import { planSweep } from '../../runner/plan-sweep.ts';
+import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
 import { backendSets, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
@@ -30,6 +31,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const shard = resolveShard(args, process.env);
   const runs = shard ? selectShard(all, shard.index, shard.count) : all;
   const outDir = args.out ?? join('results', spec.name);
+  await preflight(spec, all, { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
   if (args.dryRun) {
     io.out(`${spec.name}: ${all.length} runs planned${shard ? `, shard ${shard.index}/${shard.count} takes ${runs.length}` : ''}; output ${outDir}`);
     io.out(['run_id      ', 'batch', 'base_lr', 'rule  ', 'k     ', 'lr      ', 'seed', 'axes'].join('  '));

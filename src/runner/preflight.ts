@@ -1,0 +1,139 @@
+/**
+ * Checks made before `run` or `sweep` writes anything: every planned run against the size of its
+ * data set (read from the spec, or from the IDX file headers for Fashion-MNIST), and the output
+ * folder. Every problem of every run is collected and thrown as one UsageError (exit 2).
+ * The spec itself (types, cross-field rules) was validated when it was read.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { DataSpec, Spec } from '../config/schema.ts';
+import { readIdxDims } from '../data/idx.ts';
+import { EnvironmentError, UsageError, type Issue } from '../errors.ts';
+import type { PlannedRun } from './execute-run.ts';
+
+/** Examples in a data set's train and test splits, as a run will load them. */
+export interface DataSize {
+  train: number;
+  test: number;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const dataKey = (d: DataSpec) => JSON.stringify(d);
+
+/** Where a run's batch size was written in the spec: `sweep.batchSize[i]=B`, an arm's list, or train.batchSize. */
+function batchSizePath(spec: Spec, run: PlannedRun): string {
+  const b = run.config.train.batchSize;
+  const arm = run.meta.axes.arm;
+  const armIndex = spec.sweep?.arms?.findIndex((a) => a.name === arm) ?? -1;
+  const armList = armIndex >= 0 ? spec.sweep!.arms![armIndex]!.set['sweep.batchSize'] : undefined;
+  if (Array.isArray(armList) && armList.includes(b)) return `sweep.arms[${armIndex}].set.sweep.batchSize[${armList.indexOf(b)}]=${b}`;
+  const i = spec.sweep?.batchSize.indexOf(b) ?? -1;
+  return i >= 0 ? `sweep.batchSize[${i}]=${b}` : `train.batchSize=${b}`;
+}
+
+/** Which run, when the data set size is not the base spec's (an axis or arm changed the data). */
+function context(spec: Spec, run: PlannedRun): string {
+  if (dataKey(run.config.data) === dataKey(spec.data)) return '';
+  const where = Object.entries(run.meta.axes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  return where ? ` (in the runs with ${where})` : '';
+}
+
+/**
+ * Issues for runs that cannot train on their data: a batch size or noiseScale.bigBatch larger than
+ * the training set. `sizeOf` gives each run's data set size (undefined: unknown, already reported).
+ * Pure; duplicates (one per seed, rule, LR) are merged.
+ */
+export function checkRunsFitData(spec: Spec, runs: readonly PlannedRun[], sizeOf: (d: DataSpec) => DataSize | undefined): Issue[] {
+  const issues = new Map<string, Issue>();
+  const add = (i: Issue) => issues.set(`${i.path}|${i.message}`, i);
+  for (const run of runs) {
+    const size = sizeOf(run.config.data);
+    if (!size) continue;
+    const { batchSize, noiseScale } = run.config.train;
+    if (batchSize > size.train) {
+      add({ path: batchSizePath(spec, run), message: `larger than the ${count(size.train)} training examples${context(spec, run)}` });
+    }
+    if (noiseScale && noiseScale.bigBatch > size.train) {
+      add({
+        path: 'train.noiseScale.bigBatch',
+        message: `expected at most the ${count(size.train)} training examples, got ${noiseScale.bigBatch}${context(spec, run)}`,
+      });
+    }
+  }
+  return [...issues.values()];
+}
+
+/** The IDX headers of a Fashion-MNIST folder -> its size, or issues at data.dir / data.trainSize / data.testSize. */
+async function fashionSize(d: Extract<DataSpec, { name: 'fashion-mnist' }>): Promise<{ size?: DataSize; issues: Issue[] }> {
+  // Loaded only for Fashion-MNIST specs: the module brings tfjs with it.
+  const { FASHION_MNIST_FILES, FASHION_MNIST_PACKAGE, findFashionMnistFiles } = await import('../data/fashion-mnist.ts');
+  const folder = resolve(d.dir);
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) {
+    return { issues: [{ path: 'data.dir', message: `expected a folder holding the Fashion-MNIST IDX files, got ${JSON.stringify(d.dir)} (${info ? 'not a folder' : 'no such folder'}; apt-get install ${FASHION_MNIST_PACKAGE} puts them in /usr/share/datasets/fashion-mnist)` }] };
+  }
+  const files = await findFashionMnistFiles(folder);
+  const missing = (Object.keys(files) as (keyof typeof files)[]).filter((p) => !files[p]).map((p) => FASHION_MNIST_FILES[p]);
+  if (missing.length) {
+    return { issues: [{ path: 'data.dir', message: `expected the four Fashion-MNIST IDX files in ${JSON.stringify(d.dir)}, missing ${missing.join(', ')} (raw or .gz)` }] };
+  }
+  let train: number;
+  let test: number;
+  try {
+    [train, test] = await Promise.all([readIdxDims(files.trainImages!), readIdxDims(files.testImages!)]).then((dims) => dims.map((x) => x[0]!));
+  } catch (err) {
+    if (err instanceof EnvironmentError) return { issues: [{ path: 'data.dir', message: err.message }] };
+    throw err;
+  }
+  const issues: Issue[] = [];
+  if (d.trainSize !== undefined && d.trainSize > train!) issues.push({ path: 'data.trainSize', message: `expected at most the ${count(train!)} training images in ${d.dir}, got ${d.trainSize}` });
+  if (d.testSize !== undefined && d.testSize > test!) issues.push({ path: 'data.testSize', message: `expected at most the ${count(test!)} test images in ${d.dir}, got ${d.testSize}` });
+  return { size: { train: Math.min(d.trainSize ?? train!, train!), test: Math.min(d.testSize ?? test!, test!) }, issues };
+}
+
+/** The size of every distinct data set the runs use; file-backed ones are read from their headers. */
+export async function resolveDataSizes(runs: readonly PlannedRun[]): Promise<{ sizes: Map<string, DataSize>; issues: Issue[] }> {
+  const sizes = new Map<string, DataSize>();
+  const issues: Issue[] = [];
+  const distinct = new Map(runs.map((r) => [dataKey(r.config.data), r.config.data]));
+  for (const [key, d] of distinct) {
+    if (d.name === 'fashion-mnist') {
+      const r = await fashionSize(d);
+      issues.push(...r.issues);
+      if (r.size) sizes.set(key, r.size);
+    } else {
+      sizes.set(key, { train: d.trainSize, test: d.testSize });
+    }
+  }
+  return { sizes, issues };
+}
+
+/**
+ * The output folder must be a folder or not exist yet, and its nearest existing ancestor a
+ * folder. `flag` names where the path came from (`--out`, or `name` for results/<name>).
+ */
+export async function checkOutDir(outDir: string, flag: string): Promise<Issue[]> {
+  let p = resolve(outDir);
+  for (;;) {
+    const info = await stat(p).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : e));
+    if (info instanceof Error) {
+      if (info.code === 'ENOTDIR') return [{ path: flag, message: `expected a folder, got ${JSON.stringify(outDir)} (a part of it is a file)` }];
+      return [{ path: flag, message: `cannot use ${JSON.stringify(outDir)}: ${info.code ?? info.message}` }];
+    }
+    if (info) {
+      if (info.isDirectory()) return [];
+      return [{ path: flag, message: p === resolve(outDir) ? `expected a folder, got ${JSON.stringify(outDir)} (an existing file)` : `expected a folder, got ${JSON.stringify(outDir)} (${p} is a file)` }];
+    }
+    const up = dirname(p);
+    if (up === p) return [];
+    p = up;
+  }
+}
+
+/** Runs every check above; throws one UsageError listing all problems. Writes nothing. */
+export async function preflight(spec: Spec, runs: readonly PlannedRun[], out: { dir: string; flag: string }): Promise<void> {
+  const { sizes, issues } = await resolveDataSizes(runs);
+  issues.push(...checkRunsFitData(spec, runs, (d) => sizes.get(dataKey(d))));
+  issues.push(...(await checkOutDir(out.dir, out.flag)));
+  if (issues.length) throw new UsageError(`cannot start: ${issues.length} problem${issues.length === 1 ? '' : 's'} found before anything was written`, issues);
+}
