@@ -18,7 +18,7 @@ function specOptions<T>(y: Argv<T>, specIs: string) {
   return y
     .positional('spec', { type: 'string', demandOption: true, describe: specIs })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | native | wasm | cpu (overrides the spec)' })
     .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
 }
 

@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/index.ts';
+import { buildBenchModel, loadBenchData } from './bench/setup.ts';
+import { profileLoopStep } from './bench/profile.ts';
+const backend = process.argv[2] ?? 'native';
+const model = (process.argv[3] ?? 'mlp') as 'mlp' | 'cnn';
+const batch = Number(process.argv[4] ?? 1024);
+await initBackend(backend as 'native');
+const { dataset, data } = await loadBenchData(model);
+const m = buildBenchModel(model, dataset);
+const p = await profileLoopStep(m, data, batch, 10);
+console.log(backend, model, batch, 'step ms', p.stepMs.toFixed(2), 'samples/s', Math.round(batch / p.stepMs * 1000), 'kernel ms', p.kernelMs.toFixed(2));
+for (const k of p.kernels.sort((a, b) => b.ms - a.ms).slice(0, 14)) console.log(`  ${String((k as any).kernel ?? (k as any).kernelName).padEnd(28)} ${k.ms.toFixed(3)} ms  ${k.calls.toFixed(1)} calls`);
+console.log('tensors', tf.memory().numTensors);
