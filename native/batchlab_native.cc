@@ -8,6 +8,7 @@
 #include <node_api.h>
 
 #include <cblas.h>
+#include <malloc.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -337,8 +338,8 @@ KERNEL(Gemm, "BatchMatMul", 12) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Element-wise binary ops with one broadcast pattern: out[i] = a[i % na] op b[i % nb], where the
-// smaller operand's shape is a suffix of the output's (a scalar, a bias row, or the same shape).
+// Element-wise binary ops. Without shape arguments the smaller operand repeats along the larger
+// (same shape, a scalar, or a suffix such as a bias row); with them, any broadcast by strides.
 
 enum BinOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, SQDIFF = 6 };
 
@@ -548,7 +549,9 @@ PoolGeom read_pool(Args& a, size_t first) {
   return g;
 }
 
-// Calls f(output index, input index of the first max or -1) per output element.
+// Calls f(output offset, channel, input offset of the channel's first max or -1, max) per output
+// pixel and channel. Taps are visited in window order and only a strictly larger value moves the
+// argmax, written branch-free so the channel loop vectorises.
 template <typename F>
 void pool_argmax(const float* x, const PoolGeom& g, F f) {
   std::vector<float> best(g.c);
@@ -556,8 +559,12 @@ void pool_argmax(const float* x, const PoolGeom& g, F f) {
   for (int64_t b = 0; b < g.n; b++)
     for (int64_t oy = 0; oy < g.oh; oy++)
       for (int64_t ox = 0; ox < g.ow; ox++) {
-        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-        std::fill(where.begin(), where.end(), -1);
+        float* bp = best.data();
+        int64_t* wp = where.data();
+        for (int64_t ch = 0; ch < g.c; ch++) {
+          bp[ch] = -std::numeric_limits<float>::infinity();
+          wp[ch] = -1;
+        }
         for (int64_t ky = 0; ky < g.kh; ky++) {
           int64_t iy = oy * g.sh - g.pt + ky;
           if (iy < 0 || iy >= g.h) continue;
@@ -568,15 +575,14 @@ void pool_argmax(const float* x, const PoolGeom& g, F f) {
             const float* px = x + base;
             for (int64_t ch = 0; ch < g.c; ch++) {
               float v = px[ch];
-              if (v > best[ch] || (where[ch] < 0 && v != v)) {
-                best[ch] = v;
-                where[ch] = base + ch;
-              }
+              bool take = v > bp[ch] || (wp[ch] < 0 && v != v);
+              bp[ch] = take ? v : bp[ch];
+              wp[ch] = take ? base + ch : wp[ch];
             }
           }
         }
         int64_t obase = ((b * g.oh + oy) * g.ow + ox) * g.c;
-        for (int64_t ch = 0; ch < g.c; ch++) f(obase + ch, where[ch], best[ch]);
+        f(obase, bp, wp);
       }
 }
 
@@ -587,7 +593,7 @@ KERNEL(MaxPool, "MaxPool", 14) {
   PoolGeom g = read_pool(a, 2);
   check_len(nx, g.n * g.h * g.w * g.c, "x");
   check_len(ny, g.n * g.oh * g.ow * g.c, "y");
-  pool_argmax(x, g, [&](int64_t o, int64_t, float v) { y[o] = v; });
+  pool_argmax(x, g, [&](int64_t o, const float* best, const int64_t*) { std::memcpy(y + o, best, sizeof(float) * g.c); });
   return undefined_value(a.env);
 }
 
@@ -601,16 +607,19 @@ KERNEL(MaxPoolGrad, "MaxPoolGrad", 15) {
   check_len(ndx, nx, "dx");
   check_len(ndy, g.n * g.oh * g.ow * g.c, "dy");
   std::fill(dx, dx + ndx, 0.f);
-  pool_argmax(x, g, [&](int64_t o, int64_t i, float) {
-    if (i >= 0) dx[i] += dy[o];
+  pool_argmax(x, g, [&](int64_t o, const float*, const int64_t* where) {
+    for (int64_t ch = 0; ch < g.c; ch++)
+      if (where[ch] >= 0) dx[where[ch]] += dy[o + ch];
   });
   return undefined_value(a.env);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Training-mode batch norm over [rows, C] (batchlab's BatchlabBatchNormTrain kernel pair), the
-// same math as src/models/batch-norm-math.ts: float64 sums about the first row (forward) and
-// dx = a*dy + b*x + d per channel (backward).
+// same math as src/models/batch-norm-math.ts: sums about the first row (forward) and
+// dx = a*dy + b*x + d per channel (backward). Sums run in float32 over blocks of kRowBlock rows
+// (so the channel loop vectorises) and are totalled in float64.
+constexpr size_t kRowBlock = 64;
 
 KERNEL(BatchNormForward, "BatchlabBatchNormTrain", 7) {
   size_t nx, c, ny, nm, nv, nb;
@@ -624,13 +633,26 @@ KERNEL(BatchNormForward, "BatchlabBatchNormTrain", 7) {
   need(c > 0 && nx % c == 0 && nb == c && nm == c && nv == c && ny == nx, "inconsistent batch-norm shapes");
   size_t rows = nx / c;
   need(rows > 0, "no rows");
-  std::vector<double> shift(x, x + c), s(c, 0.0), q(c, 0.0), scale(c), off(c);
-  for (size_t r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
+  std::vector<double> s(c, 0.0), q(c, 0.0), scale(c), off(c);
+  std::vector<float> shift(x, x + c), sf32(c), qf32(c);
+  for (size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+    size_t r1 = std::min(rows, r0 + kRowBlock);
+    std::fill(sf32.begin(), sf32.end(), 0.f);
+    std::fill(qf32.begin(), qf32.end(), 0.f);
+    float* sp = sf32.data();
+    float* qp = qf32.data();
+    const float* hp = shift.data();
+    for (size_t r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      for (size_t k = 0; k < c; k++) {
+        float d = xr[k] - hp[k];
+        sp[k] += d;
+        qp[k] += d * d;
+      }
+    }
     for (size_t k = 0; k < c; k++) {
-      double d = xr[k] - shift[k];
-      s[k] += d;
-      q[k] += d * d;
+      s[k] += sp[k];
+      q[k] += qp[k];
     }
   }
   for (size_t k = 0; k < c; k++) {
@@ -667,12 +689,24 @@ KERNEL(BatchNormBackward, "BatchlabBatchNormTrainGrad", 11) {
   need((!dmean || ndm == c) && (!dvar || ndv == c), "statistics gradients must have C elements");
   size_t rows = nx / c;
   std::vector<double> g(c, 0.0), p(c, 0.0);
-  for (size_t r = 0; r < rows; r++) {
-    const float* dr = dy + r * c;
-    const float* xr = x + r * c;
+  std::vector<float> gf32(c), pf32(c);
+  for (size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+    size_t r1 = std::min(rows, r0 + kRowBlock);
+    std::fill(gf32.begin(), gf32.end(), 0.f);
+    std::fill(pf32.begin(), pf32.end(), 0.f);
+    float* gp = gf32.data();
+    float* pp = pf32.data();
+    for (size_t r = r0; r < r1; r++) {
+      const float* dr = dy + r * c;
+      const float* xr = x + r * c;
+      for (size_t k = 0; k < c; k++) {
+        gp[k] += dr[k];
+        pp[k] += dr[k] * (xr[k] - mean[k]);
+      }
+    }
     for (size_t k = 0; k < c; k++) {
-      g[k] += dr[k];
-      p[k] += static_cast<double>(dr[k]) * (xr[k] - mean[k]);
+      g[k] += gp[k];
+      p[k] += pp[k];
     }
   }
   std::vector<float> af(c), bf(c), df(c);
@@ -727,6 +761,11 @@ KERNEL(SelfTestThrow, "selfTestThrow", 0) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // Every kernel output is a new typed array; glibc serves ones over 128 KB with fresh mmaps and
+  // unmaps them on free, so each step paid page faults on megabytes of activations. Raising the
+  // thresholds keeps such blocks in the heap for reuse (the process keeps its peak heap).
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   struct Fn {
     const char* name;
     napi_callback cb;

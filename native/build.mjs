@@ -36,13 +36,13 @@ try {
 }
 
 const args = [
-  '-O3', '-std=c++17', '-fPIC', '-shared', '-fopenmp', '-march=x86-64-v2',
+  '-O3', '-std=c++17', '-fPIC', '-shared', '-fopenmp', '-march=native',
   '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=batchlab_native',
   `-I${include}`, '-I/usr/include/x86_64-linux-gnu',
   join(here, 'batchlab_native.cc'), '-o', `${addon}.tmp`,
   '-ldnnl', '-lopenblas',
 ];
-if (process.arch !== 'x64') args.splice(args.indexOf('-march=x86-64-v2'), 1);
+if (process.arch !== 'x64') args.splice(args.indexOf('-march=native'), 1);
 const run = spawnSync(cxx, args, { encoding: 'utf8' });
 if (run.error) fail(`${cxx} could not run (${run.error.code ?? run.error.message}); apt-get install g++ libdnnl-dev libopenblas-dev`);
 if (run.status !== 0) {
