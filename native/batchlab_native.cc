@@ -63,6 +63,19 @@ struct Args {
     return static_cast<float*>(data);
   }
 
+  // An Int32Array; `len` receives its element count.
+  int32_t* i32(size_t i, size_t* len) {
+    bool is_ta = false;
+    napi_is_typedarray(env, v[i], &is_ta);
+    napi_typedarray_type type = napi_float32_array;
+    size_t length = 0;
+    void* data = nullptr;
+    if (is_ta) napi_get_typedarray_info(env, v[i], &type, &length, &data, nullptr, nullptr);
+    if (!is_ta || type != napi_int32_array) throw std::runtime_error("argument " + std::to_string(i) + " must be an Int32Array");
+    *len = length;
+    return static_cast<int32_t*>(data);
+  }
+
   int64_t i64(size_t i) {
     int64_t out;
     if (napi_get_value_int64(env, v[i], &out) != napi_ok) throw std::runtime_error("argument " + std::to_string(i) + " must be a number");
@@ -532,6 +545,21 @@ KERNEL(Transpose, "Transpose", 6) {
   return undefined_value(a.env);
 }
 
+// gatherRows(x, indices, out, rowSize): out row i = x row indices[i]; every index must be in range.
+KERNEL(GatherRows, "GatherV2", 4) {
+  size_t nx, ni, n;
+  float* x = a.f32(0, &nx);
+  int32_t* idx = a.i32(1, &ni);
+  float* out = a.f32(2, &n);
+  int64_t row = a.i64(3);
+  need(row > 0 && nx % row == 0, "bad row size");
+  check_len(n, static_cast<int64_t>(ni) * row, "out");
+  int64_t rows = nx / row;
+  for (size_t i = 0; i < ni; i++) need(idx[i] >= 0 && idx[i] < rows, "index out of range");
+  for (size_t i = 0; i < ni; i++) std::memcpy(out + i * row, x + idx[i] * row, sizeof(float) * row);
+  return undefined_value(a.env);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Max pooling, NHWC. Windows take the first maximum (strict >, starting at -inf), as tfjs's
 // cpu backend does; padding never wins. The backward recomputes the argmax from x, so it needs
@@ -771,7 +799,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_callback cb;
   } fns[] = {
       {"conv2dForward", Conv2DForward}, {"conv2dBackpropInput", Conv2DBackpropInput}, {"conv2dBackpropFilter", Conv2DBackpropFilter},
-      {"gemm", Gemm}, {"binary", Binary}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose},
+      {"gemm", Gemm}, {"binary", Binary}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
       {"maxPool", MaxPool}, {"maxPoolGrad", MaxPoolGrad}, {"batchNormForward", BatchNormForward},
       {"batchNormBackward", BatchNormBackward}, {"setThreads", SetThreads}, {"info", Info}, {"selfTestThrow", SelfTestThrow},
   };

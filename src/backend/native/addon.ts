@@ -21,6 +21,7 @@ export interface NativeAddon {
   unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;
+  gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rowSize: number): void;
   maxPool(x: Float32Array, y: Float32Array, ...geometry: number[]): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   batchNormForward(

@@ -16,7 +16,7 @@
  * - Relu, Relu6, Step (ReLU's gradient), Neg, Square, Exp, Log, Sqrt, Rsqrt, Abs.
  * - Sum, Mean, Max over one contiguous block of axes (leading, trailing or inner).
  * - Transpose for permutations that swap two adjacent blocks of axes (all 2-D transposes).
- * - GatherV2 along axis 0 (every training batch): row copies.
+ * - GatherV2 along axis 0 (every training batch): row copies (natively for float32).
  * - BatchlabBatchNormTrain / ...Grad (src/models/batch-norm-train.ts): the closed forms, natively.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -187,7 +187,7 @@ function transposeKernel(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
-function gatherKernel(): tf.KernelFunc {
+function gatherKernel(addon: NativeAddon): tf.KernelFunc {
   const fallback = cpuKernel('GatherV2');
   return (args) => {
     const { x, indices } = args.inputs;
@@ -201,10 +201,16 @@ function gatherKernel(): tf.KernelFunc {
     if (idx.length === 0 || rows === 0) return fallback(args);
     for (let i = 0; i < idx.length; i++) if (!(idx[i] >= 0 && idx[i] < rows)) return fallback(args);
     const rowSize = size(x.shape.slice(1));
+    const outShape = [...indices.shape, ...x.shape.slice(1)];
+    if (x.dtype === 'float32' && rowSize > 0) {
+      const [out, data] = alloc(backend, outShape);
+      addon.gatherRows(values(backend, x), idx, data, rowSize);
+      return out;
+    }
     const src = backend.data.get(x.dataId).values as Float32Array | Int32Array;
     const dst = x.dtype === 'float32' ? new Float32Array(idx.length * rowSize) : new Int32Array(idx.length * rowSize);
     for (let i = 0; i < idx.length; i++) dst.set(src.subarray(idx[i] * rowSize, (idx[i] + 1) * rowSize), i * rowSize);
-    return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], x.dtype, dst);
+    return backend.makeTensorInfo(outShape, x.dtype, dst);
   };
 }
 
@@ -433,7 +439,7 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     ...Object.entries(UNARY).map(([name, op]): [string, tf.KernelFunc] => [name, unaryKernel(addon, name, op)]),
     ...Object.entries(REDUCE).map(([name, op]): [string, tf.KernelFunc] => [name, reduceKernel(addon, name, op)]),
     ['Transpose', transposeKernel(addon)],
-    ['GatherV2', gatherKernel()],
+    ['GatherV2', gatherKernel(addon)],
     ['BatchMatMul', matMulKernel(addon, 'BatchMatMul')],
     ['_FusedMatMul', matMulKernel(addon, '_FusedMatMul')],
     ['Conv2D', conv2dKernel(addon, 'Conv2D')],
