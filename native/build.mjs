@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'build');
+// `--out DIR` builds elsewhere (the tests use it); the backend loads native/build/.
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 ? process.argv[outFlag + 1] : join(here, 'build');
 const addon = join(out, 'batchlab_native.node');
 const errorFile = join(out, 'build-error.txt');
 const cxx = process.env.CXX || 'g++';
