@@ -13,7 +13,12 @@ import { NATIVE, nativeKernelConfigs } from './kernels.ts';
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (tf.findBackendFactory(NATIVE) != null) return;
-  tf.registerBackend(NATIVE, () => new MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE, () => {
+    const backend = new MathBackendCPU();
+    // Its first write would print tfjs's "install tfjs-node" banner: this backend is the native one.
+    (backend as unknown as { firstUse: boolean }).firstUse = false;
+    return backend;
+  }, 0);
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (tf.getKernel(config.kernelName, NATIVE) == null) tf.registerKernel({ ...config, backendName: NATIVE });
   }

@@ -4,7 +4,7 @@ import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
-import { backendSets, type RunArgs } from '../command-options.ts';
+import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { planSingleRun } from '../run-meta.ts';
 import { EXIT } from '../../errors.ts';
@@ -13,6 +13,8 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   const spec = await readSpec(args.spec, backendSets(args));
   const planned = planSingleRun(spec);
   if (spec.sweep) io.err("note: run trains the base configuration only; the spec's sweep: section needs `batchlab sweep`");
+  const threads = threadsOption(args.threads);
+  if (threads !== undefined) process.env['BATCHLAB_THREADS'] = String(threads);
   const active = await initBackend(spec.backend);
   io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
   const outDir = args.out ?? join('results', spec.name);
