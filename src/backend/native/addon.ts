@@ -101,3 +101,13 @@ function tryLoad(): AddonLoad {
     };
   }
 }
+
+/**
+ * Resizes the loaded addon's OpenMP and OpenBLAS pools (the benchmark compares thread counts in
+ * one process). Throws when the addon is not loaded.
+ */
+export function setNativeThreads(n: number): void {
+  const load = loadNativeAddon();
+  if (!load.ok) throw new Error(`native backend unavailable: ${load.reason}`);
+  load.addon.setThreads(n);
+}
