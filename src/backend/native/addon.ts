@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The addon's functions; arrays are read and written in place, shapes are element counts. */
+/** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
 export interface NativeAddon {
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...geometry: number[]): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...geometry: number[]): void;
