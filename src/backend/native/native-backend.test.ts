@@ -64,7 +64,7 @@ describe('native/build.mjs', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(out, 'batchlab_native.node'))).toBe(true);
     expect(existsSync(join(out, 'build-error.txt'))).toBe(false);
-  }, 120_000);
+  }, 600_000);
 });
 
 describe.skipIf(!run)(systemSuiteTitle('native backend training', NATIVE_PACKAGES, run), () => {
