@@ -19,9 +19,13 @@ import { buildBenchModel, loadBenchData, MODEL_LABELS, useBackend, type BenchBac
 import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type SweepTiming } from './bench/sweep-scaling.ts';
 import { timeCell, type Budget, type Timing } from './bench/throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './bench/torch-peer.ts';
+import { probeBackend } from '../src/backend/index.ts';
+import { setNativeThreads } from '../src/backend/native/addon.ts';
 
 interface Cell {
   backend: BenchBackend;
+  /** The native backend's thread count for this cell. */
+  threads?: number;
   model: BenchModel;
   batch: number;
   loop?: Timing;
@@ -67,20 +71,28 @@ async function withData<T>(model: BenchModel, f: (d: Awaited<ReturnType<typeof l
   }
 }
 
+/** The backend's label in tables: native cells carry their thread count. */
+function labelOf(backend: BenchBackend, threads?: number): string {
+  return threads === undefined ? backend : `${backend} ${threads}thr`;
+}
+
 async function measureThroughput(args: BenchArgs): Promise<Cell[]> {
   const cells: Cell[] = [];
-  for (const backend of args.backends) {
+  const runs = args.backends.flatMap((backend): { backend: BenchBackend; threads?: number }[] =>
+    backend === 'native' ? args.nativeThreads.map((threads) => ({ backend, threads })) : [{ backend, threads: undefined }]);
+  for (const { backend, threads } of runs) {
     await useBackend(backend);
+    if (threads !== undefined) setNativeThreads(threads);
     for (const model of args.models) {
       await withData(model, async ({ dataset, data }) => {
         for (const batch of args.batches) {
-          const cell: Cell = { backend, model, batch };
+          const cell: Cell = { backend, model, batch, threads };
           cells.push(cell);
           if (backend === 'cpu' && model === 'cnn' && batch > args.cpuCnnMaxBatch) {
             cell.skipped = `cpu CNN capped at batch ${args.cpuCnnMaxBatch}`;
             continue;
           }
-          log(`throughput ${backend} ${model} b${batch} ...`);
+          log(`throughput ${labelOf(backend, threads)} ${model} b${batch} ...`);
           Object.assign(cell, await timeCell(model, dataset, data, batch, budgetFor(args, backend, model)));
         }
       });
@@ -101,12 +113,14 @@ async function measureOverhead(args: BenchArgs): Promise<Cell[]> {
   return cells;
 }
 
-async function measureMemory(args: BenchArgs): Promise<{ model: BenchModel; batch: number; result: MemoryResult }[]> {
-  await useBackend('wasm');
+async function measureMemory(args: BenchArgs): Promise<{ backend: BenchBackend; model: BenchModel; batch: number; result: MemoryResult }[]> {
   const out = [];
+  for (const backend of (['wasm', 'native'] as const).filter((b) => args.backends.includes(b))) {
+  await useBackend(backend);
+  if (backend === 'native') setNativeThreads(1);
   for (const [model, batch] of [['mlp', 64], ['cnn', 16]] as const) {
     if (!args.models.includes(model)) continue;
-    log(`memory wasm ${model} b${batch}, ${args.memorySteps} steps ...`);
+    log(`memory ${backend} ${model} b${batch}, ${args.memorySteps} steps ...`);
     const result = await withData(model, async ({ dataset, data }) => {
       const m = buildBenchModel(model, dataset);
       try {
@@ -115,17 +129,20 @@ async function measureMemory(args: BenchArgs): Promise<{ model: BenchModel; batc
         m.dispose();
       }
     });
-    out.push({ model, batch, result });
+    out.push({ backend, model, batch, result });
+  }
   }
   return out;
 }
 
-async function measureProfiles(args: BenchArgs): Promise<{ model: BenchModel; batch: number; profile: StepProfile }[]> {
-  await useBackend('wasm');
+async function measureProfiles(args: BenchArgs): Promise<{ backend: BenchBackend; model: BenchModel; batch: number; profile: StepProfile }[]> {
   const out = [];
+  for (const backend of (['wasm', 'native'] as const).filter((b) => args.backends.includes(b))) {
+  await useBackend(backend);
+  if (backend === 'native') setNativeThreads(1);
   for (const [model, batch] of [['cnn', 64], ['mlp', 1024]] as const) {
     if (!args.models.includes(model)) continue;
-    log(`profile wasm ${model} b${batch} ...`);
+    log(`profile ${backend} ${model} b${batch} ...`);
     const profile = await withData(model, async ({ dataset, data }) => {
       const m = buildBenchModel(model, dataset);
       try {
@@ -134,7 +151,8 @@ async function measureProfiles(args: BenchArgs): Promise<{ model: BenchModel; ba
         m.dispose();
       }
     });
-    out.push({ model, batch, profile });
+    out.push({ backend, model, batch, profile });
+  }
   }
   return out;
 }
@@ -167,6 +185,13 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  if (args.backends.includes('native')) {
+    const probe = await probeBackend('native');
+    if (!probe.usable) {
+      console.log(`native backend skipped: ${probe.reason}${probe.hint ? ` (${probe.hint})` : ''}`);
+      args.backends = args.backends.filter((b) => b !== 'native');
+    }
+  }
   const has = (s: BenchArgs['sections'][number]) => args.sections.includes(s);
   const started = new Date();
   const loadStart = loadavg()[0];
@@ -181,10 +206,10 @@ async function main(): Promise<number> {
   if (!torch.available) console.log(`PyTorch peer skipped: ${torch.note}`);
 
   // Memory first: wasm's heap never shrinks, so after the batch-1024 cells RSS would say little.
-  const memory = has('memory') && args.backends.includes('wasm') ? await measureMemory(args) : [];
+  const memory = has('memory') ? await measureMemory(args) : [];
   const cells = has('throughput') ? await measureThroughput(args) : [];
   const overhead = has('overhead') ? await measureOverhead(args) : [];
-  const profiles = has('profile') && args.backends.includes('wasm') ? await measureProfiles(args) : [];
+  const profiles = has('profile') ? await measureProfiles(args) : [];
   let torchResults: TorchResult[] = [];
   // Single-threaded torch as well: tfjs runs on one thread, and two-thread torch suffers most
   // when other processes share the cores.
@@ -215,13 +240,13 @@ async function main(): Promise<number> {
     const rows = cells.map((c) => {
       const t = torchOf(torchResults, c.model, c.batch);
       const t1 = torchOf(torch1, c.model, c.batch);
-      if (c.skipped) return [c.backend, MODEL_LABELS[c.model], String(c.batch), 'skipped', '', t ? fmt(t.samples_per_s) : '-', t1 ? fmt(t1.samples_per_s) : '-', '', '', c.skipped];
+      if (c.skipped) return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), 'skipped', '', t ? fmt(t.samples_per_s) : '-', t1 ? fmt(t1.samples_per_s) : '-', '', '', c.skipped];
       const lf = ratio(c.loop!.samplesPerS, c.fit!.samplesPerS);
       const lt = ratio(c.loop!.samplesPerS, t?.samples_per_s);
       for (const [method, tm] of [['loop', c.loop!], ['fit', c.fit!]] as const) {
-        record({ section: 'throughput', backend: c.backend, model: c.model, batch: c.batch, method, metric: 'samples_per_s', value: tm.samplesPerS, unit: 'samples/s', note: `${tm.steps} timed steps` });
+        record({ section: 'throughput', backend: labelOf(c.backend, c.threads), model: c.model, batch: c.batch, method, metric: 'samples_per_s', value: tm.samplesPerS, unit: 'samples/s', note: `${tm.steps} timed steps` });
       }
-      return [c.backend, MODEL_LABELS[c.model], String(c.batch), fmt(c.loop!.samplesPerS), fmt(c.fit!.samplesPerS), t ? fmt(t.samples_per_s) : '-',
+      return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), fmt(c.loop!.samplesPerS), fmt(c.fit!.samplesPerS), t ? fmt(t.samples_per_s) : '-',
         t1 ? fmt(t1.samples_per_s) : '-', fmt(lf, 2), fmt(lt, 3), `${c.loop!.steps}/${c.fit!.steps}`];
     });
     for (const [threads, list] of [[args.torchThreads, torchResults], [1, torch1]] as const) {
@@ -231,7 +256,7 @@ async function main(): Promise<number> {
     }
     show('Training throughput, samples/s (steady state)',
       ['backend', 'model', 'batch', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr', 'loop/fit', 'loop/torch', 'steps loop/fit'], rows,
-      `~${args.seconds} s timed per method and cell after warm-up, best of ${args.rounds} alternating rounds; cpu CNN ~${args.cpuCnnSeconds} s and batches <= ${args.cpuCnnMaxBatch}; torch on ${args.torchThreads} threads, tfjs on 1`);
+      `~${args.seconds} s timed per method and cell after warm-up, best of ${args.rounds} alternating rounds; cpu CNN ~${args.cpuCnnSeconds} s and batches <= ${args.cpuCnnMaxBatch}; torch on ${args.torchThreads} threads; cpu and wasm on 1 thread, native on the count shown`);
   }
 
   if (overhead.length) {
@@ -247,28 +272,28 @@ async function main(): Promise<number> {
     show('Per-step overhead, ms/step', ['backend', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr'], rows, `${MODEL_LABELS.tiny} on blobs, batch 8`);
   }
 
-  for (const { model, batch, result } of memory) {
+  for (const { backend, model, batch, result } of memory) {
     const rows = result.samples.map((s) => [String(s.step), String(s.tensors), fmt(s.tfMB, 1), fmt(s.wasmMB, 1), s.liveHeapMB === null ? '-' : fmt(s.liveHeapMB, 1), fmt(s.rssMB, 1)]);
     for (const s of result.samples) {
-      record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `tensors_at_step_${s.step}`, value: s.tensors, unit: 'tensors' });
-      record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `rss_mb_at_step_${s.step}`, value: s.rssMB, unit: 'MB' });
-      record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `wasm_heap_mb_at_step_${s.step}`, value: s.wasmMB, unit: 'MB' });
-      if (s.liveHeapMB !== null) record({ section: 'memory', backend: 'wasm', model, batch, method: 'loop', metric: `js_heap_after_gc_mb_at_step_${s.step}`, value: s.liveHeapMB, unit: 'MB' });
+      record({ section: 'memory', backend, model, batch, method: 'loop', metric: `tensors_at_step_${s.step}`, value: s.tensors, unit: 'tensors' });
+      record({ section: 'memory', backend, model, batch, method: 'loop', metric: `rss_mb_at_step_${s.step}`, value: s.rssMB, unit: 'MB' });
+      record({ section: 'memory', backend, model, batch, method: 'loop', metric: `wasm_heap_mb_at_step_${s.step}`, value: s.wasmMB, unit: 'MB' });
+      if (s.liveHeapMB !== null) record({ section: 'memory', backend, model, batch, method: 'loop', metric: `js_heap_after_gc_mb_at_step_${s.step}`, value: s.liveHeapMB, unit: 'MB' });
     }
-    show(`Memory, wasm ${MODEL_LABELS[model]} batch ${batch}`, ['step', 'tensors', 'tfjs MB', 'wasm heap MB', 'JS heap after GC, MB', 'RSS MB'], rows,
+    show(`Memory, ${backend} ${MODEL_LABELS[model]} batch ${batch}`, ['step', 'tensors', 'tfjs MB', 'wasm heap MB', 'JS heap after GC, MB', 'RSS MB'], rows,
       `after the first sample: tensor growth ${result.tensorGrowth}, wasm heap growth ${fmt(result.wasmGrowthMB, 1)} MB, post-GC JS heap drift ${result.liveHeapDriftMB === null ? '-' : `${fmt(result.liveHeapDriftMB, 1)} MB`}, RSS drift ${fmt(result.rssDriftMB, 1)} MB: ${result.flat ? 'flat' : 'NOT flat'}`);
   }
 
-  for (const { model, batch, profile } of profiles) {
+  for (const { backend, model, batch, profile } of profiles) {
     const top = profile.kernels.slice(0, 12);
     const rows = top.map((k) => [k.kernel, fmt(k.ms, 3), fmt(k.calls, 1), fmt((100 * k.ms) / profile.stepMs, 1)]);
     rows.push(['(all kernels)', fmt(profile.kernelMs, 3), fmt(profile.kernels.reduce((s, k) => s + k.calls, 0), 0), fmt((100 * profile.kernelMs) / profile.stepMs, 1)]);
     rows.push(['(outside kernels: JS, tape, dispatch)', fmt(profile.stepMs - profile.kernelMs, 3), '', fmt((100 * (profile.stepMs - profile.kernelMs)) / profile.stepMs, 1)]);
     for (const k of profile.kernels) {
-      record({ section: 'profile', backend: 'wasm', model, batch, method: 'loop', metric: `kernel_ms_${k.kernel}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
+      record({ section: 'profile', backend, model, batch, method: 'loop', metric: `kernel_ms_${k.kernel}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
     }
-    record({ section: 'profile', backend: 'wasm', model, batch, method: 'loop', metric: 'step_ms', value: profile.stepMs, unit: 'ms/step' });
-    show(`Profile, wasm ${MODEL_LABELS[model]} batch ${batch}: ${fmt(profile.stepMs, 2)} ms/step (instrumented)`,
+    record({ section: 'profile', backend, model, batch, method: 'loop', metric: 'step_ms', value: profile.stepMs, unit: 'ms/step' });
+    show(`Profile, ${backend}${backend === 'native' ? ' 1thr' : ''} ${MODEL_LABELS[model]} batch ${batch}: ${fmt(profile.stepMs, 2)} ms/step (instrumented)`,
       ['kernel', 'ms/step', 'calls/step', '% of step'], rows, `self time per kernel over ${profile.steps} steps`);
   }
 
@@ -289,8 +314,8 @@ async function main(): Promise<number> {
   const cellOf = (b: string, m: string, batch: number) => cells.find((c) => c.backend === b && c.model === m && c.batch === batch && c.loop);
   for (const backend of args.backends) {
     for (const model of args.models) {
-      const rs = cells.filter((c) => c.backend === backend && c.model === model && c.loop).map((c) => c.loop!.samplesPerS / c.fit!.samplesPerS);
-      if (rs.length) targets.push({ name: `loop/fit ${backend} ${model} (geomean over batches; min ${fmt(Math.min(...rs), 2)})`, value: geomean(rs), goal: 1.0, unit: 'x' });
+      const rs = cells.filter((c) => c.backend === backend && c.model === model && c.loop && (c.threads ?? 1) === 1).map((c) => c.loop!.samplesPerS / c.fit!.samplesPerS);
+      if (rs.length) targets.push({ name: `loop/fit ${labelOf(backend, backend === 'native' ? 1 : undefined)} ${model} (geomean over batches; min ${fmt(Math.min(...rs), 2)})`, value: geomean(rs), goal: 1.0, unit: 'x' });
     }
   }
   const mlp1024 = cellOf('wasm', 'mlp', 1024);
@@ -315,8 +340,13 @@ async function main(): Promise<number> {
     const two = sweepOf(grid, 'workers 2');
     if (one && two) targets.push({ name: `sweep runs/min, workers 2 / workers 1, ${runsOf(grid)} runs`, value: two.runsPerMin / one.runsPerMin, goal: 1.7, unit: 'x' });
   }
-  for (const { model, result } of memory) {
-    targets.push({ name: `memory flat over ${args.memorySteps} steps, wasm ${model} (${flatnessRule(result)})`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
+  const native1 = (m: string, batch: number) => cells.find((c) => c.backend === 'native' && c.threads === 1 && c.model === m && c.batch === batch && c.loop);
+  const nativeMlp = native1('mlp', 1024);
+  const nativeCnn = native1('cnn', 64);
+  if (nativeMlp) targets.push({ name: 'native 1thr MLP loop/torch 1 thread at batch 1024', value: ratio(nativeMlp.loop!.samplesPerS, torchOf(torch1.length ? torch1 : torchResults, 'mlp', 1024)?.samples_per_s), goal: 0.7, unit: 'x' });
+  if (nativeCnn) targets.push({ name: 'native 1thr CNN+BN loop/torch 1 thread at batch 64', value: ratio(nativeCnn.loop!.samplesPerS, torchOf(torch1.length ? torch1 : torchResults, 'cnn', 64)?.samples_per_s), goal: 0.6, unit: 'x' });
+  for (const { backend, model, result } of memory) {
+    targets.push({ name: `memory flat over ${args.memorySteps} steps, ${backend} ${model} (${flatnessRule(result)})`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
   }
   const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmt(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
     `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);

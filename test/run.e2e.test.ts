@@ -48,7 +48,7 @@ describe('batchlab run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('train.epochs: expected a positive number, got -1');
     expect(r.stderr).toContain('model.dropout: expected a number in [0, 1), got 1.5');
-    expect(r.stderr).toContain('backend: expected one of auto | tensorflow | webgpu | wasm | cpu, got "gpu"');
+    expect(r.stderr).toContain('backend: expected one of auto | tensorflow | webgpu | native | wasm | cpu, got "gpu"');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
@@ -63,7 +63,7 @@ describe('batchlab doctor and --help', () => {
   it('doctor lists every backend and exits 0 when one works', async () => {
     const r = await runCli(['doctor'], tempDir());
     expect(r.code).toBe(0);
-    for (const name of ['tensorflow', 'webgpu', 'wasm', 'cpu']) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+(yes|no)`, 'm'));
+    for (const name of ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu']) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+(yes|no)`, 'm'));
     expect(r.stdout).toMatch(/^wasm\s+yes/m);
   });
 

@@ -11,6 +11,8 @@ export interface BenchArgs {
   quick: boolean;
   models: ThroughputModel[];
   backends: BenchBackend[];
+  /** Thread counts the native backend's throughput cells run at. */
+  nativeThreads: number[];
   batches: number[];
   sections: Section[];
   /** Timed seconds per method and cell, over all rounds. */
@@ -29,7 +31,8 @@ export interface BenchArgs {
 export const USAGE = `npm run bench -- [flags]
   --quick                 short run: 0.6 s cells in 2 rounds, 300 memory steps, cpu CNN at batch 16 only
   --models mlp,cnn        throughput models (default both)
-  --backends cpu,wasm     backends (default both)
+  --backends cpu,wasm,native  backends (default all three; native is dropped with a note when its addon is not built)
+  --native-threads 1,2    native backend thread counts for the throughput cells (default 1,2)
   --batches 16,64,256,1024
   --sections ${SECTIONS.join(',')}
   --seconds 3             timed seconds per method and cell, after warm-up
@@ -63,6 +66,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       quick: { type: 'boolean', default: false },
       models: { type: 'string' },
       backends: { type: 'string' },
+      'native-threads': { type: 'string' },
       batches: { type: 'string' },
       sections: { type: 'string' },
       seconds: { type: 'string' },
@@ -81,7 +85,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return {
     quick,
     models: values.models ? list(values.models, ['mlp', 'cnn'] as const, '--models') : ['mlp', 'cnn'],
-    backends: values.backends ? list(values.backends, ['cpu', 'wasm'] as const, '--backends') : ['cpu', 'wasm'],
+    backends: values.backends ? list(values.backends, ['cpu', 'wasm', 'native'] as const, '--backends') : ['cpu', 'wasm', 'native'],
+    nativeThreads: values['native-threads'] ? values['native-threads'].split(',').map((t) => positive(t, '--native-threads', true)) : [1, 2],
     batches: values.batches ? values.batches.split(',').map((b) => positive(b, '--batches', true)) : [16, 64, 256, 1024],
     sections: values.sections ? list(values.sections, SECTIONS, '--sections') : [...SECTIONS],
     seconds: values.seconds ? positive(values.seconds, '--seconds') : quick ? 0.6 : 3,

@@ -9,7 +9,7 @@ import { buildModel } from '../../src/models/index.ts';
 import { withTrainEval } from '../../src/runner/train-data.ts';
 import type { TrainData } from '../../src/train/types.ts';
 
-export type BenchBackend = 'cpu' | 'wasm';
+export type BenchBackend = 'cpu' | 'wasm' | 'native';
 export type BenchModel = 'mlp' | 'cnn' | 'tiny';
 
 /** The benchmark's models, as batchlab specs (the PyTorch peer mirrors them). */

@@ -6,6 +6,7 @@ import { messageOf } from './active-backend.ts';
 import { BackendUnavailableError } from './backend-unavailable-error.ts';
 import { explainAutoChoice, type Skipped } from './auto-choice.ts';
 import { cpuDriver } from './cpu.ts';
+import { nativeDriver } from './native/driver.ts';
 import { tensorflowDriver } from './tensorflow.ts';
 import { wasmDriver } from './wasm.ts';
 import { releaseWebGpu, webgpuDriver } from './webgpu.ts';
@@ -20,6 +21,7 @@ export { renderDoctor } from './doctor.ts';
 const DRIVERS: { readonly [K in BackendName]: BackendDriver } = {
   tensorflow: tensorflowDriver,
   webgpu: webgpuDriver,
+  native: nativeDriver,
   wasm: wasmDriver,
   cpu: cpuDriver,
 };

@@ -1,7 +1,7 @@
 /** Backend names, probe results and the chosen backend: the vocabulary shared by every driver. */
 
 /** Backends batchlab can run on, in the order `auto` tries them (fastest first). */
-export const BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
 

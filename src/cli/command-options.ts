@@ -5,12 +5,15 @@
  */
 import type { Argv } from 'yargs';
 import { COMPARE_FORMATS, type CompareFormat } from '../report/compare.ts';
+import { parseThreads } from '../backend/threads.ts';
+import { UsageError } from '../errors.ts';
 
 export interface RunArgs {
   spec: string;
   set: string[];
   backend?: string;
   out?: string;
+  threads?: number;
 }
 
 /** The spec file and what overrides it, shared by run and sweep. */
@@ -18,8 +21,9 @@ function specOptions<T>(y: Argv<T>, specIs: string) {
   return y
     .positional('spec', { type: 'string', demandOption: true, describe: specIs })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | wasm | cpu (overrides the spec)' })
-    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' });
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | native | wasm | cpu (overrides the spec)' })
+    .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
+    .option('threads', { type: 'number', describe: 'native backend threads per process (or env BATCHLAB_THREADS; default: cores, split among sweep workers)' });
 }
 
 export function runOptions<T>(y: Argv<T>) {
@@ -31,6 +35,7 @@ export interface SweepArgs {
   set: string[];
   backend?: string;
   out?: string;
+  threads?: number;
   workers?: number;
   shard?: string;
   shardCount?: number;
@@ -97,4 +102,13 @@ export function verifyOptions<T>(y: Argv<T>) {
 /** --backend as one more --set override (the spec's backend key). */
 export function backendSets(args: { set: string[]; backend?: string }): string[] {
   return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;
+}
+
+/** --threads, else BATCHLAB_THREADS, validated; undefined when neither is given. */
+export function threadsOption(flag: number | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = flag ?? (env['BATCHLAB_THREADS'] || undefined);
+  if (raw === undefined) return undefined;
+  const n = parseThreads(raw);
+  if (typeof n === 'string') throw new UsageError('invalid option', [{ path: flag !== undefined ? '--threads' : 'BATCHLAB_THREADS', message: n }]);
+  return n;
 }

@@ -8,7 +8,7 @@ import {
   positiveInt, positiveNumber, text,
 } from './fields.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export const NORMS = ['none', 'batch', 'group', 'layer'] as const;
 export const SCALING_RULE_NAMES = ['none', 'linear', 'sqrt'] as const;
 export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';

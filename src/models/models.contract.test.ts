@@ -1,12 +1,16 @@
 /**
  * Every model x norm builds, trains three SGD steps with finite loss, changes every trainable
- * weight and holds tf.memory().numTensors steady, on the cpu and wasm backends. Same seed gives
+ * weight and holds tf.memory().numTensors steady, on the cpu, wasm and native backends (native
+ * where its addon is built). Same seed gives
  * the same initial weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
+import { initBackend, probeBackend } from '../backend/index.ts';
+
+const nativeUsable = (await probeBackend('native')).usable;
 
 // A variable path keeps the typecheck independent of whether the kernels module exists yet.
 const WASM_KERNELS = '../backend/wasm-kernels/index.ts';
@@ -96,10 +100,14 @@ it('covers every registered model', () => {
   expect(new Set(CASES.map((c) => c.cfg.name))).toEqual(new Set(Object.keys(MODELS)));
 });
 
-describe.each(['cpu', 'wasm'])('model contract on %s', (backend) => {
+describe.each(['cpu', 'wasm', 'native'])('model contract on %s', (backend) => {
   let before = 0;
   beforeAll(async () => {
     if (backend === 'wasm' && wasmKernels) wasmKernels.registerWasmTrainingKernels();
+    if (backend === 'native') {
+      if (nativeUsable) await initBackend('native');
+      return;
+    }
     await tf.setBackend(backend);
   });
   beforeEach(() => {
@@ -112,6 +120,7 @@ describe.each(['cpu', 'wasm'])('model contract on %s', (backend) => {
   for (const c of CASES) {
     // Stock wasm has no Conv2DBackpropFilter, so convolutions train there only with our kernels.
     const needsKernels = backend === 'wasm' && c.cfg.name !== 'mlp' && !wasmKernels;
-    it.skipIf(needsKernels)(c.label, () => checkContract(c, backend));
+    // native needs its addon (src/backend/native/kernels.test.ts fails when it must be there).
+    it.skipIf(needsKernels || (backend === 'native' && !nativeUsable))(c.label, () => checkContract(c, backend));
   }
 });

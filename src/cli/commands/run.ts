@@ -5,7 +5,7 @@ import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
 import { preflight } from '../../runner/preflight.ts';
-import { backendSets, type RunArgs } from '../command-options.ts';
+import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { planSingleRun } from '../run-meta.ts';
 import { EXIT } from '../../errors.ts';
@@ -17,6 +17,8 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   const outDir = args.out ?? join('results', spec.name);
   const { sweep: _sweep, ...single } = spec;
   await preflight(single, [planned], { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
+  const threads = threadsOption(args.threads);
+  if (threads !== undefined) process.env['BATCHLAB_THREADS'] = String(threads);
   const active = await initBackend(spec.backend);
   io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
   const runDir = join(outDir, 'runs', planned.runId);

@@ -1,13 +1,14 @@
 /** `batchlab sweep <spec>`: plans the grid, runs this shard of it (resumably), writes summary.csv. */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { planThreads } from '../../backend/threads.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import { planSweep } from '../../runner/plan-sweep.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
-import { backendSets, type SweepArgs } from '../command-options.ts';
+import { backendSets, threadsOption, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
 
@@ -44,6 +45,9 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
     return EXIT.ok;
   }
   const workers = args.workers ?? defaultWorkers(spec.backend);
+  // Set before any backend starts: this process and the forked workers read it when the native
+  // backend loads (its thread pools are sized once, at first use).
+  process.env['BATCHLAB_THREADS'] = String(planThreads(availableParallelism(), Math.min(workers, Math.max(1, runs.length)), threadsOption(args.threads)));
   // Worker processes start loading now, while this process loads tfjs and the runner.
   const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend));
   const { executeSweep } = await import('../../runner/sweep.ts');

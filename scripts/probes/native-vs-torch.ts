@@ -1,0 +1,47 @@
+/**
+ * The native backend against PyTorch, interleaved: on a shared machine the bench's torch cells
+ * run minutes after the tfjs cells, under different load. Here each round times batchlab's loop
+ * on `native` and then PyTorch on the same cell for about the same time, at the same thread
+ * count, and each side reports its best round.
+ * Usage: node bin/run-ts.mjs scripts/probes/native-vs-torch.ts [rounds=4] [threads=1,2]
+ */
+import { initBackend } from '../../src/backend/index.ts';
+import { setNativeThreads } from '../../src/backend/native/addon.ts';
+import { disposeTrainEval } from '../../src/runner/train-data.ts';
+import { trainModel } from '../../src/train/loop.ts';
+import { buildBenchModel, loadBenchData, MODEL_LABELS, trainConfig } from '../bench/setup.ts';
+import { runTorch } from '../bench/torch-peer.ts';
+
+const rounds = Number(process.argv[2] ?? 4);
+const threadCounts = (process.argv[3] ?? '1,2').split(',').map(Number);
+const CELLS = [['mlp', 1024], ['cnn', 64]] as const;
+const SECONDS = 1.5;
+
+await initBackend('native');
+const rows: string[] = [];
+for (const [modelName, batch] of CELLS) {
+  const { dataset, data } = await loadBenchData(modelName);
+  const model = buildBenchModel(modelName, dataset);
+  for (const threads of threadCounts) {
+    setNativeThreads(threads);
+    await trainModel({ model, data, config: trainConfig(batch, 3) }); // warm-up
+    const pilot = await trainModel({ model, data, config: trainConfig(batch, 3) });
+    const steps = Math.max(3, Math.round((SECONDS * 1000) / (pilot.trainMs / 3)));
+    let native = 0;
+    let torch = 0;
+    for (let r = 0; r < rounds; r++) {
+      const { trainMs } = await trainModel({ model, data, config: trainConfig(batch, steps) });
+      native = Math.max(native, (batch * steps * 1000) / trainMs);
+      const [t] = await runTorch([{ model: modelName, batch, seconds: SECONDS, rounds: 1, warmup: 3, min_steps: 3, max_steps: 100_000 }], threads);
+      torch = Math.max(torch, t!.samples_per_s);
+      process.stderr.write(`${modelName} b${batch} ${threads}thr round ${r + 1}: native ${Math.round(native)}, torch ${Math.round(torch)} (best so far)\n`);
+    }
+    rows.push(`| ${MODEL_LABELS[modelName]} | ${batch} | ${threads} | ${Math.round(native).toLocaleString('en-US')} | ${Math.round(torch).toLocaleString('en-US')} | ${(native / torch).toFixed(2)} |`);
+  }
+  model.dispose();
+  disposeTrainEval(data);
+  dataset.dispose();
+}
+console.log(`best of ${rounds} interleaved rounds of ~${SECONDS} s per side\n`);
+console.log('| model | batch | threads | native samples/s | torch samples/s | native/torch |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(rows.join('\n'));

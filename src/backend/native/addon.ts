@@ -1,0 +1,113 @@
+/**
+ * Loading the native addon (native/build/batchlab_native.node, built by `npm install` through
+ * native/build.mjs) and sizing its thread pools. Loading never throws: it reports why not.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
+export interface NativeAddon {
+  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...geometry: number[]): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: number[]): void;
+  gemm(
+    a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
+    transposeA: number, transposeB: number, bias: Float32Array | null, relu: number, library: number,
+  ): void;
+  binary(x: Float32Array, y: Float32Array, out: Float32Array, op: number, shape: number[] | null, xStrides: number[] | null, yStrides: number[] | null): void;
+  unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
+  reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
+  transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;
+  gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rowSize: number): void;
+  maxPool(x: Float32Array, y: Float32Array, ...geometry: number[]): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  batchNormForward(
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number,
+    y: Float32Array, mean: Float32Array, variance: Float32Array,
+  ): void;
+  batchNormBackward(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
+    dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
+  setThreads(n: number): void;
+  info(): string;
+  selfTestThrow(): void;
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon; threads: number } | { ok: false; reason: string; hint: string };
+
+/** The Debian packages the addon is built from and links against. */
+export const NATIVE_PACKAGES = 'g++ libdnnl-dev libopenblas-dev';
+const REBUILD_HINT = `apt-get install ${NATIVE_PACKAGES}, then rebuild with \`node native/build.mjs\` (or npm ci)`;
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const ADDON_PATH = join(ROOT, 'native', 'build', 'batchlab_native.node');
+const BUILD_ERROR = join(ROOT, 'native', 'build', 'build-error.txt');
+
+/**
+ * Threads for the native kernels: BATCHLAB_THREADS when set (a positive integer), else every
+ * core. Throws on a malformed value rather than guessing.
+ */
+export function nativeThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const raw = env['BATCHLAB_THREADS'];
+  if (raw == null || raw === '') return Math.max(1, cores);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BATCHLAB_THREADS: expected a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+let loaded: AddonLoad | undefined;
+
+/**
+ * Loads the addon once per process. Before the load, the OpenMP (oneDNN) and OpenBLAS pools are
+ * sized through their environment variables, which both libraries read when they start; waiting
+ * threads sleep (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing
+ * cores do not spin against each other.
+ */
+export function loadNativeAddon(): AddonLoad {
+  if (loaded) return loaded;
+  loaded = tryLoad();
+  return loaded;
+}
+
+function tryLoad(): AddonLoad {
+  if (!existsSync(ADDON_PATH)) {
+    const why = existsSync(BUILD_ERROR) ? readFileSync(BUILD_ERROR, 'utf8').split('\n')[0] : 'native/build.mjs has not run';
+    return { ok: false, reason: `the native addon was not built (${why})`, hint: REBUILD_HINT };
+  }
+  let threads: number;
+  try {
+    threads = nativeThreadCount();
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message, hint: 'set BATCHLAB_THREADS to a positive integer' };
+  }
+  process.env['OMP_NUM_THREADS'] = String(threads);
+  process.env['OPENBLAS_NUM_THREADS'] = String(threads);
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    addon.setThreads(threads);
+    return { ok: true, addon, threads };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const lib = /libdnnl/.test(message) ? 'libdnnl2' : /libopenblas/.test(message) ? 'libopenblas0' : null;
+    return {
+      ok: false,
+      reason: `the native addon failed to load: ${message.split('\n')[0]}`,
+      hint: lib ? `apt-get install ${lib} (or ${NATIVE_PACKAGES})` : REBUILD_HINT,
+    };
+  }
+}
+
+/**
+ * Resizes the loaded addon's OpenMP and OpenBLAS pools (the benchmark compares thread counts in
+ * one process). Throws when the addon is not loaded.
+ */
+export function setNativeThreads(n: number): void {
+  const load = loadNativeAddon();
+  if (!load.ok) throw new Error(`native backend unavailable: ${load.reason}`);
+  load.addon.setThreads(n);
+}
