@@ -159,7 +159,9 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
   if (test.kind === 'slope') {
     const scales = `${test.yScale}-${test.xScale}`;
     const y = test.y === 'tuned' ? `the best ${test.tune} (by mean ${metric})` : `${metric}${tunedNote}`;
-    return { statistic: `${scales} slope`, what: `The ${scales} slope of ${y} against ${test.x}` };
+    // A tuned slope fits the best value of the tuned column, not the metric: say so in the name.
+    const statistic = test.y === 'tuned' ? `${scales} slope of the best ${test.tune} (by mean metric)` : `${scales} slope`;
+    return { statistic, what: `The ${scales} slope of ${y} against ${test.x}` };
   }
   if (test.kind === 'rank-correlation') {
     return { statistic: 'Spearman rho', what: `Spearman's rho between ${test.x} and ${metric}${tunedNote}` };
