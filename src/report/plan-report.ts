@@ -3,7 +3,7 @@ import type { ResultsData } from '../results/read-results.ts';
 import type { ChartPlan } from './charts/chart-plan.ts';
 import { planFinalHeatmap } from './charts/final-heatmap.ts';
 import { planFinalMetric } from './charts/final-metric.ts';
-import { planFinalMetricByAxis } from './charts/final-metric-by-axis.ts';
+import { numericAxis, planFinalMetricByAxis } from './charts/final-metric-by-axis.ts';
 import { planGenGap } from './charts/gen-gap.ts';
 import { planLossCurves } from './charts/loss-curves.ts';
 import { planStableLr } from './charts/stable-lr.ts';
@@ -21,7 +21,9 @@ export function planReport(data: ResultsData): { view: SweepView; charts: ChartP
       planLossCurves(data, view),
       planFinalHeatmap(view),
       planFinalMetric(view),
-      planFinalMetricByAxis(view),
+      // Only for sweeps with a numeric design axis besides B (e.g. a ghost batch size): other
+      // sweeps have nothing to plot against, and listing it as not drawn would only be noise.
+      ...(numericAxis(view) !== null ? [planFinalMetricByAxis(view)] : []),
       planGenGap(view),
       planStepsToTarget(view),
       planThroughput(data, view),

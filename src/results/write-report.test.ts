@@ -20,8 +20,7 @@ describe('writeReport', () => {
   it('writes report.html and an SVG and PNG per chart variant', async () => {
     const out = await writeReport(join(dir, 'sweep'));
     expect(out.html).toBe(join(dir, 'sweep', 'report.html'));
-    // No numeric design axis besides the batch size in this fixture: only that chart is left out.
-    expect(out.skipped.map((s) => s.chart)).toEqual(['final-metric-by-axis']);
+    expect(out.skipped).toEqual([]);
     expect(out.charts.map((p) => p.slice(join(dir, 'sweep', 'charts').length + 1)).sort()).toEqual([
       'final-heatmap', 'final-metric', 'gen-gap', 'loss-curves-epochs', 'loss-curves-examples', 'loss-curves-steps', 'stable-lr', 'steps-to-target', 'throughput',
     ].flatMap((n) => [`${n}.png`, `${n}.svg`]).sort());
@@ -37,7 +36,7 @@ describe('writeReport', () => {
     const out = await writeReport(join(dir, 'one-lr'), outFile);
     expect(out.html).toBe(outFile);
     // One base LR: the heatmap is a single row; the stable-LR chart has no LR range.
-    expect(out.skipped.map((s) => s.chart)).toEqual(['final-metric-by-axis', 'stable-lr']);
+    expect(out.skipped.map((s) => s.chart)).toEqual(['stable-lr']);
     expect((await stat(join(dir, 'elsewhere', 'charts', 'final-heatmap.svg'))).isFile()).toBe(true);
     expect((await stat(join(dir, 'elsewhere', 'charts', 'gen-gap.svg'))).isFile()).toBe(true);
   });
