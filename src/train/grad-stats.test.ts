@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mulberry32, normalSampler } from '../core/prng.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError, UsageError } from '../errors.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { EpochSampler } from './batches.ts';
 import {
@@ -65,7 +65,7 @@ describe('sampleWithoutReplacement', () => {
     // Each row is drawn with probability 1/4: 500 +- 19 (1 sd); 5 sd bounds.
     counts.forEach((c) => expect(Math.abs(c - 500)).toBeLessThan(100));
     expect(Array.from(sampleWithoutReplacement(6, 6, rng)).sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(() => sampleWithoutReplacement(4, 5, rng)).toThrow(UsageError);
+    expect(() => sampleWithoutReplacement(4, 5, rng)).toThrow(InternalError);
   });
 });
 
