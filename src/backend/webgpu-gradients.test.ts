@@ -12,21 +12,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { initBackend, probeBackend, releaseBackend } from './index.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
 import { randn, relError, type Input } from './wasm-kernels/test-support.ts';
 
 const TOLERANCE = 1e-4;
-const PACKAGES = 'mesa-vulkan-drivers (Mesa >= 24, from bookworm-backports) and libvulkan1';
 
 const probe = await probeBackend('webgpu');
-if (!probe.usable && process.env['BATCHLAB_REQUIRE_SYSTEM'] === '1') {
-  throw new Error(
-    `webgpu gradient checks need a Vulkan adapter (BATCHLAB_REQUIRE_SYSTEM=1) but found none: ${probe.reason}; ` +
-      `install ${PACKAGES} (.ci/install-lavapipe does)`,
-  );
-}
-const TITLE = probe.usable
-  ? `webgpu training gradients match cpu on ${probe.device}`
-  : `webgpu training gradients [skipped: no Vulkan adapter (${probe.reason}); install ${PACKAGES}]`;
+const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
+  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
+});
 
 type Backend = 'cpu' | 'webgpu';
 
@@ -215,7 +209,7 @@ async function trainCnnOn(backend: Backend, init: Input[], xs: Input, labels: In
   return trace;
 }
 
-describe.runIf(probe.usable)(TITLE, () => {
+describe.skipIf(skipWebgpu)(`webgpu training gradients match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
   let before = 0;
   beforeAll(async () => {
     await initBackend('webgpu');

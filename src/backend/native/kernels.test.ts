@@ -9,15 +9,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireSystem, systemSuiteTitle } from '../../data/test-support.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { blockSwap, broadcastStrides, contiguousReduction, NATIVE } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
+import { requireSystem } from '../../../test/support/require-system.ts';
 
 const load = loadNativeAddon();
-const run = requireSystem(NATIVE_PACKAGES, load.ok);
+const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const TOLERANCE = 1e-4;
 
@@ -132,7 +132,7 @@ describe('pure helpers', () => {
   });
 });
 
-describe.skipIf(!run)(systemSuiteTitle('native kernels match the cpu backend', NATIVE_PACKAGES, run), () => {
+describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
   let before = 0;
   beforeAll(async () => {
     if (!load.ok) return;
