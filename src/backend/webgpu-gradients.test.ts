@@ -8,7 +8,8 @@
  * Values are read with `await t.data()`: dataSync() on webgpu tensors throws in Node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { initBackend, probeBackend, releaseBackend } from './index.ts';
@@ -210,7 +211,6 @@ async function trainCnnOn(backend: Backend, init: Input[], xs: Input, labels: In
 }
 
 describe.skipIf(skipWebgpu)(`webgpu training gradients match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  let before = 0;
   beforeAll(async () => {
     await initBackend('webgpu');
     await tf.setBackend('cpu');
@@ -219,13 +219,8 @@ describe.skipIf(skipWebgpu)(`webgpu training gradients match cpu on ${probe.usab
     // Dawn's instance would otherwise keep this worker's event loop alive.
     releaseBackend();
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    // numTensors counts every backend's tensors, webgpu's included.
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  // numTensors counts every backend's tensors, webgpu's included.
+  useLeakCheck();
 
   describe.each([
     ['matMul', MATMUL],

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
 import { initBackend, probeBackend } from '../backend/index.ts';
 
@@ -101,7 +102,6 @@ it('covers every registered model', () => {
 });
 
 describe.each(['cpu', 'wasm', 'native'])('model contract on %s', (backend) => {
-  let before = 0;
   beforeAll(async () => {
     if (backend === 'wasm' && wasmKernels) wasmKernels.registerWasmTrainingKernels();
     if (backend === 'native') {
@@ -110,12 +110,7 @@ describe.each(['cpu', 'wasm', 'native'])('model contract on %s', (backend) => {
     }
     await tf.setBackend(backend);
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   for (const c of CASES) {
     // Stock wasm has no Conv2DBackpropFilter, so convolutions train there only with our kernels.

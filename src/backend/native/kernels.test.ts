@@ -8,7 +8,8 @@
  * BATCHLAB_REQUIRE_SYSTEM=1 its absence fails the suite instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
@@ -133,18 +134,12 @@ describe('pure helpers', () => {
 });
 
 describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
-  let before = 0;
   beforeAll(async () => {
     if (!load.ok) return;
     registerNativeBackend(load.addon);
     registerBatchNormKernels('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each([
     [7, 13, 5],
