@@ -8,13 +8,28 @@ export interface Issue {
   message: string;
 }
 
-/** Bad input from the user: a spec, a flag, a file. Exit code 2, nothing written. */
+/**
+ * Bad input from the user: a spec, a flag, a file. Exit code 2, nothing written. Each issue's
+ * path names what to fix (`train.lr`, `--workers`, `results/sweep.json`).
+ */
 export class UsageError extends Error {
   readonly issues: Issue[];
   constructor(message: string, issues: Issue[] = []) {
     super(message);
     this.name = 'UsageError';
     this.issues = issues;
+  }
+}
+
+/**
+ * A broken invariant inside batchlab: something no spec, flag or file can cause (a statistic
+ * called on no samples, a kernel given a tensor of the wrong shape). Exit code 1, reported as a
+ * bug; `--debug` prints the stack.
+ */
+export class InternalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InternalError';
   }
 }
 

@@ -11,16 +11,14 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../src/results/write-report.ts';
 import { writeFixture } from './fixtures/report/generate-fixture.ts';
+import { requireSystem } from './support/require-system.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.BATCHLAB_REQUIRE_SYSTEM === '1';
-const present = existsSync(CHROMIUM);
-if (!present && !required) console.warn(`report-browser.test: skipped; install the Debian package chromium (${CHROMIUM} not found)`);
+const skipChromium = requireSystem('chromium', existsSync(CHROMIUM), { why: `${CHROMIUM} not found` });
 
-describe.skipIf(!present && !required)('report.html in headless Chromium', () => {
+describe.skipIf(skipChromium)('report.html in headless Chromium', () => {
   let dir = '';
   beforeAll(async () => {
-    if (!present) throw new Error(`BATCHLAB_REQUIRE_SYSTEM=1 but ${CHROMIUM} is missing: install the Debian package chromium`);
     dir = await mkdtemp(join(tmpdir(), 'batchlab-report-'));
     await writeFixture(dir);
   });

@@ -11,10 +11,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, tempDir, writeSpec } from './support/cli.ts';
+import { requireSystem } from './support/require-system.ts';
 
 const run = promisify(execFile);
 const SCRIPT = resolve(import.meta.dirname, '../scripts/slurm-array.sh');
-const requireSystem = process.env.BATCHLAB_REQUIRE_SYSTEM === '1';
 
 /** Why Slurm cannot be used here, or undefined when sinfo answers with an idle or mixed node. */
 async function slurmProblem(): Promise<string | undefined> {
@@ -28,18 +28,9 @@ async function slurmProblem(): Promise<string | undefined> {
 }
 
 const problem = await slurmProblem();
-const why = `needs a running Slurm (Debian packages slurmctld, slurmd, slurm-client and munge; .ci/install-slurm installs and starts them): ${problem}`;
-if (problem && requireSystem) {
-  describe('Slurm job array', () => {
-    it('has a running Slurm (BATCHLAB_REQUIRE_SYSTEM=1)', () => {
-      throw new Error(why);
-    });
-  });
-} else if (problem) {
-  describe.skip(`Slurm job array (skipped: ${why})`, () => {
-    it('runs', () => {});
-  });
-}
+const skipSlurm = requireSystem('slurmctld slurmd slurm-client munge', problem === undefined, {
+  why: `needs a running Slurm, which .ci/install-slurm installs and starts: ${problem}`,
+});
 
 // Four runs on the deterministic cpu backend.
 const SPEC = `
@@ -78,7 +69,7 @@ async function waitForJob(jobId: string, timeoutMs: number): Promise<void> {
   throw new Error(`job ${jobId} still queued or running after ${timeoutMs / 1000} s`);
 }
 
-describe.runIf(!problem)('Slurm job array', () => {
+describe.skipIf(skipSlurm)('Slurm job array', () => {
   it('sbatch --array=0-1 of slurm-array.sh, merged, equals the unsharded sweep cell for cell', async () => {
     const dir = tempDir('batchlab-slurm-');
     writeSpec(dir, 'slurmtiny.yaml', SPEC);

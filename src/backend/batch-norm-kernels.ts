@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormBackward, batchNormForward } from '../models/batch-norm-math.ts';
 import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../models/batch-norm-train.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 /** Float32 memory of one backend: allocate all outputs first, then read views of everything. */
 interface ArrayMemory {
@@ -41,8 +41,8 @@ function cpuMemory(backend: unknown): ArrayMemory {
 
 function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   const t = inputs[name];
-  if (t == null) throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
-  if (t.dtype !== 'float32') throw new UsageError(`kernel input '${name}' must be float32`, [{ path: `inputs.${name}`, message: `got ${t.dtype}` }]);
+  if (t == null) throw new InternalError(`kernel input '${name}' is missing`);
+  if (t.dtype !== 'float32') throw new InternalError(`kernel input '${name}' must be float32, got ${t.dtype}`);
   return t;
 }
 

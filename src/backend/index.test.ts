@@ -31,22 +31,34 @@ function randomArray(size: number): Float32Array {
   return Float32Array.from({ length: size }, () => Math.random() * 2 - 1);
 }
 
-describe('probeBackends', () => {
-  let probes: BackendProbe[];
-  const ms: Partial<Record<string, number>> = {};
+/**
+ * Every backend probed once, in auto order, timing each probe: shared by the probe tests, and
+ * run by whichever of them comes first, so none depends on another having run.
+ */
+let probed: Promise<{ probes: BackendProbe[]; ms: Partial<Record<string, number>> }> | undefined;
+function probeEachOnce(): Promise<{ probes: BackendProbe[]; ms: Partial<Record<string, number>> }> {
+  probed ??= (async () => {
+    const probes: BackendProbe[] = [];
+    const ms: Partial<Record<string, number>> = {};
+    for (const name of BACKENDS) {
+      const t0 = performance.now();
+      probes.push(await probeBackend(name));
+      ms[name] = performance.now() - t0;
+    }
+    return { probes, ms };
+  })();
+  return probed;
+}
 
+describe('probeBackends', () => {
   beforeEach(async () => {
     await tf.setBackend('cpu');
   });
 
   it('probes every backend in auto order, leaving the active backend and tensor count alone', async () => {
     const before = tf.memory().numTensors;
-    for (const name of BACKENDS) {
-      const t0 = performance.now();
-      await probeBackend(name);
-      ms[name] = performance.now() - t0;
-    }
-    probes = await probeBackends();
+    await probeEachOnce();
+    const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual([...BACKENDS]);
     expect(tf.getBackend()).toBe('cpu');
     expect(tf.memory().numTensors).toBe(before);
@@ -57,20 +69,23 @@ describe('probeBackends', () => {
     }
   });
 
-  it('finds cpu and wasm usable on the CPU of this machine', () => {
+  it('finds cpu and wasm usable on the CPU of this machine', async () => {
+    const { probes } = await probeEachOnce();
     const [cpu, wasm] = [probes.find((p) => p.name === 'cpu')!, probes.find((p) => p.name === 'wasm')!];
     expect(cpu).toMatchObject({ usable: true, device: cpuModel() });
     expect(wasm.usable).toBe(true);
     expect(wasm.device).toMatch(new RegExp(`^${cpuModel().replace(/[()]/g, '\\$&')} \\(wasm (no )?SIMD, \\d+ threads?\\)$`));
   });
 
-  it.runIf(!HAS_TFJS_NODE)('says tensorflow is not installed, naming the package and how to get it', () => {
+  it.runIf(!HAS_TFJS_NODE)('says tensorflow is not installed, naming the package and how to get it', async () => {
+    const { probes } = await probeEachOnce();
     const p = probes.find((q) => q.name === 'tensorflow')!;
     expect(p).toMatchObject({ usable: false, device: '', reason: '@tensorflow/tfjs-node-gpu not installed (nor @tensorflow/tfjs-node)' });
     expect(p.hint).toMatch(/^npm install @tensorflow\/tfjs-node-gpu .*CUDA 11\.2 \+ cuDNN 8\.1/);
   });
 
-  it.runIf(!HAS_VULKAN_LOADER)('says webgpu has no Vulkan adapter, quickly, with what to install', () => {
+  it.runIf(!HAS_VULKAN_LOADER)('says webgpu has no Vulkan adapter, quickly, with what to install', async () => {
+    const { probes, ms } = await probeEachOnce();
     const p = probes.find((q) => q.name === 'webgpu')!;
     expect(p).toMatchObject({ usable: false, device: '', reason: 'no Vulkan adapter: libvulkan.so.1 (Vulkan loader) not found' });
     expect(p.hint).toMatch(/libvulkan1.*Vulkan ICD.*Mesa >= 24 lavapipe.*bookworm-backports/);

@@ -8,25 +8,20 @@
  * Values are read with `await t.data()`: dataSync() on webgpu tensors throws in Node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { initBackend, probeBackend, releaseBackend } from './index.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
 import { randn, relError, type Input } from './wasm-kernels/test-support.ts';
 
 const TOLERANCE = 1e-4;
-const PACKAGES = 'mesa-vulkan-drivers (Mesa >= 24, from bookworm-backports) and libvulkan1';
 
 const probe = await probeBackend('webgpu');
-if (!probe.usable && process.env['BATCHLAB_REQUIRE_SYSTEM'] === '1') {
-  throw new Error(
-    `webgpu gradient checks need a Vulkan adapter (BATCHLAB_REQUIRE_SYSTEM=1) but found none: ${probe.reason}; ` +
-      `install ${PACKAGES} (.ci/install-lavapipe does)`,
-  );
-}
-const TITLE = probe.usable
-  ? `webgpu training gradients match cpu on ${probe.device}`
-  : `webgpu training gradients [skipped: no Vulkan adapter (${probe.reason}); install ${PACKAGES}]`;
+const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
+  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
+});
 
 type Backend = 'cpu' | 'webgpu';
 
@@ -215,8 +210,7 @@ async function trainCnnOn(backend: Backend, init: Input[], xs: Input, labels: In
   return trace;
 }
 
-describe.runIf(probe.usable)(TITLE, () => {
-  let before = 0;
+describe.skipIf(skipWebgpu)(`webgpu training gradients match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
   beforeAll(async () => {
     await initBackend('webgpu');
     await tf.setBackend('cpu');
@@ -225,13 +219,8 @@ describe.runIf(probe.usable)(TITLE, () => {
     // Dawn's instance would otherwise keep this worker's event loop alive.
     releaseBackend();
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    // numTensors counts every backend's tensors, webgpu's included.
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  // numTensors counts every backend's tensors, webgpu's included.
+  useLeakCheck();
 
   describe.each([
     ['matMul', MATMUL],

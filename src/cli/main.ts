@@ -1,6 +1,7 @@
 /**
  * The CLI's single exit point: parses argv, dispatches to a command, and maps what it throws to an
- * exit code (usage/config 2, interrupted 130, anything else 1; a bug prints its stack with --debug).
+ * exit code: UsageError 2, AbortedError 130, EnvironmentError 1; InternalError and anything
+ * untyped are bugs: exit 1, labelled "this is a bug in batchlab", the stack only with --debug.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -70,7 +71,9 @@ function handleError(err: unknown, io: Output, debug: boolean): number {
     io.err(`error: ${err.message}`);
     return EXIT.failure;
   }
-  io.err(`internal error (a bug in batchlab): ${err instanceof Error ? err.message : String(err)}`);
+  // InternalError, or anything untyped (a TypeError, a tfjs assertion): either way a bug.
+  io.err(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+  io.err('this is a bug in batchlab; please report it with the command that caused it');
   if (debug && err instanceof Error && err.stack) io.err(err.stack);
   else io.err('run again with --debug for the stack trace');
   return EXIT.failure;

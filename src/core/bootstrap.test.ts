@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { bcaBootstrapCi } from './bootstrap.ts';
 import { mulberry32, normalSampler } from './prng.ts';
 import { mean, meanCi } from './stats.ts';
@@ -37,8 +37,8 @@ describe('bcaBootstrapCi', () => {
   });
 
   it('rejects fewer than 3 samples and bad options', () => {
-    expect(() => bcaBootstrapCi([1, 2], mean)).toThrow(UsageError);
-    expect(() => bcaBootstrapCi([1, 2, 3], mean, { iterations: 0 })).toThrow(UsageError);
-    expect(() => bcaBootstrapCi([1, 2, 3], mean, { level: 1 })).toThrow(UsageError);
+    expect(() => bcaBootstrapCi([1, 2], mean)).toThrow(InternalError);
+    expect(() => bcaBootstrapCi([1, 2, 3], mean, { iterations: 0 })).toThrow(InternalError);
+    expect(() => bcaBootstrapCi([1, 2, 3], mean, { level: 1 })).toThrow(InternalError);
   });
 });

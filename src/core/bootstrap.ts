@@ -8,10 +8,10 @@
 import { normalCdf, normalQuantile } from './distributions.ts';
 import { mulberry32 } from './prng.ts';
 import { quantile } from './stats.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 function fail(path: string, message: string): never {
-  throw new UsageError(`statistics: ${message}`, [{ path, message }]);
+  throw new InternalError(`statistics: ${path}: ${message}`);
 }
 
 export interface BootstrapOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { noncentralTCdf, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.ts';
 
 // Reference values from scipy 1.17.1: stats.t.ppf(p, df), stats.t.cdf(t, df),
@@ -35,10 +35,10 @@ describe('Student t (@stdlib)', () => {
   });
 
   it('rejects probabilities outside (0, 1) and df <= 0', () => {
-    expect(() => tQuantile(1, 3)).toThrow(UsageError);
-    expect(() => tQuantile(0.5, 0)).toThrow(UsageError);
-    expect(() => tCdf(1, -1)).toThrow(UsageError);
-    expect(() => normalQuantile(0)).toThrow(UsageError);
+    expect(() => tQuantile(1, 3)).toThrow(InternalError);
+    expect(() => tQuantile(0.5, 0)).toThrow(InternalError);
+    expect(() => tCdf(1, -1)).toThrow(InternalError);
+    expect(() => normalQuantile(0)).toThrow(InternalError);
   });
 });
 

@@ -8,10 +8,10 @@ import normalCdfStdlib from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantileStdlib from '@stdlib/stats-base-dists-normal-quantile';
 import tCdfStdlib from '@stdlib/stats-base-dists-t-cdf';
 import tQuantileStdlib from '@stdlib/stats-base-dists-t-quantile';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 function fail(path: string, message: string): never {
-  throw new UsageError(`statistics: ${message}`, [{ path, message }]);
+  throw new InternalError(`statistics: ${path}: ${message}`);
 }
 
 function checkDf(df: number): void {

@@ -4,10 +4,10 @@
  * It tells what an INCONCLUSIVE verdict could have missed.
  */
 import { noncentralTCdf, tQuantile } from './distributions.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 function fail(path: string, message: string): never {
-  throw new UsageError(`statistics: ${message}`, [{ path, message }]);
+  throw new InternalError(`statistics: ${path}: ${message}`);
 }
 
 export interface PowerOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, normalSampler, shuffled } from './prng.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 /** Independent mulberry32 in BigInt arithmetic (no Math.imul, no int32 coercion tricks). */
 function referenceMulberry32(seed: number): () => number {
@@ -101,6 +101,6 @@ describe('shuffled', () => {
   });
 
   it.each([-1, 1.5, NaN])('rejects length %d', (n) => {
-    expect(() => shuffled(n, 0)).toThrow(UsageError);
+    expect(() => shuffled(n, 0)).toThrow(InternalError);
   });
 });

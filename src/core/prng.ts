@@ -3,7 +3,7 @@
  * Math.random is never used: every draw is reproducible from a 32-bit seed.
  */
 
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 /** A generator of floats uniform in [0, 1). */
 export type Rng = () => number;
@@ -46,7 +46,7 @@ export function normalSampler(rng: Rng): () => number {
 /** A permutation of 0..n-1 (Fisher-Yates), the same for the same (n, seed). */
 export function shuffled(n: number, seed: number): Int32Array {
   if (!Number.isInteger(n) || n < 0) {
-    throw new UsageError('shuffled: bad length', [{ path: 'n', message: `expected an integer >= 0, got ${n}` }]);
+    throw new InternalError(`shuffled: bad length: n: expected an integer >= 0, got ${n}`);
   }
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, runId, specHash } from './run-id.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 describe('canonicalJson', () => {
   const cases: [unknown, string][] = [
@@ -29,8 +29,8 @@ describe('canonicalJson', () => {
       canonicalJson(value);
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).issues[0].path).toBe(path);
+      expect(e).toBeInstanceOf(InternalError);
+      expect((e as InternalError).message).toContain(`: ${path}: `);
     }
   });
 });

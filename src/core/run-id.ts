@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 /**
  * JSON with object keys sorted at every depth, so key order never changes the text.
@@ -34,8 +34,8 @@ function encode(value: unknown, path: string): string {
   throw notJson(path, `a JSON value, got ${typeof value}`);
 }
 
-function notJson(path: string, expected: string): UsageError {
-  return new UsageError('run configuration is not plain JSON', [{ path: path || '(root)', message: `expected ${expected}` }]);
+function notJson(path: string, expected: string): InternalError {
+  return new InternalError(`run configuration is not plain JSON: ${path || '(root)'}: expected ${expected}`);
 }
 
 /** Length of a run id in hex characters (48 bits: collisions stay negligible below ~10^6 runs). */

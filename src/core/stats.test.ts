@@ -15,7 +15,7 @@ import {
   oneSampleT,
   tost,
 } from './stats.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 // Reference values marked "scipy" were computed with scipy 1.17 / numpy 2.4
 // (stats.t.interval, stats.t.cdf, stats.t.ppf, stats.spearmanr, stats.linregress, np.quantile).
@@ -26,7 +26,7 @@ describe('summaries', () => {
     expect(mean(xs)).toBe(5);
     expect(std(xs)).toBeCloseTo(Math.sqrt(32 / 7), 14);
     expect(std([3])).toBeNaN();
-    expect(() => mean([])).toThrow(UsageError);
+    expect(() => mean([])).toThrow(InternalError);
   });
 
   it.each([
@@ -41,7 +41,7 @@ describe('summaries', () => {
   });
 
   it('rejects q outside [0, 1]', () => {
-    expect(() => quantile([1, 2], 1.5)).toThrow(UsageError);
+    expect(() => quantile([1, 2], 1.5)).toThrow(InternalError);
   });
 });
 
@@ -69,7 +69,7 @@ describe('t intervals and tests', () => {
     const zero = oneSampleT([0.5, 0.5, 0.5], 0);
     expect(zero.p).toBe(0);
     expect(oneSampleT([0.5, 0.5], 0.5).p).toBe(1);
-    expect(() => oneSampleT([1])).toThrow(UsageError);
+    expect(() => oneSampleT([1])).toThrow(InternalError);
   });
 
   it('p < 0.05 exactly when the t interval is clear of the threshold or inside the band', () => {
@@ -91,7 +91,7 @@ describe('t intervals and tests', () => {
 describe('paired differences', () => {
   it('subtracts pairwise and rejects unequal lengths', () => {
     expect(pairedDifferences([3, 5, 1], [1, 1, 2])).toEqual([2, 4, -1]);
-    expect(() => pairedDifferences([1], [1, 2])).toThrow(UsageError);
+    expect(() => pairedDifferences([1], [1, 2])).toThrow(InternalError);
   });
 });
 
@@ -121,10 +121,10 @@ describe('fits and correlation', () => {
   });
 
   it('fits need distinct xs and positive values on logs', () => {
-    expect(() => linearFit([1, 1], [2, 3])).toThrow(UsageError);
-    expect(() => linearFit([1], [2])).toThrow(UsageError);
-    expect(() => logLogSlope([1, 0], [1, 2])).toThrow(UsageError);
-    expect(() => logLogSlope([1, 2], [1, -2])).toThrow(UsageError);
+    expect(() => linearFit([1, 1], [2, 3])).toThrow(InternalError);
+    expect(() => linearFit([1], [2])).toThrow(InternalError);
+    expect(() => logLogSlope([1, 0], [1, 2])).toThrow(InternalError);
+    expect(() => logLogSlope([1, 2], [1, -2])).toThrow(InternalError);
   });
 
   it.each([
@@ -186,7 +186,7 @@ describe('tost', () => {
   });
 
   it('needs two differences and a positive margin', () => {
-    expect(() => tost([1], 1)).toThrow(UsageError);
-    expect(() => tost([1, 2], 0)).toThrow(UsageError);
+    expect(() => tost([1], 1)).toThrow(InternalError);
+    expect(() => tost([1, 2], 0)).toThrow(InternalError);
   });
 });

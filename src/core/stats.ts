@@ -1,15 +1,15 @@
 /**
  * Statistics for verdicts on claims: summaries, t intervals and tests, slopes, rank
  * correlation, equivalence tests and the critical-batch fit. Pure functions over number
- * arrays. (Bootstrap: bootstrap.ts; power: power.ts; distributions: distributions.ts.) Empty inputs are UsageErrors; a spread that needs two
+ * arrays. (Bootstrap: bootstrap.ts; power: power.ts; distributions: distributions.ts.) Empty inputs are InternalErrors (callers pass cells with samples); a spread that needs two
  * samples is NaN with one, so a single-seed cell still summarises.
  */
 
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { tCdf, tQuantile } from './distributions.ts';
 
 function fail(path: string, message: string): never {
-  throw new UsageError(`statistics: ${message}`, [{ path, message }]);
+  throw new InternalError(`statistics: ${path}: ${message}`);
 }
 
 function requireSamples(xs: readonly number[], path = 'samples', min = 1): void {

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
 import { FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './fashion-mnist.ts';
 import { DATASETS, loadDataset, type DataConfig, type Dataset, type DatasetName } from './index.ts';
-import { firstMismatch, requireSystem } from './test-support.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
+import { firstMismatch } from './test-support.ts';
 
 const fashionPresent = existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'));
-const fashionRuns = requireSystem(FASHION_MNIST_PACKAGE, fashionPresent);
+const fashionSkipped = requireSystem(FASHION_MNIST_PACKAGE, fashionPresent);
 
 const SMALL: { [N in DatasetName]: Extract<DataConfig, { name: N }> } = {
   mnist: { name: 'mnist', trainSize: 200, testSize: 50, seed: 1 },
@@ -19,7 +20,7 @@ const SMALL: { [N in DatasetName]: Extract<DataConfig, { name: N }> } = {
   blobs: { name: 'blobs', classes: 3, dim: 4, spread: 1, trainSize: 40, testSize: 20, seed: 1 },
 };
 
-const entries = (Object.keys(DATASETS) as DatasetName[]).filter((name) => name !== 'fashion-mnist' || fashionRuns);
+const entries = (Object.keys(DATASETS) as DatasetName[]).filter((name) => name !== 'fashion-mnist' || !fashionSkipped);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

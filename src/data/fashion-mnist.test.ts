@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError, UsageError } from '../errors.ts';
 import { FASHION_MNIST_DIR, FASHION_MNIST_FILES, FASHION_MNIST_PACKAGE, loadFashionMnist } from './fashion-mnist.ts';
 import { encodeIdx, writeIdxFile } from './idx-fixtures.ts';
-import { requireSystem, systemSuiteTitle } from './test-support.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -166,9 +166,9 @@ describe('loadFashionMnist on small IDX files', () => {
 });
 
 const present = existsSync(join(FASHION_MNIST_DIR, `${FASHION_MNIST_FILES.trainImages}.gz`));
-const run = requireSystem(FASHION_MNIST_PACKAGE, present);
+const skipFashion = requireSystem(FASHION_MNIST_PACKAGE, present);
 
-describe.skipIf(!run)(systemSuiteTitle('Fashion-MNIST from the Debian package', FASHION_MNIST_PACKAGE, run), () => {
+describe.skipIf(skipFashion)('Fashion-MNIST from the Debian package', () => {
   it('loads the full 60,000 + 10,000 images, 6,000 / 1,000 per class, pixels in [0, 1]', async () => {
     const before = tf.memory().numTensors;
     const ds = await loadFashionMnist({ name: 'fashion-mnist', seed: 0 });

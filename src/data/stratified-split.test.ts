@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { mulberry32 } from './prng.ts';
 import { allocateProportional, stratifiedSplit } from './stratified-split.ts';
 
@@ -38,7 +38,7 @@ describe('allocateProportional', () => {
   });
 
   it('refuses more units than the caps hold', () => {
-    expect(() => allocateProportional([2, 2], 5, [2, 2])).toThrow(UsageError);
+    expect(() => allocateProportional([2, 2], 5, [2, 2])).toThrow(InternalError);
   });
 });
 
@@ -90,9 +90,9 @@ describe('stratifiedSplit', () => {
   });
 
   it('rejects impossible sizes and bad labels', () => {
-    expect(() => stratifiedSplit([0, 1, 0], 3, 1, 0)).toThrow(UsageError);
-    expect(() => stratifiedSplit([0, 1, 0], -1, 1, 0)).toThrow(UsageError);
-    expect(() => stratifiedSplit([0, 1.5, 0], 1, 1, 0)).toThrow(UsageError);
-    expect(() => stratifiedSplit([0, -1, 0], 1, 1, 0)).toThrow(UsageError);
+    expect(() => stratifiedSplit([0, 1, 0], 3, 1, 0)).toThrow(InternalError);
+    expect(() => stratifiedSplit([0, 1, 0], -1, 1, 0)).toThrow(InternalError);
+    expect(() => stratifiedSplit([0, 1.5, 0], 1, 1, 0)).toThrow(InternalError);
+    expect(() => stratifiedSplit([0, -1, 0], 1, 1, 0)).toThrow(InternalError);
   });
 });

@@ -2,7 +2,7 @@
  * Seeded stratified splits: each class keeps its share of the examples in both parts, so a small
  * train set of a balanced dataset stays balanced.
  */
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { createRng, shuffleInPlace } from './prng.ts';
 
 /** Row indices into the source arrays. */
@@ -24,7 +24,7 @@ export function allocateProportional(counts: ArrayLike<number>, n: number, caps:
     capTotal += caps[c];
   }
   if (n > capTotal || (n > 0 && total === 0)) {
-    throw new UsageError(`cannot allocate ${n} examples over classes holding ${capTotal}`);
+    throw new InternalError(`cannot allocate ${n} examples over classes holding ${capTotal}`);
   }
   const alloc: number[] = [];
   const remainder: number[] = [];
@@ -58,13 +58,13 @@ export function allocateProportional(counts: ArrayLike<number>, n: number, caps:
 export function stratifiedSplit(labels: ArrayLike<number>, nTrain: number, nTest: number, seed: number): Split {
   const n = labels.length;
   if (!Number.isInteger(nTrain) || !Number.isInteger(nTest) || nTrain < 0 || nTest < 0 || nTrain + nTest > n) {
-    throw new UsageError(`stratifiedSplit: cannot take ${nTrain} train + ${nTest} test from ${n} examples`);
+    throw new InternalError(`stratifiedSplit: cannot take ${nTrain} train + ${nTest} test from ${n} examples`);
   }
   const byClass: number[][] = [];
   for (let i = 0; i < n; i++) {
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0) {
-      throw new UsageError(`stratifiedSplit: label ${label} at ${i} is not an integer >= 0`);
+      throw new InternalError(`stratifiedSplit: label ${label} at ${i} is not an integer >= 0`);
     }
     while (byClass.length <= label) byClass.push([]);
     byClass[label].push(i);

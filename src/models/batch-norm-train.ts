@@ -17,7 +17,7 @@
  * composed version below on first use: the same math from tensor ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 export const BN_TRAIN = 'BatchlabBatchNormTrain';
 export const BN_TRAIN_GRAD = 'BatchlabBatchNormTrainGrad';
@@ -67,7 +67,7 @@ export function composedBatchNormTrainGrad(
 
 function tensorArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor {
   const info = inputs[name];
-  if (info == null) throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
+  if (info == null) throw new InternalError(`kernel input '${name}' is missing`);
   return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
 }
 
@@ -119,9 +119,10 @@ export function batchNormTrain(
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const c = x.shape[x.rank - 1];
   if (x.rank < 2 || x.dtype !== 'float32' || gamma.shape[0] !== c || beta.shape[0] !== c) {
-    throw new UsageError('batchNormTrain needs float32 x of rank >= 2 and gamma, beta of its channel count', [
-      { path: 'x', message: `got ${x.dtype} ${JSON.stringify(x.shape)}, gamma ${JSON.stringify(gamma.shape)}, beta ${JSON.stringify(beta.shape)}` },
-    ]);
+    throw new InternalError(
+      'batchNormTrain needs float32 x of rank >= 2 and gamma, beta of its channel count: ' +
+        `got x ${x.dtype} ${JSON.stringify(x.shape)}, gamma ${JSON.stringify(gamma.shape)}, beta ${JSON.stringify(beta.shape)}`,
+    );
   }
   ensureKernels(tf.getBackend());
   const attrs: BatchNormTrainAttrs = { epsilon };

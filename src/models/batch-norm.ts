@@ -9,7 +9,7 @@
  * one closed-form backward) instead of the ~30 ops tfjs-layers composes per layer and step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { batchNormTrain } from './batch-norm-train.ts';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -40,9 +40,7 @@ export class BatchNorm extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const channels = shape[shape.length - 1];
     if (shape.length < 2 || channels == null) {
-      throw new UsageError(`${this.getClassName()} needs a known channel count on the last axis`, [
-        { path: 'model.norm', message: `input shape ${JSON.stringify(shape)} has no channel axis` },
-      ]);
+      throw new InternalError(`${this.getClassName()} needs a known channel count on the last axis, got input shape ${JSON.stringify(shape)}`);
     }
     const c = [channels];
     this.gamma = this.addWeight('gamma', c, 'float32', tf.initializers.ones());

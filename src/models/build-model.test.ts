@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
 import { buildModel, GroupNorm, type ModelConfig } from './index.ts';
 
@@ -30,16 +31,10 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 }
 
 describe('buildModel', () => {
-  let before = 0;
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each(COUNTS)('$label has $params parameters and [batch, outputs] logits', ({ cfg, input, outputs, params }) => {
     const model = buildModel(cfg, input, outputs, 0);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
 import { GhostBatchNorm } from './ghost-batch-norm.ts';
 
@@ -71,16 +72,10 @@ function weightValues(layer: tf.layers.Layer): Float32Array[] {
 const randomInput = (shape: number[]): tf.Tensor => tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape), 2), 1));
 
 describe('GhostBatchNorm', () => {
-  let before = 0;
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each([
     { shape: [8, 4, 4, 3], ghost: 8 },

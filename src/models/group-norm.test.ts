@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
 import { buildModel } from './index.ts';
 import { GroupNorm } from './group-norm.ts';
@@ -65,16 +66,10 @@ const CASES: { shape: number[]; groups: number }[] = [
 ];
 
 describe('GroupNorm', () => {
-  let before = 0;
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each(CASES)('matches the float64 closed form for $shape with $groups groups (< 1e-5 relative)', ({ shape, groups }) => {
     const { layer, gamma, beta } = randomLayer(shape, groups);

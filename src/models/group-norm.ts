@@ -6,7 +6,7 @@
  * With groups = 1 this is LayerNorm over all non-batch axes with per-channel gamma/beta.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
+import { InternalError, UsageError } from '../errors.ts';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -39,9 +39,7 @@ export class GroupNorm extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const channels = shape[shape.length - 1];
     if (shape.length < 2 || channels == null) {
-      throw new UsageError('GroupNorm needs a known channel count on the last axis', [
-        { path: 'model.groups', message: `input shape ${JSON.stringify(shape)} has no channel axis` },
-      ]);
+      throw new InternalError(`GroupNorm needs a known channel count on the last axis, got input shape ${JSON.stringify(shape)}`);
     }
     if (channels % this.groups !== 0) {
       throw new UsageError(`GroupNorm groups must divide the channel count`, [

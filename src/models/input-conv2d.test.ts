@@ -4,7 +4,8 @@
  * (when asked for) the input.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
 import { InputConv2D } from './input-conv2d.ts';
 import { roundTrip, traceLayer } from './layer-test-support.ts';
@@ -15,13 +16,7 @@ type Case = { backend: 'cpu' | 'wasm'; shape: [number, number, number, number]; 
 
 describe('InputConv2D equals tf.layers.conv2d', () => {
   beforeAll(initBackends);
-  let before = 0;
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each<Case>([
     { backend: 'cpu', shape: [3, 9, 9, 1], k: 3, strides: 1, padding: 'same', useBias: true },

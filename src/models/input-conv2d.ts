@@ -14,7 +14,7 @@
  * takes its weights from the saved values.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Initializer = ReturnType<typeof tf.initializers.heNormal>;
@@ -55,9 +55,7 @@ export class InputConv2D extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const channels = shape[3];
     if (shape.length !== 4 || channels == null) {
-      throw new UsageError('InputConv2D needs NHWC input with a known channel count', [
-        { path: 'model', message: `input shape ${JSON.stringify(shape)} is not [batch, height, width, channels]` },
-      ]);
+      throw new InternalError(`InputConv2D needs NHWC input with a known channel count, got ${JSON.stringify(shape)}`);
     }
     this.kernel = this.addWeight('kernel', [this.kernelSize, this.kernelSize, channels, this.filters], 'float32', this.kernelInitializer);
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());

@@ -4,7 +4,8 @@
  * (when asked for) the input.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
 import { InputDense } from './input-dense.ts';
 import { roundTrip, traceLayer } from './layer-test-support.ts';
@@ -13,13 +14,7 @@ const TOLERANCE = 1e-5;
 
 describe('InputDense equals tf.layers.dense', () => {
   beforeAll(initBackends);
-  let before = 0;
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each([
     ['cpu', 7, 13, 5, true],

@@ -13,7 +13,7 @@
  * its weights from the saved values.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Initializer = ReturnType<typeof tf.initializers.heNormal>;
@@ -44,9 +44,7 @@ export class InputDense extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const features = shape[1];
     if (shape.length !== 2 || features == null) {
-      throw new UsageError('InputDense needs [batch, features] input with a known feature count', [
-        { path: 'model', message: `input shape ${JSON.stringify(shape)} is not [batch, features]` },
-      ]);
+      throw new InternalError(`InputDense needs [batch, features] input with a known feature count, got ${JSON.stringify(shape)}`);
     }
     this.kernel = this.addWeight('kernel', [features, this.units], 'float32', this.kernelInitializer);
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());

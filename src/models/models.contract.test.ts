@@ -6,16 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
 import { initBackend, probeBackend } from '../backend/index.ts';
+import { NATIVE_PACKAGES } from '../backend/native/addon.ts';
+// Stock wasm has no Conv2DBackpropFilter: convolutions train there only with these kernels, so
+// a failing import must fail this file rather than skip the conv models.
+import { registerWasmTrainingKernels } from '../backend/wasm-kernels/index.ts';
+import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
 
-const nativeUsable = (await probeBackend('native')).usable;
-
-// A variable path keeps the typecheck independent of whether the kernels module exists yet.
-const WASM_KERNELS = '../backend/wasm-kernels/index.ts';
-type KernelsModule = { registerWasmTrainingKernels: () => void };
-const wasmKernels = (await import(/* @vite-ignore */ WASM_KERNELS).catch(() => null)) as KernelsModule | null;
+// native needs its addon; src/backend/native/kernels.test.ts covers it in depth.
+const skipNative = requireSystem(NATIVE_PACKAGES, (await probeBackend('native')).usable);
 
 const BATCH = 8;
 const CLASSES = 3;
@@ -101,26 +103,17 @@ it('covers every registered model', () => {
 });
 
 describe.each(['cpu', 'wasm', 'native'])('model contract on %s', (backend) => {
-  let before = 0;
   beforeAll(async () => {
-    if (backend === 'wasm' && wasmKernels) wasmKernels.registerWasmTrainingKernels();
+    if (backend === 'wasm') registerWasmTrainingKernels();
     if (backend === 'native') {
-      if (nativeUsable) await initBackend('native');
+      if (!skipNative) await initBackend('native');
       return;
     }
     await tf.setBackend(backend);
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   for (const c of CASES) {
-    // Stock wasm has no Conv2DBackpropFilter, so convolutions train there only with our kernels.
-    const needsKernels = backend === 'wasm' && c.cfg.name !== 'mlp' && !wasmKernels;
-    // native needs its addon (src/backend/native/kernels.test.ts fails when it must be there).
-    it.skipIf(needsKernels || (backend === 'native' && !nativeUsable))(c.label, () => checkContract(c, backend));
+    it.skipIf(backend === 'native' && skipNative)(c.label, () => checkContract(c, backend));
   }
 });

@@ -56,7 +56,11 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   const first = sweeps[0];
   const plan = planSweep(first.spec);
   const mismatched = sweeps.findIndex((s) => JSON.stringify(s.spec) !== JSON.stringify(first.spec));
-  if (mismatched > 0) throw new UsageError(`${dirs[mismatched]} holds a different sweep than ${dirs[0]} (sweep.json specs differ)`);
+  if (mismatched > 0) {
+    throw new UsageError(`${dirs[mismatched]} holds a different sweep than ${dirs[0]} (sweep.json specs differ)`, [
+      { path: `${join(dirs[mismatched]!, 'sweep.json')}: spec`, message: `expected the spec of ${join(dirs[0]!, 'sweep.json')}` },
+    ]);
+  }
 
   const kept = new Map<string, { record: RunRecord; dir: string }>();
   const outcome: MergeOutcome = { runs: 0, duplicates: 0, conflicts: [] };

@@ -4,7 +4,8 @@
  * evaluations and on which examples (the fixed train subset and the test set).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
@@ -72,7 +73,6 @@ function referenceEval(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, mode: 
 let dataset: Dataset;
 let data: TrainData;
 let tensorsAtStart = 0;
-let before = 0;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -85,12 +85,7 @@ afterAll(() => {
   dataset.dispose();
   expect(tf.memory().numTensors).toBe(tensorsAtStart);
 });
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+useLeakCheck();
 
 /** A BN MLP trained for 2 epochs at B = 12 (so its moving statistics are far from their init). */
 async function trainedBnModel(d: TrainData = data): Promise<{ model: tf.LayersModel; rows: CurveRow[] }> {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, type Rng } from '../core/prng.ts';
-import { UsageError, type Issue } from '../errors.ts';
+import { InternalError, type Issue, UsageError } from '../errors.ts';
 import { reducedLoss, type Task } from './loss.ts';
 
 /** Options shared by the gradient helpers. */
@@ -87,7 +87,7 @@ export async function gradNormSq(
 /** `k` distinct integers from [0, n), uniformly (Floyd's algorithm: O(k) time and memory). */
 export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Int32Array {
   if (!Number.isInteger(k) || k < 0 || k > n) {
-    throw new UsageError('sample size out of range', [{ path: 'k', message: `expected an integer in [0, ${n}], got ${k}` }]);
+    throw new InternalError(`sample size out of range: k: expected an integer in [0, ${n}], got ${k}`);
   }
   const chosen = new Set<number>();
   const out = new Int32Array(k);

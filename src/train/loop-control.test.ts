@@ -3,7 +3,8 @@
  * the batch-size schedule, divergence (huge LR, NaN loss), abort, and tensor ownership.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
@@ -50,7 +51,6 @@ function expectIncreasingSteps(rows: CurveRow[]): void {
 let dataset: Dataset;
 let data: TrainData;
 let tensorsAtStart = 0;
-let before = 0;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -63,12 +63,7 @@ afterAll(() => {
   dataset.dispose();
   expect(tf.memory().numTensors).toBe(tensorsAtStart);
 });
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+useLeakCheck();
 
 describe('budgets', () => {
   it('steps: stops after exactly that many updates, ending on an evaluated row', async () => {

@@ -6,7 +6,8 @@
  * with L2 weight decay added to the gradient of rank >= 2 variables only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { OptimizerSpec } from '../config/schema.ts';
 import { mulberry32, normalSampler } from '../core/prng.ts';
 import { createOptimizer } from './optimizers.ts';
@@ -113,16 +114,10 @@ const CASES: { label: string; spec: OptimizerSpec }[] = [
 ];
 
 describe('createOptimizer vs closed-form updates', () => {
-  let before = 0;
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   for (const [n, c] of CASES.entries()) {
     it(`${c.label} matches within ${TOL}`, () => {

@@ -5,7 +5,8 @@
  * come back afterwards; no tensor leaks; the loop reports the precise-BN metrics.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
@@ -58,7 +59,6 @@ function referenceStats(model: tf.LayersModel, x: tf.Tensor): { mean: number[]; 
 let dataset: Dataset;
 let data: TrainData;
 let tensorsAtStart = 0;
-let before = 0;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -71,12 +71,7 @@ afterAll(() => {
   dataset.dispose();
   expect(tf.memory().numTensors).toBe(tensorsAtStart);
 });
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+useLeakCheck();
 
 async function trainedModel(extra: Record<string, unknown> = {}): Promise<tf.LayersModel> {
   const config = configOf({ model: { name: 'mlp', hidden: H, norm: 'batch' }, train: { epochs: 1, batchSize: 8, lr: 0.2 }, ...extra });

@@ -8,16 +8,17 @@
  * BATCHLAB_REQUIRE_SYSTEM=1 its absence fails the suite instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireSystem, systemSuiteTitle } from '../../data/test-support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { blockSwap, broadcastStrides, contiguousReduction, NATIVE } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
+import { requireSystem } from '../../../test/support/require-system.ts';
 
 const load = loadNativeAddon();
-const run = requireSystem(NATIVE_PACKAGES, load.ok);
+const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const TOLERANCE = 1e-4;
 
@@ -132,19 +133,13 @@ describe('pure helpers', () => {
   });
 });
 
-describe.skipIf(!run)(systemSuiteTitle('native kernels match the cpu backend', NATIVE_PACKAGES, run), () => {
-  let before = 0;
+describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
   beforeAll(async () => {
     if (!load.ok) return;
     registerNativeBackend(load.addon);
     registerBatchNormKernels('cpu');
   });
-  beforeEach(() => {
-    before = tf.memory().numTensors;
-  });
-  afterEach(() => {
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  useLeakCheck();
 
   it.each([
     [7, 13, 5],

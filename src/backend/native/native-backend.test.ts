@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireSystem, systemSuiteTitle } from '../../data/test-support.ts';
 import { buildModel } from '../../models/index.ts';
 import type { ModelConfig } from '../../models/index.ts';
 import { initBackend, probeBackend } from '../index.ts';
 import { loadNativeAddon, NATIVE_PACKAGES, nativeThreadCount } from './addon.ts';
+import { requireSystem } from '../../../test/support/require-system.ts';
 
 const BUILD = join(import.meta.dirname, '..', '..', '..', 'native', 'build.mjs');
 const load = loadNativeAddon();
-const run = requireSystem(NATIVE_PACKAGES, load.ok);
+const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
 
 function build(out: string, env: Record<string, string>) {
   // A clean HOME: no ~/.npmrc or cached Node headers can help the build.
@@ -59,7 +59,7 @@ describe('native/build.mjs', () => {
     expect(build(out, { CXX: '/nonexistent/g++', BATCHLAB_REQUIRE_SYSTEM: '1' }).status).toBe(1);
   });
 
-  it.skipIf(!run)('builds with a clean HOME from npm headers and Debian libraries', () => {
+  it.skipIf(skipNative)('builds with a clean HOME from npm headers and Debian libraries', () => {
     const r = build(out, {});
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(out, 'batchlab_native.node'))).toBe(true);
@@ -67,7 +67,7 @@ describe('native/build.mjs', () => {
   }, 600_000);
 });
 
-describe.skipIf(!run)(systemSuiteTitle('native backend training', NATIVE_PACKAGES, run), () => {
+describe.skipIf(skipNative)('native backend training', () => {
   beforeAll(async () => {
     const active = await initBackend('native');
     expect(active.name).toBe('native');

@@ -16,7 +16,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import * as tfc from '@tensorflow/tfjs';
-import { UsageError } from '../../errors.ts';
+import { InternalError } from '../../errors.ts';
 import { heapBackend } from './heap-access.ts';
 import type { Pad, Pair, RoundingMode } from './tensor-helpers.ts';
 
@@ -118,7 +118,7 @@ export const maxPoolGradConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { dy, input } = inputs;
     if (dy == null || input == null) {
-      throw new UsageError('MaxPoolGrad needs inputs dy and input', [{ path: 'inputs', message: 'dy and input are required' }]);
+      throw new InternalError('MaxPoolGrad needs inputs dy and input');
     }
     const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as Attrs;
     const info = tfc.backend_util.computePool2DInfo(

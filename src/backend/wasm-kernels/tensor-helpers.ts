@@ -3,7 +3,7 @@
  * active backend, so they are only called from inside kernels registered for 'wasm'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../../errors.ts';
+import { InternalError } from '../../errors.ts';
 
 /**
  * The kernel input `name` as a Tensor. A kernel receives TensorInfos, which are not always
@@ -15,7 +15,7 @@ export function inputTensor<R extends tf.Rank = tf.Rank>(
 ): tf.Tensor<R> {
   const info = inputs[name];
   if (info == null) {
-    throw new UsageError(`kernel input '${name}' is missing`, [{ path: `inputs.${name}`, message: 'required' }]);
+    throw new InternalError(`kernel input '${name}' is missing`);
   }
   if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
