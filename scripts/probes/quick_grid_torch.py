@@ -1,0 +1,78 @@
+"""PyTorch's loop over the main job's grid (experiments/quick.yaml), for a wall-time comparison
+with `batchlab sweep experiments/quick.yaml` (scripts/probes/quick-grid.sh runs both).
+
+The same work per run: MLP 784-256-128-10 (ReLU), SGD momentum 0.9 (PyTorch's convention, as
+batchlab's), mean cross-entropy, 2 epochs of 8,000 examples in shuffled batches (the last partial
+batch dropped, as batchlab does), the LR scaled by the rule with a half-epoch linear warmup from
+the base LR when it grows, and an evaluation of 2,000 train and 2,000 test examples at the start
+and after each epoch. Data are random tensors of MNIST's shapes (the time does not depend on the
+values), so no run diverges here, while batchlab stops its two diverging runs early (both at
+B=1024, under 1 s each). Prints one JSON line: {"threads", "runs", "wall_s"}.
+
+Usage: python3 scripts/probes/quick_grid_torch.py [threads]
+"""
+import json
+import math
+import sys
+import time
+
+import torch
+from torch import nn
+
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+torch.set_num_threads(THREADS)
+TRAIN, EVAL, EPOCHS, B0, WARMUP = 8000, 2000, 2, 64, 0.5
+BATCHES, BASE_LRS, RULES, SEEDS = [16, 64, 256, 1024], [0.025, 0.1], ["none", "linear", "sqrt"], [1, 2]
+
+g = torch.Generator().manual_seed(0)
+x_train = torch.rand(TRAIN, 784, generator=g)
+y_train = torch.randint(0, 10, (TRAIN,), generator=g)
+x_eval = torch.rand(2 * EVAL, 784, generator=g)
+y_eval = torch.randint(0, 10, (2 * EVAL,), generator=g)
+
+
+def scaled(rule, lr, b):
+    k = b / B0
+    return lr * (k if rule == "linear" else math.sqrt(k) if rule == "sqrt" else 1.0)
+
+
+def evaluate(model):
+    with torch.no_grad():
+        for start in range(0, 2 * EVAL, 1000):
+            nn.functional.cross_entropy(model(x_eval[start:start + 1000]), y_eval[start:start + 1000])
+
+
+def run(b, base, rule, seed):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    peak = scaled(rule, base, b)
+    opt = torch.optim.SGD(model.parameters(), lr=peak, momentum=0.9)
+    steps_per_epoch = TRAIN // b
+    warm = int(WARMUP * steps_per_epoch) if peak > base else 0
+    evaluate(model)
+    step = 0
+    for _ in range(EPOCHS):
+        order = torch.randperm(TRAIN)
+        for i in range(steps_per_epoch):
+            lr = base + (peak - base) * step / warm if step < warm else peak
+            for group in opt.param_groups:
+                group["lr"] = lr
+            idx = order[i * b:(i + 1) * b]
+            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss.item()  # batchlab reads every loss back too
+            step += 1
+        evaluate(model)
+
+
+t0 = time.perf_counter()
+n = 0
+for b in BATCHES:
+    for base in BASE_LRS:
+        for rule in RULES:
+            for seed in SEEDS:
+                run(b, base, rule, seed)
+                n += 1
+print(json.dumps({"threads": THREADS, "runs": n, "wall_s": round(time.perf_counter() - t0, 2)}))
