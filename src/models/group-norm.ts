@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError, UsageError } from '../errors.ts';
+import { groupNormFused } from './group-norm-kernel.ts';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -58,11 +59,16 @@ export class GroupNorm extends tf.layers.Layer {
     return inputShape;
   }
 
+  /**
+   * The fused GroupNorm kernel pair (group-norm-kernel.ts): one kernel forward, one backward.
+   * No running statistics, so training and inference compute the same thing.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const normed = groupNormalize(x, this.groups, this.epsilon);
-      return tf.add(tf.mul(normed, this.gamma.read()), this.beta.read());
+      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const x = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+      if (x.size === 0) return tf.add(tf.mul(groupNormalize(x, this.groups, this.epsilon), this.gamma.read()), this.beta.read());
+      return groupNormFused(x, this.gamma.read() as tf.Tensor1D, this.beta.read() as tf.Tensor1D, this.groups, this.epsilon).y;
     });
   }
 
@@ -73,7 +79,8 @@ export class GroupNorm extends tf.layers.Layer {
 tf.serialization.registerClass(GroupNorm);
 
 /**
- * Normalises `x` [N, ...spatial, C] within each example and channel group (no affine step).
+ * Normalises `x` [N, ...spatial, C] within each example and channel group (no affine step),
+ * composed from tensor ops (the reference the fused kernels are checked against).
  * Reshapes to [N, ...spatial, G, C/G] so one `moments` call covers every group.
  */
 export function groupNormalize(x: tf.Tensor, groups: number, epsilon: number): tf.Tensor {

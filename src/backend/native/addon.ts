@@ -32,6 +32,16 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
     dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /** x [n, S, C] in groups of C/groups channels; mean and rstd [n, groups]. */
+  groupNormForward(
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, n: number, groups: number,
+    y: Float32Array, mean: Float32Array, rstd: Float32Array,
+  ): void;
+  groupNormBackward(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dmean: Float32Array | null, drstd: Float32Array | null, n: number, groups: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
   setThreads(n: number): void;
   info(): string;
   selfTestThrow(): void;

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
+import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { blockSwap, broadcastStrides, contiguousReduction, NATIVE } from './kernels.ts';
@@ -260,6 +261,22 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
       const { y, mean, variance } = batchNormTrain(t.x, t.gamma as tf.Tensor1D, t.beta as tf.Tensor1D, 1e-3);
       // Gradients also reach the statistics outputs (dmean, dvariance).
       return tf.add(y, tf.sum(tf.add(mean, variance)));
+    }, normal(numel(shape))));
+  });
+
+  it.each([
+    { shape: [5, 7, 3, 7], groups: 1 },
+    { shape: [3, 6, 5, 10], groups: 2 },
+    { shape: [4, 3, 3, 9], groups: 9 },
+    { shape: [6, 15], groups: 3 },
+  ])('group-norm kernel pair on $shape, $groups groups', async ({ shape, groups }) => {
+    const c = shape[shape.length - 1];
+    const inputs = randomInputs({ x: shape, gamma: [c], beta: [c] });
+    inputs.x!.data = (inputs.x!.data as Float32Array).map((v) => 3 * v + 5);
+    await agree('group norm', inputs, withGrads((t) => {
+      const { y, mean, rstd } = groupNormFused(t.x, t.gamma as tf.Tensor1D, t.beta as tf.Tensor1D, groups, 1e-5);
+      // Gradients also reach the statistics outputs (dmean, drstd).
+      return tf.add(y, tf.sum(tf.add(mean, rstd)));
     }, normal(numel(shape))));
   });
 

@@ -18,10 +18,12 @@
  * - Transpose for permutations that swap two adjacent blocks of axes (all 2-D transposes).
  * - GatherV2 along axis 0 (every training batch): row copies (natively for float32).
  * - BatchlabBatchNormTrain / ...Grad (src/models/batch-norm-train.ts): the closed forms, natively.
+ * - BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts): the same, per sample and group.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../../models/batch-norm-train.ts';
+import { GN, GN_GRAD, type GroupNormAttrs } from '../../models/group-norm-kernel.ts';
 import type { NativeAddon } from './addon.ts';
 
 export const NATIVE = 'native';
@@ -432,6 +434,43 @@ function batchNormTrainGradKernel(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
+// --- group norm ----------------------------------------------------------------------------
+
+function groupNormKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { x, gamma, beta } = args.inputs;
+    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new Error(`${GN}: expected float32 x, gamma and beta`);
+    const { groups, epsilon } = args.attrs as unknown as GroupNormAttrs;
+    const backend = cpuOf(args);
+    const n = x.shape[0];
+    const [y, yd] = alloc(backend, x.shape.slice());
+    const [mean, md] = alloc(backend, [n, groups]);
+    const [rstd, rd] = alloc(backend, [n, groups]);
+    addon.groupNormForward(values(backend, x), values(backend, gamma), values(backend, beta), epsilon, n, groups, yd, md, rd);
+    return [y, mean, rstd];
+  };
+}
+
+function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { dy, x, gamma, mean, rstd, dmean, drstd } = args.inputs;
+    if (!dy || !x || !gamma || !mean || !rstd || !allFloat(dy, x, gamma, mean, rstd, dmean, drstd)) {
+      throw new Error(`${GN_GRAD}: expected float32 dy, x, gamma, mean and rstd`);
+    }
+    const { groups } = args.attrs as unknown as GroupNormAttrs;
+    const backend = cpuOf(args);
+    const c = gamma.shape[0];
+    const [dx, dxd] = alloc(backend, x.shape.slice());
+    const [dgamma, dgd] = alloc(backend, [c]);
+    const [dbeta, dbd] = alloc(backend, [c]);
+    addon.groupNormBackward(
+      values(backend, dy), values(backend, x), values(backend, gamma), values(backend, mean), values(backend, rstd),
+      dmean ? values(backend, dmean) : null, drstd ? values(backend, drstd) : null, x.shape[0], groups, dxd, dgd, dbd,
+    );
+    return [dx, dgamma, dbeta];
+  };
+}
+
 /** Every kernel the native backend runs natively (the rest are the cpu backend's, copied). */
 export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   const funcs: [string, tf.KernelFunc][] = [
@@ -450,6 +489,8 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     ['MaxPoolGrad', maxPoolGradKernel(addon)],
     [BN_TRAIN, batchNormTrainKernel(addon)],
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
+    [GN, groupNormKernel(addon)],
+    [GN_GRAD, groupNormGradKernel(addon)],
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
 }
