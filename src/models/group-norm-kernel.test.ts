@@ -19,9 +19,10 @@ const load = loadNativeAddon();
 if (load.ok) registerNativeBackend(load.addon);
 const BACKENDS = load.ok ? ['cpu', NATIVE] : ['cpu'];
 
-function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+/** max |got - want| / max(max |want|, floor). */
+function relativeError(got: ArrayLike<number>, want: ArrayLike<number>, floor = 0): number {
   let diff = 0;
-  let scale = 0;
+  let scale = floor;
   for (let i = 0; i < want.length; i++) {
     diff = Math.max(diff, Math.abs(got[i] - want[i]));
     scale = Math.max(scale, Math.abs(want[i]));
@@ -83,6 +84,7 @@ describe.each(BACKENDS)('fused GroupNorm kernels on %s', (backend) => {
     await tf.setBackend(backend);
     const c = shape[shape.length - 1];
     const n = shape[0];
+    const onePerGroup = (c / groups) * shape.slice(1, -1).reduce((a, b) => a * b, 1) === 1;
     const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape), 3), 5));
     const gamma = tf.randomUniform([c], 0.5, 1.5) as tf.Tensor1D;
     const beta = tf.randomNormal([c]) as tf.Tensor1D;
@@ -95,7 +97,11 @@ describe.each(BACKENDS)('fused GroupNorm kernels on %s', (backend) => {
         const names = ['y', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'];
         want.forEach((wv, i) => {
           expect(got[i].length, names[i]).toBe(wv.length);
-          expect(relativeError(got[i], wv), `${names[i]} (statistics in loss: ${stats})`).toBeLessThan(1e-4);
+          // One value per group (groups = C on dense features): x - mean is rounding noise that
+          // rstd = 1/sqrt(eps) ~ 316 amplifies, in both implementations, so dx is compared on the
+          // scale of 1 (absolute) rather than relative to its own noise-sized maximum.
+          const floor = onePerGroup && names[i] === 'dx' ? 1 : 0;
+          expect(relativeError(got[i], wv, floor), `${names[i]} (statistics in loss: ${stats})`).toBeLessThan(1e-4);
         });
       }
       expect(tf.memory().numTensors, 'tensor growth').toBe(before);
