@@ -88,12 +88,17 @@ function imageSet(images: IdxArray, labels: IdxArray, imagesPath: string, labels
   return { rows: images.dims[1], cols: images.dims[2], pixels: images.data, labels: labels.data };
 }
 
+const PARTS = Object.keys(FASHION_MNIST_FILES) as Part[];
+
+/** Each of the four files in `folder` (raw or .gz), in FASHION_MNIST_FILES order; undefined when missing. */
+function locateAll(folder: string): Promise<(Awaited<ReturnType<typeof locate>>)[]> {
+  return Promise.all(PARTS.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
+}
+
 /** Each of the four files in `dir` (raw or .gz): its path, or undefined when missing. */
 export async function findFashionMnistFiles(dir: string): Promise<Record<Part, string | undefined>> {
-  const folder = resolve(dir);
-  const parts = Object.keys(FASHION_MNIST_FILES) as Part[];
-  const found = await Promise.all(parts.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
-  return Object.fromEntries(parts.map((part, i) => [part, found[i]?.path])) as Record<Part, string | undefined>;
+  const found = await locateAll(resolve(dir));
+  return Object.fromEntries(PARTS.map((part, i) => [part, found[i]?.path])) as Record<Part, string | undefined>;
 }
 
 /**
@@ -102,9 +107,8 @@ export async function findFashionMnistFiles(dir: string): Promise<Record<Part, s
  */
 export async function readFashionMnistArrays(dir: string = FASHION_MNIST_DIR): Promise<FashionMnistArrays> {
   const folder = resolve(dir);
-  const parts = Object.keys(FASHION_MNIST_FILES) as Part[];
-  const found = await Promise.all(parts.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
-  const missing = parts.filter((_, i) => found[i] === undefined).map((part) => FASHION_MNIST_FILES[part]);
+  const found = await locateAll(folder);
+  const missing = PARTS.filter((_, i) => found[i] === undefined).map((part) => FASHION_MNIST_FILES[part]);
   if (missing.length > 0) {
     throw new EnvironmentError(
       `Fashion-MNIST not found in ${folder}: missing ${missing.join(', ')} (raw or .gz). ` +

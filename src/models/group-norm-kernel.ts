@@ -60,9 +60,9 @@ export function composedGroupNormGrad(
   dmean: tf.Tensor2D | null = null, drstd: tf.Tensor2D | null = null,
 ): tf.Tensor[] {
   return tf.tidy(() => {
-    const [n, s, , cg] = grouped(x, groups).shape;
-    const count = s * cg;
     const xg = grouped(x, groups);
+    const [n, s, , cg] = xg.shape;
+    const count = s * cg;
     const dyg = grouped(dy, groups);
     const gg = tf.reshape(gamma, [1, 1, groups, cg]);
     const mu = tf.reshape(mean, [n, 1, groups, 1]);
@@ -71,8 +71,9 @@ export function composedGroupNormGrad(
     const gdy = tf.mul(dyg, gg);
     const a = tf.sum(gdy, [1, 3], true);
     const bsum = tf.sum(tf.mul(gdy, xc), [1, 3], true);
-    let b = tf.neg(tf.mul(tf.pow(r, 3), bsum));
-    if (drstd) b = tf.sub(b, tf.mul(tf.pow(r, 3), tf.reshape(drstd, [n, 1, groups, 1])));
+    const r3 = tf.pow(r, 3);
+    let b = tf.neg(tf.mul(r3, bsum));
+    if (drstd) b = tf.sub(b, tf.mul(r3, tf.reshape(drstd, [n, 1, groups, 1])));
     b = tf.div(b, count);
     let d = tf.neg(tf.mul(r, a));
     if (dmean) d = tf.add(d, tf.reshape(dmean, [n, 1, groups, 1]));

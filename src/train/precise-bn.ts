@@ -28,14 +28,14 @@ export async function withPreciseBn<T>(
 ): Promise<T> {
   const layers = batchNormLayers(model);
   if (layers.length === 0) return fn();
-  const saved = layers.map((l) => l.getWeights().map((w) => tf.keep(w.clone())));
+  const saved = layers.map((l) => l.getWeights().map((w) => w.clone()));
   const n = Math.min(examples, trainX.shape[0]);
   const idx = tf.tensor1d(Array.from(shuffled(trainX.shape[0], seed).subarray(0, n)), 'int32');
   const subset = tf.gather(trainX, idx);
   idx.dispose();
   try {
     for (const layer of layers) {
-      const { mean, variance } = await populationStatistics(model, layer, subset, chunk);
+      const { mean, variance } = populationStatistics(model, layer, subset, chunk);
       const [gamma, beta] = layer.getWeights();
       layer.setWeights([gamma, beta, mean, variance]); // copies the values into the layer's variables
       mean.dispose();
@@ -55,9 +55,9 @@ export async function withPreciseBn<T>(
  * Per-channel mean and biased variance of `layer`'s input over `x`, the model in inference mode.
  * Two passes (mean, then squared deviations) so the variance does not cancel in float32.
  */
-async function populationStatistics(
+function populationStatistics(
   model: tf.LayersModel, layer: tf.layers.Layer, x: tf.Tensor, chunk: number,
-): Promise<{ mean: tf.Tensor1D; variance: tf.Tensor1D }> {
+): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
   // Shares the model's layers and weights: never disposed (that would dispose the model's weights).
   const probe = tf.model({ inputs: model.inputs, outputs: layer.input as tf.SymbolicTensor });
   const channelsOf = (start: number, size: number) => {
@@ -84,7 +84,6 @@ async function populationStatistics(
   const sq = sumOver((flat) => tf.square(tf.sub(flat, mean)));
   const variance = tf.div(sq.total, sq.rows) as tf.Tensor1D;
   sq.total.dispose();
-  await variance.data();
   return { mean, variance };
 }
 

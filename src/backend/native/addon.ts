@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseThreads } from '../threads.ts';
 
 /** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
 export interface NativeAddon {
@@ -64,8 +65,8 @@ const BUILD_ERROR = join(ROOT, 'native', 'build', 'build-error.txt');
 export function nativeThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
   const raw = env['BATCHLAB_THREADS'];
   if (raw == null || raw === '') return Math.max(1, cores);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`BATCHLAB_THREADS: expected a positive integer, got ${JSON.stringify(raw)}`);
+  const n = parseThreads(raw);
+  if (typeof n === 'string') throw new Error(`BATCHLAB_THREADS: ${n}`);
   return n;
 }
 

@@ -2,16 +2,15 @@
 import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare.ts';
 import { UsageError } from '../../errors.ts';
 import { readCompareInput } from '../../results/read-results.ts';
-import { SUMMARY_COLUMNS } from '../../results/columns.ts';
+import { designColumns } from '../../results/columns.ts';
 import { EXIT } from '../../errors.ts';
 import type { CompareArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 
 /** Design columns that vary in the inputs besides batch size and rule; pooling over them would mix designs. */
 export function defaultBy(inputs: readonly CompareInput[]): string[] {
-  const fixed = new Set<string>(SUMMARY_COLUMNS);
   const candidates = new Set<string>(['base_lr']);
-  for (const input of inputs) for (const row of input.rows) for (const k of Object.keys(row.values)) if (!fixed.has(k)) candidates.add(k);
+  for (const input of inputs) for (const row of input.rows) for (const k of designColumns(Object.keys(row.values))) candidates.add(k);
   const varying = [...candidates].filter((col) => {
     const values = new Set(inputs.flatMap((i) => i.rows.map((r) => r.values[col])));
     return values.size > 1;

@@ -51,6 +51,7 @@ export function findRuleWinner(view: SweepView): FindingsResult {
     const pick = (rule: string, b: number) => groups.find((g) => ruleOf(g) === rule && g.batchSize === b && (Number.isFinite(base) ? g.baseLr === base : true));
     const details: string[] = [];
     let tooFewSeeds = 0;
+    let decided = 0; // batch sizes with a clear winner
     for (const b of view.batchSizes) {
       const cands = rules.map((r) => pick(r, b)).filter((g): g is ConfigGroup => !!g && (g.completed.length > 0 || g.diverged > 0));
       if (cands.length < 2) continue;
@@ -70,6 +71,7 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       const lead = `B=${b}: ${ruleOf(win)} (LR ${num(win.lr)}, ${m.show(groupScore(win, view.task))})`;
       if (second.diverged > 0 && win.diverged === 0) {
         details.push(`${lead} wins; ${divText.join('; ')}.`);
+        decided++;
         continue;
       }
       const diffs = pairedBySeed(bySeed(win, m.get), bySeed(second, m.get)).map(m.toUnit);
@@ -81,7 +83,9 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       const c = meanCi(diffs);
       const [lo, hi] = m.higherIsBetter ? [c.lo, c.hi] : [-c.hi, -c.lo];
       const d = Math.abs(c.mean);
-      const verdict = covers(lo, hi, 0)
+      const clear = !covers(lo, hi, 0);
+      if (clear) decided++;
+      const verdict = !clear
         ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the intervals overlap`
         : `beats ${ruleOf(second)} (${m.show(groupScore(second, view.task))}) by about ${num(d)}${m.diffUnit}`;
       details.push(`${lead} ${verdict} (difference ${ci(lo, hi)}${m.diffUnit}, n = ${diffs.length} paired seeds)${divText.length ? `; ${divText.join('; ')}` : ''}.`);
@@ -90,7 +94,6 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       out.leftOut.push(leftOut(id, topic, 'no batch size has two or more rules with a completed or diverged run'));
       continue;
     }
-    const decided = details.filter((d) => / beats | wins;/.test(d)).length;
     out.findings.push(finding(
       id,
       'final-metric',
