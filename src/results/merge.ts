@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Spec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { planSweep } from '../runner/plan-sweep.ts';
-import { checkOutDir } from '../runner/preflight.ts';
+import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
