@@ -9,12 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { readSpec } from '../src/config/read-spec.ts';
 import type { Spec } from '../src/config/schema.ts';
 import { validateSpec } from '../src/config/validate.ts';
-import { planSingleRun } from '../src/cli/run-meta.ts';
-import { planSweep } from '../src/runner/plan-sweep.ts';
+import { planSingleRun, planSweep } from '../src/runner/plan.ts';
 
-const planIds = (spec: Spec): string[] => planSweep(spec).map((r) => r.runId);
+const planIds = (spec: Spec): string[] => planSweep(spec).runs.map((r) => r.runId);
 const singleId = (spec: Spec): string => planSingleRun(spec).runId;
-const cappedIds = (spec: Spec): string[] => planSweep(spec).filter((r) => r.meta.capped).map((r) => r.runId);
+const cappedIds = (spec: Spec): string[] => planSweep(spec).runs.filter((r) => r.meta.capped).map((r) => r.runId);
 
 const FULL: Record<string, string[]> = {
   'experiments/quick.yaml': [

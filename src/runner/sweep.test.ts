@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { specHash } from '../core/run-id.ts';
-import { planSweep } from './plan-sweep.ts';
+import { planSweep } from './plan.ts';
 import { executeSweep, type SweepEvent } from './sweep.ts';
 import type { WorkerLaunch } from './worker-process.ts';
 
@@ -54,7 +54,7 @@ describe('executeSweep with launched workers', () => {
     const broken = failingLaunch('no backend here');
     const spare = failingLaunch('never used');
     const outcome = await executeSweep({
-      spec, runs: planSweep(spec), outDir: out, workers: 2, force: false,
+      spec, runs: planSweep(spec).runs, plannedIds: planSweep(spec).runs.map((r) => r.runId), outDir: out, workers: 2, force: false,
       signal: new AbortController().signal, onEvent: (e) => events.push(e), launches: [broken, spare],
     });
     expect(outcome.records.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
