@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateSpec } from '../config/validate.ts';
+import { UsageError } from '../errors.ts';
 import { mergeSweeps } from './merge.ts';
 import { blankRecord } from './run-record.ts';
 import { runDirOf } from './run-store.ts';
@@ -14,9 +15,9 @@ if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
 const { sweep: _sweep, claim: _claim, ...CONFIG } = checked.spec;
 const IDS = ['cccccccccccc', 'aaaaaaaaaaaa', 'bbbbbbbbbbbb', 'dddddddddddd'];
 
-async function writeShard(dir: string, ids: string[], runIds?: string[]): Promise<void> {
+async function writeShard(dir: string, ids: string[], runIds?: unknown): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'sweep.json'), JSON.stringify({ name: 't', spec: SPEC, axes: [], environment: {}, ...(runIds ? { runIds } : {}) }));
+  await writeFile(join(dir, 'sweep.json'), JSON.stringify({ name: 't', spec: SPEC, axes: [], environment: {}, ...(runIds !== undefined ? { runIds } : {}) }));
   for (const id of ids) {
     const meta = { batchSize: 16, baseLr: 0.05, lr: 0.05, scalingRule: 'none' as const, batchRatio: 1, capped: false, seed: 1, axes: {} };
     const record = blankRecord({ runId: id, config: CONFIG, meta }, 'completed', {});
@@ -51,5 +52,19 @@ describe('mergeSweeps', () => {
     await writeShard(join(dir, 's1'), [IDS[1], IDS[3]]);
     await mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'm'));
     expect(await summaryIds(join(dir, 'm'))).toEqual([IDS[2], IDS[0], IDS[1], IDS[3]]);
+  });
+
+  it('takes the planned ids from any folder that has them', async () => {
+    await writeShard(join(dir, 's0'), [IDS[0], IDS[2]]);
+    await writeShard(join(dir, 's1'), [IDS[1], IDS[3]], IDS);
+    await mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'm'));
+    expect(await summaryIds(join(dir, 'm'))).toEqual(IDS);
+  });
+
+  it('refuses planned ids that are not a list of strings, naming the file', async () => {
+    await writeShard(join(dir, 's0'), [IDS[0]], 'abc');
+    const err = await mergeSweeps([join(dir, 's0')], join(dir, 'm')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).issues.map((i) => i.path)).toEqual([`${join(dir, 's0', 'sweep.json')}: runIds`]);
   });
 });

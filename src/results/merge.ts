@@ -41,9 +41,11 @@ async function readSweepJson(dir: string): Promise<SweepJson> {
   const o = raw as Partial<SweepJson>;
   const specIsMap = o.spec !== null && typeof o.spec === 'object' && !Array.isArray(o.spec);
   const checked = specIsMap ? validateSpec(o.spec) : { ok: false as const, issues: [{ path: '', message: `expected a map of keys, got ${describeValue(o.spec)}` }] };
-  if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string')) {
+  const idsOk = o.runIds === undefined || (Array.isArray(o.runIds) && o.runIds.every((id) => typeof id === 'string'));
+  if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string') || !idsOk) {
     const issues = checked.ok ? [] : checked.issues.map((i) => ({ path: `${file}: spec${i.path ? `.${i.path}` : ''}`, message: i.message }));
     if (!Array.isArray(o.axes)) issues.push({ path: `${file}: axes`, message: `expected a list of column names, got ${describeValue(o.axes)}` });
+    if (!idsOk) issues.push({ path: `${file}: runIds`, message: `expected a list of run ids, got ${describeValue(o.runIds)}` });
     throw new UsageError(`${file} does not hold a valid sweep (spec and axes)`, issues);
   }
   return { ...o, spec: checked.spec } as SweepJson;
@@ -85,12 +87,13 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   // A sweep.json written before ids were recorded has no plan order to offer: its rows keep the
   // order found (folders as given, run ids sorted within each); `batchlab sweep` on the merged
   // folder rewrites summary.csv in plan order.
-  const planned = Array.isArray(first.runIds) ? first.runIds.filter((id) => typeof id === 'string') : [];
+  const runIds = sweeps.find((s) => s.runIds !== undefined)?.runIds; // the same in every folder: the specs agree
+  const planned = runIds ?? [];
   const inPlan = new Set(planned);
   const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
   await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
-  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
+  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: dirs });
   outcome.runs = ordered.length;
   return outcome;
 }
