@@ -4,10 +4,11 @@
  */
 import cliProgress from 'cli-progress';
 import type { SweepEvent } from '../runner/sweep.ts';
-import type { PlannedRun } from '../runner/execute-run.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 import type { Output } from './output.ts';
 
-const label = (r: PlannedRun) => {
+const label = (r: PlannedRun<RunConfig>) => {
   const axes = Object.entries(r.meta.axes).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
   return `B=${r.meta.batchSize} lr=${r.meta.lr.toPrecision(3)} ${r.meta.scalingRule} seed=${r.meta.seed}${axes}`;
 };

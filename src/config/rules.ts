@@ -1,7 +1,8 @@
 /** Named cross-field rules, checked after the schema has filled in defaults. */
+import { hasPath } from '../core/paths.ts';
 import type { Issue } from '../errors.ts';
 import { badOverridePath } from './overrides.ts';
-import type { Spec } from './schema.ts';
+import { OPTIONAL_AXIS_PATHS, type Spec } from './schema.ts';
 
 type Rule = (spec: Spec) => Issue[];
 
@@ -104,6 +105,46 @@ const armPaths: Rule = ({ sweep }) =>
     return why ? [{ path: `sweep.arms[${a}].set`, message: `${why}, got ${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}` }] : [];
   }));
 
+/** Paths the sweep writes itself, so an axis must not name them. */
+const OWN_PATHS: Record<string, string> = {
+  'train.batchSize': 'sweep.batchSize',
+  'train.lr': 'sweep.lr',
+  'train.seed': 'sweep.seeds',
+  'train.schedule.warmupEpochs': 'sweep.warmupEpochs',
+  'train.schedule.warmupFrom': 'sweep.warmupEpochs',
+};
+
+/** True when `path` names a key of `config`; false for a malformed path (reported as unknown). */
+function safeHasPath(config: object, path: string): boolean {
+  try {
+    return path !== '' && hasPath(config, path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Axes (sweep.axes) that cannot be set in `spec`'s run configuration: a path the sweep sets itself,
+ * or one that does not exist (unless it is an optional key whose parent exists).
+ */
+function axisPathIssues(spec: Spec, axes: Record<string, unknown[]>): Issue[] {
+  const { sweep: _sweep, claim: _claim, ...config } = spec;
+  return Object.keys(axes).flatMap((path) => {
+    if (OWN_PATHS[path] !== undefined) return [{ path: `sweep.axes.${path}`, message: `set by ${OWN_PATHS[path]}, not by an axis` }];
+    const parent = path.slice(0, Math.max(0, path.lastIndexOf('.')));
+    const settable = safeHasPath(config, path) || (OPTIONAL_AXIS_PATHS.has(path) && safeHasPath(config, parent));
+    return settable ? [] : [{ path: `sweep.axes.${path}`, message: 'unknown config path: it does not exist in the base configuration' }];
+  });
+}
+
+/**
+ * Every axis names a config key the sweep does not set itself. A sweep with arms is checked arm
+ * by arm when it is planned (runner/plan.ts validates each arm as a sweep of its own), since an
+ * arm may add the key its axis sets.
+ */
+const axesNameConfigKeys: Rule = (spec) =>
+  spec.sweep && !spec.sweep.arms ? axisPathIssues(spec, spec.sweep.axes) : [];
+
 const resnetDepth: Rule = ({ model }) =>
   model.name === 'resnet' && (model.depth < 8 || (model.depth - 2) % 6 !== 0)
     ? [{ path: 'model.depth', message: `expected 6n+2 with n >= 1 (8, 14, 20, ...), got ${model.depth}` }]
@@ -128,6 +169,7 @@ const groupsDivideWidths: Rule = ({ model }) => {
 export const RULES: Record<string, Rule> = {
   noDuplicates,
   armPaths,
+  axesNameConfigKeys,
   resnetDepth,
   groupsDivideWidths,
   exactlyOneBudget,

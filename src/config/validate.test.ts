@@ -103,7 +103,36 @@ describe('ambiguous specs', () => {
     [{ name: 'n'.repeat(101) }, expect.stringMatching(/^name: expected a name of at most 100 characters/)],
     [{ model: { name: 'resnet', depth: 12 } }, 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 12'],
     [{ model: { name: 'mlp', hidden: [30], norm: 'group', groups: 4 } }, 'model.groups: expected a divisor of every normalised width (30 channels of mlp), got 4'],
+    [{ model: { name: 'mlp', hidden: [12], norm: 'group', groups: 8 } }, 'model.groups: expected a divisor of every normalised width (12 channels of mlp), got 8'],
+    [{ model: { name: 'resnet', width: 6, norm: 'group', groups: 4 } }, 'model.groups: expected a divisor of every normalised width (6 channels of resnet), got 4'],
+    [{ model: { name: 'mlp', norm: 'layer', ghostBatchSize: 4 } }, "model.ghostBatchSize: expected only with model.norm 'batch', got norm \"layer\""],
+    [{ sweep: { batchSize: [16], axes: { 'model.widht': [1] } } }, 'sweep.axes.model.widht: unknown config path: it does not exist in the base configuration'],
+    [{ sweep: { batchSize: [16], axes: { 'train.lr': [0.1] } } }, 'sweep.axes.train.lr: set by sweep.lr, not by an axis'],
+    [{ sweep: { batchSize: [16], axes: { 'sweep.lr': [[0.1]] } } }, 'sweep.axes.sweep.lr: unknown config path: it does not exist in the base configuration'],
   ])('refuses %j', (doc, expected) => {
     expect(issuesOf({ ...base, ...doc })).toContainEqual(expected);
+  });
+});
+
+describe('shapes and ranges are the schema\'s, with field paths', () => {
+  const paths = (doc: unknown) => {
+    const r = validateSpec({ ...base, ...(doc as object) });
+    return r.ok ? [] : r.issues.map((i) => i.path);
+  };
+  it.each([
+    [{ model: { name: 'resnet', depth: 9, width: 0 } }, ['model.width']],
+    [{ model: { name: 'resnet', depth: 9 } }, ['model.depth']],
+    [{ model: { name: 'mlp', hidden: [8, 0], dropout: 1 } }, ['model.hidden.1', 'model.dropout']],
+    [{ model: { name: 'mlp', norm: 'batch', ghostBatchSize: 0 } }, ['model.ghostBatchSize']],
+    [{ model: { name: 'cnn', channels: [4], kernelSize: 0 } }, ['model.kernelSize']],
+    [{ data: { name: 'blobs', classes: 0, spread: -0.1, seed: 1.5 }, model: { name: 'mlp' } }, ['data.classes', 'data.spread', 'data.seed']],
+    [{ data: { name: 'teacher', inputDim: 0, hidden: 2.5, noise: -1, testSize: 0 } }, ['data.inputDim', 'data.hidden', 'data.noise', 'data.testSize']],
+    [{ data: { name: 'mnist', trainSize: 0, testSize: 2.5 } }, ['data.trainSize', 'data.testSize']],
+    [{ data: { name: 'fashion-mnist', trainSize: 0, testSize: 1.5, seed: 0.5 } }, ['data.trainSize', 'data.testSize', 'data.seed']],
+    [{ sweep: { batchSize: [0, 32.5], lr: [-1], referenceBatchSize: 0, scaling: ['cubic'], seeds: [1.5], maxLr: 0, warmupEpochs: -1 } },
+      ['sweep.batchSize.0', 'sweep.batchSize.1', 'sweep.lr.0', 'sweep.referenceBatchSize', 'sweep.scaling.0', 'sweep.warmupEpochs', 'sweep.maxLr', 'sweep.seeds.0']],
+    [{ sweep: { batchSize: [16], axes: { 'optimizer.momentum': [] } } }, ['sweep.axes.optimizer.momentum']],
+  ])('%j', (doc, expected) => {
+    expect(paths(doc)).toEqual(expected);
   });
 });

@@ -25,7 +25,7 @@ describe('scaling rules (shared contract)', () => {
 
 describe('scaleLr', () => {
   const cases: [ScalingRule, number, number, number, number | undefined, number, number, boolean][] = [
-    // rule, baseLr, B, B0, maxLr, lr, k, capped
+    // rule, baseLr, B, B0, maxLr, lr, B/B0, capped
     ['none', 0.1, 8192, 256, undefined, 0.1, 32, false],
     ['linear', 0.1, 8192, 256, undefined, 3.2, 32, false], // Goyal et al.: 0.1 at 256 -> 3.2 at 8k
     ['linear', 0.1, 64, 256, undefined, 0.025, 0.25, false],
@@ -35,10 +35,10 @@ describe('scaleLr', () => {
     ['linear', 0.1, 512, 256, 1, 0.2, 2, false],
     ['none', 0.1, 512, 256, 0.05, 0.05, 2, true],
   ];
-  it.each(cases)('%s lr=%d B=%d B0=%d max=%s', (rule, baseLr, b, b0, maxLr, lr, k, capped) => {
+  it.each(cases)('%s lr=%d B=%d B0=%d max=%s', (rule, baseLr, b, b0, maxLr, lr, batchRatio, capped) => {
     const out = scaleLr(rule, baseLr, b, b0, maxLr);
     expect(out.lr).toBeCloseTo(lr, 12);
-    expect(out.k).toBe(k);
+    expect(out.batchRatio).toBe(batchRatio);
     expect(out.capped).toBe(capped);
   });
 

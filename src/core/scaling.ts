@@ -30,8 +30,8 @@ export function isScalingRule(name: unknown): name is ScalingRule {
 export interface ScaledLr {
   /** The LR to train with: the rule's value, capped at maxLr when one is given. */
   lr: number;
-  /** k = B / B0, the batch multiplier in Goyal et al.'s notation (not the LR multiplier). */
-  k: number;
+  /** B / B0, the batch multiplier (k in Goyal et al.'s notation; not the LR multiplier). */
+  batchRatio: number;
   /** True when maxLr lowered the rule's value. */
   capped: boolean;
 }
@@ -66,5 +66,5 @@ export function scaleLr(
 
   const scaled = SCALING_RULES[rule](baseLr, batchSize, referenceBatchSize);
   const capped = maxLr !== undefined && scaled > maxLr;
-  return { lr: capped ? maxLr : scaled, k: batchSize / referenceBatchSize, capped };
+  return { lr: capped ? maxLr : scaled, batchRatio: batchSize / referenceBatchSize, capped };
 }

@@ -2,20 +2,12 @@
  * Gaussian blobs: `classes` centres drawn N(0, I) in `dim` dimensions, and each example its
  * class centre plus N(0, spread^2 I) noise. Classes are balanced (counts differ by at most one).
  */
-import { checkNumbers, seedRule, throwIfIssues } from './check-config.ts';
+import type { DataSpec } from '../config/schema.ts';
 import { oneHot, toDataset, type Dataset } from './dataset.ts';
 import { createRng, deriveSeed, normals, shuffleInPlace } from './prng.ts';
 
-export interface BlobsConfig {
-  name: 'blobs';
-  classes: number;
-  dim: number;
-  /** Within-class standard deviation, in units of the centres' per-coordinate std (1). */
-  spread: number;
-  trainSize: number;
-  testSize: number;
-  seed: number;
-}
+/** Validated settings (config/schema.ts); `spread` is in units of the centres' per-coordinate std (1). */
+export type BlobsConfig = Extract<DataSpec, { name: 'blobs' }>;
 
 export interface BlobsSample {
   /** float32 [n, dim]. */
@@ -51,14 +43,6 @@ export function sampleBlobs(
 
 /** The blobs dataset: inputs [N, dim], one-hot labels [N, classes]. Test set fixed per seed. */
 export async function loadBlobs(cfg: BlobsConfig): Promise<Dataset> {
-  throwIfIssues('blobs', checkNumbers([
-    { key: 'classes', value: cfg.classes, integer: true, min: 1 },
-    { key: 'dim', value: cfg.dim, integer: true, min: 1 },
-    { key: 'spread', value: cfg.spread, integer: false, min: 0 },
-    { key: 'trainSize', value: cfg.trainSize, integer: true, min: 1 },
-    { key: 'testSize', value: cfg.testSize, integer: true, min: 1 },
-    seedRule(cfg.seed),
-  ]));
   const centres = planBlobCentres(cfg.classes, cfg.dim, cfg.seed);
   const train = sampleBlobs(centres, cfg.classes, cfg.trainSize, cfg.spread, cfg.seed, 'blobs-train');
   const test = sampleBlobs(centres, cfg.classes, cfg.testSize, cfg.spread, cfg.seed, 'blobs-test');

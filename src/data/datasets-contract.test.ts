@@ -15,7 +15,7 @@ const fashionSkipped = requireSystem(FASHION_MNIST_PACKAGE, fashionPresent);
 
 const SMALL: { [N in DatasetName]: Extract<DataConfig, { name: N }> } = {
   mnist: { name: 'mnist', trainSize: 200, testSize: 50, seed: 1 },
-  'fashion-mnist': { name: 'fashion-mnist', trainSize: 200, testSize: 50, seed: 1 },
+  'fashion-mnist': { name: 'fashion-mnist', dir: FASHION_MNIST_DIR, trainSize: 200, testSize: 50, seed: 1 },
   teacher: { name: 'teacher', inputDim: 6, outputDim: 2, hidden: 5, noise: 0.1, trainSize: 40, testSize: 20, seed: 1 },
   blobs: { name: 'blobs', classes: 3, dim: 4, spread: 1, trainSize: 40, testSize: 20, seed: 1 },
 };

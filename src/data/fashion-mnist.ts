@@ -4,23 +4,18 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EnvironmentError } from '../errors.ts';
-import { checkNumbers, seedRule, throwIfIssues, type NumberRule } from './check-config.ts';
+import type { DataSpec } from '../config/schema.ts';
+import { EnvironmentError, UsageError } from '../errors.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
 import { readIdxFile, type IdxArray } from './idx.ts';
 import { deriveSeed } from './prng.ts';
 import { stratifiedSplit } from './stratified-split.ts';
 
-export interface FashionMnistConfig {
-  name: 'fashion-mnist';
-  /** Folder with the IDX files; default FASHION_MNIST_DIR. */
-  dir?: string;
-  /** Stratified subset of the official train set; absent = all of it, in file order. */
-  trainSize?: number;
-  /** Stratified subset of the official test set; absent = all of it, in file order. */
-  testSize?: number;
-  seed: number;
-}
+/**
+ * Validated settings (config/schema.ts): `dir` holds the IDX files; `trainSize`/`testSize` take
+ * stratified subsets of the official sets, absent = all of them, in file order.
+ */
+export type FashionMnistConfig = Extract<DataSpec, { name: 'fashion-mnist' }>;
 
 /** Where Debian's `dataset-fashion-mnist` installs the files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -148,19 +143,15 @@ function pickRows(labels: Uint8Array, size: number | undefined, seed: number): I
  * trainSize/testSize (optional) take seeded stratified subsets of the official train/test sets.
  */
 export async function loadFashionMnist(cfg: FashionMnistConfig): Promise<Dataset> {
-  const rules: NumberRule[] = [seedRule(cfg.seed)];
-  if (cfg.trainSize !== undefined) rules.push({ key: 'trainSize', value: cfg.trainSize, integer: true, min: 1 });
-  if (cfg.testSize !== undefined) rules.push({ key: 'testSize', value: cfg.testSize, integer: true, min: 1 });
-  throwIfIssues('fashion-mnist', checkNumbers(rules));
-  const { train, test } = await readFashionMnistArrays(cfg.dir ?? FASHION_MNIST_DIR);
+  const { train, test } = await readFashionMnistArrays(cfg.dir);
   const tooMany = [
     { key: 'trainSize', size: cfg.trainSize, have: train.labels.length },
     { key: 'testSize', size: cfg.testSize, have: test.labels.length },
   ].filter((s) => s.size !== undefined && s.size > s.have);
-  throwIfIssues(
-    'fashion-mnist',
-    tooMany.map((s) => ({ path: `data.${s.key}`, message: `expected at most ${s.have} (the examples in the files), got ${s.size}` })),
-  );
+  if (tooMany.length > 0) {
+    throw new UsageError('invalid fashion-mnist dataset settings',
+      tooMany.map((s) => ({ path: `data.${s.key}`, message: `expected at most ${s.have} (the examples in the files), got ${s.size}` })));
+  }
   const trainRows = pickRows(train.labels, cfg.trainSize, deriveSeed(cfg.seed, 'fashion-mnist-train'));
   const testRows = pickRows(test.labels, cfg.testSize, deriveSeed(cfg.seed, 'fashion-mnist-test'));
   const trainLabels = gatherLabels(train.labels, trainRows);

@@ -2,12 +2,13 @@
  * The dataset registry: name -> loader. Every loader returns float32 tensors on the current
  * backend; the caller owns them and frees them with `dispose()`.
  */
+import type { DataSpec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
-import { loadBlobs, type BlobsConfig } from './blobs.ts';
+import { loadBlobs } from './blobs.ts';
 import type { Dataset, Task } from './dataset.ts';
-import { loadFashionMnist, type FashionMnistConfig } from './fashion-mnist.ts';
-import { loadMnist, type MnistConfig } from './mnist.ts';
-import { loadTeacher, type TeacherConfig } from './teacher.ts';
+import { loadFashionMnist } from './fashion-mnist.ts';
+import { loadMnist } from './mnist.ts';
+import { loadTeacher } from './teacher.ts';
 
 export type { Dataset, Task } from './dataset.ts';
 export type { BlobsConfig } from './blobs.ts';
@@ -16,8 +17,8 @@ export type { MnistConfig } from './mnist.ts';
 export type { TeacherConfig } from './teacher.ts';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './fashion-mnist.ts';
 
-/** Settings of one dataset; `name` picks the loader. */
-export type DataConfig = MnistConfig | FashionMnistConfig | TeacherConfig | BlobsConfig;
+/** Settings of one dataset, as config/schema.ts validates them; `name` picks the loader. */
+export type DataConfig = DataSpec;
 
 export interface DatasetEntry<C extends DataConfig> {
   task: Task;

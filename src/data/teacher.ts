@@ -3,21 +3,12 @@
  * y = tanh(x W1 + b1) W2 + b2 + noise * N(0, 1), with inputs x ~ N(0, I). Everything is drawn
  * from `seed`, on the host in float64, so the data do not depend on the backend.
  */
-import { checkNumbers, seedRule, throwIfIssues } from './check-config.ts';
+import type { DataSpec } from '../config/schema.ts';
 import { toDataset, type Dataset } from './dataset.ts';
 import { createRng, deriveSeed, normals } from './prng.ts';
 
-export interface TeacherConfig {
-  name: 'teacher';
-  inputDim: number;
-  outputDim: number;
-  hidden: number;
-  /** Standard deviation of the Gaussian noise added to every target (train and test). */
-  noise: number;
-  trainSize: number;
-  testSize: number;
-  seed: number;
-}
+/** Validated settings (config/schema.ts); `noise` is the std of the Gaussian noise on every target. */
+export type TeacherConfig = Extract<DataSpec, { name: 'teacher' }>;
 
 /** The teacher's parameters, row-major float64. */
 export interface TeacherWeights {
@@ -91,15 +82,6 @@ export function sampleTeacher(w: TeacherWeights, n: number, noise: number, seed:
  * separate streams of `seed`, so the test set and the teacher stay fixed when trainSize changes.
  */
 export async function loadTeacher(cfg: TeacherConfig): Promise<Dataset> {
-  throwIfIssues('teacher', checkNumbers([
-    { key: 'inputDim', value: cfg.inputDim, integer: true, min: 1 },
-    { key: 'outputDim', value: cfg.outputDim, integer: true, min: 1 },
-    { key: 'hidden', value: cfg.hidden, integer: true, min: 1 },
-    { key: 'noise', value: cfg.noise, integer: false, min: 0 },
-    { key: 'trainSize', value: cfg.trainSize, integer: true, min: 1 },
-    { key: 'testSize', value: cfg.testSize, integer: true, min: 1 },
-    seedRule(cfg.seed),
-  ]));
   const weights = planTeacher(cfg.inputDim, cfg.hidden, cfg.outputDim, cfg.seed);
   const train = sampleTeacher(weights, cfg.trainSize, cfg.noise, cfg.seed, 'teacher-train');
   const test = sampleTeacher(weights, cfg.testSize, cfg.noise, cfg.seed, 'teacher-test');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError, UsageError } from '../errors.ts';
 import { buildModel, GroupNorm, type ModelConfig } from './index.ts';
 
 const none = { norm: 'none', groups: 1 } as const;
@@ -54,20 +54,18 @@ describe('buildModel', () => {
     mlp.dispose();
   });
 
-  it('reports every invalid setting at its path, before creating any weights', () => {
+  // Settings are validated by config/ before a model is built (config/validate.test.ts); the
+  // factories check only what depends on the data, before creating any weights.
+  it('refuses more pooled stages than the image size allows, at model.channels, before creating any weights', () => {
     const paths = (cfg: ModelConfig, input: number[]): string[] => issuesOf(() => buildModel(cfg, input, 3, 0)).map((i) => i.path);
-    expect(paths({ name: 'resnet', depth: 9, width: 0, ...none }, [8, 8, 1])).toEqual(['model.depth', 'model.width']);
-    expect(paths({ name: 'resnet', depth: 14, width: 6, norm: 'group', groups: 4 }, [8, 8, 1])).toEqual(['model.groups']);
-    expect(paths({ name: 'mlp', hidden: [8, 0], activation: 'relu', dropout: 1, ...none }, [4])).toEqual(['model.hidden.1', 'model.dropout']);
-    expect(paths({ name: 'mlp', hidden: [8], activation: 'relu', dropout: 0, norm: 'layer', groups: 1, ghostBatchSize: 4 }, [4])).toEqual([
-      'model.ghostBatchSize',
-    ]);
-    expect(paths({ name: 'mlp', hidden: [8], activation: 'relu', dropout: 0, ...batch, ghostBatchSize: 0 }, [4])).toEqual(['model.ghostBatchSize']);
     expect(paths({ name: 'cnn', channels: [4, 4, 4], pooling: 'max', kernelSize: 3, dropout: 0, ...none }, [4, 4, 1])).toEqual([
       'model.channels',
     ]);
-    expect(paths({ name: 'cnn', channels: [4], pooling: 'max', kernelSize: 3, dropout: 0, ...none }, [16])).toEqual(['model.name']);
     expect(issuesOf(() => buildModel({ name: 'resnet', depth: 8, width: 2, ...none }, [8, 8, 1], 3, 0.5))[0].path).toBe('seed');
+  });
+
+  it('treats a conv model on vector input as a bug (config/rules.ts refuses the spec)', () => {
+    expect(() => buildModel({ name: 'cnn', channels: [4], pooling: 'max', kernelSize: 3, dropout: 0, ...none }, [16], 3, 0)).toThrow(InternalError);
   });
 });
 

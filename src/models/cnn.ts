@@ -3,8 +3,7 @@
  * then global average pooling -> dropout -> dense.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Issue } from '../errors.ts';
-import { imageShape, normOptions, positiveInt, probability, throwIfAny } from './checks.ts';
+import { InternalError, UsageError } from '../errors.ts';
 import { InputConv2D } from './input-conv2d.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder } from './seeds.ts';
@@ -16,24 +15,17 @@ import type { CnnConfig } from './types.ts';
  * be at least 2^stages pixels on each side when pooling is on.
  */
 export function buildCnn(cfg: CnnConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
-  const issues: Issue[] = [];
-  if (cfg.channels.length === 0) issues.push({ path: 'model.channels', message: 'expected at least one conv stage' });
-  cfg.channels.forEach((c, i) => positiveInt(issues, `model.channels.${i}`, c));
-  positiveInt(issues, 'model.kernelSize', cfg.kernelSize);
-  probability(issues, 'model.dropout', cfg.dropout);
-  normOptions(issues, cfg, cfg.channels);
-  positiveInt(issues, 'numOutputs', numOutputs);
-  imageShape(issues, 'cnn', inputShape);
-  if (issues.length === 0 && cfg.pooling !== 'none') {
+  requireImage('cnn', inputShape);
+  // The one check the schema cannot make: it depends on the dataset's image size.
+  if (cfg.pooling !== 'none') {
     const side = Math.min(inputShape[0], inputShape[1]);
     if (side < 2 ** cfg.channels.length) {
-      issues.push({
+      throw new UsageError('invalid cnn configuration', [{
         path: 'model.channels',
         message: `${cfg.channels.length} pooled stages need inputs of at least ${2 ** cfg.channels.length} pixels a side, got ${side}`,
-      });
+      }]);
     }
   }
-  throwIfAny(issues, 'cnn');
 
   const seeds = makeSeeder(seed);
   const input = tf.input({ shape: inputShape, name: 'input' });
@@ -63,4 +55,14 @@ export function buildCnn(cfg: CnnConfig, inputShape: number[], numOutputs: numbe
     .dense({ units: numOutputs, kernelInitializer: seeds.glorot(), name: 'logits' })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'cnn' });
+}
+
+/**
+ * Conv models take images [height, width, channels]; config/rules.ts (convNeedsImages) refuses
+ * them on vector data, so any other shape here is a bug.
+ */
+export function requireImage(model: string, inputShape: number[]): void {
+  if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new InternalError(`${model} needs image input [height, width, channels], got ${JSON.stringify(inputShape)}`);
+  }
 }

@@ -42,7 +42,11 @@ export const MODELS = {
 
 export type ModelName = keyof typeof MODELS;
 
-/** Builds `cfg.name`'s model; throws UsageError (paths under `model.`) for invalid settings. */
+/**
+ * Builds `cfg.name`'s model from settings config/ has validated (shapes and ranges in the schema,
+ * cross-field rules in config/rules.ts). Throws UsageError only for what depends on the data:
+ * a cnn with more pooled stages than the image size allows (model.channels).
+ */
 export function buildModel(cfg: ModelConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
   const entry = MODELS[cfg.name] as ModelEntry<ModelConfig>;
   return entry.build(cfg, inputShape, numOutputs, seed);

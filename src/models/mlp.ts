@@ -1,7 +1,5 @@
 /** Multilayer perceptron: flatten -> [dense -> norm -> activation -> dropout] per hidden width -> dense. */
 import * as tf from '@tensorflow/tfjs';
-import type { Issue } from '../errors.ts';
-import { normOptions, positiveInt, probability, throwIfAny } from './checks.ts';
 import { InputDense } from './input-dense.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder } from './seeds.ts';
@@ -12,13 +10,6 @@ import type { MlpConfig } from './types.ts';
  * [batch, numOutputs] linear logits. Same `seed` gives the same initial weights.
  */
 export function buildMlp(cfg: MlpConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
-  const issues: Issue[] = [];
-  cfg.hidden.forEach((h, i) => positiveInt(issues, `model.hidden.${i}`, h));
-  probability(issues, 'model.dropout', cfg.dropout);
-  normOptions(issues, cfg, cfg.hidden);
-  positiveInt(issues, 'numOutputs', numOutputs);
-  throwIfAny(issues, 'mlp');
-
   const seeds = makeSeeder(seed);
   const input = tf.input({ shape: inputShape, name: 'input' });
   // tf.layers.flatten rejects rank-2 batches ([N, F]), so vectors go straight in.

@@ -5,27 +5,19 @@
  * Projection shortcuts (1x1 conv, stride 2, + norm) where a block changes shape.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Issue } from '../errors.ts';
-import { imageShape, normOptions, positiveInt, throwIfAny } from './checks.ts';
+import { requireImage } from './cnn.ts';
 import { InputConv2D } from './input-conv2d.ts';
 import { makeNorm, wantsBias } from './norm-layer.ts';
 import { makeSeeder, type Seeder } from './seeds.ts';
 import type { ResnetConfig } from './types.ts';
 
 /**
- * `inputShape` is [height, width, channels]; the output is [batch, numOutputs] linear logits.
- * Any spatial size works ('same' padding, stride-2 convs round up).
+ * `cfg` as config/ validated it (depth 6n+2 and GroupNorm groups dividing w, 2w and 4w are
+ * config/rules.ts rules). `inputShape` is [height, width, channels]; the output is
+ * [batch, numOutputs] linear logits. Any spatial size works ('same' padding, stride-2 convs round up).
  */
 export function buildResnet(cfg: ResnetConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
-  const issues: Issue[] = [];
-  if (!Number.isInteger(cfg.depth) || cfg.depth < 8 || (cfg.depth - 2) % 6 !== 0) {
-    issues.push({ path: 'model.depth', message: `expected 6n+2 with n >= 1 (8, 14, 20, ...), got ${cfg.depth}` });
-  }
-  positiveInt(issues, 'model.width', cfg.width);
-  normOptions(issues, cfg, [cfg.width, 2 * cfg.width, 4 * cfg.width]);
-  positiveInt(issues, 'numOutputs', numOutputs);
-  imageShape(issues, 'resnet', inputShape);
-  throwIfAny(issues, 'resnet');
+  requireImage('resnet', inputShape);
 
   const blocksPerStage = (cfg.depth - 2) / 6;
   const b = new Builder(cfg, makeSeeder(seed));

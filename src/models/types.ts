@@ -1,46 +1,20 @@
-/** Model configurations as the registry receives them (already validated and defaulted by config/). */
+/**
+ * Model configurations as the registry receives them: config/schema.ts validates and defaults
+ * them, and these types are inferred from it. Each factory takes its own member of the union.
+ */
+import type { ModelSpec } from '../config/schema.ts';
+
+export type ModelConfig = ModelSpec;
+export type MlpConfig = Extract<ModelConfig, { name: 'mlp' }>;
+export type CnnConfig = Extract<ModelConfig, { name: 'cnn' }>;
+export type ResnetConfig = Extract<ModelConfig, { name: 'resnet' }>;
 
 /** Normalisation after each conv/dense layer. 'layer' on conv features is GroupNorm with one group. */
-export type Norm = 'none' | 'batch' | 'group' | 'layer';
+export type Norm = ModelConfig['norm'];
 
-export interface NormOptions {
-  norm: Norm;
-  /** Channel groups for norm 'group'; must divide every normalised width. */
-  groups: number;
-  /** Only for norm 'batch': normalise training batches in chunks of this many examples. */
-  ghostBatchSize?: number;
-  /** Only for norm 'batch': weight of the old moving statistic per update; absent = 0.9. */
-  bnMomentum?: number;
-  /** Only for norm 'batch': added to the variance; absent = 1e-5. */
-  bnEpsilon?: number;
-}
-
-export type MlpConfig = {
-  name: 'mlp';
-  /** Widths of the hidden dense layers, input side first. */
-  hidden: number[];
-  activation: 'relu' | 'tanh' | 'gelu' | 'elu';
-  /** Drop probability after each hidden activation, in [0, 1). */
-  dropout: number;
-} & NormOptions;
-
-export type CnnConfig = {
-  name: 'cnn';
-  /** Output channels of each conv stage; each stage halves H and W unless pooling is 'none'. */
-  channels: number[];
-  pooling: 'max' | 'avg' | 'none';
-  /** Odd or even square kernel side, 'same' padding. */
-  kernelSize: number;
-  /** Drop probability before the output layer, in [0, 1). */
-  dropout: number;
-} & NormOptions;
-
-export type ResnetConfig = {
-  name: 'resnet';
-  /** 6n+2 layers: n basic blocks in each of 3 stages (8, 14, 20, ...). */
-  depth: number;
-  /** Channels of the first stage; later stages use 2x and 4x. */
-  width: number;
-} & NormOptions;
-
-export type ModelConfig = MlpConfig | CnnConfig | ResnetConfig;
+/**
+ * The normalisation settings every model shares: `groups` (GroupNorm, dividing every normalised
+ * width), and for norm 'batch' only `ghostBatchSize`, `bnMomentum` (absent = 0.9) and
+ * `bnEpsilon` (absent = 1e-5).
+ */
+export type NormOptions = Pick<ModelConfig, 'norm' | 'groups' | 'ghostBatchSize' | 'bnMomentum' | 'bnEpsilon'>;

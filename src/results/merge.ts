@@ -6,7 +6,6 @@ import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Spec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
-import { planSweep } from '../runner/plan-sweep.ts';
 import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -24,7 +23,8 @@ export interface MergeOutcome {
 /** What must agree for two copies of a run to count as the same result. */
 const outcomeOf = (r: RunRecord) => JSON.stringify({ status: r.status, final: r.final });
 
-type SweepJson = { name: string; spec: Spec; axes: string[]; environment: unknown };
+/** `runIds`: every planned run in plan order; absent in sweep.json written before it was recorded. */
+type SweepJson = { name: string; spec: Spec; axes: string[]; environment: unknown; runIds?: string[] };
 
 /** sweep.json of a sweep output directory: an object whose spec validates; anything else is a UsageError naming the file. */
 async function readSweepJson(dir: string): Promise<SweepJson> {
@@ -41,9 +41,11 @@ async function readSweepJson(dir: string): Promise<SweepJson> {
   const o = raw as Partial<SweepJson>;
   const specIsMap = o.spec !== null && typeof o.spec === 'object' && !Array.isArray(o.spec);
   const checked = specIsMap ? validateSpec(o.spec) : { ok: false as const, issues: [{ path: '', message: `expected a map of keys, got ${describeValue(o.spec)}` }] };
-  if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string')) {
+  const idsOk = o.runIds === undefined || (Array.isArray(o.runIds) && o.runIds.every((id) => typeof id === 'string'));
+  if (!checked.ok || !Array.isArray(o.axes) || !o.axes.every((a) => typeof a === 'string') || !idsOk) {
     const issues = checked.ok ? [] : checked.issues.map((i) => ({ path: `${file}: spec${i.path ? `.${i.path}` : ''}`, message: i.message }));
     if (!Array.isArray(o.axes)) issues.push({ path: `${file}: axes`, message: `expected a list of column names, got ${describeValue(o.axes)}` });
+    if (!idsOk) issues.push({ path: `${file}: runIds`, message: `expected a list of run ids, got ${describeValue(o.runIds)}` });
     throw new UsageError(`${file} does not hold a valid sweep (spec and axes)`, issues);
   }
   return { ...o, spec: checked.spec } as SweepJson;
@@ -54,7 +56,6 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   if (outIssues.length) throw new UsageError('invalid option', outIssues);
   const sweeps = await Promise.all(dirs.map(readSweepJson));
   const first = sweeps[0];
-  const plan = planSweep(first.spec);
   const mismatched = sweeps.findIndex((s) => JSON.stringify(s.spec) !== JSON.stringify(first.spec));
   if (mismatched > 0) {
     throw new UsageError(`${dirs[mismatched]} holds a different sweep than ${dirs[0]} (sweep.json specs differ)`, [
@@ -82,10 +83,17 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   for (const [id, { dir }] of kept) {
     if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
   }
-  const ordered = [...plan.filter((p) => kept.has(p.runId)).map((p) => kept.get(p.runId)!.record),
-    ...[...kept.values()].map((k) => k.record).filter((r) => !plan.some((p) => p.runId === r.run_id))];
+  // Rows in plan order, from the ids `sweep` recorded; runs the plan lacks follow, as found.
+  // A sweep.json written before ids were recorded has no plan order to offer: its rows keep the
+  // order found (folders as given, run ids sorted within each); `batchlab sweep` on the merged
+  // folder rewrites summary.csv in plan order.
+  const runIds = sweeps.find((s) => s.runIds !== undefined)?.runIds; // the same in every folder: the specs agree
+  const planned = runIds ?? [];
+  const inPlan = new Set(planned);
+  const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
+    ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
   await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
-  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
+  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: dirs });
   outcome.runs = ordered.length;
   return outcome;
 }

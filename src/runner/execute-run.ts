@@ -11,19 +11,14 @@ import seedrandom from 'seedrandom';
 import { UsageError } from '../errors.ts';
 import { buildModel } from '../models/index.ts';
 import type { RunConfig } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
 import { openCurveWriter } from '../results/curve-writer.ts';
-import { blankRecord, type RunMeta, type RunRecord } from '../results/run-record.ts';
+import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { trainModel } from '../train/loop.ts';
 import type { StepProgress, TrainObserver } from '../train/types.ts';
 import type { DatasetCache } from './dataset-cache.ts';
 import { disposeTrainEval, withTrainEval } from './train-data.ts';
-
-export interface PlannedRun {
-  runId: string;
-  config: RunConfig;
-  meta: RunMeta;
-}
 
 export interface RunContext {
   datasets: DatasetCache;
@@ -32,7 +27,7 @@ export interface RunContext {
   onProgress?: (runId: string, p: StepProgress) => void;
 }
 
-export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContext): Promise<RunRecord> {
+export async function executeRun(run: PlannedRun<RunConfig>, runDir: string, ctx: RunContext): Promise<RunRecord> {
   await rm(runDir, { recursive: true, force: true }); // a partial run restarts from scratch
   await mkdir(runDir, { recursive: true });
   const record = blankRecord(run, 'aborted', ctx.environment);

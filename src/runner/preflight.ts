@@ -10,7 +10,8 @@ import type { DataSpec, Spec } from '../config/schema.ts';
 import { readIdxDims } from '../data/idx.ts';
 import { checkOutDir } from '../results/out-dir.ts';
 import { EnvironmentError, UsageError, type Issue } from '../errors.ts';
-import type { PlannedRun } from './execute-run.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 
 /** Examples in a data set's train and test splits, as a run will load them. */
 export interface DataSize {
@@ -22,7 +23,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 const dataKey = (d: DataSpec) => JSON.stringify(d);
 
 /** Where a run's batch size was written in the spec: `sweep.batchSize[i]=B`, an arm's list, or train.batchSize. */
-function batchSizePath(spec: Spec, run: PlannedRun): string {
+function batchSizePath(spec: Spec, run: PlannedRun<RunConfig>): string {
   const b = run.config.train.batchSize;
   const arm = run.meta.axes.arm;
   const armIndex = spec.sweep?.arms?.findIndex((a) => a.name === arm) ?? -1;
@@ -33,7 +34,7 @@ function batchSizePath(spec: Spec, run: PlannedRun): string {
 }
 
 /** Which run, when the data set size is not the base spec's (an axis or arm changed the data). */
-function context(spec: Spec, run: PlannedRun): string {
+function context(spec: Spec, run: PlannedRun<RunConfig>): string {
   if (dataKey(run.config.data) === dataKey(spec.data)) return '';
   const where = Object.entries(run.meta.axes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   return where ? ` (in the runs with ${where})` : '';
@@ -44,7 +45,7 @@ function context(spec: Spec, run: PlannedRun): string {
  * the training set. `sizeOf` gives each run's data set size (undefined: unknown, already reported).
  * Pure; duplicates (one per seed, rule, LR) are merged.
  */
-export function checkRunsFitData(spec: Spec, runs: readonly PlannedRun[], sizeOf: (d: DataSpec) => DataSize | undefined): Issue[] {
+export function checkRunsFitData(spec: Spec, runs: readonly PlannedRun<RunConfig>[], sizeOf: (d: DataSpec) => DataSize | undefined): Issue[] {
   const issues = new Map<string, Issue>();
   const add = (i: Issue) => issues.set(`${i.path}|${i.message}`, i);
   for (const run of runs) {
@@ -93,7 +94,7 @@ async function fashionSize(d: Extract<DataSpec, { name: 'fashion-mnist' }>): Pro
 }
 
 /** The size of every distinct data set the runs use; file-backed ones are read from their headers. */
-export async function resolveDataSizes(runs: readonly PlannedRun[]): Promise<{ sizes: Map<string, DataSize>; issues: Issue[] }> {
+export async function resolveDataSizes(runs: readonly PlannedRun<RunConfig>[]): Promise<{ sizes: Map<string, DataSize>; issues: Issue[] }> {
   const sizes = new Map<string, DataSize>();
   const issues: Issue[] = [];
   const distinct = new Map(runs.map((r) => [dataKey(r.config.data), r.config.data]));
@@ -110,7 +111,7 @@ export async function resolveDataSizes(runs: readonly PlannedRun[]): Promise<{ s
 }
 
 /** Runs every check above; throws one UsageError listing all problems. Writes nothing. */
-export async function preflight(spec: Spec, runs: readonly PlannedRun[], out: { dir: string; flag: string }): Promise<void> {
+export async function preflight(spec: Spec, runs: readonly PlannedRun<RunConfig>[], out: { dir: string; flag: string }): Promise<void> {
   const { sizes, issues } = await resolveDataSizes(runs);
   issues.push(...checkRunsFitData(spec, runs, (d) => sizes.get(dataKey(d))));
   issues.push(...(await checkOutDir(out.dir, out.flag)));

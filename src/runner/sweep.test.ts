@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { specHash } from '../core/run-id.ts';
-import { planSweep } from './plan-sweep.ts';
+import { planSweep } from './plan.ts';
 import { executeSweep, type SweepEvent } from './sweep.ts';
 import type { WorkerLaunch } from './worker-process.ts';
 
@@ -53,8 +53,9 @@ describe('executeSweep with launched workers', () => {
     const events: SweepEvent[] = [];
     const broken = failingLaunch('no backend here');
     const spare = failingLaunch('never used');
+    const planned = planSweep(spec).runs;
     const outcome = await executeSweep({
-      spec, runs: planSweep(spec), outDir: out, workers: 2, force: false,
+      spec, runs: planned, plannedIds: planned.map((r) => r.runId), outDir: out, workers: 2, force: false,
       signal: new AbortController().signal, onEvent: (e) => events.push(e), launches: [broken, spare],
     });
     expect(outcome.records.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
@@ -67,5 +68,7 @@ describe('executeSweep with launched workers', () => {
     const sweepJson = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
     expect(sweepJson.specHash).toBe(specHash(spec));
     expect(sweepJson.specHash).toMatch(/^[0-9a-f]{64}$/);
+    // ... and every planned id in plan order, so merge can order rows without planning again.
+    expect(sweepJson.runIds).toEqual(planned.map((r) => r.runId));
   });
 });

@@ -5,28 +5,31 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
-import type { Spec } from '../config/schema.ts';
+import type { RunConfig, Spec } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
 import { writeSummary } from '../results/summary.ts';
 import type { StepProgress } from '../train/types.ts';
-import { describeError, type PlannedRun } from './execute-run.ts';
-import { sweepColumns } from './plan-sweep.ts';
+import { describeError } from './execute-run.ts';
+import { sweepColumns } from './plan.ts';
 import { startInProcess } from './executors.ts';
 import { launchWorker, type Executor, type WorkerLaunch } from './worker-process.ts';
 
 export type SweepEvent =
   | { type: 'start'; total: number; toRun: number; workers: number; why: string }
-  | { type: 'run-start'; run: PlannedRun }
+  | { type: 'run-start'; run: PlannedRun<RunConfig> }
   | { type: 'progress'; runId: string; progress: StepProgress }
   | { type: 'run-end'; record: RunRecord; done: number; total: number }
   | { type: 'warning'; message: string };
 
 export interface SweepOptions {
   spec: Spec;
-  runs: PlannedRun[]; // this shard's runs, in plan order
+  runs: PlannedRun<RunConfig>[]; // this shard's runs, in plan order
+  /** The id of every run of the sweep (all shards), in plan order: recorded in sweep.json for merge. */
+  plannedIds: readonly string[];
   outDir: string;
   workers: number;
   force: boolean;
@@ -86,6 +89,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     const environment = main?.environment ?? (await readPreviousEnvironment(sweepJson));
     await writeJsonAtomic(sweepJson, {
       name: o.spec.name, spec: o.spec, specHash: specHash(o.spec), axes, shard: o.shard ?? null, runs: o.runs.length, environment,
+      runIds: o.plannedIds,
     });
     emit({ type: 'start', total: o.runs.length, toRun: todo.length, workers: count, why: main?.why ?? 'nothing to run' });
     const abortAll = () => executors.forEach((e) => e.abort());
@@ -146,6 +150,6 @@ async function readPreviousEnvironment(file: string): Promise<Record<string, str
   }
 }
 
-function failedRecord(run: PlannedRun, err: unknown, environment: Record<string, string>): RunRecord {
+function failedRecord(run: PlannedRun<RunConfig>, err: unknown, environment: Record<string, string>): RunRecord {
   return { ...blankRecord(run, 'failed', environment), error: describeError(err) };
 }

@@ -7,13 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
-import type { PlannedRun } from './execute-run.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 export interface Executor {
   environment: Record<string, string>;
   why: string;
-  run(run: PlannedRun, runDir: string): Promise<RunRecord>;
+  run(run: PlannedRun<RunConfig>, runDir: string): Promise<RunRecord>;
   abort(): void;
   close(): Promise<void>;
 }

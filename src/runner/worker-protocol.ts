@@ -1,11 +1,12 @@
 /** Messages between the sweep scheduler and its worker processes. */
 import type { RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
-import type { PlannedRun } from './execute-run.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { PlannedRun } from '../core/grid.ts';
 
 export type ToWorker =
   | { type: 'init'; backend: string }
-  | { type: 'run'; run: PlannedRun; runDir: string }
+  | { type: 'run'; run: PlannedRun<RunConfig>; runDir: string }
   | { type: 'abort' };
 
 export type FromWorker =

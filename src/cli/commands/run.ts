@@ -4,10 +4,10 @@ import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
+import { planSingleRun } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
-import { planSingleRun } from '../run-meta.ts';
 import { EXIT } from '../../errors.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {

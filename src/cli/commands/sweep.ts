@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { planThreads } from '../../backend/threads.ts';
 import { readSpec } from '../../config/read-spec.ts';
-import { parseShard, selectShard, shardFromEnv, type Shard } from '../../core/shard.ts';
+import { parseShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
-import { planSweep } from '../../runner/plan-sweep.ts';
+import { planSweep } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
 import { backendSets, threadsOption, type SweepArgs } from '../command-options.ts';
@@ -28,9 +28,8 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new UsageError('invalid option', [{ path: '--workers', message: `expected a positive integer, got ${args.workers}` }]);
   }
-  const all = planSweep(spec);
   const shard = resolveShard(args, process.env);
-  const runs = shard ? selectShard(all, shard.index, shard.count) : all;
+  const { runs: all, selected: runs } = planSweep(spec, shard);
   const outDir = args.out ?? join('results', spec.name);
   await preflight(spec, all, { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
   if (args.dryRun) {
@@ -39,7 +38,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
     for (const r of runs) {
       const m = r.meta;
       io.out([r.runId, String(m.batchSize).padStart(5), m.baseLr.toPrecision(3).padStart(7), m.scalingRule.padEnd(6),
-        m.k.toPrecision(3).padEnd(6), m.lr.toPrecision(4).padEnd(8), String(m.seed).padStart(4),
+        m.batchRatio.toPrecision(3).padEnd(6), m.lr.toPrecision(4).padEnd(8), String(m.seed).padStart(4),
         Object.entries(m.axes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')].join('  '));
     }
     return EXIT.ok;
@@ -54,7 +53,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
+    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
   } finally {
     progress.stop();
     await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them

@@ -1,0 +1,159 @@
+/**
+ * Run ids are how a resumed sweep recognises finished runs, so they must never change. These are
+ * the ids the planner gave each spec in experiments/ (and one inline spec with arms, per-arm axes,
+ * an object-valued axis, an optional-key axis, warmup and sweep.maxLr capping), recorded once and
+ * hard-coded: a planner change that alters any id, or the order of the runs, fails here.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { readSpec } from '../src/config/read-spec.ts';
+import type { Spec } from '../src/config/schema.ts';
+import { validateSpec } from '../src/config/validate.ts';
+import { planSingleRun, planSweep } from '../src/runner/plan.ts';
+
+const planIds = (spec: Spec): string[] => planSweep(spec).runs.map((r) => r.runId);
+const singleId = (spec: Spec): string => planSingleRun(spec).runId;
+const cappedIds = (spec: Spec): string[] => planSweep(spec).runs.filter((r) => r.meta.capped).map((r) => r.runId);
+
+const FULL: Record<string, string[]> = {
+  'experiments/quick.yaml': [
+    'f9418f8c0c9c', '8fec7356a1a8', '4c37e6b49d2f', 'bb0780465d42', '4382d36965c2', '981e46863b07', '270b242ea6b0', '7eae91218c5e',
+    'b607ccfd7281', '557f8695e48c', 'c785981fdde5', 'e0061ad7926b', '9b81e5b02669', '9c6295eef535', '51701bea472e', 'cc7d6a4dd972',
+    '7ad10abc2ecd', 'da5d2f673955', 'b0028db478d6', 'dbde4e9a49cd', '974420ea1970', '60e5ebb5383e', '5259ef7c430a', '8b812d4af48b',
+    '291ac8d92826', '9c9eef84bd2c', '3abc499ae2a5', 'a17bbd45f7b0', 'b3d6ba279df4', '9baf3f60ebaa', '46e724db35f1', '9a520633e715',
+    'c2da837d0f9b', '28ad038e2890', '04eeb1bb5fb7', '88b55c46032a', 'a48b06812729', '1257f2ee1828', 'b34521727bb0', '9b47d47bb46c',
+    '4155b62f93b3', 'c8142b415198', '4d6cc18aa9ba', '97109f7dc18a', 'ba092692a70d', '21cc9a14cb5d', 'b9ace6b67f68', 'bac7af8ec1bb',
+  ],
+  'experiments/claims/c2-batchnorm-small-batch.yaml': [
+    '8d72aaeeee69', '206fdfd67746', 'f6f2872f4e8e', '11e458e1228e', '65a3a1b9c282', 'b9104fa8bf09', '8756a32fc83d', '21d11078217f',
+    'a3bed9f7053f', '42c3f9619ba9', 'd71eb46e076e', '29a3f0a9092f', '11c9ceee3c09', '438fb46a7017', '59e9adb891f5', '922ec0126012',
+    '66f20ce0b22d', '18f189ed9660', 'ddc854d6666d', 'e1f7ac66f447', 'e440ae19e0d8', 'fa6b1b2c30ec', 'd1c33da70e66', '50170e8fb13d',
+    'cc0b2c2e114e', '104e963539c4', 'e35f4c821e2f', '0ef38cf25ab5', 'acd5a14fcd96', '76dcc8219048', 'de4aa84341a9', '55e5472cd825',
+    '51c5587f630c', 'd73127bc6d85', '4cbc497df7c5',
+  ],
+  'experiments/claims/c3-fixed-epochs.yaml': [
+    '17e1faaae9d5', '90583fce8880', '5f507d4458fe', '286a305881b2', '340fafd6c3e0', '26c36bf049c2', 'acc44e9f2564', '14ee47290a27',
+    '1896e677ed0c', '0631f5d5a858', '0fde53bd71c9', '208b9013ef19', 'c0b8f7b48ad1', '090697431029', '5f4fbd4f7680', '92c4dd2188fd',
+    '8df25587db6a', 'c3aef22e04f6', '0cb37bfa598f', 'a0d8665cef2f', '65d55eb9fa79', '9a9d782539d6', '0d1abc4a5533', '9862f467132e',
+    '4cbe7d77add4', '70a7f932aff2', '9c6da559d6f7', 'b06c4f6d12bc', 'e1e823c039ae', '7745bc5e7af9', '5a8ca973f4ce', '7d5d4d9361cb',
+    '14ef36ecd4c8', 'b01f1037487f', '9031a6cfd9df', '9b019100dfe4', '52f948221d48', '66e0eab1b4ec', 'f7da16124c38', '84232decc0ff',
+    '82c1459f8ddf', 'cb3e03e3f0fe', '10f3968ceea0', '0aa8a1223def', 'd2e8b863e610',
+  ],
+};
+
+/** Every other spec in experiments/: run count and the first 16 hex digits of sha256(ids joined by newlines). */
+const DIGESTS: Record<string, { runs: number; sha256: string }> = {
+  'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
+  'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 60, sha256: '81881bc0c8c58538' },
+  'experiments/claims/c4-critical-batch.yaml': { runs: 80, sha256: 'e990822f6994481e' },
+  'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
+  'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 480, sha256: 'a61dac776f82b12d' },
+  'experiments/claims/c7-sum-loss.yaml': { runs: 45, sha256: '2cf8f3c45df41456' },
+  'experiments/claims/c8-grow-batch.yaml': { runs: 10, sha256: '05ecaa96114bb084' },
+  'experiments/claims/c9-accumulation.yaml': { runs: 25, sha256: '384672e4be2e5e0c' },
+};
+
+/** `batchlab run` on each spec: the base configuration alone (the sweep: section ignored). */
+const SINGLE: Record<string, string> = {
+  'experiments/quick.yaml': 'cbf3b1334113',
+  'experiments/tiny.yaml': '1efdb50d0a5a',
+  'experiments/claims/c1-gradient-noise.yaml': '432ae788ffe0',
+  'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'fabd9186d8f6',
+  'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
+  'experiments/claims/c4-critical-batch.yaml': '41b466aa2378',
+  'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
+  'experiments/claims/c6-lr-scaling-rule.yaml': '5ef57b7a4f64',
+  'experiments/claims/c7-sum-loss.yaml': '5535a7f12445',
+  'experiments/claims/c8-grow-batch.yaml': 'c1d9093a23e1',
+  'experiments/claims/c9-accumulation.yaml': '7b953ff55d3c',
+};
+
+const INLINE_IDS = [
+  '86443cd2cb42', 'dbd2df904b7b', 'fe5691b1a1e4', 'b4752771470e', 'cbf3f7865db4', '0595d88b004d', '0748d2b53e5f', '31e5b1503a4c',
+  '7de7b3cacf74', '1339d29f96a0', '7c32605de199', 'c030f88cab9c', '9aefedef051f', 'ca7756ffe276', 'e658c7f25bd4', '5eed7c9e3f9b',
+  '122c58be9200', 'ea52d8916eda', 'e6e7bb10dafa', 'faa14cb91072', 'eca5e1e5eee7', '53e51cfc3f17', '5ac383545dbc', 'e9389d26f67a',
+  '3463574a526c', 'f0392b7a6aad', '20641ef53b3f', '38c92965d8b4', '05f702ace4e5', '0636dc634466', 'b359fdecfac5', 'b4087990e260',
+  '8d2143d66bf3', '5571f85ea86e', 'c24634971f28', '7f09e49c6ceb', 'eddf259d391c', 'cce1ddf1aa28', 'b8b739357bc5', '4d6d3a1ddc18',
+  '912b08dfd7e1', 'd39ab05238a9', '44677b56ee94', '8a03f22129e9', '89e8e840ed12', 'e7c048bf32f5', 'e53810a25aac', '7bb9b766beb4',
+  '5ff3c4101634', 'ebdd2cd3d1cf', 'e8098dbcceef', '6fbdd57434d4', 'eb3af3143075', '0a9fb8d8b1a7', 'd89abc681c0c', 'd66d9f94d682',
+  '46e4624db603', '32e860049ffe', '970284b3d37c', '1eb22e6128e3', '8dbbc9e2b7a0', 'cf2f02c8ef28', '6575508ec581', '0b0775ffc408',
+  'a98aaca8f53c', '7b5e25f0e6ea', 'c67630b94d2b', 'eb85d4ce7374', 'ddc63126dd1a', 'a343039c0e86', '07e69bb4ab78', '297ebb9aba94',
+  '8e07c6cb5bc9', 'a405c1f9823c', '5ab2d5d923f4', '524606829ff6', '054b1b68fe36', '68cc36b64dd8', '60bbbf2ddf4d', '8d01be76f204',
+  '9cf8a755f09a', 'f7dece1024c0', 'c9dba1f85c55', 'f06a771a2aa1', 'be85102d8500', '1c0c296e8c71', '7597b75d8415', '6803ed555371',
+  '2d5fe90aa87f', 'd36df92038eb', 'cd045faa62b5', '65dc52f15c23', 'dd24aab8c817', '77ccec231b17', '8ce50b27bfc2', 'b0d45d8aebcb',
+];
+
+/** Runs of INLINE whose scaled LR sweep.maxLr lowered to 0.5. */
+const INLINE_CAPPED = [
+  '912b08dfd7e1',
+  'd39ab05238a9',
+  '44677b56ee94',
+  '8a03f22129e9',
+  '89e8e840ed12',
+  'e7c048bf32f5',
+  'e53810a25aac',
+  '7bb9b766beb4',
+  'eb3af3143075',
+  '0a9fb8d8b1a7',
+  'd89abc681c0c',
+  'd66d9f94d682',
+  'a98aaca8f53c',
+  '7b5e25f0e6ea',
+  'c67630b94d2b',
+  'eb85d4ce7374',
+  'ddc63126dd1a',
+  'a343039c0e86',
+  '07e69bb4ab78',
+  '297ebb9aba94',
+  'be85102d8500',
+  '1c0c296e8c71',
+  '7597b75d8415',
+  '6803ed555371',
+  'dd24aab8c817',
+  '77ccec231b17',
+  '8ce50b27bfc2',
+  'b0d45d8aebcb',
+];
+
+const INLINE = {
+  name: 'inline',
+  train: { steps: 10, batchSize: 32, lr: 0.1 },
+  model: { name: 'mlp', norm: 'batch', hidden: [16] },
+  sweep: {
+    batchSize: [16, 64, 512],
+    lr: [0.1, 0.4],
+    referenceBatchSize: 32,
+    scaling: ['none', 'linear', 'sqrt'],
+    maxLr: 0.5,
+    warmupEpochs: 1,
+    seeds: [3],
+    axes: { 'model.ghostBatchSize': [4, 8], optimizer: [{ name: 'sgd', momentum: 0.9 }, { name: 'adam' }] },
+    arms: [{ name: 'a' }, { name: 'b', set: { 'sweep.scaling': ['sqrt'], 'train.epochs': 1 }, axes: { 'model.bnMomentum': [0.5] } }],
+  },
+};
+
+const digest = (ids: string[]) => createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16);
+
+describe('run ids are stable', () => {
+  it.each(Object.keys(FULL))('%s plans the recorded ids, in order', async (file) => {
+    expect(planIds(await readSpec(file))).toEqual(FULL[file]);
+  });
+
+  it.each(Object.keys(DIGESTS))('%s plans the recorded ids, in order', async (file) => {
+    const ids = planIds(await readSpec(file));
+    expect({ runs: ids.length, sha256: digest(ids) }).toEqual(DIGESTS[file]);
+  });
+
+  it.each(Object.keys(SINGLE))('batchlab run %s plans the recorded id', async (file) => {
+    expect(singleId(await readSpec(file))).toBe(SINGLE[file]);
+  });
+
+  it('a spec with arms, per-arm axes and maxLr capping plans the recorded ids', () => {
+    const checked = validateSpec(INLINE);
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    expect(planIds(checked.spec)).toEqual(INLINE_IDS);
+    expect(cappedIds(checked.spec)).toEqual(INLINE_CAPPED);
+  });
+});
