@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { parseCsv, parseCsvNumber, readCompareInput, readResultsDir, readSummary } from './read-results.ts';
+import { parseCsv, parseCsvNumber } from './csv.ts';
+import { readSummary } from './layout.ts';
+import { readCompareInput, readResultsDir } from './read-results.ts';
 import { FIXTURE_DIR, fixtureFiles, writeFixture } from '../../test/fixtures/report/generate-fixture.ts';
 import { readFile } from 'node:fs/promises';
 
