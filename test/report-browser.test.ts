@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../src/results/write-report.ts';
+import { writeReport } from '../src/report/write-report.ts';
 import { writeFixture } from './fixtures/report/generate-fixture.ts';
 import { requireSystem } from './support/require-system.ts';
 

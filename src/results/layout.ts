@@ -13,7 +13,7 @@
  * Readers of user-supplied folders throw UsageError naming the file. Writes are atomic.
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
 import type { CurveRow, TrainObserver } from '../train/types.ts';
@@ -60,8 +60,6 @@ export function runPaths(runDir: string) {
 /** The folder of one run in a results folder. */
 export const runDirOf = (dir: string, runId: string) => resultsPaths(dir).runDir(runId);
 
-/** The charts folder beside a report file. */
-export const chartsDirOf = (reportDir: string) => join(reportDir, 'charts');
 
 // --- reading helpers -------------------------------------------------------------------------
 
@@ -231,4 +229,24 @@ export async function writeVerdictFiles(
 export async function readVerdictsJson(dir: string, what = 'verdicts.json'): Promise<{ file: string; raw: unknown }> {
   const file = resultsPaths(dir).verdictsJson;
   return { file, raw: parseJson(await readText(file, what), file) };
+}
+
+// --- report.html, charts/ --------------------------------------------------------------------
+
+/** Creates the charts folder beside a report file (`<dir of reportFile>/charts`) and returns it. */
+export async function makeChartsDir(reportFile: string): Promise<string> {
+  const dir = join(dirname(reportFile), 'charts');
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes one chart file (`name` with its extension) into the charts folder; returns its path. */
+export async function writeChartFile(chartsDir: string, name: string, content: string | Uint8Array): Promise<string> {
+  const file = join(chartsDir, name);
+  await writeFile(file, content);
+  return file;
+}
+
+export function writeReportHtml(file: string, html: string): Promise<void> {
+  return writeFile(file, html);
 }
