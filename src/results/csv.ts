@@ -87,7 +87,11 @@ export function renderCsvHeader(columns: readonly string[]): string {
   return createObjectCsvStringifier({ header: columns.map((id) => ({ id, title: id })) }).getHeaderString() ?? '';
 }
 
-/** A whole CSV: the header, then one record per row (missing and null values are empty fields). */
+/**
+ * A whole CSV: the header, then one record per row (missing and null values are empty fields).
+ * With no rows csv-writer still ends the body with a line break: summary.csv files written
+ * that way exist, so it stays.
+ */
 export function renderCsv(columns: readonly string[], rows: readonly Record<string, CsvValue>[]): string {
   const csv = createObjectCsvStringifier({ header: columns.map((id) => ({ id, title: id })) });
   return (csv.getHeaderString() ?? '') + csv.stringifyRecords(rows as Record<string, unknown>[]);
@@ -96,5 +100,10 @@ export function renderCsv(columns: readonly string[], rows: readonly Record<stri
 /** A CSV from a header and rows of already formatted cells. */
 export function renderCsvArrays(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const csv = createArrayCsvStringifier({ header: [...header] });
-  return (csv.getHeaderString() ?? '') + csv.stringifyRecords(rows.map((r) => [...r]));
+  return (csv.getHeaderString() ?? '') + (rows.length ? csv.stringifyRecords(rows.map((r) => [...r])) : '');
+}
+
+/** One CSV record of already formatted cells, without its line break. */
+export function renderCsvLine(cells: readonly string[]): string {
+  return createArrayCsvStringifier({}).stringifyRecords([[...cells]]).replace(/\n$/, '');
 }
