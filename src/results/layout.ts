@@ -6,11 +6,12 @@
  *   <dir>/summary.csv             one row per finished run (columns: columns.ts)
  *   <dir>/runs/<run_id>/run.json  the run's record (RunRecord), `running` while it trains
  *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains
- *   <dir>/runs/<run_id>/checkpoint the run's checkpoint
+ *   <dir>/runs/<run_id>/checkpoint  where the run's training checkpoint is kept
  *   <dir>/verdicts.csv, verdicts.json   written by verify
  *   <dir>/report.html, charts/    written by report
  *
- * Readers of user-supplied folders throw UsageError naming the file. Writes are atomic.
+ * Readers of user-supplied folders throw UsageError naming the file. sweep.json, summary.csv,
+ * run.json and the verdicts are replaced atomically; curve.csv is appended to as rows come.
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
