@@ -136,6 +136,9 @@ export async function listRunIds(dir: string): Promise<string[]> {
   return (await readdir(resultsPaths(dir).runsDir).catch(() => [] as string[])).sort();
 }
 
+/** Statuses that count as done: a rerun skips them. failed/aborted/running runs are retried. */
+export const FINISHED: ReadonlySet<string> = new Set(['completed', 'diverged']);
+
 /** Writes run.json: the record, or a `running` marker while the run trains. */
 export function writeRunRecord(runDir: string, record: RunRecord | (Omit<RunRecord, 'status'> & { status: 'running' })): Promise<void> {
   return writeJsonAtomic(runPaths(runDir).runJson, stamp(record));

@@ -10,8 +10,7 @@ import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
 import type { RunRecord } from './run-record.ts';
-import { FINISHED } from './run-store.ts';
-import { listRunIds, makeRunsDir, readRunRecord, readSweepJson, resultsPaths, runDirOf, writeSummary, writeSweepJson } from './layout.ts';
+import { FINISHED, listRunIds, makeRunsDir, readRunRecord, readSweepJson, resultsPaths, runDirOf, writeSummary, writeSweepJson } from './layout.ts';
 
 export interface MergeOutcome {
   runs: number;

@@ -5,9 +5,8 @@
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
 import { specHash } from '../core/run-id.ts';
-import { makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
+import { FINISHED, makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
-import { FINISHED } from '../results/run-store.ts';
 import type { StepProgress } from '../train/types.ts';
 import { describeError, type PlannedRun } from './execute-run.ts';
 import { sweepColumns } from './plan-sweep.ts';
