@@ -62,7 +62,7 @@ export function runPaths(runDir: string) {
 export const runDirOf = (dir: string, runId: string) => resultsPaths(dir).runDir(runId);
 
 
-// --- reading helpers -------------------------------------------------------------------------
+// --- reading ---------------------------------------------------------------------------------
 
 /** Reads a text file; a missing or unreadable one is a UsageError naming it and `what` it is. */
 export async function readText(file: string, what: string): Promise<string> {
