@@ -2,7 +2,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './support/cli.ts';
+import { renderCsv } from '../src/results/csv.ts';
+import { readCsvColumns, readCsvRows, runCli, tempDir } from './support/cli.ts';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/report/sweep-small');
 
@@ -22,20 +23,18 @@ describe('batchlab compare', () => {
 
     // A second sweep where every accuracy is 5 points lower: a regression beyond 0.01.
     const worse = join(dir, 'worse.csv');
-    const lines = readFileSync(join(sweep, 'summary.csv'), 'utf8').trim().split('\n');
-    const cols = lines[0].split(',');
-    const acc = cols.indexOf('final_test_acc');
-    writeFileSync(worse, [lines[0], ...lines.slice(1).map((l) => {
-      const cells = l.split(',');
-      if (cells[acc] !== '') cells[acc] = String(Number(cells[acc]) - 0.05);
-      return cells.join(',');
-    })].join('\n') + '\n');
+    const summaryFile = join(sweep, 'summary.csv');
+    const cols = readCsvColumns(summaryFile);
+    writeFileSync(worse, renderCsv(cols, readCsvRows(summaryFile).map((row) => (
+      row.final_test_acc === '' ? row : { ...row, final_test_acc: String(Number(row.final_test_acc) - 0.05) }))));
     const ok = await runCli(['compare', 'sweep', 'sweep/summary.csv', '--fail-on-regression', '0.01'], dir);
     expect(ok.code, ok.stderr).toBe(0);
     const regressed = await runCli(['compare', 'sweep', 'worse.csv', '--fail-on-regression', '0.01', '--format', 'md'], dir);
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toContain('|');
 
+    // A record cut short after two good lines (written by hand: no writer makes a malformed file).
+    const lines = readFileSync(summaryFile, 'utf8').split('\n');
     writeFileSync(join(dir, 'broken.csv'), `${lines[0]}\n${lines[1]}\nr9,completed,16\n`);
     const broken = await runCli(['compare', 'broken.csv'], dir);
     expect(broken.code).toBe(2);
@@ -46,10 +45,10 @@ describe('batchlab compare', () => {
 describe('batchlab compare across sweeps with different columns', () => {
   it('compares on the shared design columns, names the ignored ones, and splits a sweep by an arm that varies', async () => {
     const { dir } = copyFixture();
-    const lines = readFileSync(join(dir, 'sweep', 'summary.csv'), 'utf8').trim().split('\n');
-    // The same runs as a sweep with arms: one arm per seed (seed is the 7th column).
-    const seedCol = lines[0]!.split(',').indexOf('seed');
-    writeFileSync(join(dir, 'arms.csv'), [`${lines[0]},arm`, ...lines.slice(1).map((l) => `${l},${l.split(',')[seedCol] === '1' ? 'same-epochs' : 'same-steps'}`)].join('\n') + '\n');
+    const summaryFile = join(dir, 'sweep', 'summary.csv');
+    // The same runs as a sweep with arms: one arm per seed.
+    writeFileSync(join(dir, 'arms.csv'), renderCsv([...readCsvColumns(summaryFile), 'arm'],
+      readCsvRows(summaryFile).map((row) => ({ ...row, arm: row.seed === '1' ? 'same-epochs' : 'same-steps' }))));
     const r = await runCli(['compare', 'sweep', 'arms.csv', '--format', 'md'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Ignored column arm: only in ' );

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../src/results/write-report.ts';
+import { writeReport } from '../src/report/write-report.ts';
 import { writeFixture } from './fixtures/report/generate-fixture.ts';
+import { readCsvRows } from './support/cli.ts';
 import { requireSystem } from './support/require-system.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -84,7 +85,7 @@ describe.skipIf(skipChromium)('report.html in headless Chromium', () => {
       // and named in at least one chart's tooltips.
       const tableIds = await page.$$eval('table[data-table="runs"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent ?? ''));
       const chartText = (await page.$$eval('figure[data-chart] g.role-mark title', (ts) => ts.map((t) => t.textContent ?? ''))).join('\n');
-      const summaryIds = readFileSync(join(dir, 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+      const summaryIds = readCsvRows(join(dir, 'summary.csv')).map((row) => row.run_id!);
       expect(summaryIds).toHaveLength(24);
       expect([...tableIds].sort()).toEqual([...summaryIds].sort());
       expect(summaryIds.filter((id) => !chartText.includes(`run ${id} `))).toEqual([]);

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeSpec } from './support/cli.ts';
+import { readCsvColumns, readCsvRows, runCli, tempDir, writeSpec } from './support/cli.ts';
 
 const SPEC = `
 name: one
@@ -28,17 +28,18 @@ describe('batchlab run', () => {
     expect(record.final.test_acc).toBeGreaterThan(0.5);
     expect(record.environment).toMatchObject({ backend: 'wasm' });
     expect(record.environment.node_version).toBe(process.version);
-    const curve = readFileSync(join(dir, 'out', 'runs', id, 'curve.csv'), 'utf8').trim().split('\n');
-    expect(curve[0]).toBe('step,epoch,examples_seen,batch_size,lr,train_loss,train_eval_loss,train_eval_acc,test_loss,test_acc,wall_ms');
-    const last = curve.at(-1)!.split(',');
-    expect(Number(last[0])).toBe(record.final.steps);
-    expect(Number(last[9])).toBeCloseTo(record.final.test_acc, 12);
+    const curveFile = join(dir, 'out', 'runs', id, 'curve.csv');
+    expect(readCsvColumns(curveFile)).toEqual(['step', 'epoch', 'examples_seen', 'batch_size', 'lr', 'train_loss', 'train_eval_loss', 'train_eval_acc', 'test_loss', 'test_acc', 'wall_ms']);
+    const curve = readCsvRows(curveFile);
+    const last = curve.at(-1)!;
+    expect(Number(last.step)).toBe(record.final.steps);
+    expect(Number(last.test_acc)).toBeCloseTo(record.final.test_acc, 12);
 
     // The same seed again: the same run id and bit-identical curves (wall time aside).
     const again = await runCli(['run', spec, '--out', 'again', '--set', 'train.seed=7'], dir);
     expect(again.code).toBe(0);
-    const strip = (text: string) => text.trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
-    expect(strip(readFileSync(join(dir, 'again', 'runs', id, 'curve.csv'), 'utf8'))).toEqual(strip(curve.join('\n')));
+    const strip = (rows: Record<string, string>[]) => rows.map(({ wall_ms: _wall, ...rest }) => rest);
+    expect(strip(readCsvRows(join(dir, 'again', 'runs', id, 'curve.csv')))).toEqual(strip(curve));
   });
 
   it('rejects a bad spec with every issue by path and exit 2, writing nothing', async () => {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli, tempDir, writeSpec } from './support/cli.ts';
+import { BIN, readCsvRows, runCli, tempDir, writeSpec } from './support/cli.ts';
 import { requireSystem } from './support/require-system.ts';
 
 const run = promisify(execFile);
@@ -46,12 +46,8 @@ sweep:
 `;
 
 function summaryOf(dir: string): Map<string, Record<string, string>> {
-  const [header, ...lines] = readFileSync(join(dir, 'summary.csv'), 'utf8').trim().split('\n');
-  const cols = header!.split(',');
   const rows = new Map<string, Record<string, string>>();
-  for (const line of lines) {
-    const cells = line.split(',');
-    const row = Object.fromEntries(cols.map((c, i) => [c, cells[i]!]));
+  for (const row of readCsvRows(join(dir, 'summary.csv'))) {
     delete row.wall_s;
     delete row.samples_per_s;
     rows.set(row.run_id!, row);

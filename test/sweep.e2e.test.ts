@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../src/data/idx-fixtures.ts';
-import { runCli, tempDir, writeSpec } from './support/cli.ts';
+import { readCsvRows, runCli, tempDir, writeSpec } from './support/cli.ts';
 
 // Tiny synthetic grid on the deterministic cpu backend: 2 batch sizes x 2 rules x 2 seeds = 8 runs.
 const TINY = `
@@ -26,12 +26,8 @@ sweep:
 
 /** summary.csv rows keyed by run id, without the timing columns (which differ run to run). */
 function summaryOf(dir: string): Map<string, Record<string, string>> {
-  const [header, ...lines] = readFileSync(join(dir, 'summary.csv'), 'utf8').trim().split('\n');
-  const cols = header.split(',');
   const rows = new Map<string, Record<string, string>>();
-  for (const line of lines) {
-    const cells = line.split(',');
-    const row = Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
+  for (const row of readCsvRows(join(dir, 'summary.csv'))) {
     delete row.wall_s;
     delete row.samples_per_s;
     rows.set(row.run_id, row);

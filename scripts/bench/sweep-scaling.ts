@@ -9,10 +9,11 @@
  * 24 (six seeds) is closer to the steady throughput of a real sweep.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listRunIds } from '../../src/results/layout.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/batchlab.mjs', import.meta.url));
 
@@ -56,7 +57,7 @@ function runCli(args: string[]): Promise<void> {
 }
 
 async function countRuns(out: string): Promise<number> {
-  return (await readdir(join(out, 'runs')).catch(() => [] as string[])).length;
+  return (await listRunIds(out)).length;
 }
 
 export async function timeSweep(grid: SweepGrid, mode: SweepMode): Promise<SweepTiming> {

@@ -1,9 +1,9 @@
 /**
- * Times batchNormForward / batchNormBackward (src/models/batch-norm-math.ts) on plain arrays:
+ * Times batchNormForward / batchNormBackward (src/backend/batch-norm-math.ts) on plain arrays:
  * 802,816 values (a [64,28,28,C] activation's size) with C channels, best of 20 calls after 20
  * warm-up calls. Usage: node bin/run-ts.mjs scripts/probes/batch-norm-math.ts [C=16]
  */
-import { batchNormBackward, batchNormForward } from '../../src/models/batch-norm-math.ts';
+import { batchNormBackward, batchNormForward } from '../../src/backend/batch-norm-math.ts';
 
 const c = Number(process.argv[2] ?? 16);
 const n = 802816 - (802816 % c);

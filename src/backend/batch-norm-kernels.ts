@@ -5,8 +5,8 @@
  * direction; other backends use the composed kernels the op registers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormBackward, batchNormForward } from '../models/batch-norm-math.ts';
-import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../models/batch-norm-train.ts';
+import { batchNormBackward, batchNormForward } from './batch-norm-math.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from './kernel-names.ts';
 import { InternalError } from '../errors.ts';
 
 /** Float32 memory of one backend: allocate all outputs first, then read views of everything. */

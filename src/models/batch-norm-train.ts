@@ -18,13 +18,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError } from '../errors.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../backend/kernel-names.ts';
 
-export const BN_TRAIN = 'BatchlabBatchNormTrain';
-export const BN_TRAIN_GRAD = 'BatchlabBatchNormTrainGrad';
-
-export interface BatchNormTrainAttrs {
-  epsilon: number;
-}
+export { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs };
 
 /** Every axis but the last (the channel). */
 function leadingAxes(rank: number): number[] {
@@ -43,7 +39,7 @@ export function composedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: t
   });
 }
 
-/** The backward from tensor ops (the closed form of batchNormBackward in batch-norm-math.ts). */
+/** The backward from tensor ops (the closed form of batchNormBackward in backend/batch-norm-math.ts). */
 export function composedBatchNormTrainGrad(
   dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D, epsilon: number,
   dmean: tf.Tensor1D | null = null, dvariance: tf.Tensor1D | null = null,

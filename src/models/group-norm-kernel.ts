@@ -19,14 +19,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError } from '../errors.ts';
+import { GN, GN_GRAD, type GroupNormAttrs } from '../backend/kernel-names.ts';
 
-export const GN = 'BatchlabGroupNorm';
-export const GN_GRAD = 'BatchlabGroupNormGrad';
-
-export interface GroupNormAttrs {
-  groups: number;
-  epsilon: number;
-}
+export { GN, GN_GRAD, type GroupNormAttrs };
 
 /** x [N, ...spatial, C] as [N, S, G, C/G]. */
 function grouped(x: tf.Tensor, groups: number): tf.Tensor4D {

@@ -3,7 +3,7 @@
  * for one or more sweeps side by side, with differences against the first sweep. Pure.
  */
 import { UsageError } from '../errors.ts';
-import type { CsvRow } from '../results/read-results.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { designColumns as sweepDesignColumns } from '../results/columns.ts';
 import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';

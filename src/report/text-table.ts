@@ -1,4 +1,5 @@
 /** Plain-text, Markdown and CSV renderings of a table of strings (header + rows). Pure. */
+import { renderCsvArrays } from '../results/csv.ts';
 
 /** Columns padded to their widest cell; numbers-looking cells right-aligned. */
 export function renderPlainTable(header: string[], rows: string[][]): string {
@@ -16,11 +17,7 @@ export function renderMarkdownTable(header: string[], rows: string[][]): string 
   return [line(header), `|${header.map((_, c) => (c === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-/** RFC 4180: fields with a comma, quote or newline are quoted, quotes doubled. */
-export function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** RFC 4180 (csv-writer): fields with a comma, quote or newline are quoted, quotes doubled. */
 export function renderCsvTable(header: string[], rows: string[][]): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return renderCsvArrays(header, rows);
 }

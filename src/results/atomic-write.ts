@@ -1,10 +1,28 @@
-/** Writes a file so readers see either the old or the new content, never a torn one. */
-import { rename, writeFile } from 'node:fs/promises';
+/**
+ * Writes a file so readers see either the old or the new content, never a torn one:
+ * write-file-atomic writes a temporary file beside it, fsyncs it, renames it over the target
+ * and removes the temporary file when anything fails. The folder is fsynced after the rename
+ * so the new name itself survives a crash.
+ */
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import writeFileAtomicLib from 'write-file-atomic';
+
+async function fsyncFolder(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some file systems cannot fsync a folder (EINVAL/EISDIR/EPERM); the file itself is synced.
+  } finally {
+    await handle?.close();
+  }
+}
 
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+  await writeFileAtomicLib(file, content, { fsync: true });
+  await fsyncFolder(dirname(file));
 }
 
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {

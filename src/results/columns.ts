@@ -1,25 +1,71 @@
-/** Column orders of the result CSVs. Columns are appended over time, never renamed. */
+/**
+ * The columns of the result CSVs, each listed once. Columns are appended over time, never
+ * renamed. summary.csv's fixed columns come from SUMMARY_FIELDS: how each is written from a
+ * run record, and the key it is read back into (RunSummary).
+ */
+import type { RunRecord } from './run-record.ts';
+import type { RunStatus } from '../train/types.ts';
+
+/** Column order of curve.csv. */
 export const CURVE_COLUMNS = [
   'step', 'epoch', 'examples_seen', 'batch_size', 'lr', 'train_loss', 'train_eval_loss',
   'train_eval_acc', 'test_loss', 'test_acc', 'wall_ms',
 ] as const;
 
-/** Columns every summary.csv has; readers require them. */
-export const REQUIRED_SUMMARY_COLUMNS = [
-  'run_id', 'status', 'batch_size', 'base_lr', 'lr', 'scaling_rule', 'seed', 'steps', 'epochs',
-  'examples_seen', 'final_train_loss', 'final_train_acc', 'final_test_loss', 'final_test_acc',
-  'gen_gap_loss', 'gen_gap_acc', 'best_test_acc', 'wall_s', 'samples_per_s', 'backend',
-] as const;
+/** Appended to curve.csv when the run measures gradient statistics (train.noiseScale / gradVariance). */
+export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale', 'grad_var', 'grad_var_iid'] as const;
+
+type SummaryValue = string | number | null;
+const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
 /**
- * Columns written to every new summary.csv, before the sweep's design columns (arm, axes). The
- * ones after REQUIRED_SUMMARY_COLUMNS were added later: summaries written before them lack them,
- * so readers take them when present and never count them as design columns.
+ * summary.csv's fixed columns in order. `kind` is how the reader types the value (numbers are
+ * NaN when empty); `added` marks columns introduced after the first summaries were written:
+ * older files lack them, so readers take them when present (NaN otherwise).
  */
-export const SUMMARY_COLUMNS = [
-  ...REQUIRED_SUMMARY_COLUMNS,
-  'precise_bn_train_acc', 'precise_bn_test_loss', 'precise_bn_test_acc', // train.preciseBn only
+export const SUMMARY_FIELDS = [
+  { column: 'run_id', key: 'runId', kind: 'text', write: (r: RunRecord): SummaryValue => r.run_id },
+  { column: 'status', key: 'status', kind: 'status', write: (r: RunRecord): SummaryValue => r.status },
+  { column: 'batch_size', key: 'batchSize', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.batchSize },
+  { column: 'base_lr', key: 'baseLr', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.baseLr },
+  // the peak LR after the scaling rule
+  { column: 'lr', key: 'lr', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.lr },
+  { column: 'scaling_rule', key: 'scalingRule', kind: 'text', write: (r: RunRecord): SummaryValue => r.meta.scalingRule },
+  { column: 'seed', key: 'seed', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.seed },
+  { column: 'steps', key: 'steps', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.steps },
+  { column: 'epochs', key: 'epochs', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.epochs },
+  { column: 'examples_seen', key: 'examplesSeen', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.examples_seen },
+  { column: 'final_train_loss', key: 'finalTrainLoss', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.train_loss },
+  { column: 'final_train_acc', key: 'finalTrainAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.train_acc },
+  { column: 'final_test_loss', key: 'finalTestLoss', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.test_loss },
+  { column: 'final_test_acc', key: 'finalTestAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.test_acc },
+  { column: 'gen_gap_loss', key: 'genGapLoss', kind: 'number', write: (r: RunRecord): SummaryValue => gap(r.final.test_loss, r.final.train_loss) },
+  { column: 'gen_gap_acc', key: 'genGapAcc', kind: 'number', write: (r: RunRecord): SummaryValue => gap(r.final.train_acc, r.final.test_acc) },
+  { column: 'best_test_acc', key: 'bestTestAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.best_test_acc },
+  { column: 'wall_s', key: 'wallS', kind: 'number', write: (r: RunRecord): SummaryValue => r.timings.wall_s },
+  { column: 'samples_per_s', key: 'samplesPerS', kind: 'number', write: (r: RunRecord): SummaryValue => r.timings.samples_per_s },
+  { column: 'backend', key: 'backend', kind: 'text', write: (r: RunRecord): SummaryValue => r.environment.backend ?? '' },
+  // train.preciseBn only: metrics with recomputed BatchNorm statistics
+  { column: 'precise_bn_train_acc', key: 'preciseBnTrainAcc', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_train_acc ?? null },
+  { column: 'precise_bn_test_loss', key: 'preciseBnTestLoss', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_test_loss ?? null },
+  { column: 'precise_bn_test_acc', key: 'preciseBnTestAcc', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_test_acc ?? null },
 ] as const;
+
+type SummaryField = (typeof SUMMARY_FIELDS)[number];
+
+/** Columns written to every new summary.csv, before the sweep's design columns (arm, axes). */
+export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((f) => f.column);
+
+/** Columns every summary.csv has; readers require them. */
+export const REQUIRED_SUMMARY_COLUMNS = SUMMARY_FIELDS.filter((f) => !('added' in f)).map((f) => f.column);
+
+/**
+ * One summary.csv row, typed (from SUMMARY_FIELDS). Missing or non-finite numbers are NaN
+ * (e.g. acc for regression). `axes`: the design columns (arm, axes by dotted path), as written.
+ */
+export type RunSummary = {
+  [F in SummaryField as F['key']]: F['kind'] extends 'number' ? number : F['kind'] extends 'status' ? RunStatus : string;
+} & { line: number; axes: Record<string, string> };
 
 /** The design columns (arm, axes) of a summary's header: every column batchlab does not write itself. */
 export function designColumns(columns: readonly string[]): string[] {
@@ -27,5 +73,10 @@ export function designColumns(columns: readonly string[]): string[] {
   return columns.filter((c) => !own.has(c));
 }
 
-/** Appended to curve.csv when the run measures gradient statistics (train.noiseScale / gradVariance). */
-export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale', 'grad_var', 'grad_var_iid'] as const;
+/** One summary.csv row: the fixed columns, then each axis by its dotted path (objects as JSON). */
+export function summaryRow(r: RunRecord): Record<string, SummaryValue> {
+  return {
+    ...Object.fromEntries(SUMMARY_FIELDS.map((f) => [f.column, f.write(r)])),
+    ...Object.fromEntries(Object.entries(r.meta.axes).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)])),
+  };
+}

@@ -7,7 +7,7 @@ import { validateSpec } from '../config/validate.ts';
 import { UsageError } from '../errors.ts';
 import { mergeSweeps } from './merge.ts';
 import { blankRecord } from './run-record.ts';
-import { runDirOf } from './run-store.ts';
+import { runDirOf } from './layout.ts';
 
 const SPEC = { name: 't', train: { steps: 1 } };
 const checked = validateSpec(SPEC);

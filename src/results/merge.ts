@@ -2,17 +2,14 @@
  * Merges sweep output directories (e.g. shards) into one: copies every finished run, drops
  * duplicates whose outcome is identical, and reports those that conflict (first one kept).
  */
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp } from 'node:fs/promises';
 import type { Spec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
-import { writeJsonAtomic } from './atomic-write.ts';
 import type { RunRecord } from './run-record.ts';
-import { FINISHED, readRunRecord, runDirOf } from './run-store.ts';
-import { writeSummary } from './summary.ts';
+import { FINISHED, listRunIds, makeRunsDir, readRunRecord, readSweepJson, resultsPaths, runDirOf, writeSummary, writeSweepJson } from './layout.ts';
 
 export interface MergeOutcome {
   runs: number;
@@ -27,11 +24,11 @@ const outcomeOf = (r: RunRecord) => JSON.stringify({ status: r.status, final: r.
 type SweepJson = { name: string; spec: Spec; axes: string[]; environment: unknown; runIds?: string[] };
 
 /** sweep.json of a sweep output directory: an object whose spec validates; anything else is a UsageError naming the file. */
-async function readSweepJson(dir: string): Promise<SweepJson> {
-  const file = join(dir, 'sweep.json');
+async function readMergeInput(dir: string): Promise<SweepJson> {
+  const file = resultsPaths(dir).sweepJson;
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    ({ raw } = await readSweepJson(dir));
   } catch {
     throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`, [{ path: file, message: 'expected a readable JSON file' }]);
   }
@@ -54,20 +51,19 @@ async function readSweepJson(dir: string): Promise<SweepJson> {
 export async function mergeSweeps(dirs: readonly string[], outDir: string): Promise<MergeOutcome> {
   const outIssues = await checkOutDir(outDir, '--out');
   if (outIssues.length) throw new UsageError('invalid option', outIssues);
-  const sweeps = await Promise.all(dirs.map(readSweepJson));
+  const sweeps = await Promise.all(dirs.map(readMergeInput));
   const first = sweeps[0];
   const mismatched = sweeps.findIndex((s) => JSON.stringify(s.spec) !== JSON.stringify(first.spec));
   if (mismatched > 0) {
     throw new UsageError(`${dirs[mismatched]} holds a different sweep than ${dirs[0]} (sweep.json specs differ)`, [
-      { path: `${join(dirs[mismatched]!, 'sweep.json')}: spec`, message: `expected the spec of ${join(dirs[0]!, 'sweep.json')}` },
+      { path: `${resultsPaths(dirs[mismatched]!).sweepJson}: spec`, message: `expected the spec of ${resultsPaths(dirs[0]!).sweepJson}` },
     ]);
   }
 
   const kept = new Map<string, { record: RunRecord; dir: string }>();
   const outcome: MergeOutcome = { runs: 0, duplicates: 0, conflicts: [] };
   for (const dir of dirs) {
-    const ids = await readdir(join(dir, 'runs')).catch(() => [] as string[]);
-    for (const id of ids.sort()) {
+    for (const id of await listRunIds(dir)) {
       const record = await readRunRecord(dir, id);
       if (!record || (!FINISHED.has(record.status) && record.status !== 'failed')) continue; // finished or failed runs merge
       const prior = kept.get(id);
@@ -79,7 +75,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
       kept.set(id, { record, dir });
     }
   }
-  await mkdir(join(outDir, 'runs'), { recursive: true });
+  await makeRunsDir(outDir);
   for (const [id, { dir }] of kept) {
     if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
   }
@@ -92,8 +88,8 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   const inPlan = new Set(planned);
   const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
-  await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
-  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: dirs });
+  await writeSummary(outDir, ordered, first.axes);
+  await writeSweepJson(outDir, { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: [...dirs] });
   outcome.runs = ordered.length;
   return outcome;
 }

@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { parseCsv, parseCsvNumber, readCompareInput, readResultsDir, readSummary } from './read-results.ts';
+import { parseCsv, parseCsvNumber } from './csv.ts';
+import { readSummary, runDirOf, runPaths } from './layout.ts';
+import { readCompareInput, readResultsDir } from './read-results.ts';
 import { FIXTURE_DIR, fixtureFiles, writeFixture } from '../../test/fixtures/report/generate-fixture.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -95,8 +97,8 @@ describe('results directory readers', () => {
       await writeFile(summary, lines.join('\n'));
       await expect(readResultsDir(dir)).rejects.toThrow(`${summary}:4: column batch_size: expected a number, got "sixty-four"`);
       await writeFile(summary, text);
-      const runId = text.split('\n')[1]!.split(',')[0]!;
-      const curve = join(dir, 'runs', runId, 'curve.csv');
+      const runId = parseCsv(text, summary).rows[0]!.values.run_id!;
+      const curve = runPaths(runDirOf(dir, runId)).curveCsv;
       await writeFile(curve, (await readFile(curve, 'utf8')).replace(/\n([^\n]*)\n$/, '\n$1,9\n'));
       await expect(readResultsDir(dir)).rejects.toThrow(`${curve}:21: expected 11 fields`);
       await expect(readSummary(join(dir, 'nope'))).rejects.toThrow(UsageError);

@@ -40,35 +40,3 @@ export function blankRecord(
     environment,
   };
 }
-
-const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
-
-/** One summary.csv row: the fixed columns, then each axis by its dotted path. */
-export function summaryRow(r: RunRecord): Record<string, string | number | null> {
-  return {
-    run_id: r.run_id,
-    status: r.status,
-    batch_size: r.meta.batchSize,
-    base_lr: r.meta.baseLr,
-    lr: r.meta.lr,
-    scaling_rule: r.meta.scalingRule,
-    seed: r.meta.seed,
-    steps: r.final.steps,
-    epochs: r.final.epochs,
-    examples_seen: r.final.examples_seen,
-    final_train_loss: r.final.train_loss,
-    final_train_acc: r.final.train_acc,
-    final_test_loss: r.final.test_loss,
-    final_test_acc: r.final.test_acc,
-    gen_gap_loss: gap(r.final.test_loss, r.final.train_loss),
-    gen_gap_acc: gap(r.final.train_acc, r.final.test_acc),
-    best_test_acc: r.final.best_test_acc,
-    wall_s: r.timings.wall_s,
-    samples_per_s: r.timings.samples_per_s,
-    backend: r.environment.backend ?? '',
-    precise_bn_train_acc: r.final.precise_bn_train_acc ?? null,
-    precise_bn_test_loss: r.final.precise_bn_test_loss ?? null,
-    precise_bn_test_acc: r.final.precise_bn_test_acc ?? null,
-    ...Object.fromEntries(Object.entries(r.meta.axes).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number)])),
-  };
-}

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { parseCsv } from './read-results.ts';
-import { FIXTURE_CLAIM, FIXTURE_ERRORS, writeClaimFixture } from './verdicts-fixture.ts';
+import { parseCsv } from './csv.ts';
+import { FIXTURE_CLAIM, FIXTURE_ERRORS, writeClaimFixture } from '../../test/support/claim-fixture.ts';
 import { readClaimFile, VERDICT_COLUMNS, verifyResultsDir } from './verdicts.ts';
 
 let dir: string;

@@ -3,9 +3,6 @@
  * summary.csv, curve.csv when the metric needs it), evaluates the claim, and writes
  * verdicts.csv and verdicts.json beside the results.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createObjectCsvStringifier } from 'csv-writer';
 import { validateClaim } from '../config/claim-schema.ts';
 import { parseYamlLimited } from '../config/read-yaml.ts';
 import { suggestKey } from '../config/format-issues.ts';
@@ -13,8 +10,8 @@ import { adjustForMultipleClaims, claimColumns, evaluateClaim } from '../core/cl
 import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { parseCsv, readSummary } from './read-results.ts';
+import { parseCsvNumber, renderCsv } from './csv.ts';
+import { readCurveTable, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
 
 export const VERDICT_COLUMNS = [
   'claim_id', 'kind', 'metric', 'statistic', 'estimate', 'ci_lo', 'ci_hi', 'ci_level', 'interval', 'n_seeds',
@@ -31,15 +28,6 @@ export interface VerifiedDir {
   verdicts: Verdict[];
   /** Files written: verdicts.csv, verdicts.json. */
   files: string[];
-}
-
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new UsageError(`${file}: cannot read ${what} (${code})`, [{ path: file, message: `cannot read ${what} (${code})` }]);
-  }
 }
 
 /**
@@ -69,26 +57,21 @@ function checkColumns(claim: Claim, columns: readonly string[], where: string): 
   if (issues.length) invalid(where, issues);
 }
 
-function toNumber(raw: string): number {
-  const s = raw.trim();
-  return s === '' ? NaN : Number(s);
-}
-
-async function readCurve(file: string): Promise<Record<string, number>[]> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return []; // a run that failed before its first row has no curve
-  const table = parseCsv(text, file);
-  return table.rows.map((r) => Object.fromEntries(table.columns.map((c) => [c, toNumber(r.values[c]!)])));
+/** A run's curve, every column as numbers; empty for a run that failed before its first row. */
+async function readCurve(runDir: string): Promise<Record<string, number>[]> {
+  const table = await readCurveTable(runDir);
+  if (!table) return [];
+  return table.rows.map((r) => Object.fromEntries(table.columns.map((c) => [c, parseCsvNumber(r.values[c]!, table.file, r.line, c)])));
 }
 
 /** summary.csv rows as the evaluator's runs, with curves attached when the metric reads them. */
 async function readRuns(dir: string, claim: Claim, where: string): Promise<ClaimRun[]> {
-  const summary = await readSummary(join(dir, 'summary.csv'));
+  const summary = await readSummary(dir);
   checkColumns(claim, summary.columns, where);
   if (!metricNeedsCurve(claim.metric)) return summary.rows.map((r) => ({ values: r.values }));
   const runs = await Promise.all(summary.rows.map(async (r) => ({
     values: r.values,
-    curve: await readCurve(join(dir, 'runs', r.values.run_id ?? '', 'curve.csv')),
+    curve: await readCurve(runDirOf(dir, r.values.run_id ?? '')),
   })));
   const column = claim.metric.column ?? 'test_acc';
   if (runs.some((r) => r.curve.length) && !runs.some((r) => r.curve.some((row) => column in row))) {
@@ -99,26 +82,22 @@ async function readRuns(dir: string, claim: Claim, where: string): Promise<Claim
 
 /** Reads sweep.json's name and its spec's claim block (undefined when the spec has none). */
 async function readSweepClaim(dir: string): Promise<{ sweep: string; claim: unknown }> {
-  const file = join(dir, 'sweep.json');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readText(file, 'sweep.json'));
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${file}: invalid JSON (${(e as Error).message})`, [{ path: file, message: 'invalid JSON' }]);
-  }
+  const { raw } = await readSweepJson(dir);
   const obj = (raw && typeof raw === 'object' ? raw : {}) as { name?: unknown; spec?: { claim?: unknown } | null };
   return { sweep: typeof obj.name === 'string' ? obj.name : dir, claim: obj.spec?.claim };
 }
 
-export function renderVerdictsCsv(verdicts: readonly Verdict[]): string {
-  const csv = createObjectCsvStringifier({ header: VERDICT_COLUMNS.map((id) => ({ id, title: id })) });
-  const rows = verdicts.map((v) => ({
+/** verdicts.csv's rows: one per verdict, by VERDICT_COLUMNS. */
+function verdictRows(verdicts: readonly Verdict[]) {
+  return verdicts.map((v) => ({
     claim_id: v.claimId, kind: v.kind, metric: v.metric, statistic: v.statistic, estimate: v.estimate,
     ci_lo: v.lo, ci_hi: v.hi, ci_level: v.level, interval: v.interval, n_seeds: v.n, expect: v.expect,
     verdict: v.verdict, reason: v.reason, statement: v.statement, min_seeds: v.minSeeds, p_value: v.p, p_holm: v.pHolm, mde: v.mde,
   }));
-  return csv.getHeaderString() + csv.stringifyRecords(rows);
+}
+
+export function renderVerdictsCsv(verdicts: readonly Verdict[]): string {
+  return renderCsv(VERDICT_COLUMNS, verdictRows(verdicts));
 }
 
 /**
@@ -154,10 +133,8 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
     claims.push(claim);
   }
   const verdicts = adjustForMultipleClaims(single);
-  const files = [join(dir, 'verdicts.csv'), join(dir, 'verdicts.json')];
-  await writeFileAtomic(files[0]!, renderVerdictsCsv(verdicts));
   // JSON has no NaN: missing bounds are written as null.
-  await writeJsonAtomic(files[1]!, { sweep, claimSource: source, claims, verdicts });
+  const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts), { sweep, claimSource: source, claims, verdicts });
   return { dir, sweep, claimSource: source, claims, verdicts, files };
 }
 
@@ -173,14 +150,8 @@ export interface SavedVerdicts {
  * written before a field existed simply lack it; renderers show a dash.
  */
 export async function readSavedVerdicts(dir: string): Promise<SavedVerdicts> {
-  const file = join(dir, 'verdicts.json');
-  const text = await readText(file, 'verdicts.json (run batchlab verify on it first)');
-  let raw: { sweep?: unknown; claims?: unknown; verdicts?: unknown };
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: invalid JSON (${(e as Error).message})`, [{ path: file, message: 'invalid JSON' }]);
-  }
+  const { file, raw: parsed } = await readVerdictsJson(dir, 'verdicts.json (run batchlab verify on it first)');
+  const raw = (parsed ?? {}) as { sweep?: unknown; claims?: unknown; verdicts?: unknown };
   if (!Array.isArray(raw.verdicts)) throw new UsageError(`${file}: no verdicts`, [{ path: `${file} verdicts`, message: 'expected a list of verdicts' }]);
   const nan = (x: unknown) => (x === null ? NaN : x);
   const verdicts = (raw.verdicts as Record<string, unknown>[]).map((v) => ({

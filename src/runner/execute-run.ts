@@ -5,15 +5,13 @@
  * A run that throws is recorded `failed` with its error text and returned, not rethrown.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { UsageError } from '../errors.ts';
 import { buildModel } from '../models/index.ts';
 import type { RunConfig } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
-import { writeJsonAtomic } from '../results/atomic-write.ts';
-import { openCurveWriter } from '../results/curve-writer.ts';
+import { openCurveWriter, writeRunRecord } from '../results/layout.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { trainModel } from '../train/loop.ts';
 import type { StepProgress, TrainObserver } from '../train/types.ts';
@@ -31,8 +29,7 @@ export async function executeRun(run: PlannedRun<RunConfig>, runDir: string, ctx
   await rm(runDir, { recursive: true, force: true }); // a partial run restarts from scratch
   await mkdir(runDir, { recursive: true });
   const record = blankRecord(run, 'aborted', ctx.environment);
-  const runJson = join(runDir, 'run.json');
-  await writeJsonAtomic(runJson, { ...record, status: 'running' });
+  await writeRunRecord(runDir, { ...record, status: 'running' });
   const t0 = performance.now();
   let tensorsBefore: number | null = null;
   let model: tf.LayersModel | null = null;
@@ -44,7 +41,7 @@ export async function executeRun(run: PlannedRun<RunConfig>, runDir: string, ctx
     model = buildModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;
-    const curve = await openCurveWriter(join(runDir, 'curve.csv'), Boolean(noiseScale || gradVariance));
+    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     try {
       const result = await trainModel({ model, data, config: run.config, observers: [curve, progress], signal: ctx.signal });
@@ -65,7 +62,7 @@ export async function executeRun(run: PlannedRun<RunConfig>, runDir: string, ctx
   }
   const leaked = tensorsBefore === null ? 0 : tf.memory().numTensors - tensorsBefore;
   if (leaked > 0 && record.status !== 'failed') record.reason = `${record.reason ?? ''}${record.reason ? '; ' : ''}${leaked} tensors leaked`;
-  await writeJsonAtomic(runJson, record);
+  await writeRunRecord(runDir, record);
   return record;
 }
 

@@ -2,16 +2,12 @@
  * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
  * executes the rest on N executors, and rewrites summary.csv after every run.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { RunConfig, Spec } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
-import { writeJsonAtomic } from '../results/atomic-write.ts';
+import { FINISHED, makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
-import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
-import { writeSummary } from '../results/summary.ts';
 import type { StepProgress } from '../train/types.ts';
 import { describeError } from './execute-run.ts';
 import { sweepColumns } from './plan.ts';
@@ -50,7 +46,7 @@ export interface SweepOutcome {
 export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
   const axes = sweepColumns(o.spec);
-  await mkdir(join(o.outDir, 'runs'), { recursive: true });
+  await makeRunsDir(o.outDir);
 
   const done = new Map<string, RunRecord>();
   if (!o.force) {
@@ -61,9 +57,8 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   }
   const todo = o.runs.filter((r) => !done.has(r.runId));
   const skipped = done.size;
-  const summaryFile = join(o.outDir, 'summary.csv');
   const flushSummary = () =>
-    writeSummary(summaryFile, o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : [])), axes);
+    writeSummary(o.outDir, o.runs.flatMap((r) => (done.has(r.runId) ? [done.get(r.runId)!] : [])), axes);
 
   const onProgress = (runId: string, progress: StepProgress) => emit({ type: 'progress', runId, progress });
   const count = todo.length === 0 ? 0 : Math.max(1, Math.min(o.workers, todo.length));
@@ -84,10 +79,9 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   try {
     const main = await mainStart;
     if (main) executors.push(main);
-    const sweepJson = join(o.outDir, 'sweep.json');
     // With nothing left to run no backend starts: keep the environment the runs were made in.
-    const environment = main?.environment ?? (await readPreviousEnvironment(sweepJson));
-    await writeJsonAtomic(sweepJson, {
+    const environment = main?.environment ?? (await readPreviousEnvironment(o.outDir));
+    await writeSweepJson(o.outDir, {
       name: o.spec.name, spec: o.spec, specHash: specHash(o.spec), axes, shard: o.shard ?? null, runs: o.runs.length, environment,
       runIds: o.plannedIds,
     });
@@ -142,9 +136,10 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   };
 }
 
-async function readPreviousEnvironment(file: string): Promise<Record<string, string>> {
+async function readPreviousEnvironment(outDir: string): Promise<Record<string, string>> {
   try {
-    return (JSON.parse(await readFile(file, 'utf8')) as { environment?: Record<string, string> }).environment ?? {};
+    const { raw } = await readSweepJson(outDir);
+    return (raw as { environment?: Record<string, string> } | null)?.environment ?? {};
   } catch {
     return {};
   }

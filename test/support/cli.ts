@@ -1,8 +1,9 @@
 /** Spawns the real `batchlab` binary, as a user would, and captures its output. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseCsv } from '../../src/results/csv.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/batchlab.mjs');
 
@@ -46,4 +47,14 @@ export function runCli(
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** A CSV file's rows by column name, read with the parser batchlab itself uses. */
+export function readCsvRows(file: string): Record<string, string>[] {
+  return parseCsv(readFileSync(file, 'utf8'), file).rows.map((r) => r.values);
+}
+
+/** A CSV file's header. */
+export function readCsvColumns(file: string): string[] {
+  return parseCsv(readFileSync(file, 'utf8'), file).columns;
 }

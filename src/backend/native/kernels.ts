@@ -22,8 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../../models/batch-norm-train.ts';
-import { GN, GN_GRAD, type GroupNormAttrs } from '../../models/group-norm-kernel.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../kernel-names.ts';
 import type { NativeAddon } from './addon.ts';
 
 export const NATIVE = 'native';

@@ -1,5 +1,5 @@
 /** `batchlab report <results-dir>`: report.html plus charts/ (SVG and PNG). */
-import { writeReport } from '../../results/write-report.ts';
+import { writeReport } from '../../report/write-report.ts';
 import { EXIT } from '../../errors.ts';
 import { renderFindingsText } from '../../report/findings/index.ts';
 import type { ReportArgs } from '../command-options.ts';

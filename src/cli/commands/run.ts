@@ -1,5 +1,4 @@
 /** `batchlab run <spec>`: trains one configuration and writes <out>/runs/<run_id>/. */
-import { join } from 'node:path';
 import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
@@ -9,19 +8,20 @@ import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { EXIT } from '../../errors.ts';
+import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
   const spec = await readSpec(args.spec, backendSets(args));
   const planned = planSingleRun(spec);
   if (spec.sweep) io.err("note: run trains the base configuration only; the spec's sweep: section needs `batchlab sweep`");
-  const outDir = args.out ?? join('results', spec.name);
+  const outDir = args.out ?? defaultResultsDir(spec.name);
   const { sweep: _sweep, ...single } = spec;
   await preflight(single, [planned], { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
   const threads = threadsOption(args.threads);
   if (threads !== undefined) process.env['BATCHLAB_THREADS'] = String(threads);
   const active = await initBackend(spec.backend);
   io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
-  const runDir = join(outDir, 'runs', planned.runId);
+  const runDir = runDirOf(outDir, planned.runId);
   const datasets = new DatasetCache();
   let lastPrint = 0;
   const record = await executeRun(planned, runDir, {

@@ -1,10 +1,10 @@
 /** `batchlab sweep <spec>`: plans the grid, runs this shard of it (resumably), writes summary.csv. */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { planThreads } from '../../backend/threads.ts';
 import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
+import { defaultResultsDir, resultsPaths } from '../../results/layout.ts';
 import { planSweep } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
@@ -30,7 +30,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   }
   const shard = resolveShard(args, process.env);
   const { runs: all, selected: runs } = planSweep(spec, shard);
-  const outDir = args.out ?? join('results', spec.name);
+  const outDir = args.out ?? defaultResultsDir(spec.name);
   await preflight(spec, all, { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
   if (args.dryRun) {
     io.out(`${spec.name}: ${all.length} runs planned${shard ? `, shard ${shard.index}/${shard.count} takes ${runs.length}` : ''}; output ${outDir}`);
@@ -61,7 +61,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const counts = new Map<string, number>();
   for (const r of outcome.records) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   io.out(`sweep ${spec.name}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing run'}` +
-    ` (${outcome.skipped} skipped as already done); summary: ${join(outDir, 'summary.csv')}`);
+    ` (${outcome.skipped} skipped as already done); summary: ${resultsPaths(outDir).summaryCsv}`);
   if (outcome.aborted) {
     io.err('interrupted: rerun the same command to continue');
     return EXIT.interrupted;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../errors.ts';
-import { writeClaimFixture } from '../../results/verdicts-fixture.ts';
+import { writeClaimFixture } from '../../../test/support/claim-fixture.ts';
 import type { Output } from '../output.ts';
 import { verifyCommand } from './verify.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { renderPng } from '../report/render-png.ts';
+import { renderPng } from './render-png.ts';
 import { writeFixture } from '../../test/fixtures/report/generate-fixture.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
 import { findPngFonts, writeReport } from './write-report.ts';

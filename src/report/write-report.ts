@@ -1,29 +1,29 @@
 /**
  * `batchlab report`: reads a results directory, renders every chart, and writes report.html
- * plus charts/<id>[-<variant>].{svg,png}. The I/O shell around the pure renderers in report/.
+ * plus charts/<id>[-<variant>].{svg,png}. The I/O shell around the pure renderers in report/:
+ * the files are read and written through results/layout.ts.
  */
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { PlannedChart, SkippedChart } from '../report/charts/chart-plan.ts';
-import { planReport } from '../report/plan-report.ts';
-import { renderReportHtml, type RenderedChart } from '../report/render-html.ts';
-import { renderPng, type PngFonts } from '../report/render-png.ts';
-import { renderSvg } from '../report/render-svg.ts';
-import { readResultsDir } from './read-results.ts';
-import { renderVerdictSection } from '../report/verdict-section.ts';
+import { access } from 'node:fs/promises';
+import type { PlannedChart, SkippedChart } from './charts/chart-plan.ts';
+import { planReport } from './plan-report.ts';
+import { renderReportHtml, type RenderedChart } from './render-html.ts';
+import { renderPng, type PngFonts } from './render-png.ts';
+import { renderSvg } from './render-svg.ts';
+import { readResultsDir } from '../results/read-results.ts';
+import { makeChartsDir, readVerdictsJson, resultsPaths, writeChartFile, writeReportHtml } from '../results/layout.ts';
+import { renderVerdictSection } from './verdict-section.ts';
 import type { Verdict } from '../core/claims/types.ts';
-import type { FindingsResult } from '../report/findings/index.ts';
+import type { FindingsResult } from './findings/index.ts';
 
 /** The verdicts `batchlab verify` wrote: none when it has not run here; an unreadable file is a warning. */
 async function readVerdicts(dir: string, warnings: string[]): Promise<Verdict[]> {
-  const file = join(dir, 'verdicts.json');
+  const file = resultsPaths(dir).verdictsJson;
+  if (!(await readable(file))) return [];
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { verdicts?: Verdict[] };
-    return parsed.verdicts ?? [];
+    const { raw } = await readVerdictsJson(dir);
+    return (raw as { verdicts?: Verdict[] } | null)?.verdicts ?? [];
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      warnings.push(`${file} could not be read (${(err as Error).message}); the report has no verdicts section. Rerun batchlab verify.`);
-    }
+    warnings.push(`${file} could not be read (${(err as Error).message}); the report has no verdicts section. Rerun batchlab verify.`);
     return [];
   }
 }
@@ -71,9 +71,8 @@ export interface ReportOptions {
 export async function writeReport(resultsDir: string, outFile?: string, opts: ReportOptions = {}): Promise<ReportOutput> {
   const data = await readResultsDir(resultsDir);
   const { view, charts, findings } = planReport(data);
-  const html = outFile ?? join(resultsDir, 'report.html');
-  const chartsDir = join(dirname(html), 'charts');
-  await mkdir(chartsDir, { recursive: true });
+  const html = outFile ?? resultsPaths(resultsDir).reportHtml;
+  const chartsDir = await makeChartsDir(html);
   const fonts = opts.fonts !== undefined ? opts.fonts : await findPngFonts();
   const warnings: string[] = [];
   const notes = ['Each chart is also saved as SVG and PNG under charts/ beside this file.'];
@@ -92,7 +91,7 @@ export async function writeReport(resultsDir: string, outFile?: string, opts: Re
     sections.push(await renderChartFiles(plan, chartsDir, fonts, written, warnings));
   }
   const verdicts = renderVerdictSection(await readVerdicts(resultsDir, warnings));
-  await writeFile(html, renderReportHtml({ data, view, sections, notes, verdicts, findings }));
+  await writeReportHtml(html, renderReportHtml({ data, view, sections, notes, verdicts, findings }));
   const skipped = charts.filter((c): c is SkippedChart => c.kind === 'skipped').map((c) => ({ chart: c.id, why: c.why }));
   return { html, charts: written, skipped, warnings, findings };
 }
@@ -102,10 +101,11 @@ async function renderChartFiles(plan: PlannedChart, dir: string, fonts: PngFonts
   for (const v of plan.variants) {
     const { svg, warnings: w } = await renderSvg(v.spec);
     warnings.push(...w.map((m) => `${plan.id}${v.name ? `/${v.name}` : ''}: ${m}`));
-    const base = join(dir, v.name ? `${plan.id}-${v.name}` : plan.id);
-    await writeFile(`${base}.svg`, svg);
-    await writeFile(`${base}.png`, renderPng(svg, fonts ?? { fontFiles: [], loadSystemFonts: false }));
-    written.push(`${base}.svg`, `${base}.png`);
+    const name = v.name ? `${plan.id}-${v.name}` : plan.id;
+    written.push(
+      await writeChartFile(dir, `${name}.svg`, svg),
+      await writeChartFile(dir, `${name}.png`, renderPng(svg, fonts ?? { fontFiles: [], loadSystemFonts: false })),
+    );
     svgs.push(svg);
   }
   return { plan, svgs };

@@ -1,0 +1,85 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import {
+  SCHEMA_VERSION, readRunJson, readRunRecord, readSummary, readSweepJson, renderSummaryCsv, resultsPaths, runDirOf, runPaths,
+  writeRunRecord, writeSweepJson,
+} from './layout.ts';
+import type { RunRecord } from './run-record.ts';
+
+const COMMITTED = join(import.meta.dirname, '../../results/claims');
+
+let dir = '';
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'batchlab-layout-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('paths', () => {
+  it('lays out a results folder and a run folder', () => {
+    const p = resultsPaths('out');
+    expect([p.sweepJson, p.summaryCsv, p.runsDir, p.verdictsCsv, p.verdictsJson, p.reportHtml, p.runDir('abc')]).toEqual([
+      join('out', 'sweep.json'), join('out', 'summary.csv'), join('out', 'runs'), join('out', 'verdicts.csv'),
+      join('out', 'verdicts.json'), join('out', 'report.html'), join('out', 'runs', 'abc'),
+    ]);
+    const r = runPaths(runDirOf('out', 'abc'));
+    expect([r.runJson, r.curveCsv, r.checkpoint]).toEqual([
+      join('out', 'runs', 'abc', 'run.json'), join('out', 'runs', 'abc', 'curve.csv'), join('out', 'runs', 'abc', 'checkpoint'),
+    ]);
+  });
+});
+
+describe('schema version', () => {
+  it('is written into sweep.json and run.json', async () => {
+    await writeSweepJson(dir, { name: 'x', axes: [] });
+    expect(JSON.parse(await readFile(resultsPaths(dir).sweepJson, 'utf8')).schemaVersion).toBe(SCHEMA_VERSION);
+    const runDir = runDirOf(dir, 'r1');
+    await mkdir(runDir, { recursive: true });
+    await writeRunRecord(runDir, { run_id: 'r1', status: 'completed' } as RunRecord);
+    expect((await readRunJson(runDir))?.schemaVersion).toBe(SCHEMA_VERSION);
+    expect((await readRunRecord(dir, 'r1'))?.status).toBe('completed');
+  });
+
+  it('reads files without one as version 1', async () => {
+    await writeFile(resultsPaths(dir).sweepJson, JSON.stringify({ name: 'old', axes: [] }));
+    expect((await readSweepJson(dir)).raw).toEqual({ name: 'old', axes: [] });
+  });
+
+  it('refuses a file from a newer layout, naming the file', async () => {
+    await writeFile(resultsPaths(dir).sweepJson, JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1, name: 'new' }));
+    const err = await readSweepJson(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(`${resultsPaths(dir).sweepJson}: schemaVersion: expected an integer from 1 to ${SCHEMA_VERSION}`);
+  });
+});
+
+describe('summary.csv', () => {
+  it('renders the committed summaries byte for byte from their run records', async () => {
+    const sweeps = (await readdir(COMMITTED, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(sweeps.length).toBeGreaterThan(0);
+    for (const name of sweeps) {
+      const sweepDir = join(COMMITTED, name);
+      const summary = await readSummary(sweepDir);
+      const { raw } = await readSweepJson(sweepDir);
+      const records = await Promise.all(summary.rows.map(async (row) => (await readRunRecord(sweepDir, row.values.run_id!))!));
+      expect(renderSummaryCsv(records, (raw as { axes: string[] }).axes), name).toBe(await readFile(summary.file, 'utf8'));
+    }
+  });
+});
+
+describe('atomic writes', () => {
+  it('replace the file and leave no temporary file behind, also when the write fails', async () => {
+    const file = join(dir, 'a.json');
+    await writeFileAtomic(file, 'one');
+    await writeFileAtomic(file, 'two');
+    expect(await readFile(file, 'utf8')).toBe('two');
+    await expect(writeFileAtomic(join(dir, 'missing', 'b.json'), 'x')).rejects.toThrow();
+    await expect(writeFileAtomic(join(dir, 'a.json', 'c'), 'x')).rejects.toThrow(); // a file where a folder should be
+    expect(await readdir(dir)).toEqual(['a.json']);
+  });
+});

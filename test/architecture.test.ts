@@ -1,0 +1,58 @@
+/**
+ * The import rules of .dependency-cruiser.cjs hold for src/. A violation fails with the rule's
+ * name and the offending import; a fixture folder shows that the check can fail.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const config = createRequire(import.meta.url)(join(root, '.dependency-cruiser.cjs')) as {
+  forbidden: IForbiddenRuleType[];
+  options: Record<string, unknown>;
+};
+
+/** Every violation of the rules in the folder `baseDir`/src, as `rule: from -> to` (a cycle lists its path). */
+async function violations(baseDir: string): Promise<string[]> {
+  const result = await cruise(['src'], { ...config.options, baseDir, validate: true, ruleSet: { forbidden: config.forbidden } });
+  const output = result.output as ICruiseResult;
+  return output.summary.violations.map((v) =>
+    `${v.rule.name}: ${v.from} -> ${v.to}${v.cycle?.length ? ` (cycle: ${v.cycle.map((c) => c.name).join(' -> ')})` : ''}`);
+}
+
+describe('layers', () => {
+  it('src/ imports point one way (cli -> runner/report -> results -> train -> models/data/config -> backend -> core)', async () => {
+    expect(await violations(root)).toEqual([]);
+  });
+
+  it('names the rule and the import that breaks it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'batchlab-layers-'));
+    try {
+      const files: Record<string, string> = {
+        'src/errors.ts': 'export class UsageError extends Error {}\n',
+        'src/models/norm.ts': "export const eps = 1e-5;\n",
+        'src/backend/kernels.ts': "import { eps } from '../models/norm.ts';\nexport const k = eps;\n",
+        'src/core/a.ts': "import { b } from './b.ts';\nexport const a = () => b();\n",
+        'src/core/b.ts': "import { a } from './a.ts';\nexport const b = (): number => (a ? 1 : 0);\n",
+        'src/results/write.ts': "import { render } from '../report/render.ts';\nexport const write = render;\n",
+        'src/report/render.ts': "export const render = () => '';\n",
+        'src/results/write.test.ts': "import { render } from '../report/render.ts';\nexport const t = render;\n",
+      };
+      for (const [rel, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, rel)), { recursive: true });
+        await writeFile(join(dir, rel), text);
+      }
+      const found = await violations(dir);
+      expect(found).toContain('backend-below-models-data-config: src/backend/kernels.ts -> src/models/norm.ts');
+      expect(found).toContain('results-below-runner-report: src/results/write.ts -> src/report/render.ts');
+      expect(found.some((v) => v.startsWith('no-circular: src/core/'))).toBe(true);
+      expect(found.some((v) => v.includes('write.test.ts'))).toBe(false); // tests may import anything
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
