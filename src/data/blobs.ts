@@ -4,7 +4,7 @@
  */
 import { checkNumbers, seedRule, throwIfIssues } from './check-config.ts';
 import { oneHot, toDataset, type Dataset } from './dataset.ts';
-import { createRng, deriveSeed, normals, shuffleInPlace } from './prng.ts';
+import { createRng, deriveSeed, normals, shuffleInPlace } from '../core/prng.ts';
 
 export interface BlobsConfig {
   name: 'blobs';

@@ -8,7 +8,7 @@ import { EnvironmentError } from '../errors.ts';
 import { checkNumbers, seedRule, throwIfIssues, type NumberRule } from './check-config.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
 import { readIdxFile, type IdxArray } from './idx.ts';
-import { deriveSeed } from './prng.ts';
+import { deriveSeed } from '../core/prng.ts';
 import { stratifiedSplit } from './stratified-split.ts';
 
 export interface FashionMnistConfig {

@@ -5,7 +5,7 @@
  */
 import { checkNumbers, seedRule, throwIfIssues } from './check-config.ts';
 import { toDataset, type Dataset } from './dataset.ts';
-import { createRng, deriveSeed, normals } from './prng.ts';
+import { createRng, deriveSeed, normals } from '../core/prng.ts';
 
 export interface TeacherConfig {
   name: 'teacher';
