@@ -4,8 +4,7 @@
  * cell has a finite value for it, so each difference compares runs with the same initial
  * weights and data order.
  */
-import { minimalDetectableEffect } from '../power.ts';
-import { mean, std, tost } from '../stats.ts';
+import { mean, minimalDetectableEffect, std, tost } from '../stats/index.ts';
 import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
 import { metricLabel } from './metric.ts';
 import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';

@@ -6,7 +6,7 @@
  * the pooled statistic. With `y: tuned`, each best value is interpolated between grid points.
  */
 import { UsageError } from '../../errors.ts';
-import { fitCriticalBatch, linearFit, spearman } from '../stats.ts';
+import { fitCriticalBatch, linearFit, spearman } from '../stats/index.ts';
 import { bestTuned, type BestTuned } from './best-tuned.ts';
 import { decide, describeExpectation, fmt } from './decide.ts';
 import { metricGoal, metricLabel } from './metric.ts';

@@ -9,7 +9,7 @@ import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
 import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
 import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
-import { fitCriticalBatch, quantile } from '../../core/stats.ts';
+import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
 
 /** Share of the reachable level used as the target: 95% of the accuracy, or 105% of the loss. */
 export const TARGET_FRACTION = 0.95;

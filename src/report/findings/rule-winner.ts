@@ -5,7 +5,7 @@
  * runner-up by the paired difference over seeds (95% t interval); when the interval covers 0 the
  * two are reported as not distinguishable. Pure.
  */
-import { meanCi } from '../../core/stats.ts';
+import { meanCi } from '../../core/stats/index.ts';
 import type { ConfigGroup, SweepView } from '../sweep-view.ts';
 import { groupScore, isBetter } from '../sweep-view.ts';
 import { bySeed, ci, covers, families, finding, inFamily, leftOut, metricScale, num, pairedBySeed, plural, ruleOf, type FindingsResult } from './types.ts';
