@@ -86,7 +86,7 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       const clear = !covers(lo, hi, 0);
       if (clear) decided++;
       const verdict = !clear
-        ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the intervals overlap`
+        ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the interval of the paired difference covers 0`
         : `beats ${ruleOf(second)} (${m.show(groupScore(second, view.task))}) by about ${num(d)}${m.diffUnit}`;
       details.push(`${lead} ${verdict} (difference ${ci(lo, hi)}${m.diffUnit}, n = ${diffs.length} paired seeds)${divText.length ? `; ${divText.join('; ')}` : ''}.`);
     }

@@ -1,4 +1,5 @@
-/** Pieces every statistic's evaluator shares: display scale, labels, and verdict assembly. */
+/** Pieces every statistic's evaluator shares: display scale, labels, the seed minimum, and verdict assembly. */
+import type { Decision } from './decide.ts';
 import { metricIsFraction, metricLabel } from './metric.ts';
 import { describeSelector } from './select.ts';
 import type { Claim, IntervalChoice, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
@@ -56,6 +57,16 @@ export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
 /** '3 seeds < 5: ' when a verdict lacks seeds, else ''. */
 export function seedShortfall(n: number, minSeeds: number): string {
   return n < minSeeds ? `${n} seed${n === 1 ? '' : 's'} < ${minSeeds}: ` : '';
+}
+
+/**
+ * The seed minimum, applied in one place: with fewer than `minSeeds` seeds the verdict is
+ * INCONCLUSIVE whatever the interval says, and the clause says why. `seeds` names what is
+ * counted ('seeds', 'paired seeds').
+ */
+export function applySeedMinimum(d: Decision, n: number, minSeeds: number, seeds = 'seeds'): Decision {
+  if (n >= minSeeds) return d;
+  return { verdict: 'INCONCLUSIVE', clause: `a verdict needs ${minSeeds} ${seeds} (the interval is ${d.clause})` };
 }
 
 /** "(95% CI 8.1 to 16 points, n=3 seeds)" */
