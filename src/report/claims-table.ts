@@ -3,7 +3,7 @@
  * with the estimate, its interval, n, the minimal detectable effect, p (Holm) and the verdict.
  * Pure: saved verdicts -> text. Accuracy-type metrics read as percentage points.
  */
-import { fmt } from '../core/claims/decide.ts';
+import { fmt } from '../core/format-number.ts';
 import type { Claim, Verdict } from '../core/claims/types.ts';
 import { displayScale } from '../core/claims/build-verdict.ts';
 import { intervalLabel, seedsCell } from './verdict-cells.ts';

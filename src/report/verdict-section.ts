@@ -3,7 +3,7 @@
  * verdict, and the sentence saying why. Pure: verdicts -> an HTML fragment with its own
  * scoped styles (class names prefixed `verdict`), no scripts, no external resources.
  */
-import { fmt } from '../core/claims/decide.ts';
+import { fmt } from '../core/format-number.ts';
 import type { Verdict, VerdictLabel } from '../core/claims/types.ts';
 import { intervalLabel, seedsCell } from './verdict-cells.ts';
 

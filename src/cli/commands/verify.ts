@@ -1,5 +1,5 @@
 /** `batchlab verify <dir>...`: evaluates each results directory's claim, prints the verdicts, writes verdicts.csv/json. */
-import { fmt } from '../../core/claims/decide.ts';
+import { fmt } from '../../core/format-number.ts';
 import { EXIT, UsageError, type Issue } from '../../errors.ts';
 import { renderPlainTable } from '../../report/text-table.ts';
 import { renderClaimsTable } from '../../report/claims-table.ts';

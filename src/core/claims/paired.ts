@@ -5,7 +5,8 @@
  * weights and data order.
  */
 import { mean, minimalDetectableEffect, std, tost } from '../stats/index.ts';
-import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
+import { decide, decideEquivalence, describeExpectation } from './decide.ts';
+import { fmt } from '../format-number.ts';
 import { metricLabel } from './metric.ts';
 import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';
 import type { Claim, ClaimRun, EquivalenceTest, InteractionTest, PairedTest, Selector, Verdict } from './types.ts';

@@ -8,7 +8,8 @@
 import { UsageError } from '../../errors.ts';
 import { fitCriticalBatch, linearFit, spearman } from '../stats/index.ts';
 import { bestTuned, type BestTuned } from './best-tuned.ts';
-import { decide, describeExpectation, fmt } from './decide.ts';
+import { decide, describeExpectation } from './decide.ts';
+import { fmt } from '../format-number.ts';
 import { metricGoal, metricLabel } from './metric.ts';
 import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
 import type { Claim, ClaimRun, CriticalBatchTest, RankTest, SlopeTest, Verdict } from './types.ts';
