@@ -2,7 +2,7 @@
 import type { Decision } from './decide.ts';
 import { metricIsFraction, metricLabel } from './metric.ts';
 import { describeSelector } from './select.ts';
-import type { Claim, IntervalChoice, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
+import type { Claim, Selector, TestKind, Verdict } from './types.ts';
 
 /** Fractions (accuracy, error) read as percentage points in sentences; values stay in metric units. */
 export function displayScale(claim: Claim): { scale: number; unit: string } {
@@ -14,21 +14,8 @@ export function groupLabel(claim: Claim, key: string, selector: Selector): strin
   return claim.test.labels[key] ?? `{${describeSelector(selector)}}`;
 }
 
-export interface VerdictFields {
-  statistic: string;
-  estimate: number;
-  lo: number;
-  hi: number;
-  level: number;
-  interval: IntervalChoice;
-  n: number;
-  p: number;
-  mde: number;
-  expect: string;
-  verdict: VerdictLabel;
-  reason: string;
-  details: Record<string, unknown>;
-}
+/** What an evaluator computes; assembleVerdict adds what the claim says (id, statement, kind, metric, minSeeds). */
+export type VerdictFields = Omit<Verdict, 'claimId' | 'statement' | 'kind' | 'metric' | 'minSeeds' | 'pHolm'>;
 
 export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
   return {
