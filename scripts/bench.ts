@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { version_wasm as wasmVersion } from '@tensorflow/tfjs-backend-wasm';
 import { disposeTrainEval } from '../src/runner/train-data.ts';
 import { ArgsError, parseBenchArgs, USAGE, type BenchArgs } from './bench/args.ts';
-import { fmt, ratio, renderCsv, renderMarkdown, renderTable, type CsvRow } from './bench/format.ts';
+import { renderMarkdownTable, renderPlainTable } from '../src/report/text-table.ts';
+import { fmtFixed, ratio, renderCsv, type CsvRow } from './bench/format.ts';
 import { flatnessRule, sampleMemory, type MemoryResult } from './bench/memory.ts';
 import { profileLoopStep, type StepProfile } from './bench/profile.ts';
 import { buildBenchModel, loadBenchData, MODEL_LABELS, useBackend, type BenchBackend, type BenchModel } from './bench/setup.ts';
@@ -48,8 +49,8 @@ function record(row: Omit<CsvRow, 'note'> & { note?: string }): void {
 }
 
 function show(title: string, header: string[], rows: string[][], note?: string): void {
-  console.log(`\n== ${title}${note ? ` (${note})` : ''}\n${renderTable(header, rows)}`);
-  markdown.push(`### ${title}\n${note ? `\n${note}\n` : ''}\n${renderMarkdown(header, rows)}\n`);
+  console.log(`\n== ${title}${note ? ` (${note})` : ''}\n${renderPlainTable(header, rows)}`);
+  markdown.push(`### ${title}\n${note ? `\n${note}\n` : ''}\n${renderMarkdownTable(header, rows)}\n`);
 }
 
 function log(msg: string): void {
@@ -240,14 +241,14 @@ async function main(): Promise<number> {
     const rows = cells.map((c) => {
       const t = torchOf(torchResults, c.model, c.batch);
       const t1 = torchOf(torch1, c.model, c.batch);
-      if (c.skipped) return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), 'skipped', '', t ? fmt(t.samples_per_s) : '-', t1 ? fmt(t1.samples_per_s) : '-', '', '', c.skipped];
+      if (c.skipped) return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), 'skipped', '', t ? fmtFixed(t.samples_per_s) : '-', t1 ? fmtFixed(t1.samples_per_s) : '-', '', '', c.skipped];
       const lf = ratio(c.loop!.samplesPerS, c.fit!.samplesPerS);
       const lt = ratio(c.loop!.samplesPerS, t?.samples_per_s);
       for (const [method, tm] of [['loop', c.loop!], ['fit', c.fit!]] as const) {
         record({ section: 'throughput', backend: labelOf(c.backend, c.threads), model: c.model, batch: c.batch, method, metric: 'samples_per_s', value: tm.samplesPerS, unit: 'samples/s', note: `${tm.steps} timed steps` });
       }
-      return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), fmt(c.loop!.samplesPerS), fmt(c.fit!.samplesPerS), t ? fmt(t.samples_per_s) : '-',
-        t1 ? fmt(t1.samples_per_s) : '-', fmt(lf, 2), fmt(lt, 3), `${c.loop!.steps}/${c.fit!.steps}`];
+      return [labelOf(c.backend, c.threads), MODEL_LABELS[c.model], String(c.batch), fmtFixed(c.loop!.samplesPerS), fmtFixed(c.fit!.samplesPerS), t ? fmtFixed(t.samples_per_s) : '-',
+        t1 ? fmtFixed(t1.samples_per_s) : '-', fmtFixed(lf, 2), fmtFixed(lt, 3), `${c.loop!.steps}/${c.fit!.steps}`];
     });
     for (const [threads, list] of [[args.torchThreads, torchResults], [1, torch1]] as const) {
       for (const t of list.filter((r) => r.model !== 'tiny')) {
@@ -262,7 +263,7 @@ async function main(): Promise<number> {
   if (overhead.length) {
     const t = torchOf(torchResults, 'tiny', 8);
     const t1 = torchOf(torch1, 'tiny', 8);
-    const rows = overhead.map((c) => [c.backend, fmt(c.loop!.msPerStep, 3), fmt(c.fit!.msPerStep, 3), t ? fmt(t.ms_per_step, 3) : '-', t1 ? fmt(t1.ms_per_step, 3) : '-']);
+    const rows = overhead.map((c) => [c.backend, fmtFixed(c.loop!.msPerStep, 3), fmtFixed(c.fit!.msPerStep, 3), t ? fmtFixed(t.ms_per_step, 3) : '-', t1 ? fmtFixed(t1.ms_per_step, 3) : '-']);
     for (const c of overhead) {
       record({ section: 'overhead', backend: c.backend, model: 'tiny', batch: 8, method: 'loop', metric: 'ms_per_step', value: c.loop!.msPerStep, unit: 'ms' });
       record({ section: 'overhead', backend: c.backend, model: 'tiny', batch: 8, method: 'fit', metric: 'ms_per_step', value: c.fit!.msPerStep, unit: 'ms' });
@@ -273,7 +274,7 @@ async function main(): Promise<number> {
   }
 
   for (const { backend, model, batch, result } of memory) {
-    const rows = result.samples.map((s) => [String(s.step), String(s.tensors), fmt(s.tfMB, 1), fmt(s.wasmMB, 1), s.liveHeapMB === null ? '-' : fmt(s.liveHeapMB, 1), fmt(s.rssMB, 1)]);
+    const rows = result.samples.map((s) => [String(s.step), String(s.tensors), fmtFixed(s.tfMB, 1), fmtFixed(s.wasmMB, 1), s.liveHeapMB === null ? '-' : fmtFixed(s.liveHeapMB, 1), fmtFixed(s.rssMB, 1)]);
     for (const s of result.samples) {
       record({ section: 'memory', backend, model, batch, method: 'loop', metric: `tensors_at_step_${s.step}`, value: s.tensors, unit: 'tensors' });
       record({ section: 'memory', backend, model, batch, method: 'loop', metric: `rss_mb_at_step_${s.step}`, value: s.rssMB, unit: 'MB' });
@@ -281,29 +282,29 @@ async function main(): Promise<number> {
       if (s.liveHeapMB !== null) record({ section: 'memory', backend, model, batch, method: 'loop', metric: `js_heap_after_gc_mb_at_step_${s.step}`, value: s.liveHeapMB, unit: 'MB' });
     }
     show(`Memory, ${backend} ${MODEL_LABELS[model]} batch ${batch}`, ['step', 'tensors', 'tfjs MB', 'wasm heap MB', 'JS heap after GC, MB', 'RSS MB'], rows,
-      `after the first sample: tensor growth ${result.tensorGrowth}, wasm heap growth ${fmt(result.wasmGrowthMB, 1)} MB, post-GC JS heap drift ${result.liveHeapDriftMB === null ? '-' : `${fmt(result.liveHeapDriftMB, 1)} MB`}, RSS drift ${fmt(result.rssDriftMB, 1)} MB: ${result.flat ? 'flat' : 'NOT flat'}`);
+      `after the first sample: tensor growth ${result.tensorGrowth}, wasm heap growth ${fmtFixed(result.wasmGrowthMB, 1)} MB, post-GC JS heap drift ${result.liveHeapDriftMB === null ? '-' : `${fmtFixed(result.liveHeapDriftMB, 1)} MB`}, RSS drift ${fmtFixed(result.rssDriftMB, 1)} MB: ${result.flat ? 'flat' : 'NOT flat'}`);
   }
 
   for (const { backend, model, batch, profile } of profiles) {
     const top = profile.kernels.slice(0, 12);
-    const rows = top.map((k) => [k.kernel, fmt(k.ms, 3), fmt(k.calls, 1), fmt((100 * k.ms) / profile.stepMs, 1)]);
-    rows.push(['(all kernels)', fmt(profile.kernelMs, 3), fmt(profile.kernels.reduce((s, k) => s + k.calls, 0), 0), fmt((100 * profile.kernelMs) / profile.stepMs, 1)]);
-    rows.push(['(outside kernels: JS, tape, dispatch)', fmt(profile.stepMs - profile.kernelMs, 3), '', fmt((100 * (profile.stepMs - profile.kernelMs)) / profile.stepMs, 1)]);
+    const rows = top.map((k) => [k.kernel, fmtFixed(k.ms, 3), fmtFixed(k.calls, 1), fmtFixed((100 * k.ms) / profile.stepMs, 1)]);
+    rows.push(['(all kernels)', fmtFixed(profile.kernelMs, 3), fmtFixed(profile.kernels.reduce((s, k) => s + k.calls, 0), 0), fmtFixed((100 * profile.kernelMs) / profile.stepMs, 1)]);
+    rows.push(['(outside kernels: JS, tape, dispatch)', fmtFixed(profile.stepMs - profile.kernelMs, 3), '', fmtFixed((100 * (profile.stepMs - profile.kernelMs)) / profile.stepMs, 1)]);
     for (const k of profile.kernels) {
       record({ section: 'profile', backend, model, batch, method: 'loop', metric: `kernel_ms_${k.kernel}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
     }
     record({ section: 'profile', backend, model, batch, method: 'loop', metric: 'step_ms', value: profile.stepMs, unit: 'ms/step' });
-    show(`Profile, ${backend}${backend === 'native' ? ' 1thr' : ''} ${MODEL_LABELS[model]} batch ${batch}: ${fmt(profile.stepMs, 2)} ms/step (instrumented)`,
+    show(`Profile, ${backend}${backend === 'native' ? ' 1thr' : ''} ${MODEL_LABELS[model]} batch ${batch}: ${fmtFixed(profile.stepMs, 2)} ms/step (instrumented)`,
       ['kernel', 'ms/step', 'calls/step', '% of step'], rows, `self time per kernel over ${profile.steps} steps`);
   }
 
   if (sweeps.length) {
     const rows = sweeps.map((t) => {
       const base = sweepOf(t.grid, 'workers 1');
-      return [String(runsOf(t.grid)), t.mode, fmt(t.wallS, 1), fmt(t.runsPerMin, 1), base ? `${fmt(t.runsPerMin / base.runsPerMin, 2)}x` : '-', `${t.runsDone}/${runsOf(t.grid)}`];
+      return [String(runsOf(t.grid)), t.mode, fmtFixed(t.wallS, 1), fmtFixed(t.runsPerMin, 1), base ? `${fmtFixed(t.runsPerMin / base.runsPerMin, 2)}x` : '-', `${t.runsDone}/${runsOf(t.grid)}`];
     });
     for (const t of sweeps) {
-      record({ section: 'sweep', backend: 'wasm', model: 'mlp', batch: '', method: `${runsOf(t.grid)}_runs_${t.mode.replace(' ', '_')}`, metric: 'runs_per_min', value: t.runsPerMin, unit: 'runs/min', note: `${fmt(t.wallS, 1)} s wall` });
+      record({ section: 'sweep', backend: 'wasm', model: 'mlp', batch: '', method: `${runsOf(t.grid)}_runs_${t.mode.replace(' ', '_')}`, metric: 'runs_per_min', value: t.runsPerMin, unit: 'runs/min', note: `${fmtFixed(t.wallS, 1)} s wall` });
     }
     show('Sweep throughput (batchlab sweep, wasm)', ['runs', 'how', 'wall s', 'runs/min', 'vs workers 1', 'runs done'], rows,
       `${SWEEP_MODEL}; wall time from spawn to exit; "2 shards" = two independent --workers 1 --shard i/2 processes started together`);
@@ -315,7 +316,7 @@ async function main(): Promise<number> {
   for (const backend of args.backends) {
     for (const model of args.models) {
       const rs = cells.filter((c) => c.backend === backend && c.model === model && c.loop && (c.threads ?? 1) === 1).map((c) => c.loop!.samplesPerS / c.fit!.samplesPerS);
-      if (rs.length) targets.push({ name: `loop/fit ${labelOf(backend, backend === 'native' ? 1 : undefined)} ${model} (geomean over batches; min ${fmt(Math.min(...rs), 2)})`, value: geomean(rs), goal: 1.0, unit: 'x' });
+      if (rs.length) targets.push({ name: `loop/fit ${labelOf(backend, backend === 'native' ? 1 : undefined)} ${model} (geomean over batches; min ${fmtFixed(Math.min(...rs), 2)})`, value: geomean(rs), goal: 1.0, unit: 'x' });
     }
   }
   const mlp1024 = cellOf('wasm', 'mlp', 1024);
@@ -348,7 +349,7 @@ async function main(): Promise<number> {
   for (const { backend, model, result } of memory) {
     targets.push({ name: `memory flat over ${args.memorySteps} steps, ${backend} ${model} (${flatnessRule(result)})`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
   }
-  const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmt(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
+  const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmtFixed(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
     `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);
   for (const t of targets) if (t.value !== null) record({ section: 'target', backend: '', model: '', batch: '', method: '', metric: t.name, value: t.value, unit: t.unit, note: t.value >= t.goal ? 'PASS' : 'FAIL' });
   if (trows.length) show('Targets', ['target', 'measured', 'goal', 'verdict'], trows);

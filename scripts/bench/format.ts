@@ -1,19 +1,11 @@
-/** Plain-text tables and the long-format CSV of the benchmark. */
+/**
+ * Numbers and the long-format CSV of the benchmark. Its tables are rendered by
+ * src/report/text-table.ts, the same printer the report and `compare` use.
+ */
+import { renderCsvTable } from '../../src/report/text-table.ts';
 
-/** Renders rows as a left-aligned first column and right-aligned others. */
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-/** Markdown version of the same table, for docs/PERFORMANCE.md. */
-export function renderMarkdown(header: string[], rows: string[][]): string {
-  const sep = header.map((_, i) => (i === 0 ? '---' : '---:'));
-  return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
-
-export function fmt(x: number | null | undefined, digits = 0): string {
+/** `digits` decimals with thousands separators (12,345.6); '-' when missing or not finite. */
+export function fmtFixed(x: number | null | undefined, digits = 0): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -37,11 +29,6 @@ export interface CsvRow {
 
 const COLUMNS: (keyof CsvRow)[] = ['section', 'backend', 'model', 'batch', 'method', 'metric', 'value', 'unit', 'note'];
 
-function csvCell(v: unknown): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function renderCsv(rows: CsvRow[]): string {
-  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  return renderCsvTable(COLUMNS, rows.map((r) => COLUMNS.map((c) => String(r[c]))));
 }

@@ -5,40 +5,25 @@ Reads a JSON list of cells from argv[1]; prints one JSON object per line on stdo
 A cell: {"model": "mlp" | "cnn" | "tiny", "batch": int, "seconds": float, "rounds": int,
          "warmup": int, "min_steps": int, "max_steps": int}
 `seconds` is split over `rounds` timed rounds; the best round is reported (as on the tfjs side).
-Models mirror batchlab's factories:
-  mlp:  flatten 28x28x1 -> 256 relu -> 128 relu -> 10
-  cnn:  [conv3x3 'same' (no bias) -> BN -> relu -> maxpool 2] x (16, 32) -> GAP -> 10
-  tiny: 20 -> 32 relu -> 10
+Models: scripts/torch_models.py, which mirrors batchlab's factories (mlp, cnn, tiny).
 Data are random tensors of the real shapes (throughput does not depend on the values); each
 step gathers its batch from a 4096-example pool through a shuffled index, as batchlab does.
 """
 import json
+import os
 import sys
 import time
 
 import torch
 from torch import nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_models import build  # noqa: E402
+
 THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 POOL = 4096
-
-
-def build(name):
-    if name == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)), (1, 28, 28)
-    if name == "cnn":
-        layers = []
-        c_in = 1
-        for c in (16, 32):
-            layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c, eps=1e-5, momentum=0.1), nn.ReLU(), nn.MaxPool2d(2)]
-            c_in = c
-        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)]
-        return nn.Sequential(*layers), (1, 28, 28)
-    if name == "tiny":
-        return nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 10)), (20,)
-    raise ValueError(f"unknown model {name}")
 
 
 def run_cell(cell):

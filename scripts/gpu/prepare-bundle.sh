@@ -13,7 +13,7 @@
 #                                 (libGLX_nvidia.so.0) cannot start without glvnd, and GPU containers
 #                                 often lack it; run-gpu-bench.sh unpacks them when needed (as root)
 #   <out>/experiments/            the example specs
-#   <out>/run-gpu-bench.sh, <out>/torch_cuda_bench.py, <out>/MANIFEST
+#   <out>/run-gpu-bench.sh, <out>/torch_cuda_bench.py, <out>/torch_models.py, <out>/MANIFEST
 #
 # The GPU's Vulkan driver (the NVIDIA driver's ICD) must be on the GPU machine; it cannot be
 # bundled. Sweeps with worker processes (--workers > 1) need the full checkout, not this bundle.
@@ -110,7 +110,7 @@ if ! (cd "$OUT_DIR/gl-debs" && apt-get download $GL_PACKAGES >/dev/null 2>&1); t
 fi
 
 cp -r "$ROOT/experiments" "$OUT_DIR/experiments"
-cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$OUT_DIR/"
+cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$ROOT/scripts/torch_models.py" "$OUT_DIR/"
 chmod 755 "$OUT_DIR/run-gpu-bench.sh"
 {
   echo "batchlab GPU bundle"

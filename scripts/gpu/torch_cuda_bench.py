@@ -1,8 +1,7 @@
 """PyTorch peer of scripts/gpu/webgpu-bench.ts: the same CNN, batch sizes and plain SGD step.
 
-Model (mirrors batchlab's cnn with channels [16, 32], norm batch, max pooling):
-  conv3x3 16 'same' (no bias) -> BN -> relu -> maxpool 2 -> conv3x3 32 (no bias) -> BN -> relu
-  -> maxpool 2 -> global average pool -> dense 10, on 28x28x1 inputs.
+Model: build_cnn of torch_models.py (scripts/, or beside this file in the GPU bundle), batchlab's
+cnn with channels [16, 32], norm batch, max pooling, on 28x28x1 inputs.
 Data are random tensors of the real shapes on the device (throughput does not depend on the
 values); each step gathers its batch from an 8,000-example pool on the device through a shuffled
 index, as batchlab does. Eager mode, float32, default cuDNN settings.
@@ -18,23 +17,18 @@ Usage: python3 torch_cuda_bench.py [--device cuda|cpu] [--batches 256,8] [--seco
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
 from torch import nn
 
+# torch_models.py sits in scripts/ in a checkout and beside this file in the GPU bundle.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_models import build_cnn  # noqa: E402
+
 POOL = 8000
-
-
-def build_cnn():
-    layers = []
-    c_in = 1
-    for c in (16, 32):
-        # BN momentum 0.1 in PyTorch's convention is tfjs's 0.9; eps as batchlab's 1e-5.
-        layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c, eps=1e-5, momentum=0.1), nn.ReLU(), nn.MaxPool2d(2)]
-        c_in = c
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)]
-    return nn.Sequential(*layers)
 
 
 def sync(device):

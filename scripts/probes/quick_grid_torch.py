@@ -13,11 +13,15 @@ Usage: python3 scripts/probes/quick_grid_torch.py [threads]
 """
 import json
 import math
+import os
 import sys
 import time
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_models import build_mlp  # noqa: E402
 
 THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 torch.set_num_threads(THREADS)
@@ -44,7 +48,7 @@ def evaluate(model):
 
 def run(b, base, rule, seed):
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = build_mlp()  # flattens [N, 784] as a no-op
     peak = scaled(rule, base, b)
     opt = torch.optim.SGD(model.parameters(), lr=peak, momentum=0.9)
     steps_per_epoch = TRAIN // b

@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { batchNormTrain, composedBatchNormTrain, composedBatchNormTrainGrad, BN_TRAIN, BN_TRAIN_GRAD } from '../models/batch-norm-train.ts';
 import { registerBatchNormKernels } from './batch-norm-kernels.ts';
-import { TOLERANCE, initBackends, normal, relError, runOn, tensorsLeaked, type Input } from './wasm-kernels/test-support.ts';
+import { TOLERANCE, initBackends, normal, relError, runOn, type Input } from './wasm-kernels/test-support.ts';
 
 const EPS = 1e-3;
 
@@ -62,6 +63,7 @@ async function worstError(backend: 'cpu' | 'wasm', shape: number[], mean: number
 }
 
 describe('batchNormTrain: the array kernels match tfjs autodiff of moments + batchNorm', () => {
+  useLeakCheck();
   beforeAll(async () => {
     await initBackends(); // wasm kernels registered; cpu first runs the composed fallback
   });
@@ -111,12 +113,8 @@ describe('batchNormTrain: the array kernels match tfjs autodiff of moments + bat
   });
 
   it('leaves no tensors behind, forward and backward, on both backends', async () => {
-    for (const backend of ['wasm', 'cpu'] as const) {
-      const leaked = await tensorsLeaked(async () => {
-        await runOn(backend, inputs([4, 3, 3, 8], 0), withGrads(ours, true));
-      });
-      expect(leaked).toBe(0);
-    }
+    // useLeakCheck() above counts the tensors around this test.
+    for (const backend of ['wasm', 'cpu'] as const) await runOn(backend, inputs([4, 3, 3, 8], 0), withGrads(ours, true));
   });
 
   it('refuses non-float32 or mismatched inputs with the shapes it got', () => {

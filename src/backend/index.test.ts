@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
 import { BACKENDS, BackendUnavailableError, initBackend, probeBackend, probeBackends, releaseBackend, type BackendProbe } from './index.ts';
 import { cpuModel } from './host.ts';
@@ -54,14 +55,13 @@ describe('probeBackends', () => {
   beforeEach(async () => {
     await tf.setBackend('cpu');
   });
+  useLeakCheck();
 
   it('probes every backend in auto order, leaving the active backend and tensor count alone', async () => {
-    const before = tf.memory().numTensors;
     await probeEachOnce();
     const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual([...BACKENDS]);
     expect(tf.getBackend()).toBe('cpu');
-    expect(tf.memory().numTensors).toBe(before);
     for (const p of probes) {
       expect(p.reason).not.toBe('');
       expect(p.device !== '').toBe(p.usable);
@@ -94,6 +94,7 @@ describe('probeBackends', () => {
 });
 
 describe('initBackend', () => {
+  useLeakCheck();
   it('auto takes the first backend that initialises and says why it skipped the others', async () => {
     await tf.setBackend('cpu');
     const probes = await probeBackends();
@@ -141,7 +142,6 @@ describe('initBackend', () => {
   it.each(BACKENDS)('%s keeps the backend contract', async (name) => {
     await tf.setBackend('cpu');
     const probe = await probeBackend(name);
-    const before = tf.memory().numTensors;
     if (!probe.usable) {
       const err = await initBackend(name).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BackendUnavailableError);
@@ -160,7 +160,6 @@ describe('initBackend', () => {
     const got = await matMul(a, b, m, k, n);
     // float32 sums of 33 products in [-1,1]: different summation orders agree to ~1e-6.
     for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-4);
-    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError } from '../errors.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
-import { registerLaterCommands } from './later-commands.ts';
+import { registerLazyCommands } from './lazy-commands.ts';
 import { processOutput, type Output } from './output.ts';
 
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
@@ -35,7 +35,7 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
         run(async () => (await import('./commands/run.ts')).runCommand(a as unknown as RunArgs, io, controller.signal)))
       .command('doctor', 'check which tfjs backends work here and why not', (y) => y, () =>
         run(async () => (await import('./commands/doctor.ts')).doctorCommand(io, debug)));
-    registerLaterCommands(parser, io, controller.signal, run);
+    registerLazyCommands(parser, io, controller.signal, run);
     await parser
       .demandCommand(1, 'name a command (see --help)')
       .strict()

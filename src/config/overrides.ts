@@ -1,5 +1,6 @@
 /** `--set path=value` overrides. Values are YAML flow scalars or collections (`[1, 2]`, `0.1`, `batch`). */
 import { UsageError, type Issue } from '../errors.ts';
+import { setPath } from '../core/paths.ts';
 import { parseYamlLimited } from './read-yaml.ts';
 
 export interface Override { path: string; value: unknown }
@@ -41,20 +42,11 @@ export function parseOverrides(args: readonly string[]): { overrides: Override[]
  * is a UsageError, so no path reaches an object's prototype.
  */
 export function applyOverrides(doc: unknown, overrides: readonly Override[]): Record<string, unknown> {
-  const root = structuredClone((doc ?? {}) as Record<string, unknown>);
+  let root = structuredClone((doc ?? {}) as Record<string, unknown>);
   for (const { path, value } of overrides) {
     const why = badOverridePath(path);
     if (why) throw new UsageError(`invalid override path ${JSON.stringify(path)}`, [{ path, message: why }]);
-    const keys = path.split('.');
-    let cur = root;
-    for (const key of keys.slice(0, -1)) {
-      const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
-      if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-        Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
-      }
-      cur = cur[key] as Record<string, unknown>;
-    }
-    Object.defineProperty(cur, keys[keys.length - 1]!, { value, writable: true, enumerable: true, configurable: true });
+    root = setPath(root, path, value, { createMissing: true });
   }
   return root;
 }

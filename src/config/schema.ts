@@ -7,10 +7,13 @@ import {
   bool, fraction, integer, listOf, nonEmptyListOf, nonNegativeInt, nonNegativeNumber, oneOf,
   positiveInt, positiveNumber, text,
 } from './fields.ts';
+import { BACKENDS } from '../backend/names.ts';
+import { SCALING_RULE_NAMES } from '../core/scaling.ts';
+import { LR_SCHEDULE_NAMES } from '../core/schedule.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
+/** Registry names are listed once, in their registries; the enums below are built from them. */
+export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 export const NORMS = ['none', 'batch', 'group', 'layer'] as const;
-export const SCALING_RULE_NAMES = ['none', 'linear', 'sqrt'] as const;
 export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 /** Longest spec name: it becomes a folder name (and `<name>-shard-<i>` on Slurm). */
 export const MAX_NAME_LENGTH = 100;
@@ -106,7 +109,7 @@ export const lossSchema = z.strictObject({
 });
 
 export const scheduleSchema = z.strictObject({
-  name: oneOf(['constant', 'step', 'cosine'] as const).default('constant'),
+  name: oneOf(LR_SCHEDULE_NAMES).default('constant'),
   milestones: listOf(positiveNumber(), 'positive numbers (epochs)').default([]), // step decay points, epochs
   gamma: positiveNumber().default(0.1), // step decay factor
   warmupEpochs: nonNegativeNumber().default(0), // linear warmup length, epochs

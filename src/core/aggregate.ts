@@ -4,7 +4,7 @@
  */
 
 import { UsageError } from '../errors.ts';
-import { meanCi } from './stats.ts';
+import { meanCi } from './stats/index.ts';
 
 /** A result row as read from CSV or built in memory: column -> value. */
 export type Row = Readonly<Record<string, string | number>>;

@@ -7,5 +7,5 @@ export * from './paths.ts';
 export * from './grid.ts';
 export * from './run-id.ts';
 export * from './shard.ts';
-export * from './stats.ts';
+export * from './stats/index.ts';
 export * from './aggregate.ts';

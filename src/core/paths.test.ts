@@ -66,3 +66,19 @@ describe('setPath', () => {
     expect(() => setPath(config, 'train.lr.x', 1, { createLeaf: true })).toThrow(UsageError);
   });
 });
+
+describe('setPath with createMissing', () => {
+  it('creates missing objects on the way and replaces non-object values there, leaving the input unchanged', () => {
+    const obj = { a: { b: 1 }, s: 'x', list: [1] };
+    expect(setPath(obj, 'c.d.e', 2, { createMissing: true })).toEqual({ a: { b: 1 }, s: 'x', list: [1], c: { d: { e: 2 } } });
+    expect(setPath(obj, 's.t', 3, { createMissing: true })).toEqual({ a: { b: 1 }, s: { t: 3 }, list: [1] });
+    expect(setPath(obj, 'list.k', 4, { createMissing: true })).toEqual({ a: { b: 1 }, s: 'x', list: { k: 4 } });
+    expect(obj).toEqual({ a: { b: 1 }, s: 'x', list: [1] });
+  });
+
+  it('writes __proto__ as an own key, never reaching a prototype', () => {
+    const out = setPath({}, '__proto__.polluted', 1, { createMissing: true }) as Record<string, unknown>;
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

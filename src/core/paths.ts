@@ -47,6 +47,11 @@ export function getPath(obj: unknown, path: string, issuePath = path): unknown {
 export interface SetPathOptions {
   /** Allow the last key to be new (its parent must still exist). Default false. */
   createLeaf?: boolean;
+  /**
+   * Create every missing key on the way, replacing a non-object value there with an object
+   * (what `--set a.b=1` does when `a` is absent). Default false.
+   */
+  createMissing?: boolean;
   /** Where to report a missing key; default the path itself. */
   issuePath?: string;
 }
@@ -54,7 +59,8 @@ export interface SetPathOptions {
 /**
  * A copy of `obj` with `value` at `path`; objects along the path are copied, everything
  * else is shared, and `obj` is left unchanged. Throws UsageError when the path does not
- * exist (or, with `createLeaf`, when its parent does not).
+ * exist (or, with `createLeaf`, when its parent does not; with `createMissing`, never).
+ * Keys are written as own properties, so `__proto__` as a key never reaches a prototype.
  */
 export function setPath<T extends object>(obj: T, path: string, value: unknown, options: SetPathOptions = {}): T {
   const issuePath = options.issuePath ?? path;
@@ -62,6 +68,10 @@ export function setPath<T extends object>(obj: T, path: string, value: unknown, 
   const write = (node: unknown, depth: number): Json => {
     const key = keys[depth];
     const last = depth === keys.length - 1;
+    if (options.createMissing) {
+      const base = isPlainObject(node) ? node : {};
+      return { ...base, [key]: last ? value : write(Object.hasOwn(base, key) ? base[key] : undefined, depth + 1) };
+    }
     if (!isPlainObject(node) || (!Object.hasOwn(node, key) && !(last && options.createLeaf))) {
       throw unknownPath(path, issuePath, key);
     }

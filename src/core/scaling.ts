@@ -21,7 +21,8 @@ export const SCALING_RULES = {
 
 export type ScalingRule = keyof typeof SCALING_RULES;
 
-export const SCALING_RULE_NAMES = Object.keys(SCALING_RULES) as ScalingRule[];
+/** The rule names, in registry order; the spec schema's enum is built from this list. */
+export const SCALING_RULE_NAMES = Object.keys(SCALING_RULES) as [ScalingRule, ...ScalingRule[]];
 
 export function isScalingRule(name: unknown): name is ScalingRule {
   return typeof name === 'string' && Object.hasOwn(SCALING_RULES, name);

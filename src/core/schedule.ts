@@ -57,7 +57,8 @@ export const LR_SCHEDULES = {
 
 export type LrScheduleName = keyof typeof LR_SCHEDULES;
 
-export const LR_SCHEDULE_NAMES = Object.keys(LR_SCHEDULES) as LrScheduleName[];
+/** The schedule names, in registry order; the spec schema's enum is built from this list. */
+export const LR_SCHEDULE_NAMES = Object.keys(LR_SCHEDULES) as [LrScheduleName, ...LrScheduleName[]];
 
 /**
  * LR schedule peaking at `peakLr` (> 0): linear warmup from `warmupFrom` to the peak over

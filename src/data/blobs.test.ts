@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { loadBlobs, planBlobCentres, sampleBlobs, type BlobsConfig } from './blobs.ts';
 
 beforeAll(async () => {
@@ -39,8 +40,8 @@ describe('sampleBlobs', () => {
 });
 
 describe('loadBlobs', () => {
+  useLeakCheck();
   it('returns inputs [N, dim] and one-hot labels that match trainLabels', async () => {
-    const before = tf.memory().numTensors;
     const ds = await loadBlobs(base);
     expect(ds.task).toBe('classification');
     expect(ds.inputShape).toEqual([3]);
@@ -56,7 +57,6 @@ describe('loadBlobs', () => {
       expect([...y.subarray(r * 4, r * 4 + 4)]).toEqual([0, 1, 2, 3].map((c) => (c === label ? 1 : 0)));
     });
     ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('keeps the centres and the test set when only trainSize changes, and follows the seed', async () => {

@@ -4,7 +4,7 @@
  */
 import type { DataSpec } from '../config/schema.ts';
 import { oneHot, toDataset, type Dataset } from './dataset.ts';
-import { createRng, deriveSeed, normals, shuffleInPlace } from './prng.ts';
+import { createRng, deriveSeed, normals, shuffleInPlace } from '../core/prng.ts';
 
 /** Validated settings (config/schema.ts); `spread` is in units of the centres' per-coordinate std (1). */
 export type BlobsConfig = Extract<DataSpec, { name: 'blobs' }>;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { EnvironmentError, UsageError } from '../errors.ts';
 import { FASHION_MNIST_DIR, FASHION_MNIST_FILES, FASHION_MNIST_PACKAGE, loadFashionMnist } from './fashion-mnist.ts';
 import { encodeIdx, writeIdxFile } from './idx-fixtures.ts';
@@ -69,6 +70,7 @@ afterAll(async () => {
 });
 
 describe('loadFashionMnist on small IDX files', () => {
+  useLeakCheck();
   it('says how to install the data when files are missing', async () => {
     const empty = join(root, 'empty');
     const err = await loadFashionMnist({ name: 'fashion-mnist', dir: empty, seed: 0 }).catch((e: unknown) => e);
@@ -83,7 +85,6 @@ describe('loadFashionMnist on small IDX files', () => {
   it.each([true, false])('loads all rows in file order, scaled to [0, 1] (gzipped: %s)', async (gz) => {
     const dir = join(root, gz ? 'full-gz' : 'full-raw');
     await writeFake(dir, { gz });
-    const before = tf.memory().numTensors;
     const ds = await loadFashionMnist({ name: 'fashion-mnist', dir, seed: 0 });
     expect(ds.inputShape).toEqual([4, 3, 1]);
     expect(ds.numOutputs).toBe(10);
@@ -98,13 +99,11 @@ describe('loadFashionMnist on small IDX files', () => {
     expect(await argmaxRows(ds.testY)).toEqual([...fakeTest.labels]);
     expect([...(ds.trainLabels ?? [])]).toEqual([...fakeTrain.labels]);
     ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('takes seeded stratified subsets of train and test', async () => {
     const dir = join(root, 'subsets');
     await writeFake(dir);
-    const before = tf.memory().numTensors;
     const load = (seed: number) => loadFashionMnist({ name: 'fashion-mnist', dir, trainSize: 100, testSize: 40, seed });
     const a = await load(3);
     const b = await load(3);
@@ -128,7 +127,6 @@ describe('loadFashionMnist on small IDX files', () => {
       expect(Math.abs(testRows.filter((r) => testLabel(r) === cls).length - testShare)).toBeLessThan(1);
     }
     for (const ds of [a, b, c]) ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects subsets larger than the files hold as usage errors at data.*', async () => {
@@ -167,8 +165,8 @@ const present = existsSync(join(FASHION_MNIST_DIR, `${FASHION_MNIST_FILES.trainI
 const skipFashion = requireSystem(FASHION_MNIST_PACKAGE, present);
 
 describe.skipIf(skipFashion)('Fashion-MNIST from the Debian package', () => {
+  useLeakCheck();
   it('loads the full 60,000 + 10,000 images, 6,000 / 1,000 per class, pixels in [0, 1]', async () => {
-    const before = tf.memory().numTensors;
     const ds = await loadFashionMnist({ name: 'fashion-mnist', dir: FASHION_MNIST_DIR, seed: 0 });
     expect(ds.trainX.shape).toEqual([60000, 28, 28, 1]);
     expect(ds.testX.shape).toEqual([10000, 28, 28, 1]);
@@ -180,11 +178,9 @@ describe.skipIf(skipFashion)('Fashion-MNIST from the Debian package', () => {
     expect([min[0], max[0]]).toEqual([0, 1]);
     tf.dispose(stats);
     ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('takes exactly balanced subsets of 1,000 / 500', async () => {
-    const before = tf.memory().numTensors;
     const ds = await loadFashionMnist({ name: 'fashion-mnist', dir: FASHION_MNIST_DIR, trainSize: 1000, testSize: 500, seed: 1 });
     const counts = tf.tidy(() => [ds.trainY.sum(0), ds.testY.sum(0)]);
     const [train, test] = await Promise.all(counts.map((t) => t.data()));
@@ -192,6 +188,5 @@ describe.skipIf(skipFashion)('Fashion-MNIST from the Debian package', () => {
     expect([...test]).toEqual(Array(10).fill(50));
     tf.dispose(counts);
     ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -8,7 +8,7 @@ import type { DataSpec } from '../config/schema.ts';
 import { EnvironmentError, UsageError } from '../errors.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
 import { readIdxFile, type IdxArray } from './idx.ts';
-import { deriveSeed } from './prng.ts';
+import { deriveSeed } from '../core/prng.ts';
 import { stratifiedSplit } from './stratified-split.ts';
 
 /**

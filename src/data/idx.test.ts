@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../errors.ts';
 import { encodeIdx, writeIdxFile } from './idx-fixtures.ts';
-import { parseIdx, readIdxFile } from './idx.ts';
+import { parseIdx, readIdxDims, readIdxFile } from './idx.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -66,5 +66,21 @@ describe('parseIdx rejects corrupt files, naming them', () => {
 
   it('accepts the untouched file', () => {
     expect(parseIdx(good, 'x')).toEqual({ dims: [2, 3], data: Uint8Array.from([1, 2, 3, 4, 5, 6]) });
+  });
+});
+
+describe('readIdxDims', () => {
+  it.each([false, true])('reads the dims from the header alone (gzipped: %s)', async (gz) => {
+    const path = join(dir, gz ? 'dims.gz' : 'dims');
+    await writeIdxFile(path, encodeIdx([3, 2, 4], images), gz);
+    expect(await readIdxDims(path)).toEqual([3, 2, 4]);
+  });
+
+  it('checks the header as parseIdx does, naming the file', async () => {
+    const path = join(dir, 'not-ubyte');
+    const bytes = encodeIdx([5], [0, 1, 2, 3, 4]);
+    bytes[2] = 0x0d;
+    await writeFile(path, bytes);
+    await expect(readIdxDims(path)).rejects.toThrow(/not-ubyte is not a valid IDX file: value type 0x0d/);
   });
 });

@@ -19,26 +19,38 @@ export interface IdxArray {
 }
 
 /**
+ * Checks an IDX header at the start of `bytes` (which may be only the first bytes of the file)
+ * and returns its dims and size in bytes. Throws EnvironmentError naming the file (`name`).
+ */
+function parseIdxHeader(bytes: Uint8Array, name: string): { dims: number[]; headerSize: number } {
+  if (bytes.length < 4) throw corruptIdx(name, `only ${bytes.length} bytes`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw corruptIdx(name, 'bad magic number (first two bytes must be 0)');
+  if (bytes[2] !== UBYTE) {
+    throw corruptIdx(name, `value type 0x${bytes[2].toString(16).padStart(2, '0')} is not 0x08 (unsigned byte)`);
+  }
+  const ndims = bytes[3];
+  if (ndims === 0) throw corruptIdx(name, 'zero dimensions');
+  const headerSize = 4 + 4 * ndims;
+  if (bytes.length < headerSize) throw corruptIdx(name, `header needs ${headerSize} bytes, file has ${bytes.length}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  return { dims, headerSize };
+}
+
+function corruptIdx(name: string, why: string): EnvironmentError {
+  return new EnvironmentError(`${name} is not a valid IDX file: ${why}`);
+}
+
+/**
  * Decodes an uncompressed IDX byte array. `name` (the file) is only used in error messages.
  * Throws EnvironmentError naming the file when the header or the length is wrong.
  */
 export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
-  const corrupt = (why: string) => new EnvironmentError(`${name} is not a valid IDX file: ${why}`);
-  if (bytes.length < 4) throw corrupt(`only ${bytes.length} bytes`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw corrupt('bad magic number (first two bytes must be 0)');
-  if (bytes[2] !== UBYTE) {
-    throw corrupt(`value type 0x${bytes[2].toString(16).padStart(2, '0')} is not 0x08 (unsigned byte)`);
-  }
-  const ndims = bytes[3];
-  if (ndims === 0) throw corrupt('zero dimensions');
-  const headerSize = 4 + 4 * ndims;
-  if (bytes.length < headerSize) throw corrupt(`header needs ${headerSize} bytes, file has ${bytes.length}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims: number[] = [];
-  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const { dims, headerSize } = parseIdxHeader(bytes, name);
   const size = dims.reduce((a, b) => a * b, 1);
   if (bytes.length !== headerSize + size) {
-    throw corrupt(`dims [${dims.join(', ')}] need ${headerSize + size} bytes, file has ${bytes.length}`);
+    throw corruptIdx(name, `dims [${dims.join(', ')}] need ${headerSize + size} bytes, file has ${bytes.length}`);
   }
   // A plain Uint8Array view (not a Buffer slice), without copying.
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, size) };
@@ -94,9 +106,5 @@ export async function readIdxDims(path: string): Promise<number[]> {
   } catch (err) {
     throw new EnvironmentError(`cannot read ${path}: ${(err as Error).message}`);
   }
-  const corrupt = (why: string) => new EnvironmentError(`${path} is not a valid IDX file: ${why}`);
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw corrupt('bad magic number (first two bytes must be 0)');
-  const ndims = bytes[3]!;
-  if (ndims === 0 || bytes.length < 4 + 4 * ndims) throw corrupt('truncated header');
-  return Array.from({ length: ndims }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
+  return parseIdxHeader(bytes, path).dims;
 }

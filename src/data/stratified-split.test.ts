@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InternalError } from '../errors.ts';
-import { mulberry32 } from './prng.ts';
+import { mulberry32 } from '../core/prng.ts';
 import { allocateProportional, stratifiedSplit } from './stratified-split.ts';
 
 function classCounts(labels: ArrayLike<number>, rows: ArrayLike<number>, classes: number): number[] {

@@ -3,7 +3,7 @@
  * train set of a balanced dataset stays balanced.
  */
 import { InternalError } from '../errors.ts';
-import { createRng, shuffleInPlace } from './prng.ts';
+import { createRng, shuffleInPlace } from '../core/prng.ts';
 
 /** Row indices into the source arrays. */
 export interface Split {

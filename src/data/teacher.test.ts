@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { applyTeacher, loadTeacher, planTeacher, sampleTeacher, type TeacherConfig, type TeacherWeights } from './teacher.ts';
 
 beforeAll(async () => {
@@ -67,8 +68,8 @@ describe('sampleTeacher', () => {
 });
 
 describe('loadTeacher', () => {
+  useLeakCheck();
   it('returns targets equal to the teacher network applied to the inputs (reference: tfjs cpu ops)', async () => {
-    const before = tf.memory().numTensors;
     const ds = await loadTeacher(base);
     expect(ds.task).toBe('regression');
     expect(ds.inputShape).toEqual([5]);
@@ -92,7 +93,6 @@ describe('loadTeacher', () => {
       reference.dispose();
     }
     ds.dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('keeps the teacher and the test set when only trainSize changes, and follows the seed', async () => {

@@ -5,7 +5,7 @@
  */
 import type { DataSpec } from '../config/schema.ts';
 import { toDataset, type Dataset } from './dataset.ts';
-import { createRng, deriveSeed, normals } from './prng.ts';
+import { createRng, deriveSeed, normals } from '../core/prng.ts';
 
 /** Validated settings (config/schema.ts); `noise` is the std of the Gaussian noise on every target. */
 export type TeacherConfig = Extract<DataSpec, { name: 'teacher' }>;

@@ -3,9 +3,10 @@
  * with the estimate, its interval, n, the minimal detectable effect, p (Holm) and the verdict.
  * Pure: saved verdicts -> text. Accuracy-type metrics read as percentage points.
  */
-import { fmt } from '../core/claims/decide.ts';
+import { fmt } from '../core/format-number.ts';
 import type { Claim, Verdict } from '../core/claims/types.ts';
-import { displayScale } from '../core/claims/verdict-parts.ts';
+import { displayScale } from '../core/claims/build-verdict.ts';
+import { intervalLabel, seedsCell } from './verdict-cells.ts';
 
 export interface ClaimsTableInput {
   /** The results directory as it should be linked, e.g. results/claims/c6-lr-scaling-rule. */
@@ -25,12 +26,10 @@ function isDifference(v: Verdict): boolean {
 function row(dir: string, v: Verdict, claim: Claim | undefined): string {
   const { scale, unit } = claim && isDifference(v) ? displayScale(claim) : { scale: 1, unit: '' };
   const u = unit ? ` ${unit}` : '';
-  // Verdicts written before the MDE existed used the percentile bootstrap, not BCa.
-  const kind = v.interval === 't' ? 't' : 'mde' in v ? 'BCa' : 'percentile bootstrap';
   const interval = has(v.lo) && has(v.hi)
-    ? ` [${fmt(v.lo * scale)}, ${fmt(v.hi * scale)}]${u} (${Math.round(v.level * 100)}% ${kind})`
+    ? ` [${fmt(v.lo * scale)}, ${fmt(v.hi * scale)}]${u} (${intervalLabel(v)})`
     : `${u} (no interval)`;
-  const n = has(v.minSeeds) && v.n < v.minSeeds ? `${v.n} (< ${v.minSeeds})` : String(v.n);
+  const n = seedsCell(v);
   const mde = has(v.mde) ? `${fmt(v.mde * scale)}${u}` : '—';
   const p = has(v.p) ? `${fmt(v.p)} (${has(v.pHolm) ? fmt(v.pHolm) : '—'})` : '—';
   const name = dir.split('/').filter(Boolean).pop() ?? dir;

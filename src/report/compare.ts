@@ -6,6 +6,7 @@ import { UsageError } from '../errors.ts';
 import type { CsvRow } from '../results/csv.ts';
 import { designColumns as sweepDesignColumns } from '../results/columns.ts';
 import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
+import { fmtSig } from '../core/format-number.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';
 
 export const COMPARE_FORMATS = ['table', 'md', 'csv', 'json'] as const;
@@ -207,15 +208,14 @@ function groupInput(input: CompareInput, metric: string, by: string[]): Grouped 
   return { cells };
 }
 
-const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : '—');
-const signed = (x: number) => (Number.isFinite(x) ? (x > 0 ? '+' : x < 0 ? '−' : '') + fmt(Math.abs(x), 3) : '—');
+const signed = (x: number) => (Number.isFinite(x) ? (x > 0 ? '+' : x < 0 ? '−' : '') + fmtSig(Math.abs(x), 3) : '—');
 
 function fmtStats(s: CellStats | null): string {
   if (!s) return '—';
   const skipped = s.notCompleted ? ` +${s.notCompleted} not completed` : '';
   if (s.n === 0) return `— n=0${skipped}`;
   const half = (s.ciHigh - s.ciLow) / 2;
-  return `${fmt(s.mean)}${Number.isFinite(half) ? ` ± ${fmt(half, 2)}` : ''} n=${s.n}${skipped}`;
+  return `${fmtSig(s.mean)}${Number.isFinite(half) ? ` ± ${fmtSig(half, 2)}` : ''} n=${s.n}${skipped}`;
 }
 
 /** Aggregates and renders; throws UsageError for malformed or mismatched inputs. */

@@ -4,7 +4,7 @@
  */
 import type { ResultsData, RunResult } from '../results/read-results.ts';
 import type { PlannedChart, SkippedChart } from './charts/chart-plan.ts';
-import { fmt } from './charts/chart-plan.ts';
+import { fmtSig } from '../core/format-number.ts';
 import { scopeSvgIds } from './render-svg.ts';
 import { panelOf, type SweepView } from './sweep-view.ts';
 import type { FindingsResult } from './findings/index.ts';
@@ -95,7 +95,7 @@ function renderSkipped(s: SkippedChart, n: number): string {
 <p class="skipped" data-skipped="${s.id}">Not drawn: ${escapeHtml(s.why)}.</p></section>`;
 }
 
-const num = (x: number, digits = 4) => (Number.isFinite(x) ? fmt(x, digits) : '');
+const num = (x: number, digits = 4) => (Number.isFinite(x) ? fmtSig(x, digits) : '');
 
 function runsTable(runs: RunResult[], axes: string[]): string {
   const cols: { title: string; text?: boolean; get: (r: RunResult) => string }[] = [
@@ -150,7 +150,7 @@ export function renderReportHtml(page: ReportPage): string {
 <title>batchlab report: ${name}</title><style>${CSS}</style></head>
 <body>
 <header><h1>batchlab report: ${name}</h1>
-<p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmt(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
+<p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmtSig(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
 <nav>${findings ? '<a href="#findings">Findings</a>' : ''}${ids.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}<a href="#runs">Runs</a><a href="#environment">Environment</a></nav></header>
 <main>
 ${findingsHtml}

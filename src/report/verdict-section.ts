@@ -3,8 +3,9 @@
  * verdict, and the sentence saying why. Pure: verdicts -> an HTML fragment with its own
  * scoped styles (class names prefixed `verdict`), no scripts, no external resources.
  */
-import { fmt } from '../core/claims/decide.ts';
+import { fmt } from '../core/format-number.ts';
 import type { Verdict, VerdictLabel } from '../core/claims/types.ts';
+import { intervalLabel, seedsCell } from './verdict-cells.ts';
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -27,14 +28,14 @@ const STYLE = `<style>
 const opt = (x: number | undefined) => (x === undefined || x === null ? '—' : fmt(x));
 
 function row(v: Verdict): string {
-  const interval = `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'BCa bootstrap'}: ${fmt(v.lo)} to ${fmt(v.hi)}`;
+  const interval = `${intervalLabel(v)}: ${fmt(v.lo)} to ${fmt(v.hi)}`;
   const cells = [
     `<td class="text" title="${esc(v.statement)}">${esc(v.claimId)}</td>`,
     `<td class="text">${esc(v.kind)}</td>`,
     `<td class="text">${esc(v.metric)}</td>`,
     `<td>${esc(fmt(v.estimate))}</td>`,
     `<td>${esc(interval)}</td>`,
-    `<td>${v.n}${v.minSeeds !== undefined && v.n < v.minSeeds ? ` (&lt; ${v.minSeeds})` : ''}</td>`,
+    `<td>${esc(seedsCell(v))}</td>`,
     `<td>${esc(opt(v.mde))}</td>`,
     `<td>${esc(opt(v.p))} (${esc(opt(v.pHolm))})</td>`,
     `<td class="text">${esc(v.expect)}</td>`,

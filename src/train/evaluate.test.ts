@@ -72,18 +72,16 @@ function referenceEval(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, mode: 
 
 let dataset: Dataset;
 let data: TrainData;
-let tensorsAtStart = 0;
 
+useLeakCheck('all');
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  tensorsAtStart = tf.memory().numTensors;
   dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1.5, trainSize: N, testSize: 24, seed: 2 });
   data = withTrainEval(dataset);
 });
 afterAll(() => {
   disposeTrainEval(data);
   dataset.dispose();
-  expect(tf.memory().numTensors).toBe(tensorsAtStart);
 });
 useLeakCheck();
 

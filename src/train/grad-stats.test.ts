@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
-import { mulberry32, normalSampler } from '../core/prng.ts';
+import { NoiseScaleEstimator } from '../core/noise-scale.ts';
+import { mulberry32, normalSampler, sampleWithoutReplacement } from '../core/prng.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
-import { InternalError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { EpochSampler } from './batches.ts';
 import {
-  createGradStatsState, gradDeviationsSq, gradNormSq, gradStatsDue, measureGradStats, NoiseScaleEstimator,
-  sampleWithoutReplacement, type GradStatsRow,
+  createGradStatsState, gradDeviationsSq, gradNormSq, gradStatsDue, measureGradStats, type GradStatsRow,
 } from './grad-stats.ts';
 import { reducedLoss } from './loss.ts';
 
@@ -18,57 +18,6 @@ const stdErr = (v: ArrayLike<number>) => {
   return Math.sqrt(Array.from(v).reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1) / v.length);
 };
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-
-describe('NoiseScaleEstimator', () => {
-  // If |G_b|^2 = |G|^2 + tr(Sigma)/b exactly (its expectation under i.i.d. sampling), the
-  // estimator must return |G|^2 and tr(Sigma) exactly, whatever the averaging.
-  it.each([
-    { small: 8, big: 256, G: 0.5, T: 40, ema: 0.9 },
-    { small: 1, big: 2, G: 3, T: 0.25, ema: 0 },
-    { small: 32, big: 512, G: 1e-4, T: 0.9, ema: 0.99 },
-  ])('recovers |G|^2=$G and tr(Sigma)=$T from exact expectations (b=$small, B=$big)', ({ small, big, G, T, ema }) => {
-    const est = new NoiseScaleEstimator({ smallBatch: small, bigBatch: big, ema });
-    for (let i = 0; i < 3; i++) {
-      const out = est.update(G + T / small, G + T / big);
-      expect(out.gradNormSq).toBeCloseTo(G, 10);
-      expect(out.traceSigma / T).toBeCloseTo(1, 10);
-      expect(out.noiseScale / (T / G)).toBeCloseTo(1, 8);
-    }
-  });
-
-  it('averages |G|^2 and tr(Sigma) separately with bias-corrected EMA, then divides', () => {
-    const est = new NoiseScaleEstimator({ smallBatch: 1, bigBatch: 2, ema: 0.5 });
-    // Pair (s, b): |G|^2 = 2b - s, tr = (s - b) / (1 - 1/2) = 2(s - b).
-    const first = est.update(3, 2); // G 1, T 2
-    expect(first).toEqual({ gradNormSq: 1, traceSigma: 2, noiseScale: 2 });
-    const second = est.update(10, 4); // G -2, T 12
-    // Weights 0.25 (old) and 0.5 (new), normalised by 0.75.
-    expect(second.gradNormSq).toBeCloseTo((0.25 * 1 + 0.5 * -2) / 0.75, 12);
-    expect(second.traceSigma).toBeCloseTo((0.25 * 2 + 0.5 * 12) / 0.75, 12);
-    expect(second.noiseScale).toBeNaN(); // the |G|^2 average is negative
-  });
-
-  it('rejects a big batch that is not bigger, and ema outside [0, 1)', () => {
-    expect(() => new NoiseScaleEstimator({ smallBatch: 8, bigBatch: 8 })).toThrow(UsageError);
-    expect(() => new NoiseScaleEstimator({ smallBatch: 8, bigBatch: 16, ema: 1 })).toThrow(UsageError);
-  });
-});
-
-describe('sampleWithoutReplacement', () => {
-  it('draws k distinct rows in range, each about equally often', () => {
-    const rng = mulberry32(4);
-    const counts = new Array(20).fill(0);
-    for (let t = 0; t < 2000; t++) {
-      const s = sampleWithoutReplacement(20, 5, rng);
-      expect(new Set(s).size).toBe(5);
-      s.forEach((i) => counts[i]++);
-    }
-    // Each row is drawn with probability 1/4: 500 +- 19 (1 sd); 5 sd bounds.
-    counts.forEach((c) => expect(Math.abs(c - 500)).toBeLessThan(100));
-    expect(Array.from(sampleWithoutReplacement(6, 6, rng)).sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(() => sampleWithoutReplacement(4, 5, rng)).toThrow(InternalError);
-  });
-});
 
 /**
  * Linear regression without bias under MSE: per-example gradient g_i = 2 (x_i.w - y_i) x_i, so G and

@@ -1,7 +1,8 @@
 /**
  * Gradient statistics measured between optimizer steps: the gradient noise scale
  * B_simple = tr(Sigma) / |G|^2 from the two-batch estimator of McCandlish et al. (2018), and the
- * minibatch gradient variance E||g_B - g_ref||^2 at the run's batch size.
+ * minibatch gradient variance E||g_B - g_ref||^2 at the run's batch size. This file computes the
+ * gradients (tfjs); the estimator's arithmetic is core/noise-scale.ts, the row draws core/prng.ts.
  *
  * All gradients are of the MEAN per-example loss (whatever reduction the run trains with), taken in
  * training mode like a real step (BatchNorm uses batch statistics, dropout is active), on the
@@ -11,8 +12,9 @@
  * tfjs dropout seeds each mask with one Math.random() call and the run seeds Math.random globally.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, type Rng } from '../core/prng.ts';
-import { InternalError, type Issue, UsageError } from '../errors.ts';
+import { NoiseScaleEstimator } from '../core/noise-scale.ts';
+import { mulberry32, sampleWithoutReplacement, type Uniform } from '../core/prng.ts';
+import { type Issue, UsageError } from '../errors.ts';
 import { reducedLoss, type Task } from './loss.ts';
 
 /** Options shared by the gradient helpers. */
@@ -21,11 +23,11 @@ export interface GradOptions {
    * Uniform [0,1) generator that stands in for Math.random while the gradient is computed, so
    * dropout masks do not consume the run's global random stream. Absent: Math.random is used.
    */
-  random?: Rng;
+  random?: Uniform;
 }
 
 /** Runs `fn` with Math.random replaced by `random`. `fn` must be synchronous: no other code may see the swap. */
-function withRandom<T>(random: Rng | undefined, fn: () => T): T {
+function withRandom<T>(random: Uniform | undefined, fn: () => T): T {
   if (random === undefined) return fn();
   const saved = Math.random;
   Math.random = random;
@@ -84,93 +86,6 @@ export async function gradNormSq(
   return value;
 }
 
-/** `k` distinct integers from [0, n), uniformly (Floyd's algorithm: O(k) time and memory). */
-export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Int32Array {
-  if (!Number.isInteger(k) || k < 0 || k > n) {
-    throw new InternalError(`sample size out of range: k: expected an integer in [0, ${n}], got ${k}`);
-  }
-  const chosen = new Set<number>();
-  const out = new Int32Array(k);
-  let filled = 0;
-  for (let j = n - k; j < n; j++) {
-    const t = Math.floor(rng() * (j + 1));
-    const pick = chosen.has(t) ? j : t;
-    chosen.add(pick);
-    out[filled++] = pick;
-  }
-  return out;
-}
-
-/** Validated as in the config; `ema` in [0, 1) weights the past (0 = no averaging). */
-export interface NoiseScaleOptions {
-  smallBatch: number;
-  bigBatch: number;
-  ema?: number;
-}
-
-export interface NoiseScaleEstimate {
-  /** |G|^2, moving average of the unbiased two-batch estimates (squared gradient units). */
-  gradNormSq: number;
-  /** tr(Sigma) of the per-example gradients, moving average (squared gradient units). */
-  traceSigma: number;
-  /** B_simple = traceSigma / gradNormSq, in examples; NaN while the |G|^2 average is not positive. */
-  noiseScale: number;
-}
-
-/**
- * The two-batch estimator. From |G_small|^2 and |G_big|^2 measured at batch sizes b < B:
- *   |G|^2     ~ (B |G_big|^2 - b |G_small|^2) / (B - b)
- *   tr(Sigma) ~ (|G_small|^2 - |G_big|^2) / (1/b - 1/B)
- * Each is unbiased for a single pair but noisy (either can be negative), so the two are averaged
- * separately and only then divided: a ratio of averages, not an average of ratios.
- * Averages are exponential with bias correction, so the first update returns the raw estimates.
- */
-export class NoiseScaleEstimator {
-  private readonly small: number;
-  private readonly big: number;
-  private readonly ema: number;
-  private avgG = 0;
-  private avgTrace = 0;
-  private weight = 0;
-
-  constructor(opts: NoiseScaleOptions) {
-    const ema = opts.ema ?? 0.9;
-    const issues: Issue[] = [];
-    if (!(Number.isInteger(opts.smallBatch) && opts.smallBatch > 0)) {
-      issues.push({ path: 'smallBatch', message: `expected a positive integer, got ${opts.smallBatch}` });
-    }
-    if (!(Number.isInteger(opts.bigBatch) && opts.bigBatch > opts.smallBatch)) {
-      issues.push({ path: 'bigBatch', message: `expected an integer above smallBatch (${opts.smallBatch}), got ${opts.bigBatch}` });
-    }
-    if (!(ema >= 0 && ema < 1)) issues.push({ path: 'ema', message: `expected a number in [0, 1), got ${ema}` });
-    if (issues.length > 0) throw new UsageError('invalid noise scale estimator settings', issues);
-    this.small = opts.smallBatch;
-    this.big = opts.bigBatch;
-    this.ema = ema;
-  }
-
-  /** Unbiased single-pair estimates of |G|^2 and tr(Sigma), without averaging (pure). */
-  estimatePair(gSmallSq: number, gBigSq: number): { gradNormSq: number; traceSigma: number } {
-    const b = this.small;
-    const B = this.big;
-    return {
-      gradNormSq: (B * gBigSq - b * gSmallSq) / (B - b),
-      traceSigma: (gSmallSq - gBigSq) / (1 / b - 1 / B),
-    };
-  }
-
-  /** Folds in one measurement: |g|^2 of a mean-loss gradient over smallBatch and over bigBatch examples. */
-  update(gSmallSq: number, gBigSq: number): NoiseScaleEstimate {
-    const pair = this.estimatePair(gSmallSq, gBigSq);
-    this.avgG = this.ema * this.avgG + (1 - this.ema) * pair.gradNormSq;
-    this.avgTrace = this.ema * this.avgTrace + (1 - this.ema) * pair.traceSigma;
-    this.weight = this.ema * this.weight + (1 - this.ema);
-    const gradNormSq = this.avgG / this.weight;
-    const traceSigma = this.avgTrace / this.weight;
-    return { gradNormSq, traceSigma, noiseScale: gradNormSq > 0 ? traceSigma / gradNormSq : NaN };
-  }
-}
-
 export interface GradVarianceOptions extends GradOptions {
   /** B: examples per minibatch, 1 <= B < referenceIdx.length. */
   batchSize: number;
@@ -179,7 +94,7 @@ export interface GradVarianceOptions extends GradOptions {
   /** Rows of (x, y) forming the reference set; minibatches are drawn from it without replacement. */
   referenceIdx: Int32Array;
   /** Generator of the minibatch draws. */
-  rng: Rng;
+  rng: Uniform;
 }
 
 /**
@@ -243,7 +158,7 @@ export interface GradStatsState {
   readonly settings: GradStatsSettings;
   /** Train rows. */
   readonly n: number;
-  readonly rng: Rng;
+  readonly rng: Uniform;
   readonly noise: NoiseScaleEstimator | null;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { planLrSchedule } from '../core/schedule.ts';
@@ -31,11 +32,10 @@ const weightsOf = (model: tf.LayersModel): Float64Array[] =>
 
 let dataset: Dataset;
 let data: TrainData;
-let tensorsAtStart = 0;
 
+useLeakCheck('all');
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  tensorsAtStart = tf.memory().numTensors;
   dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1, trainSize: N, testSize: 16, seed: 3 });
   data = withTrainEval(dataset);
 });
@@ -43,7 +43,6 @@ beforeAll(async () => {
 afterAll(() => {
   disposeTrainEval(data);
   dataset.dispose();
-  expect(tf.memory().numTensors).toBe(tensorsAtStart);
 });
 
 /** Gradient of the mean softmax cross-entropy of a linear model (kernel [D,C], bias [C]) in float64. */

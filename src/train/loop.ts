@@ -46,7 +46,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const budget = budgetOf(train);
   const lrAt = planLrSchedule(train.schedule, train.lr);
   const batchAt = planBatchSchedule(train.batchSchedule, train.batchSize);
-  const k = train.accumulation;
+  const microBatches = train.accumulation;
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const optimizer = createOptimizer(config.optimizer, vars);
   const sampler = new EpochSampler(n, train.seed);
@@ -149,7 +149,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         lrTensor = tf.scalar(lr);
         lrTensorValue = lr;
       }
-      pending.push(runStep(args, vars, optimizer, sampler, batchSize, k, lrTensor!));
+      pending.push(runStep(args, vars, optimizer, sampler, batchSize, microBatches, lrTensor!));
       pendingSizes.push(batchSize);
       pendingExamples += batchSize;
       step += 1;
@@ -188,19 +188,19 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
 }
 
 /**
- * One optimizer update over `batchSize` examples split into `k` micro-batches. Returns the summed
+ * One optimizer update over `batchSize` examples split into `microBatches` micro-batches. Returns the summed
  * per-example loss of the batch as a kept scalar (the caller disposes it).
  */
 function runStep(
   { model, data, config }: TrainArgs, vars: tf.Variable[], optimizer: ReturnType<typeof createOptimizer>,
-  sampler: EpochSampler, batchSize: number, k: number, lr: tf.Scalar,
+  sampler: EpochSampler, batchSize: number, microBatches: number, lr: tf.Scalar,
 ): tf.Scalar {
-  const micro = batchSize / k;
+  const micro = batchSize / microBatches;
   const reduction = config.loss.reduction;
   return tf.tidy(() => {
     let grads: tf.Tensor[] | null = null;
     let lossSum: tf.Tensor = tf.scalar(0);
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < microBatches; i++) {
       const idx = sampler.next(micro);
       const x = tf.gather(data.trainX, idx);
       const y = tf.gather(data.trainY, idx);
@@ -210,8 +210,8 @@ function runStep(
       grads = grads === null ? list : grads.map((a, j) => tf.add(a, list[j]));
       lossSum = tf.add(lossSum, reduction === 'mean' ? tf.mul(value, micro) : value);
     }
-    // Mean reduction averages the k micro-batch means; sum reduction keeps the sum over all examples.
-    const finalGrads = reduction === 'mean' && k > 1 ? grads!.map((g) => tf.div(g, k)) : grads!;
+    // Mean reduction averages the micro-batch means; sum reduction keeps the sum over all examples.
+    const finalGrads = reduction === 'mean' && microBatches > 1 ? grads!.map((g) => tf.div(g, microBatches)) : grads!;
     optimizer.apply(finalGrads, lr);
     return lossSum as tf.Scalar;
   });

@@ -1,20 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TOLERANCE, compareWithCpu, initBackends, normal, tensorsLeaked } from './test-support.ts';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { TOLERANCE, compareWithCpu, initBackends, normal } from './test-support.ts';
 
 beforeAll(initBackends);
 
 const COMBOS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 
 describe('transposed matMul on wasm matches cpu', () => {
+  useLeakCheck();
   it.each(COMBOS)('transposeA %s transposeB %s, 2-D', async (ta, tb) => {
     const [m, k, n] = [37, 53, 29];
     const a = normal(ta ? [k, m] : [m, k]);
     const b = normal(tb ? [n, k] : [k, n]);
-    const leaked = await tensorsLeaked(async () => {
-      expect(await compareWithCpu([a, b], (x, y) => tf.matMul(x, y, ta, tb))).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    expect(await compareWithCpu([a, b], (x, y) => tf.matMul(x, y, ta, tb))).toBeLessThan(TOLERANCE);
   });
 
   it.each(COMBOS)('transposeA %s transposeB %s, rank 3 with batch 1 and batch 3', async (ta, tb) => {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, tensorsLeaked, type Input, type Shape4,
+  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -20,19 +21,17 @@ const CASES: Case[] = [
 ];
 
 describe('conv2d gradients on wasm match cpu', () => {
+  useLeakCheck();
   it.each(CASES)('x %j filter %j cout %i stride %i %s', async (xShape, [kh, kw], cout, stride, pad) => {
     const wShape = [kh, kw, xShape[3], cout];
     const yShape = shapeOf(() =>
       tf.conv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D, stride, pad),
     );
     const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu(inputs, (x, w, dy) =>
-        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))([x, w], dy),
-      );
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu(inputs, (x, w, dy) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))([x, w], dy),
+    );
+    expect(err).toBeLessThan(TOLERANCE);
   });
 
   it('handles NCHW and explicit padding at the kernel level', async () => {
@@ -42,14 +41,11 @@ describe('conv2d gradients on wasm match cpu', () => {
     const attrs = { strides: [2, 1], pad, dataFormat: 'NCHW', filterShape };
     const dyShape = [2, 4, 4, 5]; // OH = floor((7+3-3)/2)+1 = 4, OW = 6+1-3+1 = 5
     const inputs: Input[] = [normal(xShape), normal(dyShape), normal(filterShape)];
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu(inputs, (x, dy, w) => [
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor,
-        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
-      ]);
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu(inputs, (x, dy, w) => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+    ]);
+    expect(err).toBeLessThan(TOLERANCE);
   });
 
   // Each filter-gradient route (patch matrix in batch chunks, dilated convolution) on its own.
@@ -66,15 +62,12 @@ describe('conv2d gradients on wasm match cpu', () => {
         tf.conv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, stride, pad),
       );
       const inputs: Input[] = [normal(xShape), normal(dyShape)];
-      const leaked = await tensorsLeaked(async () => {
-        const ref = await runOn('cpu', inputs, (x, dy) =>
-          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor);
-        const got = await runOn('wasm', inputs, (x, dy) =>
-          conv2dBackpropFilter(x as tf.Tensor4D, dy as tf.Tensor4D, attrs, tf.backend(), opts));
-        expect(got.shapes).toEqual(ref.shapes);
-        expect(relError(got.values[0], ref.values[0])).toBeLessThan(TOLERANCE);
-      });
-      expect(leaked).toBe(0);
+      const ref = await runOn('cpu', inputs, (x, dy) =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor);
+      const got = await runOn('wasm', inputs, (x, dy) =>
+        conv2dBackpropFilter(x as tf.Tensor4D, dy as tf.Tensor4D, attrs, tf.backend(), opts));
+      expect(got.shapes).toEqual(ref.shapes);
+      expect(relError(got.values[0], ref.values[0])).toBeLessThan(TOLERANCE);
     }
   });
 });

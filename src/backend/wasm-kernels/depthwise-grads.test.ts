@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, tensorsLeaked, type Input, type Shape4,
+  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -17,21 +18,19 @@ const CASES: Case[] = [
 ];
 
 describe('depthwiseConv2d gradients on wasm match cpu', () => {
+  useLeakCheck();
   it.each(CASES)('x %j filter %j multiplier %i stride %i %s', async (xShape, [kh, kw], m, stride, pad) => {
     const wShape = [kh, kw, xShape[3], m];
     const yShape = shapeOf(() =>
       tf.depthwiseConv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D, stride, pad),
     );
     const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu(inputs, (x, w, dy) =>
-        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad),
-        )([x, w], dy),
-      );
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu(inputs, (x, w, dy) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad),
+      )([x, w], dy),
+    );
+    expect(err).toBeLessThan(TOLERANCE);
   });
 
   it('supports dilation at the kernel level', async () => {
@@ -43,26 +42,23 @@ describe('depthwiseConv2d gradients on wasm match cpu', () => {
     const dyShape = [2, 9, 8, 4];
     const inputs: Input[] = [normal(xShape), normal(dyShape), normal(filterShape)];
     const attrs = { strides: 1, pad: 'same', dilations: [dh, dw] };
-    const leaked = await tensorsLeaked(async () => {
-      const got = await runOn('wasm', inputs, (x, dy, w) => [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
-      ]);
-      const ref = await runOn('cpu', inputs, (x, dy, w) => {
-        const [kh, kw, c, m] = filterShape;
-        const spread = tf.reshape(
-          tf.pad(tf.reshape(w, [kh, 1, kw, 1, c, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]),
-          [kh * dh, kw * dw, c, m],
-        );
-        const wd = tf.slice(spread, 0, [(kh - 1) * dh + 1, (kw - 1) * dw + 1, c, m]) as tf.Tensor4D;
-        const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'),
-        )([x, wd], dy);
-        return [tf.stridedSlice(gw, [0, 0, 0, 0], gw.shape, [dh, dw, 1, 1]), gx];
-      });
-      expect(relError(got.values[0], ref.values[0])).toBeLessThan(TOLERANCE);
-      expect(relError(got.values[1], ref.values[1])).toBeLessThan(TOLERANCE);
+    const got = await runOn('wasm', inputs, (x, dy, w) => [
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor,
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+    ]);
+    const ref = await runOn('cpu', inputs, (x, dy, w) => {
+      const [kh, kw, c, m] = filterShape;
+      const spread = tf.reshape(
+        tf.pad(tf.reshape(w, [kh, 1, kw, 1, c, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]),
+        [kh * dh, kw * dw, c, m],
+      );
+      const wd = tf.slice(spread, 0, [(kh - 1) * dh + 1, (kw - 1) * dw + 1, c, m]) as tf.Tensor4D;
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'),
+      )([x, wd], dy);
+      return [tf.stridedSlice(gw, [0, 0, 0, 0], gw.shape, [dh, dw, 1, 1]), gx];
     });
-    expect(leaked).toBe(0);
+    expect(relError(got.values[0], ref.values[0])).toBeLessThan(TOLERANCE);
+    expect(relError(got.values[1], ref.values[1])).toBeLessThan(TOLERANCE);
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareWithCpu, initBackends, normal, runOn, tensorsLeaked, type Input } from './test-support.ts';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { compareWithCpu, initBackends, normal, runOn, type Input } from './test-support.ts';
 
 beforeAll(initBackends);
 
@@ -9,15 +10,13 @@ function indices(n: number, rows: number): Input {
 }
 
 describe('fast GatherV2 on wasm matches cpu', () => {
+  useLeakCheck();
   it.each([
     [[50, 28, 28, 1], 17],
     [[30, 7], 64],
     [[9], 5],
   ])('rows of %j, %i random indices (with repeats)', async (shape, n) => {
-    const leaked = await tensorsLeaked(async () => {
-      expect(await compareWithCpu([normal(shape), indices(n, shape[0])], (x, i) => tf.gather(x, i))).toBe(0);
-    });
-    expect(leaked).toBe(0);
+    expect(await compareWithCpu([normal(shape), indices(n, shape[0])], (x, i) => tf.gather(x, i))).toBe(0);
   });
 
   it('handles 2-D indices, int32 data, other axes and batchDims like cpu', async () => {

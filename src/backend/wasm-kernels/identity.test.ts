@@ -1,22 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareWithCpu, initBackends, normal, tensorsLeaked } from './test-support.ts';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { compareWithCpu, initBackends, normal } from './test-support.ts';
 
 beforeAll(initBackends);
 
 describe('zero-copy Identity on wasm', () => {
+  useLeakCheck();
   it('clone matches cpu and shares the input data', async () => {
     await tf.setBackend('wasm');
-    const leaked = await tensorsLeaked(async () => {
-      const x = tf.randomNormal([4, 5, 6]);
-      const y = tf.clone(x);
-      expect(y.dataId).toBe(x.dataId);
-      x.dispose(); // the clone keeps the shared data alive
-      expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
-      expect(y.shape).toEqual([4, 5, 6]);
-      y.dispose();
-    });
-    expect(leaked).toBe(0);
+    const x = tf.randomNormal([4, 5, 6]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    x.dispose(); // the clone keeps the shared data alive
+    expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+    expect(y.shape).toEqual([4, 5, 6]);
+    y.dispose();
     expect(await compareWithCpu([normal([3, 7])], (x) => tf.clone(x))).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TOLERANCE, compareWithCpu, initBackends, normal, tensorsLeaked } from './test-support.ts';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { TOLERANCE, compareWithCpu, initBackends, normal } from './test-support.ts';
 import { leadingAxesCount } from './leading-axes-reduce.ts';
 
 beforeAll(initBackends);
@@ -21,6 +22,7 @@ describe('leadingAxesCount', () => {
 });
 
 describe('sum and mean on wasm match cpu', () => {
+  useLeakCheck();
   it.each([
     [[16, 12, 12, 8], [0, 1, 2], 0],
     [[16, 12, 12, 8], [0, 1, 2], 5],
@@ -29,16 +31,13 @@ describe('sum and mean on wasm match cpu', () => {
     [[7, 5, 3], [1], 0],
     [[7, 5, 3], [0, 1, 2], 0],
   ])('x %j over %j, N(%i,1)', async (shape, axes, mean) => {
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu([normal(shape, mean)], (x) => [
-        tf.sum(x, axes),
-        tf.mean(x, axes),
-        tf.sum(x, axes, true),
-        tf.mean(x, axes, true),
-      ]);
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu([normal(shape, mean)], (x) => [
+      tf.sum(x, axes),
+      tf.mean(x, axes),
+      tf.sum(x, axes, true),
+      tf.mean(x, axes, true),
+    ]);
+    expect(err).toBeLessThan(TOLERANCE);
   });
 
   it('leaves int32 sums to the stock kernel, exactly', async () => {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, tensorsLeaked, type Input, type Shape4,
+  TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -27,13 +28,11 @@ function maxPoolGrads(filter: number, stride: number, pad: 'same' | 'valid') {
 }
 
 describe('maxPool gradient on wasm matches cpu', () => {
+  useLeakCheck();
   it.each(CASES)('x %j filter %i stride %i %s, N(%i,1) input', async (xShape, filter, stride, pad, mean) => {
     const yShape = shapeOf(() => tf.maxPool(tf.zeros(xShape as Shape4) as tf.Tensor4D, filter, stride, pad));
     const inputs: Input[] = [normal(xShape, mean), normal(yShape)];
-    const leaked = await tensorsLeaked(async () => {
-      expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, pad))).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    expect(await compareWithCpu(inputs, maxPoolGrads(filter, stride, pad))).toBeLessThan(TOLERANCE);
   });
 
   it.each([[2, 2, 'same'], [3, 2, 'same'], [2, 1, 'same'], [2, 2, 'valid']] as const)('gives tied windows to their first maximum (filter %i stride %i %s)', async (filter, stride, pad) => {

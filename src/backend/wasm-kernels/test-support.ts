@@ -90,12 +90,5 @@ export function shapeOf(f: () => tf.Tensor): number[] {
   return tf.tidy(() => f().shape.slice());
 }
 
-/** Runs `body` and returns how many tensors it left alive (should be 0). */
-export async function tensorsLeaked(body: () => Promise<void>): Promise<number> {
-  const before = tf.memory().numTensors;
-  await body();
-  return tf.memory().numTensors - before;
-}
-
 /** Relative-error bound the kernels are held to (max |wasm - cpu| / max |cpu|). */
 export const TOLERANCE = 1e-4;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareWithCpu, initBackends, normal, runOn, tensorsLeaked, type Input } from './test-support.ts';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { compareWithCpu, initBackends, normal, runOn, type Input } from './test-support.ts';
 import { planBroadcastTile } from './tile.ts';
 
 beforeAll(initBackends);
@@ -22,6 +23,7 @@ describe('planBroadcastTile', () => {
 });
 
 describe('tile on wasm matches cpu', () => {
+  useLeakCheck();
   it.each([
     [[3, 1, 4], [2, 5, 3]],
     [[64, 1, 1, 4], [1, 7, 7, 1]],
@@ -29,10 +31,7 @@ describe('tile on wasm matches cpu', () => {
     [[2, 3, 4, 5], [2, 2, 2, 2]],
     [[2, 3], [1, 1]],
   ])('x %j reps %j', async (shape, reps) => {
-    const leaked = await tensorsLeaked(async () => {
-      expect(await compareWithCpu([normal(shape)], (x) => tf.tile(x, reps))).toBe(0);
-    });
-    expect(leaked).toBe(0);
+    expect(await compareWithCpu([normal(shape)], (x) => tf.tile(x, reps))).toBe(0);
   });
 
   it('tiles int32 and bool exactly', async () => {

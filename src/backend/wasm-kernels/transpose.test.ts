@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { planBlockSwap } from './transpose.ts';
-import { compareWithCpu, initBackends, normal, tensorsLeaked } from './test-support.ts';
+import { compareWithCpu, initBackends, normal } from './test-support.ts';
 
 beforeAll(initBackends);
 
@@ -22,6 +23,7 @@ describe('planBlockSwap', () => {
 });
 
 describe('Transpose on wasm matches cpu', () => {
+  useLeakCheck();
   it.each([
     [[37, 53], [1, 0]],
     [[1, 130, 67], [0, 2, 1]],
@@ -33,10 +35,7 @@ describe('Transpose on wasm matches cpu', () => {
   ])('shape %j perm %j (float32 and int32)', async (shape, perm) => {
     const x = normal(shape);
     const ints = { shape, data: Int32Array.from(x.data, (v) => Math.round(v * 1000)), dtype: 'int32' as const };
-    const leaked = await tensorsLeaked(async () => {
-      expect(await compareWithCpu([x], (a) => tf.transpose(a, perm))).toBe(0);
-      expect(await compareWithCpu([ints], (a) => tf.transpose(a, perm))).toBe(0);
-    });
-    expect(leaked).toBe(0);
+    expect(await compareWithCpu([x], (a) => tf.transpose(a, perm))).toBe(0);
+    expect(await compareWithCpu([ints], (a) => tf.transpose(a, perm))).toBe(0);
   });
 });

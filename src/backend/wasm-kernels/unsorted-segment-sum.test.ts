@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, tensorsLeaked, type Input,
+  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, type Input,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -11,18 +12,16 @@ function ids(n: number, lo: number, hi: number): Input {
 }
 
 describe('unsortedSegmentSum on wasm matches cpu', () => {
+  useLeakCheck();
   it.each([
     [[12, 3], 5],
     [[40, 2, 3], 7],
     [[9], 4],
   ])('x %j into %i segments, duplicate ids', async (xShape, segments) => {
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu([normal(xShape), ids(xShape[0], 0, segments)], (x, s) =>
-        tf.unsortedSegmentSum(x, s as tf.Tensor1D, segments),
-      );
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu([normal(xShape), ids(xShape[0], 0, segments)], (x, s) =>
+      tf.unsortedSegmentSum(x, s as tf.Tensor1D, segments),
+    );
+    expect(err).toBeLessThan(TOLERANCE);
   });
 
   it('drops ids outside [0, numSegments), even when their rows hold NaN', async () => {
@@ -37,11 +36,8 @@ describe('unsortedSegmentSum on wasm matches cpu', () => {
       for (let j = 0; j < 4; j++) expected[id * 4 + j] += x.data[row * 4 + j];
     });
     const s: Input = { shape: [10], data: Int32Array.from(idList), dtype: 'int32' };
-    const leaked = await tensorsLeaked(async () => {
-      const got = await runOn('wasm', [x, s], (a, b) => tf.unsortedSegmentSum(a, b as tf.Tensor1D, 5));
-      expect(relError(got.values[0], expected)).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const got = await runOn('wasm', [x, s], (a, b) => tf.unsortedSegmentSum(a, b as tf.Tensor1D, 5));
+    expect(relError(got.values[0], expected)).toBeLessThan(TOLERANCE);
   });
 
   it('sums int32 data', async () => {
@@ -50,12 +46,9 @@ describe('unsortedSegmentSum on wasm matches cpu', () => {
   });
 
   it('gives tf.gather a gradient (embedding lookup)', async () => {
-    const leaked = await tensorsLeaked(async () => {
-      const err = await compareWithCpu([normal([6, 4]), ids(15, 0, 6), normal([15, 4])], (table, idx, dy) =>
-        tf.grad((t: tf.Tensor) => tf.gather(t, idx))(table, dy),
-      );
-      expect(err).toBeLessThan(TOLERANCE);
-    });
-    expect(leaked).toBe(0);
+    const err = await compareWithCpu([normal([6, 4]), ids(15, 0, 6), normal([15, 4])], (table, idx, dy) =>
+      tf.grad((t: tf.Tensor) => tf.gather(t, idx))(table, dy),
+    );
+    expect(err).toBeLessThan(TOLERANCE);
   });
 });

@@ -1,8 +1,9 @@
 /** `batchlab verify <dir>...`: evaluates each results directory's claim, prints the verdicts, writes verdicts.csv/json. */
-import { fmt } from '../../core/claims/decide.ts';
+import { fmt } from '../../core/format-number.ts';
 import { EXIT, UsageError, type Issue } from '../../errors.ts';
 import { renderPlainTable } from '../../report/text-table.ts';
 import { renderClaimsTable } from '../../report/claims-table.ts';
+import { intervalLabel, seedsCell } from '../../report/verdict-cells.ts';
 import { readClaimFile, readSavedVerdicts, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
 import type { VerifyArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
@@ -13,8 +14,8 @@ function renderTable(results: readonly VerifiedDir[]): string[] {
   const flat = results.flatMap(({ verdicts, dir, claimSource }) => verdicts.map((verdict) => ({ verdict, dir, claimSource })));
   const rows = flat.map(({ verdict: v, dir }) => [
     v.claimId, v.kind, v.statistic, fmt(v.estimate),
-    `${Math.round(v.level * 100)}% ${v.interval === 't' ? 't' : 'BCa'} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
-    v.n < v.minSeeds ? `${v.n} (< ${v.minSeeds})` : String(v.n), fmt(v.mde), `${fmt(v.p)} (${fmt(v.pHolm)})`, v.expect, v.verdict, dir,
+    `${intervalLabel(v)} [${fmt(v.lo)}, ${fmt(v.hi)}]`,
+    seedsCell(v), fmt(v.mde), `${fmt(v.p)} (${fmt(v.pHolm)})`, v.expect, v.verdict, dir,
   ]);
   const table = renderPlainTable(['claim', 'test', 'statistic', 'estimate', 'interval', 'n', 'MDE', 'p (Holm)', 'expect', 'verdict', 'results'], rows);
   return [table, '', ...flat.map(({ verdict: v, claimSource }) =>

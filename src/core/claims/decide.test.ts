@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
+import { decide, decideEquivalence, describeExpectation } from './decide.ts';
+import { fmt } from '../format-number.ts';
 import type { Expectation } from './types.ts';
 
 describe('decide', () => {

@@ -1,22 +1,15 @@
 /**
  * The verdict rule: SUPPORTED when the interval lies entirely in the claimed region, NOT
  * SUPPORTED when it lies entirely outside it, INCONCLUSIVE when it straddles an edge or is
- * missing. Also the number formatting the verdict sentences share.
+ * missing.
  */
+import { fmt } from '../format-number.ts';
 import type { Expectation, VerdictLabel } from './types.ts';
 
 export interface Decision {
   verdict: VerdictLabel;
   /** Clause for the sentence, e.g. 'above the threshold 0'. */
   clause: string;
-}
-
-/** 3 significant digits, no exponent for everyday magnitudes; '+' on request. */
-export function fmt(x: number, signed = false): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'infinity' : '-infinity';
-  const s = String(Number(x.toPrecision(3)));
-  return signed && x > 0 ? `+${s}` : s;
 }
 
 /** The claimed region in words: '> 0', '< -0.5', 'in [-1.2, -0.8]'; `scale` turns fractions into points. */

@@ -3,7 +3,7 @@
  * bootstrap is seeded by the claim). Missing data makes a verdict INCONCLUSIVE; a claim that
  * cannot be evaluated as written (an ambiguous selector, a non-numeric x) is a UsageError.
  */
-import { holmAdjust } from '../holm.ts';
+import { holmAdjust } from '../stats/index.ts';
 import { evaluatePaired } from './paired.ts';
 import { matches, uniqueRuns } from './select.ts';
 import { evaluateTrend } from './trend.ts';

@@ -4,9 +4,7 @@
  * correlation or fit), so the t interval has n - 1 degrees of freedom and never collapses
  * unless every seed gave the same value. BCa bootstrap replaces t only from 10 seeds on.
  */
-import { bcaBootstrapCi } from '../bootstrap.ts';
-import { minimalDetectableEffect } from '../power.ts';
-import { insideBandP, mean, meanCi, oneSampleT, std } from '../stats.ts';
+import { bcaBootstrapCi, insideBandP, mean, meanCi, minimalDetectableEffect, oneSampleT, std } from '../stats/index.ts';
 import { BOOTSTRAP_MIN_SEEDS, type BootstrapSpec, type Expectation, type IntervalChoice } from './types.ts';
 
 export interface Inference {

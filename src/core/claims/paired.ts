@@ -4,14 +4,14 @@
  * cell has a finite value for it, so each difference compares runs with the same initial
  * weights and data order.
  */
-import { minimalDetectableEffect } from '../power.ts';
-import { mean, std, tost } from '../stats.ts';
-import { decide, decideEquivalence, describeExpectation, fmt } from './decide.ts';
+import { mean, minimalDetectableEffect, std, tost } from '../stats/index.ts';
+import { decide, decideEquivalence, describeExpectation } from './decide.ts';
+import { fmt } from '../format-number.ts';
 import { metricLabel } from './metric.ts';
 import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';
 import type { Claim, ClaimRun, EquivalenceTest, InteractionTest, PairedTest, Selector, Verdict } from './types.ts';
 import { inferFromSeeds } from './inference.ts';
-import { assembleVerdict, ciText, displayScale, groupLabel, seedShortfall } from './verdict-parts.ts';
+import { applySeedMinimum, assembleVerdict, ciText, displayScale, groupLabel, seedShortfall } from './build-verdict.ts';
 
 type PairedKind = PairedTest | InteractionTest | EquivalenceTest;
 
@@ -105,8 +105,7 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
     const t = tost(diffs, test.margin);
     const mde = minimalDetectableEffect(std(diffs), n);
     const d = decideEquivalence(t.lo, t.hi, test.margin, scale, unit);
-    const verdict = short ? 'INCONCLUSIVE' : d.verdict;
-    const clause = short ? `a verdict needs ${claim.minSeeds} paired seeds (the interval is ${d.clause})` : d.clause;
+    const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds, 'paired seeds');
     const reason = `${short}${what} is ${fmt(t.mean * scale, true)}${u} ${ciText(fmt(t.lo * scale), fmt(t.hi * scale), 0.9, n, `, TOST p=${fmt(t.p)}`)}, ${clause}${mdeText(mde)}.`;
     return assembleVerdict(claim, {
       statistic, level: 0.9, interval: 't', n, expect, estimate: t.mean, lo: t.lo, hi: t.hi, p: t.p, mde, verdict, reason,
@@ -115,8 +114,7 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
   }
   const inf = inferFromSeeds(diffs, claim.expect!, test.interval, claim.bootstrap);
   const d = decide(inf.lo, inf.hi, claim.expect!, scale, unit);
-  const verdict = short ? 'INCONCLUSIVE' : d.verdict;
-  const clause = short ? `a verdict needs ${claim.minSeeds} paired seeds (the interval is ${d.clause})` : d.clause;
+  const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds, 'paired seeds');
   const how = inf.interval === 'bootstrap' ? ', BCa bootstrap' : '';
   const reason = `${short}${what} is ${fmt(inf.estimate * scale, true)}${u} ${ciText(fmt(inf.lo * scale), fmt(inf.hi * scale), inf.level, n, how)}, ${clause}${mdeText(inf.mde)}.`;
   return assembleVerdict(claim, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../errors.ts';
-import { logLogSlope, spearman } from '../stats.ts';
+import { logLogSlope, spearman } from '../stats/index.ts';
 import { evaluateClaim } from './evaluate.ts';
 import type { Claim, ClaimRun, ClaimTest, Expectation, MetricSpec } from './types.ts';
 

@@ -6,14 +6,15 @@
  * the pooled statistic. With `y: tuned`, each best value is interpolated between grid points.
  */
 import { UsageError } from '../../errors.ts';
-import { fitCriticalBatch, linearFit, spearman } from '../stats.ts';
+import { fitCriticalBatch, linearFit, spearman } from '../stats/index.ts';
 import { bestTuned, type BestTuned } from './best-tuned.ts';
-import { decide, describeExpectation, fmt } from './decide.ts';
+import { decide, describeExpectation } from './decide.ts';
+import { fmt } from '../format-number.ts';
 import { metricGoal, metricLabel } from './metric.ts';
 import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
 import type { Claim, ClaimRun, CriticalBatchTest, RankTest, SlopeTest, Verdict } from './types.ts';
 import { inferFromSeeds } from './inference.ts';
-import { assembleVerdict, ciText, seedShortfall } from './verdict-parts.ts';
+import { applySeedMinimum, assembleVerdict, ciText, seedShortfall } from './build-verdict.ts';
 
 type TrendTest = SlopeTest | RankTest | CriticalBatchTest;
 
@@ -220,8 +221,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     statistic: (draw: string[]) => safeStatistic(test, pointsFor(claim, test, cells, draw)).value,
   });
   const d = decide(inf.lo, inf.hi, claim.expect!);
-  const verdict = short ? 'INCONCLUSIVE' : d.verdict;
-  const clause = short ? `a verdict needs ${claim.minSeeds} seeds (the interval is ${d.clause})` : d.clause;
+  const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds);
   const fitNote = test.kind === 'critical-batch'
     ? `; pooled S_min ${fmt(est.extra.sMin as number)}, r2 ${fmt(est.extra.r2 as number)}`
     : test.kind === 'slope' && Number.isFinite(est.extra.r2 as number) ? `; pooled r2 ${fmt(est.extra.r2 as number)}` : '';

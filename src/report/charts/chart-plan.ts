@@ -51,5 +51,3 @@ export function batchAxis(batchSizes: number[]) {
   } as const;
 }
 
-/** Number formatting for labels: 4 significant digits, no trailing zeros. */
-export const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : '—');

@@ -3,7 +3,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
 import { finalMetric, groupScore } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
-import { CHART_CONFIG, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 
 export function planFinalHeatmap(view: SweepView): ChartPlan {
   const id = 'final-heatmap';
@@ -17,9 +18,9 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
       batch_size: g.batchSize,
       base_lr: g.baseLr,
       value: Number.isFinite(score) ? score : null,
-      label: Number.isFinite(score) ? fmt(score, 3) + (g.diverged ? ` (${g.diverged} div.)` : '') : g.diverged ? 'diverged' : 'n/a',
+      label: Number.isFinite(score) ? fmtSig(score, 3) + (g.diverged ? ` (${g.diverged} div.)` : '') : g.diverged ? 'diverged' : 'n/a',
       tip: configTip(g, view.task === 'classification' ? 'test acc' : 'test loss', (s) => finalMetric(s, view.task),
-        `mean ${view.metricName} ${Number.isFinite(score) ? fmt(score) : '—'} over ${g.completed.length} completed of ${g.runs.length} runs`),
+        `mean ${view.metricName} ${Number.isFinite(score) ? fmtSig(score) : '—'} over ${g.completed.length} completed of ${g.runs.length} runs`),
     };
   });
   const values = cells.map((c) => c.value).filter((v): v is number => v !== null);

@@ -6,7 +6,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 import { TIP, runLines } from './tooltip.ts';
 
 export const LOSS_X_AXES = [
@@ -49,7 +50,7 @@ export function summarizeLossCurves(data: ResultsData, view: SweepView): { point
         }
       }
       const tip = [
-        `${g.panel} · batch size ${g.batchSize} · base LR ${fmt(g.baseLr)} · LR ${fmt(g.lr)} · ${split} loss`,
+        `${g.panel} · batch size ${g.batchSize} · base LR ${fmtSig(g.baseLr)} · LR ${fmtSig(g.lr)} · ${split} loss`,
         ...runLines(g.runs, 'final test loss', (s) => s.finalTestLoss),
       ].join('\n');
       for (const [step, { p, values }] of [...bySteps].sort((a, b) => a[0] - b[0])) {

@@ -6,7 +6,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 import { TIP, configTip } from './tooltip.ts';
 
 export interface Measure {
@@ -33,7 +34,7 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
       const xs = g.completed.map((r) => m.get(r.summary)).filter(Number.isFinite);
       if (!xs.length) return [];
       const [mean, lo, hi] = [meanOf(xs), Math.min(...xs), Math.max(...xs)];
-      const tip = configTip(g, m.name, m.get, `${m.name}: mean ${fmt(mean)} (min ${fmt(lo)}, max ${fmt(hi)}) over ${xs.length} seeds`);
+      const tip = configTip(g, m.name, m.get, `${m.name}: mean ${fmtSig(mean)} (min ${fmtSig(lo)}, max ${fmtSig(hi)}) over ${xs.length} seeds`);
       return [{ panel: g.panel, batch_size: g.batchSize, measure: m.name, mean, lo, hi, tip }];
     }),
   );

@@ -1,14 +1,15 @@
 /** Chart 6: every LR tried per batch size (stable or diverged) and the largest stable one. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 import { finalMetric } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
 
 export function planStableLr(view: SweepView): ChartPlan {
   const id = 'stable-lr';
   const title = 'Largest stable learning rate vs batch size';
-  if (view.baseLrs.length < 2) return skip(id, title, `only one base LR (${view.baseLrs.map((x) => fmt(x)).join('') || 'none'}) was swept, so there is no LR range to find the largest stable one in`);
+  if (view.baseLrs.length < 2) return skip(id, title, `only one base LR (${view.baseLrs.map((x) => fmtSig(x)).join('') || 'none'}) was swept, so there is no LR range to find the largest stable one in`);
   if (!view.groups.some((g) => g.diverged > 0)) {
     return skip(id, title, 'no run diverged, so the largest stable LR is only bounded below by the largest LR tried');
   }
@@ -23,7 +24,7 @@ export function planStableLr(view: SweepView): ChartPlan {
     if (t.outcome.startsWith('diverged')) continue;
     const key = `${t.panel}\u0000${t.batch_size}`;
     const cur = largest.get(key);
-    if (!cur || t.lr > cur.lr) largest.set(key, { panel: t.panel, batch_size: t.batch_size, lr: t.lr, tip: `${t.panel}: largest stable LR per batch size (here ${fmt(t.lr)} at batch size ${t.batch_size})` });
+    if (!cur || t.lr > cur.lr) largest.set(key, { panel: t.panel, batch_size: t.batch_size, lr: t.lr, tip: `${t.panel}: largest stable LR per batch size (here ${fmtSig(t.lr)} at batch size ${t.batch_size})` });
   }
   const data = [...tried.map((t) => ({ ...t, layer: 'tried' })), ...[...largest.values()].map((l) => ({ ...l, layer: 'largest' }))];
   const caption =

@@ -8,8 +8,9 @@ import type { CurvePoint } from '../../results/read-results.ts';
 import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
 import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
-import { fitCriticalBatch, quantile } from '../../core/stats.ts';
+import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
+import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
 
 /** Share of the reachable level used as the target: 95% of the accuracy, or 105% of the loss. */
 export const TARGET_FRACTION = 0.95;
@@ -87,7 +88,7 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   if (!Number.isFinite(target)) return skip(id, title, 'no completed run has a final test metric to set a target from');
   const task = view.task;
   const metric = task === 'classification' ? 'test accuracy' : 'test loss';
-  if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmt(target)}`);
+  if (!panelsOk.length) return skip(id, title, `no scaling rule has two or more batch sizes reaching the target ${metric} ${fmtSig(target)}`);
   const points: { panel: string; batch_size: number; measure: string; value: number | null; kind: string; label?: string; tip?: string }[] = [];
   const [lowB, highB] = [Math.min(...view.batchSizes) / 1.3, Math.max(...view.batchSizes) * 1.3];
   /** A vertical marker at batch size `b` in both facets, when it falls inside the axis. */
@@ -100,8 +101,8 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     const anchor = rs[0]!;
     for (const r of rs) {
       const tip = (measure: string, v: number) => [
-        `${panel} · batch size ${r.batch_size} · base LR ${fmt(r.group.baseLr)} · LR ${fmt(r.group.lr)}`,
-        `${measure} to the target: mean ${fmt(v)} over ${r.seeds} seeds`,
+        `${panel} · batch size ${r.batch_size} · base LR ${fmtSig(r.group.baseLr)} · LR ${fmtSig(r.group.lr)}`,
+        `${measure} to the target: mean ${fmtSig(v)} over ${r.seeds} seeds`,
         ...runLines(r.group.runs, 'final test metric', (s) => (task === 'classification' ? s.finalTestAcc : s.finalTestLoss)),
       ].join('\n');
       points.push({ panel, batch_size: r.batch_size, measure: 'optimizer steps', value: r.steps, kind: 'measured', tip: tip('optimizer steps', r.steps) });
@@ -122,20 +123,20 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
       points.push({ panel, batch_size: b, measure: 'optimizer steps', value: steps, kind: 'critical-batch fit' });
       points.push({ panel, batch_size: b, measure: 'examples seen', value: steps * b, kind: 'critical-batch fit' });
     }
-    fits.push(`${panel}: B_noise ${fmt(fit.bNoise)}, S_min ${fmt(fit.sMin)} (r² ${fmt(fit.r2)})`);
-    markAt(fit.bNoise, `B_noise ${fmt(fit.bNoise)}`, panel);
+    fits.push(`${panel}: B_noise ${fmtSig(fit.bNoise)}, S_min ${fmtSig(fit.sMin)} (r² ${fmtSig(fit.r2)})`);
+    markAt(fit.bNoise, `B_noise ${fmtSig(fit.bNoise)}`, panel);
   }
   const measuredNoise = view.groups.flatMap((g) => g.completed.flatMap((r) => r.curve.map((p) => p.noiseScale))).filter(Number.isFinite);
-  if (measuredNoise.length) markAt(quantile(measuredNoise, 0.5), `B_simple ${fmt(quantile(measuredNoise, 0.5))}`, '');
+  if (measuredNoise.length) markAt(quantile(measuredNoise, 0.5), `B_simple ${fmtSig(quantile(measuredNoise, 0.5))}`, '');
   const noiseText = measuredNoise.length
-    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): median ${fmt(quantile(measuredNoise, 0.5))} over ${measuredNoise.length} measurements (range ${fmt(Math.min(...measuredNoise))} to ${fmt(Math.max(...measuredNoise))}).`
+    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): median ${fmtSig(quantile(measuredNoise, 0.5))} over ${measuredNoise.length} measurements (range ${fmtSig(Math.min(...measuredNoise))} to ${fmtSig(Math.max(...measuredNoise))}).`
     : '';
   const fitText = fits.length
     ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
     : noiseText;
   const targetText = task === 'classification'
-    ? `${fmt(target)} = ${TARGET_FRACTION} × the best mean final test accuracy reached at every batch size`
-    : `${fmt(target)} = the worst of the per-batch-size best mean final test losses ÷ ${TARGET_FRACTION}`;
+    ? `${fmtSig(target)} = ${TARGET_FRACTION} × the best mean final test accuracy reached at every batch size`
+    : `${fmtSig(target)} = the worst of the per-batch-size best mean final test losses ÷ ${TARGET_FRACTION}`;
   const caption =
     `Target ${metric}: ${targetText}. For each batch size, the first evaluation at which the ${metric} met the target, ` +
     'mean over seeds (a configuration counts only if all its completed seeds got there), at the base LR that got there in the fewest steps. ' +

@@ -3,7 +3,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, fmt, skip, type ChartPlan } from './chart-plan.ts';
+import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 import { TIP } from './tooltip.ts';
 
 export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
@@ -27,7 +28,7 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
     ([[measures[0]!, g.sps], [measures[1]!, g.epochS]] as const).flatMap(([measure, xs]) =>
       xs.length ? [{
         series: g.series, batch_size: g.batch_size, measure, mean: meanOf(xs), lo: Math.min(...xs), hi: Math.max(...xs),
-        tip: `${g.series} · batch size ${g.batch_size}\n${measure}: mean ${fmt(meanOf(xs))} (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}) over ${xs.length} completed runs (every LR, rule and seed)`,
+        tip: `${g.series} · batch size ${g.batch_size}\n${measure}: mean ${fmtSig(meanOf(xs))} (min ${fmtSig(Math.min(...xs))}, max ${fmtSig(Math.max(...xs))}) over ${xs.length} completed runs (every LR, rule and seed)`,
       }] : [],
     ),
   );

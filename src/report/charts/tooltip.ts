@@ -5,7 +5,7 @@
  */
 import type { RunResult, RunSummary } from '../../results/read-results.ts';
 import type { ConfigGroup } from '../sweep-view.ts';
-import { fmt } from './chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 
 /** The `description` encoding every tooltip-carrying layer uses. */
 export const TIP = { field: 'tip', type: 'nominal' } as const;
@@ -17,7 +17,7 @@ export function runLines(runs: readonly RunResult[], valueName: string, get: (s:
     .map((r) => {
       const s = r.summary;
       const v = get(s);
-      const value = s.status === 'completed' ? `${valueName} ${Number.isFinite(v) ? fmt(v) : '—'}` : s.status;
+      const value = s.status === 'completed' ? `${valueName} ${Number.isFinite(v) ? fmtSig(v) : '—'}` : s.status;
       return `run ${s.runId} · seed ${s.seed} · ${value}`;
     });
 }
@@ -25,7 +25,7 @@ export function runLines(runs: readonly RunResult[], valueName: string, get: (s:
 /** A configuration's tooltip: rule/panel, batch size, base and applied LR, then its runs. */
 export function configTip(g: ConfigGroup, valueName: string, get: (s: RunSummary) => number, headline?: string): string {
   return [
-    `${g.panel} · batch size ${g.batchSize} · base LR ${fmt(g.baseLr)} · LR ${fmt(g.lr)}`,
+    `${g.panel} · batch size ${g.batchSize} · base LR ${fmtSig(g.baseLr)} · LR ${fmtSig(g.lr)}`,
     ...(headline ? [headline] : []),
     ...runLines(g.runs, valueName, get),
   ].join('\n');

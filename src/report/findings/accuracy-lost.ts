@@ -3,7 +3,7 @@
  * metric of each batch size's best configuration for that rule (best base LR), paired by seed,
  * mean difference with its 95% t interval over seeds. Pure.
  */
-import { meanCi } from '../../core/stats.ts';
+import { meanCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { bySeed, ci, covers, finding, leftOut, metricScale, num, pairedBySeed, plural, signed, type FindingsResult } from './types.ts';
 

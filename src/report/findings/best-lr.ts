@@ -5,8 +5,7 @@
  * log(best LR) on log(B) with its 95% t interval over the batch sizes. A slope of 1 is linear
  * scaling, 0.5 square-root scaling, 0 a constant LR. Pure.
  */
-import { linearFit } from '../../core/stats.ts';
-import { t975 } from './t-interval.ts';
+import { linearFit, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { groupScore, isBetter } from '../sweep-view.ts';
 import { ci, covers, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
@@ -52,8 +51,7 @@ export function bestLrPoints(view: SweepView, groups: SweepView['groups']): Best
 /** The log-log fit; NaN bounds when fewer than 3 batch sizes. */
 export function fitBestLr(points: BestLrPoint[]): BestLrFit {
   const fit = linearFit(points.map((p) => Math.log(p.batchSize)), points.map((p) => Math.log(p.lr)));
-  const half = points.length > 2 ? t975(points.length - 2) * fit.slopeSe : NaN;
-  return { points, slope: fit.slope, lo: fit.slope - half, hi: fit.slope + half };
+  return { points, slope: fit.slope, ...slopeCi(fit) };
 }
 
 /** Plain words for where linear (1), square-root (0.5) and constant (0) fall against the interval. */

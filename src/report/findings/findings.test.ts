@@ -145,7 +145,12 @@ describe('which rule wins at each batch size', () => {
     expect(findings[0]!.details[0]).toBe('B=16: every rule gives the same LR (0.1) here, so they tie.');
     // Differences 5, 5, 5: sd 0, so the interval is [5, 5].
     expect(findings[0]!.details[1]).toBe('B=64: linear (LR 0.4, 96%) beats none (91%) by about 5 points (difference 95% CI 5 to 5 points, n = 3 paired seeds).');
-    expect(findings[0]!.details[2]).toMatch(/^B=256: none \(LR 0\.1, 91%\) is not distinguishable from linear \(90\.7%\): the intervals overlap/);
+    // Differences 5, -5, 0 (none - linear): the 95% t interval of the paired difference covers 0.
+    const tie = findings[0]!.details[2]!;
+    expect(tie).toMatch(/^B=256: none \(LR 0\.1, 91%\) is not distinguishable from linear \(90\.7%\)/);
+    const [lo, hi] = tie.match(/95% CI (\S+) to (\S+) points/)!.slice(1).map((x) => Number(x.replace('−', '-')));
+    expect(lo).toBeLessThan(0);
+    expect(hi).toBeGreaterThan(0);
   });
 });
 

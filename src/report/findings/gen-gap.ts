@@ -4,8 +4,7 @@
  * completed run of each batch size's best configuration, with its 95% t interval (df = runs − 2).
  * The slope is the change per doubling of the batch. Pure.
  */
-import { linearFit } from '../../core/stats.ts';
-import { t975 } from './t-interval.ts';
+import { linearFit, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { ci, covers, finding, isExact, leftOut, num, signed, type FindingsResult } from './types.ts';
 
@@ -32,10 +31,9 @@ export function gapTrend(view: SweepView, panel: string): GapTrend | string {
   if (bs.length < 2) return `only ${bs.length} batch size${bs.length === 1 ? ' has' : 's have'} a completed run with a gap`;
   if (pts.length < 3) return `${pts.length} runs are too few for an interval (it needs 3 or more)`;
   const fit = linearFit(pts.map((p) => Math.log2(p.b)), pts.map((p) => p.gap));
-  const half = t975(pts.length - 2) * fit.slopeSe;
   const meanAt = (b: number) => { const xs = pts.filter((p) => p.b === b).map((p) => p.gap); return xs.reduce((a, c) => a + c, 0) / xs.length; };
   return {
-    panel, slope: fit.slope, lo: fit.slope - half, hi: fit.slope + half, runs: pts.length, batchSizes: bs.length,
+    panel, slope: fit.slope, ...slopeCi(fit), runs: pts.length, batchSizes: bs.length,
     first: { batchSize: bs[0]!, gap: meanAt(bs[0]!) }, last: { batchSize: bs[bs.length - 1]!, gap: meanAt(bs[bs.length - 1]!) },
   };
 }

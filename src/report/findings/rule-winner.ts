@@ -5,7 +5,7 @@
  * runner-up by the paired difference over seeds (95% t interval); when the interval covers 0 the
  * two are reported as not distinguishable. Pure.
  */
-import { meanCi } from '../../core/stats.ts';
+import { meanCi } from '../../core/stats/index.ts';
 import type { ConfigGroup, SweepView } from '../sweep-view.ts';
 import { groupScore, isBetter } from '../sweep-view.ts';
 import { bySeed, ci, covers, families, finding, inFamily, leftOut, metricScale, num, pairedBySeed, plural, ruleOf, type FindingsResult } from './types.ts';
@@ -86,7 +86,7 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       const clear = !covers(lo, hi, 0);
       if (clear) decided++;
       const verdict = !clear
-        ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the intervals overlap`
+        ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the interval of the paired difference covers 0`
         : `beats ${ruleOf(second)} (${m.show(groupScore(second, view.task))}) by about ${num(d)}${m.diffUnit}`;
       details.push(`${lead} ${verdict} (difference ${ci(lo, hi)}${m.diffUnit}, n = ${diffs.length} paired seeds)${divText.length ? `; ${divText.join('; ')}` : ''}.`);
     }

@@ -3,7 +3,7 @@
  * with its numbers, interval and n, plus the chart it reads from; a finding the data cannot
  * support is left out with the reason. Pure.
  */
-import { fmt } from '../charts/chart-plan.ts';
+import { fmtSig } from '../../core/format-number.ts';
 import type { RunSummary } from '../../results/read-results.ts';
 import type { ConfigGroup, SweepView } from '../sweep-view.ts';
 
@@ -34,12 +34,12 @@ export const finding = (id: string, chart: string, text: string, details: string
 export const leftOut = (id: string, topic: string, why: string): LeftOut => ({ id, topic, why });
 
 /** 3 significant digits; '—' for non-finite. */
-export const num = (x: number) => fmt(x, 3);
+export const num = (x: number) => fmtSig(x, 3);
 
 /** A signed number with a real minus sign. */
 export const signed = (x: number, digits = 3) => {
   const v = Math.abs(x) < 1e-12 ? 0 : x; // float noise of a zero difference
-  return (v < 0 ? '−' : v > 0 ? '+' : '') + fmt(Math.abs(v), digits);
+  return (v < 0 ? '−' : v > 0 ? '+' : '') + fmtSig(Math.abs(v), digits);
 };
 
 /** An interval too narrow to tell from a point: the data lie exactly on the fitted line. */
@@ -67,9 +67,9 @@ export interface MetricScale {
 
 export function metricScale(view: SweepView): MetricScale {
   if (view.task === 'classification') {
-    return { name: 'test accuracy', toUnit: (x) => 100 * x, diffUnit: ' points', show: (x) => `${fmt(100 * x, 3)}%`, higherIsBetter: true, get: (s) => s.finalTestAcc };
+    return { name: 'test accuracy', toUnit: (x) => 100 * x, diffUnit: ' points', show: (x) => `${fmtSig(100 * x, 3)}%`, higherIsBetter: true, get: (s) => s.finalTestAcc };
   }
-  return { name: 'test loss', toUnit: (x) => x, diffUnit: '', show: (x) => fmt(x, 3), higherIsBetter: false, get: (s) => s.finalTestLoss };
+  return { name: 'test loss', toUnit: (x) => x, diffUnit: '', show: (x) => fmtSig(x, 3), higherIsBetter: false, get: (s) => s.finalTestLoss };
 }
 
 /** The extra-axis part of a run's panel (panel minus the scaling rule): '' for a plain sweep. */

@@ -4,7 +4,7 @@
  * It tells what an INCONCLUSIVE verdict could have missed.
  */
 import { noncentralTCdf, tQuantile } from './distributions.ts';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../errors.ts';
 
 function fail(path: string, message: string): never {
   throw new InternalError(`statistics: ${path}: ${message}`);

@@ -1,7 +1,8 @@
-/** Pieces every statistic's evaluator shares: display scale, labels, and verdict assembly. */
+/** Pieces every statistic's evaluator shares: display scale, labels, the seed minimum, and verdict assembly. */
+import type { Decision } from './decide.ts';
 import { metricIsFraction, metricLabel } from './metric.ts';
 import { describeSelector } from './select.ts';
-import type { Claim, IntervalChoice, Selector, TestKind, Verdict, VerdictLabel } from './types.ts';
+import type { Claim, Selector, TestKind, Verdict } from './types.ts';
 
 /** Fractions (accuracy, error) read as percentage points in sentences; values stay in metric units. */
 export function displayScale(claim: Claim): { scale: number; unit: string } {
@@ -13,21 +14,8 @@ export function groupLabel(claim: Claim, key: string, selector: Selector): strin
   return claim.test.labels[key] ?? `{${describeSelector(selector)}}`;
 }
 
-export interface VerdictFields {
-  statistic: string;
-  estimate: number;
-  lo: number;
-  hi: number;
-  level: number;
-  interval: IntervalChoice;
-  n: number;
-  p: number;
-  mde: number;
-  expect: string;
-  verdict: VerdictLabel;
-  reason: string;
-  details: Record<string, unknown>;
-}
+/** What an evaluator computes; assembleVerdict adds what the claim says (id, statement, kind, metric, minSeeds). */
+export type VerdictFields = Omit<Verdict, 'claimId' | 'statement' | 'kind' | 'metric' | 'minSeeds' | 'pHolm'>;
 
 export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
   return {
@@ -56,6 +44,16 @@ export function assembleVerdict(claim: Claim, f: VerdictFields): Verdict {
 /** '3 seeds < 5: ' when a verdict lacks seeds, else ''. */
 export function seedShortfall(n: number, minSeeds: number): string {
   return n < minSeeds ? `${n} seed${n === 1 ? '' : 's'} < ${minSeeds}: ` : '';
+}
+
+/**
+ * The seed minimum, applied in one place: with fewer than `minSeeds` seeds the verdict is
+ * INCONCLUSIVE whatever the interval says, and the clause says why. `seeds` names what is
+ * counted ('seeds', 'paired seeds').
+ */
+export function applySeedMinimum(d: Decision, n: number, minSeeds: number, seeds = 'seeds'): Decision {
+  if (n >= minSeeds) return d;
+  return { verdict: 'INCONCLUSIVE', clause: `a verdict needs ${minSeeds} ${seeds} (the interval is ${d.clause})` };
 }
 
 /** "(95% CI 8.1 to 16 points, n=3 seeds)" */

@@ -6,7 +6,7 @@ import {
   type CompareArgs, type MergeArgs, type ReportArgs, type SweepArgs, type VerifyArgs,
 } from './command-options.ts';
 
-export function registerLaterCommands(
+export function registerLazyCommands(
   parser: Argv, io: Output, signal: AbortSignal, run: (fn: () => Promise<number>) => Promise<void>,
 ): void {
   parser.command('sweep <spec>', 'run a sweep: batch size x LR x scaling rule x seeds (resumable)', (y) => sweepOptions(y), (a) =>

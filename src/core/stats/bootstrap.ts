@@ -6,9 +6,9 @@
  * only trustworthy with enough samples: verdicts use it from 10 seeds on (docs/CLAIMS.md).
  */
 import { normalCdf, normalQuantile } from './distributions.ts';
-import { mulberry32 } from './prng.ts';
-import { quantile } from './stats.ts';
-import { InternalError } from '../errors.ts';
+import { mulberry32 } from '../prng.ts';
+import { quantile } from './descriptive.ts';
+import { InternalError } from '../../errors.ts';
 
 function fail(path: string, message: string): never {
   throw new InternalError(`statistics: ${path}: ${message}`);

@@ -14,8 +14,8 @@ import {
   std,
   oneSampleT,
   tost,
-} from './stats.ts';
-import { InternalError } from '../errors.ts';
+} from './index.ts';
+import { InternalError } from '../../errors.ts';
 
 // Reference values marked "scipy" were computed with scipy 1.17 / numpy 2.4
 // (stats.t.interval, stats.t.cdf, stats.t.ppf, stats.spearmanr, stats.linregress, np.quantile).

@@ -8,7 +8,7 @@ import normalCdfStdlib from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantileStdlib from '@stdlib/stats-base-dists-normal-quantile';
 import tCdfStdlib from '@stdlib/stats-base-dists-t-cdf';
 import tQuantileStdlib from '@stdlib/stats-base-dists-t-quantile';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../errors.ts';
 
 function fail(path: string, message: string): never {
   throw new InternalError(`statistics: ${path}: ${message}`);

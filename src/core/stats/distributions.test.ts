@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../errors.ts';
 import { noncentralTCdf, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.ts';
 
 // Reference values from scipy 1.17.1: stats.t.ppf(p, df), stats.t.cdf(t, df),

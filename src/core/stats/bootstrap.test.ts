@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InternalError } from '../errors.ts';
+import { InternalError } from '../../errors.ts';
 import { bcaBootstrapCi } from './bootstrap.ts';
-import { mulberry32, normalSampler } from './prng.ts';
-import { mean, meanCi } from './stats.ts';
+import { mulberry32, normalSampler } from '../prng.ts';
+import { mean, meanCi } from './index.ts';
 
 describe('bcaBootstrapCi', () => {
   it('matches scipy BCa on a skewed sample', () => {
