@@ -2,7 +2,9 @@
  * The native backend against PyTorch, interleaved: on a shared machine the bench's torch cells
  * run minutes after the tfjs cells, under different load. Here each round times batchlab's loop
  * on `native` and then PyTorch on the same cell for about the same time, at the same thread
- * count, and each side reports its best round.
+ * count, and each side reports its best round. Each side also reports the CPU seconds it used per
+ * wall second over its timed rounds (all threads of the process), which shows how many cores it
+ * really ran on: ~1 at one thread.
  * Usage: node bin/run-ts.mjs scripts/probes/native-vs-torch.ts [rounds=4] [threads=1,2]
  */
 import { initBackend } from '../../src/backend/index.ts';
@@ -29,19 +31,32 @@ for (const [modelName, batch] of CELLS) {
     const steps = Math.max(3, Math.round((SECONDS * 1000) / (pilot.trainMs / 3)));
     let native = 0;
     let torch = 0;
+    let nativeCpu = 0;
+    let nativeWall = 0;
+    const torchCpu: number[] = [];
     for (let r = 0; r < rounds; r++) {
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
       const { trainMs } = await trainModel({ model, data, config: trainConfig(batch, steps) });
+      const c1 = process.cpuUsage(c0);
+      nativeCpu += (c1.user + c1.system) / 1000;
+      nativeWall += performance.now() - w0;
       native = Math.max(native, (batch * steps * 1000) / trainMs);
       const [t] = await runTorch([{ model: modelName, batch, seconds: SECONDS, rounds: 1, warmup: 3, min_steps: 3, max_steps: 100_000 }], threads);
       torch = Math.max(torch, t!.samples_per_s);
+      if (t!.cpu_per_wall != null) torchCpu.push(t!.cpu_per_wall);
       process.stderr.write(`${modelName} b${batch} ${threads}thr round ${r + 1}: native ${Math.round(native)}, torch ${Math.round(torch)} (best so far)\n`);
     }
-    rows.push(`| ${MODEL_LABELS[modelName]} | ${batch} | ${threads} | ${Math.round(native).toLocaleString('en-US')} | ${Math.round(torch).toLocaleString('en-US')} | ${(native / torch).toFixed(2)} |`);
+    const torchCpuPerWall = torchCpu.length ? (torchCpu.reduce((p, q) => p + q, 0) / torchCpu.length).toFixed(2) : '-';
+    rows.push(
+      `| ${MODEL_LABELS[modelName]} | ${batch} | ${threads} | ${Math.round(native).toLocaleString('en-US')} | ${Math.round(torch).toLocaleString('en-US')} | ` +
+        `${(native / torch).toFixed(2)} | ${(nativeCpu / nativeWall).toFixed(2)} | ${torchCpuPerWall} |`,
+    );
   }
   model.dispose();
   disposeTrainEval(data);
   dataset.dispose();
 }
-console.log(`best of ${rounds} interleaved rounds of ~${SECONDS} s per side\n`);
-console.log('| model | batch | threads | native samples/s | torch samples/s | native/torch |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(`best of ${rounds} interleaved rounds of ~${SECONDS} s per side; cpu/wall: CPU seconds per wall second over the timed rounds\n`);
+console.log('| model | batch | threads | native samples/s | torch samples/s | native/torch | native cpu/wall | torch cpu/wall |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 console.log(rows.join('\n'));
