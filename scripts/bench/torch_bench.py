@@ -21,8 +21,12 @@ THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 # torch.set_num_threads sizes torch's OpenMP pool only. Debian's torch runs its matrix products
 # in OpenBLAS (libopenblas0-pthread), whose own pool starts with one thread per core unless
 # OPENBLAS_NUM_THREADS says otherwise, and it is read when the library loads: without this line
-# a "one-thread" PyTorch runs every Linear on all cores.
-os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+# a "one-thread" PyTorch runs every Linear on all cores. argv[3] = "blas-all-cores" leaves that
+# pool unsized, as this script did before, to show the difference (scripts/probes/native-vs-torch.ts).
+if not (len(sys.argv) > 3 and sys.argv[3] == "blas-all-cores"):
+    os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+else:
+    os.environ.pop("OPENBLAS_NUM_THREADS", None)
 os.environ["OMP_NUM_THREADS"] = str(THREADS)
 
 import torch  # noqa: E402  (after the thread variables, which the libraries read at load)
