@@ -14,7 +14,7 @@ import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
-import { blockSwap, broadcastStrides, contiguousReduction, NATIVE } from './kernels.ts';
+import { blockSwap, broadcastStrides, contiguousReduction, NATIVE, setOutputPoison } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 
@@ -139,6 +139,9 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     if (!load.ok) return;
     registerNativeBackend(load.addon);
     registerBatchNormKernels('cpu');
+    // Outputs are not zeroed on native: NaN in every element a kernel might leave unwritten.
+    setOutputPoison(true);
+    return () => setOutputPoison(false);
   });
   useLeakCheck();
 
