@@ -256,6 +256,15 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     await agree('gather', inputs, (t) => [tf.gather(t.x, t.i), tf.cast(tf.gather(tf.cast(t.x, 'int32'), t.i), 'float32')]);
   });
 
+  it.each([
+    [50, [7, 113], 37], // rows of 3 KB: the copies prefetch rows 4 indices ahead
+    [6, [4201], 11], // rows over 16 KB: no prefetch
+  ])('gather of %i rows of %j, %i indices', async (rows, row, count) => {
+    const idx = Int32Array.from({ length: count }, () => Math.floor(random() * rows));
+    const shape = [rows, ...row];
+    await agree('gather rows', { x: { shape, data: normal(numel(shape)) }, i: { shape: [count], data: idx } }, (t) => tf.gather(t.x, t.i));
+  });
+
   it.each([[[64, 16]], [[4, 7, 5, 6]], [[3, 3, 3, 19]]])('batch-norm training kernel pair on %j', async (shape) => {
     const c = shape[shape.length - 1];
     const inputs = randomInputs({ x: shape, gamma: [c], beta: [c] });
