@@ -10,6 +10,9 @@
 #include <cblas.h>
 #include <malloc.h>
 #include <omp.h>
+#include <pthread.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <cmath>
@@ -116,6 +119,30 @@ napi_value undefined_value(napi_env env) {
   napi_get_undefined(env, &u);
   return u;
 }
+
+// oneDNN 2.6's JIT sgemm kernels (dnnl_sgemm, and primitives built on them) point rsp at a heap
+// workspace while they run, so a signal delivered to that thread meanwhile has its frame written
+// into the heap and corrupts it (oneDNN issue 4845, fixed in releases after Debian's). Node
+// receives signals: SIGPROF from --cpu-prof (which aborted an MLP step with "corrupted size vs.
+// prev_size" within seconds), SIGCHLD when a child exits, SIGINT. Kernels that call oneDNN
+// therefore block asynchronous signals on the calling thread for the call's duration; pending ones
+// are delivered when it returns. OpenMP's worker threads are created inside such calls (and by
+// setThreads, under the same block), so they inherit the blocked mask. Faults stay unblocked.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t all;
+    sigfillset(&all);
+    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&all, s);
+    pthread_sigmask(SIG_BLOCK, &all, &old_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 #define KERNEL(fn_name, op_name, argc)                                 \
   napi_value fn_name##_body(Args& a);                                  \
@@ -240,6 +267,7 @@ dnnl::memory user_weights(const ConvGeom& g, float* p) { return dnnl::memory(g.w
 
 // conv2dForward(x, w, y, ...geometry): y = conv(x, w), NHWC x/y, HWIO w.
 KERNEL(Conv2DForward, "Conv2D", 20) {
+  SignalBlock no_signals;  // oneDNN inside (see SignalBlock)
   size_t nx, nw, ny;
   float* x = a.f32(0, &nx);
   float* w = a.f32(1, &nw);
@@ -262,6 +290,7 @@ KERNEL(Conv2DForward, "Conv2D", 20) {
 
 // conv2dBackpropInput(dy, w, dx, ...geometry).
 KERNEL(Conv2DBackpropInput, "Conv2DBackpropInput", 20) {
+  SignalBlock no_signals;  // oneDNN inside (see SignalBlock)
   size_t ndy, nw, ndx;
   float* dy = a.f32(0, &ndy);
   float* w = a.f32(1, &nw);
@@ -284,6 +313,7 @@ KERNEL(Conv2DBackpropInput, "Conv2DBackpropInput", 20) {
 
 // conv2dBackpropFilter(x, dy, dw, ...geometry).
 KERNEL(Conv2DBackpropFilter, "Conv2DBackpropFilter", 20) {
+  SignalBlock no_signals;  // oneDNN inside (see SignalBlock)
   size_t nx, ndy, ndw;
   float* x = a.f32(0, &nx);
   float* dy = a.f32(1, &ndy);
@@ -309,6 +339,7 @@ KERNEL(Conv2DBackpropFilter, "Conv2DBackpropFilter", 20) {
 // library 0 = oneDNN's sgemm, 1 = OpenBLAS.
 
 KERNEL(Gemm, "BatchMatMul", 12) {
+  SignalBlock no_signals;  // oneDNN inside (see SignalBlock)
   size_t na, nb, nc, nbias;
   float* A = a.f32(0, &na);
   float* B = a.f32(1, &nb);
@@ -556,7 +587,18 @@ KERNEL(GatherRows, "GatherV2", 4) {
   check_len(n, static_cast<int64_t>(ni) * row, "out");
   int64_t rows = nx / row;
   for (size_t i = 0; i < ni; i++) need(idx[i] >= 0 && idx[i] < rows, "index out of range");
-  for (size_t i = 0; i < ni; i++) std::memcpy(out + i * row, x + idx[i] * row, sizeof(float) * row);
+  // A training batch gathers rows scattered over a dataset far larger than the caches, and the
+  // hardware prefetcher only follows a row once it is being read: rows a few indices ahead are
+  // requested early, so their misses overlap the copies before them.
+  const size_t bytes = sizeof(float) * static_cast<size_t>(row);
+  const size_t ahead = bytes <= 16384 ? 4 : 0;
+  for (size_t i = 0; i < ni; i++) {
+    if (ahead && i + ahead < ni) {
+      const char* next = reinterpret_cast<const char*>(x + idx[i + ahead] * row);
+      for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(next + b, 0, 0);
+    }
+    std::memcpy(out + i * row, x + idx[i] * row, bytes);
+  }
   return undefined_value(a.env);
 }
 
@@ -928,6 +970,13 @@ KERNEL(SetThreads, "setThreads", 1) {
   need(n >= 1 && n <= 1024, "threads must be 1..1024");
   omp_set_num_threads(static_cast<int>(n));
   openblas_set_num_threads(static_cast<int>(n));
+  {
+    // Start OpenMP's workers now, with asynchronous signals blocked, so that they never take a
+    // signal while running a oneDNN kernel (see SignalBlock).
+    SignalBlock no_signals;
+#pragma omp parallel
+    { (void)omp_get_thread_num(); }
+  }
   return undefined_value(a.env);
 }
 

@@ -30,6 +30,8 @@ export interface TorchResult {
   samples_per_s: number;
   ms_per_step: number;
   steps: number;
+  /** CPU seconds per wall second over the timed rounds (all threads): the cores the peer really used. */
+  cpu_per_wall?: number;
 }
 
 export interface TorchPeer {
@@ -53,13 +55,21 @@ export async function probeTorch(): Promise<TorchPeer> {
   }
 }
 
-/** Runs all cells in one Python process (importing torch takes seconds); `threads` = torch.set_num_threads. */
-export async function runTorch(cells: TorchCell[], threads: number): Promise<TorchResult[]> {
+/**
+ * Runs all cells in one Python process (importing torch takes seconds) on `threads` threads:
+ * torch.set_num_threads and OpenBLAS's own pool (torch_bench.py sizes both; the environment
+ * here says the same, so a process that set OPENBLAS_NUM_THREADS for itself does not leak it).
+ * `blasAllCores` leaves OpenBLAS's pool at one thread per core, as the peer ran before, for
+ * showing the difference side by side; no measurement of record uses it.
+ */
+export async function runTorch(cells: TorchCell[], threads: number, blasAllCores = false): Promise<TorchResult[]> {
   if (cells.length === 0) return [];
-  const { stdout } = await run(PYTHON, [SCRIPT, JSON.stringify(cells), String(threads)], {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  if (blasAllCores) delete env['OPENBLAS_NUM_THREADS'];
+  const { stdout } = await run(PYTHON, [SCRIPT, JSON.stringify(cells), String(threads), ...(blasAllCores ? ['blas-all-cores'] : [])], {
     timeout: 30 * 60_000,
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    env,
   });
   return stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as TorchResult);
 }

@@ -14,13 +14,24 @@ import os
 import sys
 import time
 
-import torch
-from torch import nn
+THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+# torch.set_num_threads sizes torch's OpenMP pool only. Debian's torch runs its matrix products
+# in OpenBLAS (libopenblas0-pthread), whose own pool starts with one thread per core unless
+# OPENBLAS_NUM_THREADS says otherwise, and it is read when the library loads: without this line
+# a "one-thread" PyTorch runs every Linear on all cores. argv[3] = "blas-all-cores" leaves that
+# pool unsized, as this script did before, to show the difference (scripts/probes/native-vs-torch.ts).
+if not (len(sys.argv) > 3 and sys.argv[3] == "blas-all-cores"):
+    os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+else:
+    os.environ.pop("OPENBLAS_NUM_THREADS", None)
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
+
+import torch  # noqa: E402  (after the thread variables, which the libraries read at load)
+from torch import nn  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import build  # noqa: E402
 
-THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 POOL = 4096
@@ -62,14 +73,23 @@ def run_cell(cell):
     rounds = cell["rounds"]
     steps = int(min(cell["max_steps"], max(cell["min_steps"], cell["seconds"] / rounds / max(per_step, 1e-6))))
     best = float("inf")
+    wall = 0.0
+    cpu = 0.0
     for _ in range(rounds):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         last = None
         for _ in range(steps):
             last = step()
         last.item()
-        best = min(best, time.perf_counter() - t0)
-    return {"model": cell["model"], "batch": batch, "samples_per_s": batch * steps / best, "ms_per_step": best * 1000 / steps, "steps": steps * rounds}
+        cpu += time.process_time() - c0
+        elapsed = time.perf_counter() - t0
+        wall += elapsed
+        best = min(best, elapsed)
+    # CPU seconds of all the process's threads per wall second over the timed rounds: about 1
+    # when one thread did the work, up to the thread count when the pools ran in parallel.
+    return {"model": cell["model"], "batch": batch, "samples_per_s": batch * steps / best, "ms_per_step": best * 1000 / steps,
+            "steps": steps * rounds, "cpu_per_wall": cpu / wall}
 
 
 def main():

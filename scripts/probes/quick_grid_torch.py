@@ -17,13 +17,18 @@ import os
 import sys
 import time
 
-import torch
-from torch import nn
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+# torch.set_num_threads sizes only torch's OpenMP pool; Debian's torch multiplies matrices in
+# OpenBLAS, whose pthread pool takes every core unless told at load time (as scripts/bench/torch_bench.py).
+os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import build_mlp  # noqa: E402
 
-THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 torch.set_num_threads(THREADS)
 TRAIN, EVAL, EPOCHS, B0, WARMUP = 8000, 2000, 2, 64, 0.5
 BATCHES, BASE_LRS, RULES, SEEDS = [16, 64, 256, 1024], [0.025, 0.1], ["none", "linear", "sqrt"], [1, 2]

@@ -14,7 +14,7 @@ import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
-import { blockSwap, broadcastStrides, contiguousReduction, NATIVE } from './kernels.ts';
+import { blockSwap, broadcastStrides, contiguousReduction, NATIVE, setOutputPoison } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 
@@ -139,6 +139,9 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     if (!load.ok) return;
     registerNativeBackend(load.addon);
     registerBatchNormKernels('cpu');
+    // Outputs are not zeroed on native: NaN in every element a kernel might leave unwritten.
+    setOutputPoison(true);
+    return () => setOutputPoison(false);
   });
   useLeakCheck();
 
@@ -251,6 +254,15 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     const idx = Int32Array.from({ length: 13 }, () => Math.floor(random() * 9));
     const inputs: Inputs = { x: { shape: [9, 4, 3], data: normal(108) }, i: { shape: [13], data: idx } };
     await agree('gather', inputs, (t) => [tf.gather(t.x, t.i), tf.cast(tf.gather(tf.cast(t.x, 'int32'), t.i), 'float32')]);
+  });
+
+  it.each([
+    [50, [7, 113], 37], // rows of 3 KB: the copies prefetch rows 4 indices ahead
+    [6, [4201], 11], // rows over 16 KB: no prefetch
+  ])('gather of %i rows of %j, %i indices', async (rows, row, count) => {
+    const idx = Int32Array.from({ length: count }, () => Math.floor(random() * rows));
+    const shape = [rows, ...row];
+    await agree('gather rows', { x: { shape, data: normal(numel(shape)) }, i: { shape: [count], data: idx } }, (t) => tf.gather(t.x, t.i));
   });
 
   it.each([[[64, 16]], [[4, 7, 5, 6]], [[3, 3, 3, 19]]])('batch-norm training kernel pair on %j', async (shape) => {

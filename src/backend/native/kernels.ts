@@ -45,10 +45,35 @@ function values(backend: MathBackendCPU, t: Info): Float32Array {
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
-/** A new float32 tensor of `shape` owned by the backend, and its array to write. */
+/** A new float32 tensor of `shape` owned by the backend, and its (zeroed) array to write. */
 function alloc(backend: MathBackendCPU, shape: number[]): [Info, Float32Array] {
   const data = new Float32Array(size(shape));
   return [backend.makeTensorInfo(shape, 'float32', data), data];
+}
+
+let poisonOutputs = false;
+
+/**
+ * Tests: fill every unzeroed output with NaN before its kernel writes it, so an element a kernel
+ * leaves unwritten shows up as NaN instead of as whatever the allocator reused (often zeros).
+ */
+export function setOutputPoison(on: boolean): void {
+  poisonOutputs = on;
+}
+
+/**
+ * A float32 tensor of `shape` whose values `fill` writes, every one of them: the array comes
+ * from Buffer.allocUnsafeSlow (its own ArrayBuffer, not zeroed), since zeroing the ~10 MB of
+ * outputs of an MLP step at batch 1024 cost about as much as all its element-wise kernels. Only
+ * kernels whose native code writes every output element use it. The tensor is made after
+ * `fill` returns, so a native error leaves no tensor behind.
+ */
+function output(backend: MathBackendCPU, shape: number[], fill: (data: Float32Array) => void): Info {
+  const n = size(shape);
+  const data = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+  if (poisonOutputs) data.fill(NaN);
+  fill(data);
+  return backend.makeTensorInfo(shape, 'float32', data);
 }
 
 function allFloat(...ts: (Info | undefined | null)[]): boolean {
@@ -89,17 +114,16 @@ function binaryKernel(addon: NativeAddon, name: string, op: number): tf.KernelFu
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     if (size(shape) === 0 || size(a.shape) === 0 || size(b.shape) === 0) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, shape);
-    const same = size(a.shape) === data.length && size(b.shape) === data.length;
+    const n = size(shape);
+    const same = size(a.shape) === n && size(b.shape) === n;
     const rank = Math.max(shape.length, 1);
     const outShape = shape.length === 0 ? [1] : shape;
-    addon.binary(
+    return output(backend, shape, (data) => addon.binary(
       values(backend, a), values(backend, b), data, op,
       same ? null : outShape,
       same ? null : broadcastStrides(a.shape.length ? a.shape : [1], outShape).slice(-rank),
       same ? null : broadcastStrides(b.shape.length ? b.shape : [1], outShape).slice(-rank),
-    );
-    return out;
+    ));
   };
 }
 
@@ -111,10 +135,8 @@ function unaryKernel(addon: NativeAddon, name: string, op: number): tf.KernelFun
     const { x } = args.inputs;
     if (!x || x.dtype !== 'float32' || size(x.shape) === 0) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, x.shape.slice());
     const alpha = name === 'Step' ? Number((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
-    addon.unary(values(backend, x), data, op, alpha);
-    return out;
+    return output(backend, x.shape.slice(), (data) => addon.unary(values(backend, x), data, op, alpha));
   };
 }
 
@@ -143,9 +165,7 @@ function reduceKernel(addon: NativeAddon, name: string, mode: number): tf.Kernel
     if (split == null) return fallback(args);
     const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, outShape);
-    addon.reduce(values(backend, x), data, split[0], split[1], split[2], mode);
-    return out;
+    return output(backend, outShape, (data) => addon.reduce(values(backend, x), data, split[0], split[1], split[2], mode));
   };
 }
 
@@ -182,9 +202,7 @@ function transposeKernel(addon: NativeAddon): tf.KernelFunc {
     const split = x && x.dtype === 'float32' && size(x.shape) > 0 ? blockSwap(x.shape, perm) : null;
     if (!x || split == null) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, perm.map((k) => x.shape[k]));
-    addon.transpose(values(backend, x), data, ...split);
-    return out;
+    return output(backend, perm.map((k) => x.shape[k]), (data) => addon.transpose(values(backend, x), data, ...split));
   };
 }
 
@@ -204,9 +222,7 @@ function gatherKernel(addon: NativeAddon): tf.KernelFunc {
     const rowSize = size(x.shape.slice(1));
     const outShape = [...indices.shape, ...x.shape.slice(1)];
     if (x.dtype === 'float32' && rowSize > 0) {
-      const [out, data] = alloc(backend, outShape);
-      addon.gatherRows(values(backend, x), idx, data, rowSize);
-      return out;
+      return output(backend, outShape, (data) => addon.gatherRows(values(backend, x), idx, data, rowSize));
     }
     const src = backend.data.get(x.dataId).values as Float32Array | Int32Array;
     const dst = x.dtype === 'float32' ? new Float32Array(idx.length * rowSize) : new Int32Array(idx.length * rowSize);
@@ -251,12 +267,10 @@ function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul'):
     if (!((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1))) return fallback(args);
     if (bias != null && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, [...batchShape, m, n]);
-    addon.gemm(
+    return output(backend, [...batchShape, m, n], (data) => addon.gemm(
       values(backend, a), values(backend, b), data, batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0,
       bias ? values(backend, bias) : null, activation === 'relu' ? 1 : 0, library,
-    );
-    return out;
+    ));
   };
 }
 
@@ -305,11 +319,11 @@ function conv2dKernel(addon: NativeAddon, name: 'Conv2D' | 'FusedConv2D'): tf.Ke
     const geometry = convGeometry(info);
     if (geometry == null || (bias != null && size(bias.shape) !== info.outChannels)) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, info.outShape);
-    addon.conv2dForward(values(backend, x), values(backend, filter), data, ...geometry);
-    if (bias != null) addon.binary(data, values(backend, bias), data, BINARY.Add!, null, null, null);
-    if (activation === 'relu') addon.unary(data, data, UNARY.Relu!, 0);
-    return out;
+    return output(backend, info.outShape, (data) => {
+      addon.conv2dForward(values(backend, x), values(backend, filter), data, ...geometry);
+      if (bias != null) addon.binary(data, values(backend, bias), data, BINARY.Add!, null, null, null);
+      if (activation === 'relu') addon.unary(data, data, UNARY.Relu!, 0);
+    });
   };
 }
 
@@ -326,9 +340,7 @@ function conv2dBackpropInputKernel(addon: NativeAddon): tf.KernelFunc {
     const geometry = convGeometry(info);
     if (geometry == null) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, attrs.inputShape.slice());
-    addon.conv2dBackpropInput(values(backend, dy), values(backend, filter), data, ...geometry);
-    return out;
+    return output(backend, attrs.inputShape.slice(), (data) => addon.conv2dBackpropInput(values(backend, dy), values(backend, filter), data, ...geometry));
   };
 }
 
@@ -345,9 +357,7 @@ function conv2dBackpropFilterKernel(addon: NativeAddon): tf.KernelFunc {
     const geometry = convGeometry(info);
     if (geometry == null) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, attrs.filterShape.slice());
-    addon.conv2dBackpropFilter(values(backend, x), values(backend, dy), data, ...geometry);
-    return out;
+    return output(backend, attrs.filterShape.slice(), (data) => addon.conv2dBackpropFilter(values(backend, x), values(backend, dy), data, ...geometry));
   };
 }
 
@@ -376,9 +386,7 @@ function maxPoolKernel(addon: NativeAddon): tf.KernelFunc {
     const [info, geometry] = poolGeometry(x, args.attrs as unknown as PoolAttrs);
     if (size(info.outShape) === 0) return fallback(args);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, info.outShape);
-    addon.maxPool(values(backend, x), data, ...geometry);
-    return out;
+    return output(backend, info.outShape, (data) => addon.maxPool(values(backend, x), data, ...geometry));
   };
 }
 
@@ -389,9 +397,7 @@ function maxPoolGradKernel(addon: NativeAddon): tf.KernelFunc {
     if (!dy || !input || !allFloat(dy, input) || input.shape.length !== 4 || size(dy.shape) === 0) return fallback(args);
     const [, geometry] = poolGeometry(input, args.attrs as unknown as PoolAttrs);
     const backend = cpuOf(args);
-    const [out, data] = alloc(backend, input.shape.slice());
-    addon.maxPoolGrad(values(backend, dy), values(backend, input), data, ...geometry);
-    return out;
+    return output(backend, input.shape.slice(), (data) => addon.maxPoolGrad(values(backend, dy), values(backend, input), data, ...geometry));
   };
 }
 

@@ -13,7 +13,7 @@ import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { buildModel } from '../../models/index.ts';
 import type { ModelConfig } from '../../models/index.ts';
 import { initBackend, probeBackend } from '../index.ts';
-import { loadNativeAddon, NATIVE_PACKAGES, nativeThreadCount } from './addon.ts';
+import { ADDON_PATH, loadNativeAddon, NATIVE_PACKAGES, nativeThreadCount } from './addon.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 
 const BUILD = join(import.meta.dirname, '..', '..', '..', 'native', 'build.mjs');
@@ -117,5 +117,43 @@ describe.skipIf(skipNative)('native backend training', () => {
     const counts: number[] = [];
     train(CNN, [8, 8, 1], 200, counts);
     expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+});
+
+// oneDNN 2.6's JIT sgemm points rsp at the heap while it runs: a signal arriving then corrupted the
+// heap (glibc aborted with "corrupted size vs. prev_size"). The addon blocks asynchronous signals
+// around its oneDNN calls; here a child process multiplies under a sampling profiler that signals
+// its main thread every 50 us (the unguarded addon aborted every time).
+const SIGNALLED_GEMMS = `
+import { createRequire } from 'node:module';
+const addon = createRequire(import.meta.url)(process.argv[1]);
+addon.setThreads(Number(process.argv[2]));
+const [m, n, k] = [256, 256, 384];
+const keep = [];
+for (let i = 0; i < 300; i++) {
+  const a = new Float32Array(m * k).fill(1), b = new Float32Array(k * n).fill(1), c = new Float32Array(m * n);
+  addon.gemm(a, b, c, 1, m, n, k, i & 1, 0, null, 0, 0);
+  if (c[0] !== k || c[m * n - 1] !== k) throw new Error('wrong product');
+  keep.push(new Float32Array(1000 + (i % 7) * 3000));
+  if (keep.length > 20) keep.shift();
+}
+console.log('ok');
+`;
+
+describe.skipIf(skipNative)('native addon under signals', () => {
+  it.each([1, 2])('oneDNN sgemm survives a profiler signalling every 50 us (%i thread(s))', (threads) => {
+    const dir = mkdtempSync(join(tmpdir(), 'batchlab-prof-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', dir, '--input-type=module', '-e', SIGNALLED_GEMMS, ADDON_PATH, String(threads)],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(`${run.stderr}`.trim()).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim()).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
