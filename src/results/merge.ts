@@ -5,7 +5,8 @@
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Spec } from '../config/schema.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError, writeErrorIn } from '../errors.ts';
+import { lockFolder } from './folder-lock.ts';
 import { planSweep } from '../runner/plan-sweep.ts';
 import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
@@ -78,14 +79,22 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
       kept.set(id, { record, dir });
     }
   }
-  await mkdir(join(outDir, 'runs'), { recursive: true });
-  for (const [id, { dir }] of kept) {
-    if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
-  }
   const ordered = [...plan.filter((p) => kept.has(p.runId)).map((p) => kept.get(p.runId)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !plan.some((p) => p.runId === r.run_id))];
-  await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
-  await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
+  // Held while writing, so a sweep or another merge into the same folder cannot interleave.
+  const lock = await lockFolder(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}` });
+  try {
+    await mkdir(join(outDir, 'runs'), { recursive: true });
+    for (const [id, { dir }] of kept) {
+      if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
+    }
+    await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
+    await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
+  } catch (err) {
+    throw writeErrorIn(err, outDir) ?? err;
+  } finally {
+    await lock.release();
+  }
   outcome.runs = ordered.length;
   return outcome;
 }

@@ -1,13 +1,17 @@
 /**
  * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
- * executes the rest on N executors, and rewrites summary.csv after every run.
+ * executes the rest on N executors, and rewrites summary.csv after every run. The output folder
+ * is locked for the whole sweep (results/folder-lock.ts); a write the disk refuses (read-only
+ * folder, full disk) stops the sweep and is thrown as an EnvironmentError naming the folder.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
 import { specHash } from '../core/run-id.ts';
+import { writeErrorCode, writeErrorIn } from '../errors.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
+import { lockFolder } from '../results/folder-lock.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { FINISHED, readRunRecord, runDirOf } from '../results/run-store.ts';
 import { writeSummary } from '../results/summary.ts';
@@ -28,6 +32,8 @@ export interface SweepOptions {
   spec: Spec;
   runs: PlannedRun[]; // this shard's runs, in plan order
   outDir: string;
+  /** Where outDir came from, for messages: `--out` (the default) or `name`. */
+  outFlag?: string;
   workers: number;
   force: boolean;
   signal: AbortSignal;
@@ -46,6 +52,21 @@ export interface SweepOutcome {
 
 export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
+  const lock = await lockFolder(o.outDir, {
+    flag: o.outFlag ?? '--out',
+    command: `sweep ${o.spec.name}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
+    onLost: (err) => emit({ type: 'warning', message: `the lock on ${o.outDir} was lost (${err.message}); another process may now write there` }),
+  });
+  try {
+    return await sweepLocked(o, emit);
+  } catch (err) {
+    throw writeErrorIn(err, o.outDir) ?? err;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Promise<SweepOutcome> {
   const axes = sweepColumns(o.spec);
   await mkdir(join(o.outDir, 'runs'), { recursive: true });
 
@@ -94,20 +115,38 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     let next = 0;
     let finished = skipped;
     let writing = Promise.resolve();
+    // The first write the disk refused: no run can be recorded after it, so no new run starts;
+    // runs already started finish (their own writes fail too) and it is thrown at the end.
+    let refused: unknown;
     const drive = async (ex: Executor) => {
-      while (next < todo.length && !o.signal.aborted) {
+      while (next < todo.length && !o.signal.aborted && refused === undefined) {
         const run = todo[next++];
         emit({ type: 'run-start', run });
         let record: RunRecord;
         try {
           record = await ex.run(run, runDirOf(o.outDir, run.runId));
         } catch (err) {
+          if (writeErrorCode(err)) {
+            refused ??= err;
+            break;
+          }
           record = failedRecord(run, err, ex.environment);
+        }
+        if (record.status === 'failed' && writeErrorCode(record.error)) {
+          refused ??= record.error; // its curve could not be written: not a result, and redone on resume
+          break;
         }
         done.set(run.runId, record);
         const position = ++finished;
         writing = writing.then(flushSummary); // serialised: no torn or out-of-order rewrites
-        await writing;
+        try {
+          await writing;
+        } catch (err) {
+          if (!writeErrorCode(err)) throw err;
+          refused ??= err;
+          writing = Promise.resolve();
+          break;
+        }
         emit({ type: 'run-end', record, done: position, total: o.runs.length });
       }
     };
@@ -124,6 +163,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     };
     await Promise.all([...(main ? [drive(main)] : []), ...launches.map(joinWhenReady)]);
     o.signal.removeEventListener('abort', abortAll);
+    if (refused !== undefined) throw refused instanceof Error ? refused : new Error(String(refused));
     await flushSummary();
   } finally {
     const main = await mainStart?.catch(() => undefined);
