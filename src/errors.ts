@@ -76,7 +76,7 @@ export function writeErrorIn(err: unknown, folder: string): EnvironmentError | u
   const code = writeErrorCode(err);
   if (!code) return undefined;
   const detail = err instanceof Error ? err.message : String(err);
-  const rerun = 'finished runs are kept, and rerunning the same command resumes';
+  const rerun = 'what was finished is kept: rerun the same command afterwards (a sweep resumes where it stopped)';
   if (FULL_CODES.has(code)) {
     return new EnvironmentError(`cannot write to ${folder}: the disk (or your quota) is full (${detail}). ` +
       `Free some space, or write somewhere else with --out; ${rerun}`);

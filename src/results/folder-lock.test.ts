@@ -34,20 +34,30 @@ describe('lockFolder', () => {
     await again.release();
   });
 
-  it('takes over a lock not refreshed within the stale time, and refuses a fresh one of a dead process until then', async () => {
+  it('takes over a lock of another host only once stale, naming its holder until then', async () => {
     const dir = fresh();
     mkdirSync(join(dir, LOCK_DIR), { recursive: true });
-    writeFileSync(join(dir, HOLDER_FILE), JSON.stringify({ pid: DEAD_PID, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'sweep tiny' }));
-    // Refreshed just now: not stale yet, even though its process is gone.
+    writeFileSync(join(dir, HOLDER_FILE), JSON.stringify({ pid: 4242, host: 'node7.elsewhere', since: '2026-01-01T00:00:00.000Z', command: 'sweep tiny' }));
+    // Refreshed just now: it counts, whether or not a process 4242 runs there.
     const early = await lockFolder(dir, { flag: 'name', command: 'sweep tiny', staleMs: 2000 }).then(() => null, (e: unknown) => e);
     expect(early).toBeInstanceOf(UsageError);
     expect((early as UsageError).issues[0]!.path).toBe('name');
-    expect((early as UsageError).issues[0]!.message).toContain(`process ${DEAD_PID}`);
-    expect((early as UsageError).issues[0]!.message).toContain('that process is gone');
+    expect((early as UsageError).issues[0]!.message).toContain(`${dir} is in use by process 4242 on node7.elsewhere (sweep tiny, since 2026-01-01T00:00:00.000Z)`);
 
     const past = new Date(Date.now() - 5000);
     utimesSync(join(dir, LOCK_DIR), past, past);
     const lock = await lockFolder(dir, { flag: 'name', command: 'sweep tiny', staleMs: 2000 });
+    expect((await readLockHolder(dir))?.pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('takes over a fresh lock at once when its holder ran on this host and is gone (within seconds, not the stale time)', async () => {
+    const dir = fresh();
+    mkdirSync(join(dir, LOCK_DIR), { recursive: true });
+    writeFileSync(join(dir, HOLDER_FILE), JSON.stringify({ pid: DEAD_PID, host: hostname(), since: '2026-01-01T00:00:00.000Z', command: 'sweep tiny' }));
+    const t0 = Date.now();
+    const lock = await lockFolder(dir, { flag: 'name', command: 'sweep tiny' }); // stale time 30 s
+    expect(Date.now() - t0).toBeLessThan(8000);
     expect((await readLockHolder(dir))?.pid).toBe(process.pid);
     await lock.release();
   });

@@ -3,7 +3,9 @@
  * folder for as long as they write to it, so two processes never run the same runs or interleave
  * summary.csv. The lock is proper-lockfile's `<folder>/.batchlab-lock` directory, whose mtime the
  * holder refreshes every `update` ms; a lock not refreshed for `stale` ms (its holder was
- * SIGKILLed, or its machine died) is taken over by the next process. Who holds it (pid, host,
+ * SIGKILLed, or its machine died) is taken over by the next process. A holder on this host whose
+ * process is gone is taken over sooner, once its lock is 2 s old (a kill and an immediate rerun
+ * wait seconds, not the stale time). Who holds it (pid, host,
  * since when, which command) is written beside it, in `<folder>/.batchlab-lock.json`, for the
  * message the next process prints. Worker processes are children of the holder and take no lock.
  */
@@ -58,19 +60,25 @@ export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
  */
 export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLock> {
   const staleMs = o.staleMs ?? lockStaleMs();
+  const take = (stale: number) => lockfile.lock(dir, {
+    lockfilePath: join(dir, LOCK_DIR),
+    stale,
+    update: updateMsFor(staleMs),
+    realpath: false,
+    retries: 0,
+    onCompromised: (err) => o.onLost?.(err),
+  });
   let release: () => Promise<void>;
   try {
     await mkdir(dir, { recursive: true });
-    release = await lockfile.lock(dir, {
-      lockfilePath: join(dir, LOCK_DIR),
-      stale: staleMs,
-      update: updateMsFor(staleMs),
-      realpath: false,
-      retries: 0,
-      onCompromised: (err) => o.onLost?.(err),
+    release = await take(staleMs).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ELOCKED') throw err;
+      const taken = await takeFromGoneHolder(dir, take);
+      if (!taken) throw await heldError(dir, o.flag, staleMs);
+      return taken;
     });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') throw await heldError(dir, o.flag, staleMs);
+    if (err instanceof UsageError) throw err;
     throw writeErrorIn(err, dir) ?? err;
   }
   const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: o.command };
@@ -109,6 +117,33 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The shortest stale time proper-lockfile accepts (ms). */
+const GONE_STALE_MS = 2000;
+
+/**
+ * Takes the lock of a holder on this host whose process is gone, once the lock is
+ * GONE_STALE_MS old; null when the holder is alive, elsewhere or unknown. The holder is read
+ * again before every try, so a process that took the lock meanwhile (and wrote itself as the
+ * holder within milliseconds, long before its lock can look 2 s old) is never taken from.
+ */
+async function takeFromGoneHolder(dir: string, take: (stale: number) => Promise<() => Promise<void>>): Promise<(() => Promise<void>) | null> {
+  const first = await readLockHolder(dir);
+  if (!first || first.host !== hostname() || first.pid === process.pid || isAlive(first.pid)) return null;
+  // The holder refreshed its lock at most one update interval (5 s) before it died.
+  const deadline = Date.now() + 5000 + GONE_STALE_MS + 1000;
+  while (Date.now() < deadline) {
+    const now = await readLockHolder(dir);
+    if (!now || now.pid !== first.pid || now.since !== first.since) return null;
+    try {
+      return await take(GONE_STALE_MS);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
 }
 
 async function heldError(dir: string, flag: string, staleMs: number): Promise<UsageError> {

@@ -1,5 +1,5 @@
 /**
- * An output folder that cannot be written, through the real CLI: refused before anything is
+ * An output folder that cannot be written, through the real CLI. Read-only: refused before anything is
  * written when it is read-only from the start, and, when it becomes read-only mid-sweep, the sweep
  * stops with exit 1 and a message naming the folder (not "a bug in batchlab"), finished runs
  * intact and no temp files left; once writable again, rerunning completes the sweep.
@@ -7,6 +7,10 @@
  * Read-only is made with `chmod a-w`; as root (where chmod does not stop writes) with
  * `chattr +i` instead, which stops root too on ext4, xfs and btrfs. Where neither stops a write
  * (e.g. root on tmpfs or overlayfs without chattr support), the tests skip and say so.
+ *
+ * Full: the output folder is a 48 KiB tmpfs, which fills mid-sweep; the sweep stops with exit 1
+ * saying the disk is full, finished runs intact and no temp files left; with the tmpfs grown, a
+ * rerun completes it. Mounting needs root with CAP_SYS_ADMIN; elsewhere the test skips and says so.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -68,6 +72,48 @@ function summaryRows(dir: string): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(l.split(',').map((c, i) => [cols[i], c])));
 }
 
+/** Mounts a tmpfs of `size` at `dir`, or says why it cannot. */
+function mountTmpfs(dir: string, size: string): { ok: true } | { skip: string } {
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status === 0) return { ok: true };
+  return { skip: `cannot mount a small tmpfs to fill (uid ${process.getuid?.()}; mount: ${(r.error?.message ?? r.stderr ?? '').trim() || `exit ${r.status}`})` };
+}
+
+describe('a full output disk', () => {
+  it('stops the sweep with exit 1 saying the disk is full, finished runs intact, no temp files; with space again, a rerun completes it', async (ctx) => {
+    const dir = tempDir();
+    const file = writeSpec(dir, 'ro.yaml', spec(3));
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const mounted = mountTmpfs(out, '48k');
+    if ('skip' in mounted) return ctx.skip(mounted.skip);
+    try {
+      const r = await runCli(['sweep', file, '--out', 'out', '--workers', '1'], dir);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^error: cannot write to out: the disk \(or your quota\) is full \((Error: )?ENOSPC/m);
+      expect(r.stderr).toContain('Free some space');
+      expect(r.stderr).not.toContain('internal error');
+      const finished = existsSync(join(out, 'summary.csv')) ? summaryRows(out) : [];
+      expect(finished.length).toBeLessThan(8);
+      for (const row of finished) {
+        expect(row.status).toBe('completed');
+        expect(JSON.parse(readFileSync(join(out, 'runs', row.run_id!, 'run.json'), 'utf8')).status).toBe('completed');
+      }
+      expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+      expect(spawnSync('mount', ['-o', 'remount,size=4m', out]).status).toBe(0);
+      const again = await runCli(['sweep', file, '--out', 'out', '--workers', '1'], dir);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`(${finished.length} skipped as already done)`);
+      const rows = summaryRows(out);
+      expect(rows).toHaveLength(8);
+      expect(rows.every((row) => row.status === 'completed')).toBe(true);
+    } finally {
+      spawnSync('umount', [out]);
+    }
+  }, 240_000);
+});
+
 describe('a read-only output folder', () => {
   it('is refused before anything is written: sweep, run, and a new folder under a read-only one (exit 1, folder named)', async (ctx) => {
     const dir = tempDir();
@@ -112,7 +158,7 @@ describe('a read-only output folder', () => {
       if ('skip' in frozen) return ctx.skip(frozen.skip);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^error: cannot write to out: it is read-only or not writable by this user \((Error: )?E(ACCES|PERM)/m);
-      expect(r.stderr).toContain('rerunning the same command resumes');
+      expect(r.stderr).toContain('rerun the same command afterwards (a sweep resumes where it stopped)');
       expect(r.stderr).not.toContain('internal error');
 
       const finished = summaryRows(out);
@@ -131,9 +177,9 @@ describe('a read-only output folder', () => {
       thaw(out);
     }
 
-    // The lock could not be removed from the read-only folder: it is taken over once stale.
-    await sleep(2100);
-    const again = await runCli(['sweep', file, '--out', 'out', '--workers', '2'], dir, { env: { BATCHLAB_LOCK_STALE_MS: '2000' } });
+    // The lock could not be removed from the read-only folder; its process is gone, so the
+    // rerun takes it over within seconds.
+    const again = await runCli(['sweep', file, '--out', 'out', '--workers', '2'], dir);
     expect(again.code, again.stderr).toBe(0);
     const rows = summaryRows(out);
     expect(rows).toHaveLength(8);
