@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError, writeErrorCode, writeErrorIn } from './errors.ts';
+import { EnvironmentError, refusedWriteCode, refusedWriteError } from './errors.ts';
 
 const errno = (code: string, message = `${code}: refused, open '/data/out/summary.csv.1.tmp'`) =>
   Object.assign(new Error(message), { code, path: '/data/out/summary.csv.1.tmp' });
 
-describe('writeErrorCode', () => {
+describe('refusedWriteCode', () => {
   it.each([
     ['EACCES from fs', errno('EACCES'), 'EACCES'],
     ['EPERM from fs', errno('EPERM'), 'EPERM'],
@@ -19,20 +19,20 @@ describe('writeErrorCode', () => {
     ['not an error', 42, undefined],
     ['null', null, undefined],
   ])('%s', (_name, err, expected) => {
-    expect(writeErrorCode(err)).toBe(expected);
+    expect(refusedWriteCode(err)).toBe(expected);
   });
 });
 
-describe('writeErrorIn', () => {
+describe('refusedWriteError', () => {
   it('names the folder and says what to do, per kind of refusal', () => {
-    const ro = writeErrorIn(errno('EROFS'), 'results/tiny');
+    const ro = refusedWriteError(errno('EROFS'), 'results/tiny');
     expect(ro).toBeInstanceOf(EnvironmentError);
     expect(ro!.message).toMatch(/^cannot write to results\/tiny: it is read-only/);
     expect(ro!.message).toContain('chmod u+w');
     expect(ro!.message).toContain('--out');
-    const full = writeErrorIn(errno('ENOSPC'), 'results/tiny');
+    const full = refusedWriteError(errno('ENOSPC'), 'results/tiny');
     expect(full!.message).toMatch(/^cannot write to results\/tiny: the disk \(or your quota\) is full/);
     expect(full!.message).toContain('Free some space');
-    expect(writeErrorIn(new TypeError('x is undefined'), 'results/tiny')).toBeUndefined();
+    expect(refusedWriteError(new TypeError('x is undefined'), 'results/tiny')).toBeUndefined();
   });
 });

@@ -61,7 +61,7 @@ const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
  * The code of a refused write (`EACCES`, `EPERM`, `EROFS`, `ENOSPC`, `EDQUOT`), from a Node error's
  * `code` or, for errors passed on from a worker process as text, from its message; else undefined.
  */
-export function writeErrorCode(err: unknown): string | undefined {
+export function refusedWriteCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (typeof code === 'string') return READ_ONLY_CODES.has(code) || FULL_CODES.has(code) ? code : undefined;
   const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
@@ -72,8 +72,8 @@ export function writeErrorCode(err: unknown): string | undefined {
  * A refused write into `folder` as an EnvironmentError (exit 1) that names the folder and says
  * what to do; undefined when `err` is not a refused write (then it is rethrown as it was).
  */
-export function writeErrorIn(err: unknown, folder: string): EnvironmentError | undefined {
-  const code = writeErrorCode(err);
+export function refusedWriteError(err: unknown, folder: string): EnvironmentError | undefined {
+  const code = refusedWriteCode(err);
   if (!code) return undefined;
   const detail = err instanceof Error ? err.message : String(err);
   const rerun = 'what was finished is kept: rerun the same command afterwards (a sweep resumes where it stopped)';

@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { dirname } from 'node:path';
-import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError, writeErrorIn } from '../errors.ts';
+import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLaterCommands } from './later-commands.ts';
 import { processOutput, type Output } from './output.ts';
@@ -74,7 +74,7 @@ function handleError(err: unknown, io: Output, debug: boolean): number {
   }
   // A write the file system refused (read-only folder, full disk) that no command mapped itself.
   const path = (err as NodeJS.ErrnoException | null)?.path;
-  const refused = writeErrorIn(err, typeof path === 'string' ? dirname(path) : 'the output folder');
+  const refused = refusedWriteError(err, typeof path === 'string' ? dirname(path) : 'the output folder');
   if (refused) {
     io.err(`error: ${refused.message}`);
     return EXIT.failure;

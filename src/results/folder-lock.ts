@@ -13,7 +13,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UsageError, writeErrorIn } from '../errors.ts';
+import { UsageError, refusedWriteError } from '../errors.ts';
 
 export const LOCK_DIR = '.batchlab-lock';
 export const HOLDER_FILE = '.batchlab-lock.json';
@@ -79,7 +79,7 @@ export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLoc
     });
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw writeErrorIn(err, dir) ?? err;
+    throw refusedWriteError(err, dir) ?? err;
   }
   const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: o.command };
   const holderFile = join(dir, HOLDER_FILE);
@@ -87,7 +87,7 @@ export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLoc
     await writeFile(holderFile, `${JSON.stringify(holder, null, 2)}\n`);
   } catch (err) {
     await release().catch(() => {});
-    throw writeErrorIn(err, dir) ?? err;
+    throw refusedWriteError(err, dir) ?? err;
   }
   let released = false;
   return {

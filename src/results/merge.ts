@@ -5,7 +5,7 @@
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Spec } from '../config/schema.ts';
-import { UsageError, writeErrorIn } from '../errors.ts';
+import { UsageError, refusedWriteError } from '../errors.ts';
 import { lockFolder } from './folder-lock.ts';
 import { planSweep } from '../runner/plan-sweep.ts';
 import { checkOutDir } from './out-dir.ts';
@@ -91,7 +91,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
     await writeSummary(join(outDir, 'summary.csv'), ordered, first.axes);
     await writeJsonAtomic(join(outDir, 'sweep.json'), { ...first, shard: null, mergedFrom: dirs });
   } catch (err) {
-    throw writeErrorIn(err, outDir) ?? err;
+    throw refusedWriteError(err, outDir) ?? err;
   } finally {
     await lock.release();
   }

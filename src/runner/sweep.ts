@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.ts';
 import type { Spec } from '../config/schema.ts';
 import { specHash } from '../core/run-id.ts';
-import { writeErrorCode, writeErrorIn } from '../errors.ts';
+import { refusedWriteCode, refusedWriteError } from '../errors.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
 import { lockFolder } from '../results/folder-lock.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
@@ -60,7 +60,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   try {
     return await sweepLocked(o, emit);
   } catch (err) {
-    throw writeErrorIn(err, o.outDir) ?? err;
+    throw refusedWriteError(err, o.outDir) ?? err;
   } finally {
     await lock.release();
   }
@@ -126,13 +126,13 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
         try {
           record = await ex.run(run, runDirOf(o.outDir, run.runId));
         } catch (err) {
-          if (writeErrorCode(err)) {
+          if (refusedWriteCode(err)) {
             refused ??= err;
             break;
           }
           record = failedRecord(run, err, ex.environment);
         }
-        if (record.status === 'failed' && writeErrorCode(record.error)) {
+        if (record.status === 'failed' && refusedWriteCode(record.error)) {
           refused ??= record.error; // its curve could not be written: not a result, and redone on resume
           break;
         }
@@ -142,7 +142,7 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
         try {
           await writing;
         } catch (err) {
-          if (!writeErrorCode(err)) throw err;
+          if (!refusedWriteCode(err)) throw err;
           refused ??= err;
           writing = Promise.resolve();
           break;

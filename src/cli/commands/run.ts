@@ -12,7 +12,7 @@ import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { planSingleRun } from '../run-meta.ts';
-import { EXIT, writeErrorCode, writeErrorIn } from '../../errors.ts';
+import { EXIT, refusedWriteCode, refusedWriteError } from '../../errors.ts';
 import { lockFolder } from '../../results/folder-lock.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
@@ -31,7 +31,7 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   try {
     return await runLocked(args, io, signal, { spec, planned, outDir });
   } catch (err) {
-    throw writeErrorIn(err, outDir) ?? err;
+    throw refusedWriteError(err, outDir) ?? err;
   } finally {
     await lock.release();
   }
@@ -58,7 +58,7 @@ async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { sp
     },
   });
   await datasets.dispose();
-  if (record.status === 'failed' && writeErrorCode(record.error)) throw new Error(record.error);
+  if (record.status === 'failed' && refusedWriteCode(record.error)) throw new Error(record.error);
   const f = record.final;
   io.out(`${record.status}: run ${record.run_id} in ${runDir}`);
   io.out(`steps ${f.steps}, epochs ${f.epochs.toFixed(2)}, test loss ${f.test_loss?.toFixed(4) ?? '-'}, test acc ${f.test_acc?.toFixed(4) ?? '-'}, ${record.timings.samples_per_s.toFixed(0)} samples/s`);
