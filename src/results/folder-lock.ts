@@ -9,7 +9,7 @@
  * since when, which command) is written beside it, in `<folder>/.batchlab-lock.json`, for the
  * message the next process prints. Worker processes are children of the holder and take no lock.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -60,9 +60,9 @@ export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
  */
 export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLock> {
   const staleMs = o.staleMs ?? lockStaleMs();
-  const take = (stale: number) => lockfile.lock(dir, {
+  const take = () => lockfile.lock(dir, {
     lockfilePath: join(dir, LOCK_DIR),
-    stale,
+    stale: staleMs,
     update: updateMsFor(staleMs),
     realpath: false,
     retries: 0,
@@ -71,7 +71,7 @@ export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLoc
   let release: () => Promise<void>;
   try {
     await mkdir(dir, { recursive: true });
-    release = await take(staleMs).catch(async (err: NodeJS.ErrnoException) => {
+    release = await take().catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ELOCKED') throw err;
       const taken = await takeFromGoneHolder(dir, take);
       if (!taken) throw await heldError(dir, o.flag, staleMs);
@@ -119,27 +119,34 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The shortest stale time proper-lockfile accepts (ms). */
+/** How long a gone holder's lock must have gone unrefreshed before it is taken over (ms). */
 const GONE_STALE_MS = 2000;
 
 /**
  * Takes the lock of a holder on this host whose process is gone, once the lock is
- * GONE_STALE_MS old; null when the holder is alive, elsewhere or unknown. The holder is read
- * again before every try, so a process that took the lock meanwhile (and wrote itself as the
- * holder within milliseconds, long before its lock can look 2 s old) is never taken from.
+ * GONE_STALE_MS old (removing it as proper-lockfile removes a stale one, then locking as usual);
+ * null when the holder is alive, elsewhere or unknown. The holder is read again before every
+ * try, so a process that took the lock meanwhile (and wrote itself as the holder within
+ * milliseconds, long before its lock can look 2 s old) is never taken from.
  */
-async function takeFromGoneHolder(dir: string, take: (stale: number) => Promise<() => Promise<void>>): Promise<(() => Promise<void>) | null> {
+async function takeFromGoneHolder(dir: string, take: () => Promise<() => Promise<void>>): Promise<(() => Promise<void>) | null> {
   const first = await readLockHolder(dir);
   if (!first || first.host !== hostname() || first.pid === process.pid || isAlive(first.pid)) return null;
+  const lockDir = join(dir, LOCK_DIR);
   // The holder refreshed its lock at most one update interval (5 s) before it died.
   const deadline = Date.now() + 5000 + GONE_STALE_MS + 1000;
   while (Date.now() < deadline) {
     const now = await readLockHolder(dir);
     if (!now || now.pid !== first.pid || now.since !== first.since) return null;
-    try {
-      return await take(GONE_STALE_MS);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    const info = await stat(lockDir).catch(() => null);
+    if (!info || Date.now() - info.mtimeMs >= GONE_STALE_MS) {
+      if (info) await rmdir(lockDir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      try {
+        return await take();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return null; // another process was quicker
+        throw err;
+      }
     }
     await new Promise((r) => setTimeout(r, 250));
   }
