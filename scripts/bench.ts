@@ -2,7 +2,7 @@
  * `npm run bench`: batchlab's training speed beside tfjs model.fit and PyTorch on this machine.
  * Sections: throughput (samples/s per backend x model x batch), per-step overhead (tiny model,
  * batch 8), memory over a long run, sweep scaling with worker processes, and a per-kernel
- * profile of the wasm step. Prints tables and PASS/FAIL per target; writes
+ * profile of the wasm step, and a soak (500 runs in one sweep, memory every 50). Prints tables and PASS/FAIL per target; writes
  * results/bench/bench-<date>.csv (long format) and a markdown copy of the tables.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,6 +17,8 @@ import { fmtFixed, ratio, renderCsv, type CsvRow } from './bench/format.ts';
 import { flatnessRule, sampleMemory, type MemoryResult } from './bench/memory.ts';
 import { profileLoopStep, type StepProfile } from './bench/profile.ts';
 import { buildBenchModel, loadBenchData, MODEL_LABELS, useBackend, type BenchBackend, type BenchModel } from './bench/setup.ts';
+import { runSoakProcess } from './bench/soak.ts';
+import { TOLERANCE as SOAK_TOLERANCE, type SoakResult } from './soak.ts';
 import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type SweepTiming } from './bench/sweep-scaling.ts';
 import { timeCell, type Budget, type Timing } from './bench/throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './bench/torch-peer.ts';
@@ -234,6 +236,11 @@ async function main(): Promise<number> {
       }
     }
   }
+  let soak: SoakResult | null = null;
+  if (has('soak')) {
+    log(`soak, ${args.soakRuns} runs in one sweep ...`);
+    soak = await runSoakProcess(args.soakRuns, Math.max(1, Math.round(args.soakRuns / 10)));
+  }
   const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
   // Throughput table.
@@ -310,6 +317,17 @@ async function main(): Promise<number> {
       `${SWEEP_MODEL}; wall time from spawn to exit; "2 shards" = two independent --workers 1 --shard i/2 processes started together`);
   }
 
+  if (soak) {
+    const rows = soak.samples.map((s) => [String(s.runs), fmtFixed(s.rssMB, 1), String(s.tensors), fmtFixed(s.wasmMB, 1), s.liveHeapMB === null ? '-' : fmtFixed(s.liveHeapMB, 1)]);
+    for (const s of soak.samples) {
+      for (const [metric, value, unit] of [['rss_mb', s.rssMB, 'MB'], ['tensors', s.tensors, 'tensors'], ['wasm_heap_mb', s.wasmMB, 'MB'], ['js_heap_after_gc_mb', s.liveHeapMB, 'MB']] as const) {
+        if (value !== null) record({ section: 'soak', backend: soak.backend, model: 'mlp', batch: '', method: 'sweep', metric: `${metric}_after_${s.runs}_runs`, value, unit });
+      }
+    }
+    show(`Soak: ${soak.runs} runs in one sweep, ${soak.backend}, in-process (${fmtFixed(soak.wallS, 1)} s)`, ['runs', 'RSS MB', 'tensors', 'wasm heap MB', 'JS heap after GC MB'], rows,
+      `MLP 8-16-3 on 64 blob examples, 1 epoch per run; judged from the first sample to the last: tensors and wasm heap flat, JS heap < ${SOAK_TOLERANCE.liveHeapMB} MB, RSS < ${SOAK_TOLERANCE.rssMB} MB growth`);
+  }
+
   // Targets.
   const targets: Target[] = [];
   const cellOf = (b: string, m: string, batch: number) => cells.find((c) => c.backend === b && c.model === m && c.batch === batch && c.loop);
@@ -348,6 +366,10 @@ async function main(): Promise<number> {
   if (nativeCnn) targets.push({ name: 'native 1thr CNN+BN loop/torch 1 thread at batch 64', value: ratio(nativeCnn.loop!.samplesPerS, torchOf(torch1.length ? torch1 : torchResults, 'cnn', 64)?.samples_per_s), goal: 0.6, unit: 'x' });
   for (const { backend, model, result } of memory) {
     targets.push({ name: `memory flat over ${args.memorySteps} steps, ${backend} ${model} (${flatnessRule(result)})`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
+  }
+  if (soak) {
+    const g = soak.growth;
+    targets.push({ name: `soak memory flat over ${soak.runs} runs (tensors ${g.tensors}, wasm ${fmtFixed(g.wasmMB, 1)} MB, JS heap ${g.liveHeapMB === null ? 'n/a' : `${fmtFixed(g.liveHeapMB, 1)} MB`}, RSS ${fmtFixed(g.rssMB, 1)} MB${soak.failures.length ? `; ${soak.failures.join('; ')}` : ''})`, value: soak.failures.length ? 0 : 1, goal: 1, unit: '' });
   }
   const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmtFixed(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
     `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);

@@ -52,3 +52,35 @@ export class AbortedError extends Error {
 export function formatIssues(issues: Issue[]): string {
   return issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n');
 }
+
+/** Error codes of a write the file system refused: read-only or not permitted, or no space left. */
+const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * The code of a refused write (`EACCES`, `EPERM`, `EROFS`, `ENOSPC`, `EDQUOT`), from a Node error's
+ * `code` or, for errors passed on from a worker process as text, from its message; else undefined.
+ */
+export function refusedWriteCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') return READ_ONLY_CODES.has(code) || FULL_CODES.has(code) ? code : undefined;
+  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  return /\b(EACCES|EPERM|EROFS|ENOSPC|EDQUOT):/.exec(text)?.[1];
+}
+
+/**
+ * A refused write into `folder` as an EnvironmentError (exit 1) that names the folder and says
+ * what to do; undefined when `err` is not a refused write (then it is rethrown as it was).
+ */
+export function refusedWriteError(err: unknown, folder: string): EnvironmentError | undefined {
+  const code = refusedWriteCode(err);
+  if (!code) return undefined;
+  const detail = err instanceof Error ? err.message : String(err);
+  const rerun = 'what was finished is kept: rerun the same command afterwards (a sweep resumes where it stopped)';
+  if (FULL_CODES.has(code)) {
+    return new EnvironmentError(`cannot write to ${folder}: the disk (or your quota) is full (${detail}). ` +
+      `Free some space, or write somewhere else with --out; ${rerun}`);
+  }
+  return new EnvironmentError(`cannot write to ${folder}: it is read-only or not writable by this user (${detail}). ` +
+    `Make it writable (chmod u+w, or remount the disk read-write), or write somewhere else with --out; ${rerun}`);
+}

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchBackend } from './setup.ts';
 
-export const SECTIONS = ['throughput', 'overhead', 'memory', 'sweep', 'profile'] as const;
+export const SECTIONS = ['throughput', 'overhead', 'memory', 'sweep', 'profile', 'soak'] as const;
 export type Section = (typeof SECTIONS)[number];
 export type ThroughputModel = 'mlp' | 'cnn';
 
@@ -23,6 +23,8 @@ export interface BenchArgs {
   cpuCnnSeconds: number;
   cpuCnnMaxBatch: number;
   memorySteps: number;
+  /** Runs of the soak sweep (scripts/soak.ts), sampled every tenth of them. */
+  soakRuns: number;
   torch: boolean;
   torchThreads: number;
   out: string;
@@ -40,6 +42,8 @@ export const USAGE = `npm run bench -- [flags]
   --cpu-cnn-seconds 4     timed seconds per cpu CNN cell
   --cpu-cnn-max-batch 64  cpu CNN cells above this batch are skipped
   --memory-steps 1000     steps of the memory check
+  --soak-runs 500         runs of the soak sweep (memory sampled every tenth); --quick: 100
+  --no-soak               skip the soak (same as leaving soak out of --sections)
   --no-torch              skip the PyTorch peer
   --torch-threads N       torch.set_num_threads (default: cores, ${availableParallelism()})
   --out results/bench     CSV folder`;
@@ -74,6 +78,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'cpu-cnn-seconds': { type: 'string' },
       'cpu-cnn-max-batch': { type: 'string' },
       'memory-steps': { type: 'string' },
+      'soak-runs': { type: 'string' },
+      'no-soak': { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
       'torch-threads': { type: 'string' },
       out: { type: 'string', default: 'results/bench' },
@@ -88,12 +94,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     backends: values.backends ? list(values.backends, ['cpu', 'wasm', 'native'] as const, '--backends') : ['cpu', 'wasm', 'native'],
     nativeThreads: values['native-threads'] ? values['native-threads'].split(',').map((t) => positive(t, '--native-threads', true)) : [1, 2],
     batches: values.batches ? values.batches.split(',').map((b) => positive(b, '--batches', true)) : [16, 64, 256, 1024],
-    sections: values.sections ? list(values.sections, SECTIONS, '--sections') : [...SECTIONS],
+    sections: (values.sections ? list(values.sections, SECTIONS, '--sections') : [...SECTIONS]).filter((s) => !(values['no-soak'] && s === 'soak')),
     seconds: values.seconds ? positive(values.seconds, '--seconds') : quick ? 0.6 : 3,
     rounds: values.rounds ? positive(values.rounds, '--rounds', true) : quick ? 2 : 3,
     cpuCnnSeconds: values['cpu-cnn-seconds'] ? positive(values['cpu-cnn-seconds'], '--cpu-cnn-seconds') : quick ? 1 : 4,
     cpuCnnMaxBatch: values['cpu-cnn-max-batch'] ? positive(values['cpu-cnn-max-batch'], '--cpu-cnn-max-batch', true) : quick ? 16 : 64,
     memorySteps: values['memory-steps'] ? positive(values['memory-steps'], '--memory-steps', true) : quick ? 300 : 1000,
+    soakRuns: values['soak-runs'] ? positive(values['soak-runs'], '--soak-runs', true) : quick ? 100 : 500,
     torch: !values['no-torch'],
     torchThreads: values['torch-threads'] ? positive(values['torch-threads'], '--torch-threads', true) : availableParallelism(),
     out: values.out!,

@@ -1,11 +1,12 @@
 /**
  * The CLI's single exit point: parses argv, dispatches to a command, and maps what it throws to an
- * exit code: UsageError 2, AbortedError 130, EnvironmentError 1; InternalError and anything
+ * exit code: UsageError 2, AbortedError 130, EnvironmentError (and a write the disk refused) 1; InternalError and anything
  * untyped are bugs: exit 1, labelled "this is a bug in batchlab", the stack only with --debug.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError } from '../errors.ts';
+import { dirname } from 'node:path';
+import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLazyCommands } from './lazy-commands.ts';
 import { processOutput, type Output } from './output.ts';
@@ -69,6 +70,13 @@ function handleError(err: unknown, io: Output, debug: boolean): number {
   }
   if (err instanceof EnvironmentError) {
     io.err(`error: ${err.message}`);
+    return EXIT.failure;
+  }
+  // A write the file system refused (read-only folder, full disk) that no command mapped itself.
+  const path = (err as NodeJS.ErrnoException | null)?.path;
+  const refused = refusedWriteError(err, typeof path === 'string' ? dirname(path) : 'the output folder');
+  if (refused) {
+    io.err(`error: ${refused.message}`);
     return EXIT.failure;
   }
   // InternalError, or anything untyped (a TypeError, a tfjs assertion): either way a bug.

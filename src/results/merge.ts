@@ -4,7 +4,8 @@
  */
 import { cp } from 'node:fs/promises';
 import type { Spec } from '../config/schema.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError, refusedWriteError } from '../errors.ts';
+import { lockFolder } from './folder-lock.ts';
 import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -75,10 +76,6 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
       kept.set(id, { record, dir });
     }
   }
-  await makeRunsDir(outDir);
-  for (const [id, { dir }] of kept) {
-    if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
-  }
   // Rows in plan order, from the ids `sweep` recorded; runs the plan lacks follow, as found.
   // A sweep.json written before ids were recorded has no plan order to offer: its rows keep the
   // order found (folders as given, run ids sorted within each); `batchlab sweep` on the merged
@@ -88,8 +85,20 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   const inPlan = new Set(planned);
   const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
-  await writeSummary(outDir, ordered, first.axes);
-  await writeSweepJson(outDir, { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: [...dirs] });
+  // Held while writing, so a sweep or another merge into the same folder cannot interleave.
+  const lock = await lockFolder(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}` });
+  try {
+    await makeRunsDir(outDir);
+    for (const [id, { dir }] of kept) {
+      if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
+    }
+    await writeSummary(outDir, ordered, first.axes);
+    await writeSweepJson(outDir, { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: [...dirs] });
+  } catch (err) {
+    throw refusedWriteError(err, outDir) ?? err;
+  } finally {
+    await lock.release();
+  }
   outcome.runs = ordered.length;
   return outcome;
 }

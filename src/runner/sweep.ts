@@ -1,12 +1,16 @@
 /**
  * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
- * executes the rest on N executors, and rewrites summary.csv after every run.
+ * executes the rest on N executors, and rewrites summary.csv after every run. The output folder
+ * is locked for the whole sweep (results/folder-lock.ts); a write the disk refuses (read-only
+ * folder, full disk) stops the sweep and is thrown as an EnvironmentError naming the folder.
  */
 import type { BackendChoice } from '../backend/index.ts';
 import type { RunConfig, Spec } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
 import { FINISHED, makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
+import { refusedWriteCode, refusedWriteError } from '../errors.ts';
+import { lockFolder } from '../results/folder-lock.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
 import { describeError } from './execute-run.ts';
@@ -27,6 +31,8 @@ export interface SweepOptions {
   /** The id of every run of the sweep (all shards), in plan order: recorded in sweep.json for merge. */
   plannedIds: readonly string[];
   outDir: string;
+  /** Where outDir came from, for messages: `--out` (the default) or `name`. */
+  outFlag?: string;
   workers: number;
   force: boolean;
   signal: AbortSignal;
@@ -45,6 +51,21 @@ export interface SweepOutcome {
 
 export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
+  const lock = await lockFolder(o.outDir, {
+    flag: o.outFlag ?? '--out',
+    command: `sweep ${o.spec.name}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
+    onLost: (err) => emit({ type: 'warning', message: `the lock on ${o.outDir} was lost (${err.message}); another process may now write there` }),
+  });
+  try {
+    return await sweepLocked(o, emit);
+  } catch (err) {
+    throw refusedWriteError(err, o.outDir) ?? err;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Promise<SweepOutcome> {
   const axes = sweepColumns(o.spec);
   await makeRunsDir(o.outDir);
 
@@ -92,20 +113,38 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     let next = 0;
     let finished = skipped;
     let writing = Promise.resolve();
+    // The first write the disk refused: no run can be recorded after it, so no new run starts;
+    // runs already started finish (their own writes fail too) and it is thrown at the end.
+    let refused: unknown;
     const drive = async (ex: Executor) => {
-      while (next < todo.length && !o.signal.aborted) {
+      while (next < todo.length && !o.signal.aborted && refused === undefined) {
         const run = todo[next++];
         emit({ type: 'run-start', run });
         let record: RunRecord;
         try {
           record = await ex.run(run, runDirOf(o.outDir, run.runId));
         } catch (err) {
+          if (refusedWriteCode(err)) {
+            refused ??= err;
+            break;
+          }
           record = failedRecord(run, err, ex.environment);
+        }
+        if (record.status === 'failed' && refusedWriteCode(record.error)) {
+          refused ??= record.error; // its curve could not be written: not a result, and redone on resume
+          break;
         }
         done.set(run.runId, record);
         const position = ++finished;
         writing = writing.then(flushSummary); // serialised: no torn or out-of-order rewrites
-        await writing;
+        try {
+          await writing;
+        } catch (err) {
+          if (!refusedWriteCode(err)) throw err;
+          refused ??= err;
+          writing = Promise.resolve();
+          break;
+        }
         emit({ type: 'run-end', record, done: position, total: o.runs.length });
       }
     };
@@ -122,6 +161,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
     };
     await Promise.all([...(main ? [drive(main)] : []), ...launches.map(joinWhenReady)]);
     o.signal.removeEventListener('abort', abortAll);
+    if (refused !== undefined) throw refused instanceof Error ? refused : new Error(String(refused));
     await flushSummary();
   } finally {
     const main = await mainStart?.catch(() => undefined);

@@ -1,13 +1,19 @@
-/** `batchlab run <spec>`: trains one configuration and writes <out>/runs/<run_id>/. */
+/**
+ * `batchlab run <spec>`: trains one configuration and writes <out>/runs/<run_id>/, holding the
+ * output folder's lock (results/folder-lock.ts) while it does.
+ */
 import { initBackend, describeEnvironment } from '../../backend/index.ts';
 import { readSpec } from '../../config/read-spec.ts';
+import type { RunConfig, Spec } from '../../config/schema.ts';
+import type { PlannedRun } from '../../core/grid.ts';
 import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
 import { planSingleRun } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
-import { EXIT } from '../../errors.ts';
+import { EXIT, refusedWriteCode, refusedWriteError } from '../../errors.ts';
+import { lockFolder } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
@@ -16,7 +22,24 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   if (spec.sweep) io.err("note: run trains the base configuration only; the spec's sweep: section needs `batchlab sweep`");
   const outDir = args.out ?? defaultResultsDir(spec.name);
   const { sweep: _sweep, ...single } = spec;
-  await preflight(single, [planned], { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
+  const outFlag = args.out !== undefined ? '--out' : 'name';
+  await preflight(single, [planned], { dir: outDir, flag: outFlag });
+  const lock = await lockFolder(outDir, {
+    flag: outFlag,
+    command: `run ${spec.name}`,
+    onLost: (err) => io.err(`warning: the lock on ${outDir} was lost (${err.message}); another process may now write there`),
+  });
+  try {
+    return await runLocked(args, io, signal, { spec, planned, outDir });
+  } catch (err) {
+    throw refusedWriteError(err, outDir) ?? err;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { spec: Spec; planned: PlannedRun<RunConfig>; outDir: string }): Promise<number> {
+  const { spec, planned, outDir } = p;
   const threads = threadsOption(args.threads);
   if (threads !== undefined) process.env['BATCHLAB_THREADS'] = String(threads);
   const active = await initBackend(spec.backend);
@@ -36,6 +59,7 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
     },
   });
   await datasets.dispose();
+  if (record.status === 'failed' && refusedWriteCode(record.error)) throw new Error(record.error);
   const f = record.final;
   io.out(`${record.status}: run ${record.run_id} in ${runDir}`);
   io.out(`steps ${f.steps}, epochs ${f.epochs.toFixed(2)}, test loss ${f.test_loss?.toFixed(4) ?? '-'}, test acc ${f.test_acc?.toFixed(4) ?? '-'}, ${record.timings.samples_per_s.toFixed(0)} samples/s`);

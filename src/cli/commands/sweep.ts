@@ -31,7 +31,8 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const shard = resolveShard(args, process.env);
   const { runs: all, selected: runs } = planSweep(spec, shard);
   const outDir = args.out ?? defaultResultsDir(spec.name);
-  await preflight(spec, all, { dir: outDir, flag: args.out !== undefined ? '--out' : 'name' });
+  const outFlag = args.out !== undefined ? '--out' : 'name';
+  await preflight(spec, all, { dir: outDir, flag: outFlag });
   if (args.dryRun) {
     io.out(`${spec.name}: ${all.length} runs planned${shard ? `, shard ${shard.index}/${shard.count} takes ${runs.length}` : ''}; output ${outDir}`);
     io.out(['run_id      ', 'batch', 'base_lr', 'rule  ', 'k     ', 'lr      ', 'seed', 'axes'].join('  '));
@@ -53,7 +54,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
+    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
   } finally {
     progress.stop();
     await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them
