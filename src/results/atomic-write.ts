@@ -1,8 +1,10 @@
 /** Writes a file so readers see either the old or the new content, never a torn one. */
+import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // Not Math.random: a run's dropout masks draw from it, and a write must not shift them.
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, file);
 }

@@ -160,6 +160,15 @@ export class NoiseScaleEstimator {
   }
 
   /** Folds in one measurement: |g|^2 of a mean-loss gradient over smallBatch and over bigBatch examples. */
+  /** The moving averages, for a checkpoint. */
+  snapshot(): NoiseScaleAverages {
+    return { avgG: this.avgG, avgTrace: this.avgTrace, weight: this.weight };
+  }
+
+  restore(a: NoiseScaleAverages): void {
+    Object.assign(this, { avgG: a.avgG, avgTrace: a.avgTrace, weight: a.weight });
+  }
+
   update(gSmallSq: number, gBigSq: number): NoiseScaleEstimate {
     const pair = this.estimatePair(gSmallSq, gBigSq);
     this.avgG = this.ema * this.avgG + (1 - this.ema) * pair.gradNormSq;
@@ -169,6 +178,12 @@ export class NoiseScaleEstimator {
     const traceSigma = this.avgTrace / this.weight;
     return { gradNormSq, traceSigma, noiseScale: gradNormSq > 0 ? traceSigma / gradNormSq : NaN };
   }
+}
+
+export interface NoiseScaleAverages {
+  avgG: number;
+  avgTrace: number;
+  weight: number;
 }
 
 export interface GradVarianceOptions extends GradOptions {
@@ -244,7 +259,19 @@ export interface GradStatsState {
   /** Train rows. */
   readonly n: number;
   readonly rng: Rng;
+  /** Draws taken from `rng` so far: a checkpoint restores the generator by replaying them. */
+  readonly draws: () => number;
   readonly noise: NoiseScaleEstimator | null;
+}
+
+/** What a checkpoint keeps of the gradient-statistics state (the settings come from the config). */
+export interface GradStatsSnapshot {
+  draws: number;
+  noise: NoiseScaleAverages | null;
+}
+
+export function snapshotGradStats(state: GradStatsState | null): GradStatsSnapshot | null {
+  return state === null ? null : { draws: state.draws(), noise: state.noise?.snapshot() ?? null };
 }
 
 /**
@@ -273,7 +300,9 @@ const STREAM_SALT = 0x9e3779b9;
  * `ema` is the noise scale averages' decay per measurement. Throws UsageError when a batch cannot
  * be drawn from the train set.
  */
-export function createGradStatsState(settings: GradStatsSettings, n: number, ema = 0.9): GradStatsState | null {
+export function createGradStatsState(
+  settings: GradStatsSettings, n: number, ema = 0.9, resume?: GradStatsSnapshot | null,
+): GradStatsState | null {
   const { noiseScale, gradVariance: gv } = settings;
   if (noiseScale === undefined && gv === undefined) return null;
   const issues: Issue[] = [];
@@ -298,7 +327,17 @@ export function createGradStatsState(settings: GradStatsSettings, n: number, ema
       throw e;
     }
   }
-  return { settings, n, rng: mulberry32((settings.seed ^ STREAM_SALT) >>> 0), noise };
+  const base = mulberry32((settings.seed ^ STREAM_SALT) >>> 0);
+  let draws = 0;
+  const rng: Rng = () => {
+    draws += 1;
+    return base();
+  };
+  if (resume) {
+    for (let i = 0; i < resume.draws; i++) rng();
+    if (noise !== null && resume.noise !== null) noise.restore(resume.noise);
+  }
+  return { settings, n, rng, draws: () => draws, noise };
 }
 
 /** Whether any statistic is due after `step` optimizer updates (step 0 = the initial weights). */
