@@ -30,6 +30,8 @@ export interface SweepOptions {
   outDir: string;
   workers: number;
   force: boolean;
+  /** Keep the checkpoints of finished runs (removed by default). */
+  keepCheckpoints?: boolean;
   signal: AbortSignal;
   shard?: { index: number; count: number };
   onEvent?: (e: SweepEvent) => void;
@@ -100,7 +102,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
         emit({ type: 'run-start', run });
         let record: RunRecord;
         try {
-          record = await ex.run(run, runDirOf(o.outDir, run.runId));
+          record = await ex.run(run, runDirOf(o.outDir, run.runId), { keepCheckpoints: o.keepCheckpoints });
         } catch (err) {
           record = failedRecord(run, err, ex.environment);
         }

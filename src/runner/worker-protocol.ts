@@ -5,7 +5,7 @@ import type { PlannedRun } from './execute-run.ts';
 
 export type ToWorker =
   | { type: 'init'; backend: string }
-  | { type: 'run'; run: PlannedRun; runDir: string }
+  | { type: 'run'; run: PlannedRun; runDir: string; keepCheckpoints?: boolean }
   | { type: 'abort' };
 
 export type FromWorker =

@@ -28,6 +28,7 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
     datasets,
     environment: describeEnvironment(active),
     signal,
+    keepCheckpoints: args.keepCheckpoints,
     onProgress: (_id, p) => {
       const t = Date.now();
       if (t - lastPrint < 1000 && p.progress < 1) return;
