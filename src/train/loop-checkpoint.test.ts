@@ -1,6 +1,6 @@
 /**
  * Checkpoints: a run resumed from a checkpoint taken at any step gives the same curve rows (wall
- * time aside) and bit-identical weights as the uninterrupted run, on cpu and on wasm, with BatchNorm,
+ * time aside) and bit-identical weights as the uninterrupted run, on cpu, wasm and native (1 thread), with BatchNorm,
  * GhostBatchNorm and GroupNorm, dropout, SGD momentum and Adam, LR and batch-size schedules,
  * accumulation and gradient statistics. Saving a checkpoint changes nothing about the run, and
  * save/restore own every tensor they make.
@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index.ts';
+import { loadNativeAddon, NATIVE_PACKAGES } from '../backend/native/addon.ts';
 import { registerWasmTrainingKernels } from '../backend/wasm-kernels/index.ts';
+import { requireSystem } from '../../test/support/require-system.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
@@ -22,6 +25,9 @@ import { disposeTrainEval, withTrainEval } from '../runner/train-data.ts';
 import type { LoopCheckpoint } from './checkpoint-state.ts';
 import { trainModel } from './loop.ts';
 import type { CurveRow, TrainData } from './types.ts';
+
+const nativeLoad = loadNativeAddon();
+const skipNative = requireSystem(NATIVE_PACKAGES, nativeLoad.ok);
 
 type Row = Omit<CurveRow, 'wall_ms'>;
 interface Saved { state: LoopCheckpoint; random: RandomState | null }
@@ -104,15 +110,21 @@ function expectSameRun(resumed: Outcome, full: Outcome): void {
   expect(resumed.weights).toEqual(full.weights);
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`checkpoints on ${backend}`, () => {
+// native: at 1 thread, where its kernels are deterministic; skipped when the addon is not built.
+for (const backend of ['cpu', 'wasm', 'native'] as const) {
+  describe.skipIf(backend === 'native' && skipNative)(`checkpoints on ${backend}`, () => {
     let dataset: Dataset;
     let data: TrainData;
     let tensorsAtStart = 0;
     let dir: string;
 
     beforeAll(async () => {
-      expect(await tf.setBackend(backend)).toBe(true);
+      if (backend === 'native') {
+        expect((await initBackend('native')).name).toBe('native');
+        if (nativeLoad.ok) nativeLoad.addon.setThreads(1);
+      } else {
+        expect(await tf.setBackend(backend)).toBe(true);
+      }
       if (backend === 'wasm') registerWasmTrainingKernels();
       dataset = await loadDataset(configOf({ train: { epochs: 1 } }).data as Parameters<typeof loadDataset>[0]);
       data = withTrainEval(dataset);
@@ -120,6 +132,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       dir = mkdtempSync(join(tmpdir(), 'batchlab-ckpt-'));
     });
     afterAll(() => {
+      if (backend === 'native' && nativeLoad.ok) nativeLoad.addon.setThreads(nativeLoad.threads);
       if (!data) return;
       expect(tf.memory().numTensors, 'tensors leaked across save and restore').toBe(tensorsAtStart);
       disposeTrainEval(data);
