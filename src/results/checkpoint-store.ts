@@ -98,12 +98,10 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
   if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw bad('not a batchlab checkpoint');
   const headerEnd = 12 + bytes.readUInt32LE(8);
   if (headerEnd > bytes.length) throw bad('truncated header');
+  const text = bytes.toString('utf8', 12, headerEnd);
   let header: { format: number; runId: string; random: unknown; sha256: string; blobs: BlobInfo[] };
-  let rawState: string;
   try {
-    const text = bytes.toString('utf8', 12, headerEnd);
     header = JSON.parse(text) as typeof header;
-    rawState = text;
   } catch {
     throw bad('unreadable header');
   }
@@ -112,7 +110,8 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
   const body = bytes.subarray(headerEnd);
   if (createHash('sha256').update(body).digest('hex') !== header.sha256) throw bad('binary section does not match its checksum');
   const arrays = header.blobs.map((b) => fromLittleEndianBytes(body, b));
-  const parsed = JSON.parse(rawState, (_key, value: unknown) => {
+  // Parsed again now that the arrays exist, putting them in place of their { $blob } stand-ins.
+  const parsed = JSON.parse(text, (_key, value: unknown) => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const o = value as Record<string, unknown>;
       if (typeof o.$blob === 'number' && Object.keys(o).length === 1) return arrays[o.$blob];
@@ -125,14 +124,24 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
 
 /** Removes the run's checkpoint and any temporary file a killed write left behind. */
 export async function removeCheckpoint(runDir: string): Promise<void> {
+  await removeMatching(runDir, (n) => n === FILE || isTemp(n));
+}
+
+/** Removes the temporary files of checkpoint writes that a kill interrupted (call with no write in flight). */
+export async function removeCheckpointTemps(runDir: string): Promise<void> {
+  await removeMatching(runDir, isTemp);
+}
+
+const isTemp = (name: string) => name.startsWith(`${FILE}.`) && name.endsWith('.tmp');
+
+async function removeMatching(dir: string, match: (name: string) => boolean): Promise<void> {
   let names: string[];
   try {
-    names = await readdir(runDir);
+    names = await readdir(dir);
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => n === FILE || (n.startsWith(`${FILE}.`) && n.endsWith('.tmp')))
-    .map((n) => rm(join(runDir, n), { force: true })));
+  await Promise.all(names.filter(match).map((n) => rm(join(dir, n), { force: true })));
 }
 
 async function syncFolder(dir: string): Promise<void> {

@@ -13,7 +13,9 @@ import { UsageError } from '../errors.ts';
 import { buildModel } from '../models/index.ts';
 import { CHECKPOINT_DEFAULT, type RunConfig } from '../config/schema.ts';
 import { writeJsonAtomic } from '../results/atomic-write.ts';
-import { CheckpointUnreadableError, readCheckpoint, removeCheckpoint, writeCheckpoint, type StoredCheckpoint } from '../results/checkpoint-store.ts';
+import {
+  CheckpointUnreadableError, readCheckpoint, removeCheckpoint, removeCheckpointTemps, writeCheckpoint, type StoredCheckpoint,
+} from '../results/checkpoint-store.ts';
 import { openCurveWriter } from '../results/curve-writer.ts';
 import { FINISHED } from '../results/run-store.ts';
 import { blankRecord, type RunMeta, type RunRecord } from '../results/run-record.ts';
@@ -41,7 +43,8 @@ export interface RunContext {
 export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContext): Promise<RunRecord> {
   const { checkpoint: resumed, note } = await readResumable(runDir, run.runId);
   // A partial run continues from its checkpoint; without one it restarts from scratch.
-  if (!resumed) await rm(runDir, { recursive: true, force: true });
+  if (resumed) await removeCheckpointTemps(runDir);
+  else await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
   const record = blankRecord(run, 'aborted', ctx.environment);
   const runJson = join(runDir, 'run.json');

@@ -1,6 +1,7 @@
 /**
- * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
- * executes the rest on N executors, and rewrites summary.csv after every run.
+ * Runs a planned sweep into an output directory: skips finished runs, continues partial ones (from
+ * their checkpoints, else from step 0), executes the rest on N executors, and rewrites summary.csv
+ * after every run.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
