@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/core/prng.ts';
-import { compareSweeps, groupGone, progressOf, startSweep } from './support/kill-sweep.ts';
+import { compareSweeps, freshCheckpoint, progressOf, startSweep } from './support/kill-sweep.ts';
 import { tempDir, writeSpec } from './support/cli.ts';
 
 // BatchNorm and dropout, so a resume must restore moving statistics and the dropout stream too.
@@ -41,11 +41,12 @@ describe('a sweep killed at random moments', () => {
     const seen = { checkpoints: 0, running: 0 };
     let kills = 0;
     while (kills < KILLS) {
+      const startedAt = Date.now();
       const sweep = startSweep(dir, spec, 'out', 2);
-      // Timed from the start of the runs, not of the process, whose start-up time varies with load.
-      // The second worker may still be starting: some kills land in it.
-      const delayMs = 200 + random() * 1600;
-      await sweep.started;
+      // Timed from this process's first checkpoint, not from its start, whose length varies with
+      // the machine's load: every kill then lands in training, after some progress was saved.
+      const delayMs = random() * 1500;
+      await freshCheckpoint(join(dir, 'out'), startedAt, sweep.exited);
       const outcome = await Promise.race([sweep.exited, new Promise<null>((r) => setTimeout(() => r(null), delayMs))]);
       if (outcome !== null) break; // finished before this kill: the rest of the check still applies
       sweep.killGroup();

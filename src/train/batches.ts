@@ -36,10 +36,8 @@ export class EpochSampler {
       }
       for (let i = 0; i < state.draws; i++) rng();
       Object.assign(this, { draws: state.draws, epoch: state.epoch, pos: state.pos });
-      if (state.perm !== null) {
-        this.permHost = Int32Array.from(state.perm);
-        this.perm = tf.keep(tf.tensor1d(this.permHost, 'int32'));
-      }
+      // Uploaded by the next batch, so a sampler that is never used holds no tensor.
+      this.permHost = state.perm && Int32Array.from(state.perm);
     }
   }
 
@@ -55,7 +53,7 @@ export class EpochSampler {
 
   /** True when fewer than `batchSize` examples remain in this epoch (it is over). */
   exhausted(batchSize: number): boolean {
-    return this.perm !== null && this.pos + batchSize > this.n;
+    return this.permHost !== null && this.pos + batchSize > this.n;
   }
 
   /** Ends the current epoch (call when exhausted) and counts it. */
@@ -72,7 +70,7 @@ export class EpochSampler {
     if (batchSize > this.n) throw new RangeError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
     // Kept: next() is usually called inside a step's tf.tidy, and the permutation outlives it.
     if (this.perm === null) {
-      this.permHost = shuffled(this.n, this.seedFor());
+      this.permHost ??= shuffled(this.n, this.seedFor());
       this.perm = tf.keep(tf.tensor1d(this.permHost, 'int32'));
     }
     const idx = tf.slice(this.perm, this.pos, batchSize);

@@ -5,7 +5,7 @@
  * scripts/kill-sweep.ts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN } from './cli.ts';
 
@@ -50,14 +50,23 @@ export function startSweep(cwd: string, spec: string, out: string, workers: numb
   };
 }
 
-/** Waits until no process of the group led by `pid` is left (workers may outlive the leader by a moment). */
-export async function groupGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
+/**
+ * Resolves true once some run of `outDir` has written a checkpoint after `sinceMs` (epoch ms), or
+ * false when `until` settles first (the sweep exited) or `timeoutMs` passes.
+ */
+export async function freshCheckpoint(outDir: string, sinceMs: number, until: Promise<unknown>, timeoutMs = 60_000): Promise<boolean> {
+  let over = false;
+  void until.then(() => (over = true));
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return true;
+  const runsDir = join(outDir, 'runs');
+  while (!over && Date.now() < end) {
+    const ids = existsSync(runsDir) ? readdirSync(runsDir) : [];
+    for (const id of ids) {
+      try {
+        if (statSync(join(runsDir, id, 'checkpoint.bin')).mtimeMs > sinceMs) return true;
+      } catch {
+        // no checkpoint in this run yet
+      }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
