@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { planSingleRun } from '../cli/run-meta.ts';
 import { validateSpec } from '../config/validate.ts';
-import { checkpointFileOf } from '../results/checkpoint-store.ts';
+import { checkpointFileOf, readCheckpoint, writeCheckpoint } from '../results/checkpoint-store.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import { DatasetCache } from './dataset-cache.ts';
 import { executeRun, type PlannedRun } from './execute-run.ts';
@@ -109,6 +109,20 @@ describe('executeRun resumes from a checkpoint', () => {
     expect(rec.status).toBe('completed');
     expect(steps[0]).toBe(0);
     expect(rec.reason).toMatch(/restarted from step 0: .*checksum/);
+    expect(rec.final).toEqual(reference.final);
+    expect(curveOf(dir)).toEqual(reference.curve);
+  });
+
+  it('restarts from step 0 when the checkpoint does not fit the model, and says so', async () => {
+    const dir = await interrupted('mismatch', 8);
+    const stored = (await readCheckpoint(dir, run.runId))!;
+    // As a checkpoint of a model with one weight fewer (another batchlab version) would be.
+    await writeCheckpoint(dir, { ...stored, state: { ...stored.state, weights: stored.state.weights.slice(1) } });
+    const steps: number[] = [];
+    const rec = await executeRun(run, dir, { ...ctx, onProgress: (_id, p) => { steps.push(p.step); } });
+    expect(rec.status).toBe('completed');
+    expect(steps[0]).toBe(0);
+    expect(rec.reason).toMatch(/restarted from step 0: checkpoint has \d+ weights, the model \d+/);
     expect(rec.final).toEqual(reference.final);
     expect(curveOf(dir)).toEqual(reference.curve);
   });

@@ -19,6 +19,7 @@ import {
 import { openCurveWriter } from '../results/curve-writer.ts';
 import { FINISHED } from '../results/run-store.ts';
 import { blankRecord, type RunMeta, type RunRecord } from '../results/run-record.ts';
+import { CheckpointMismatchError } from '../train/checkpoint-state.ts';
 import { trainModel } from '../train/loop.ts';
 import type { StepProgress, TrainObserver } from '../train/types.ts';
 import type { DatasetCache } from './dataset-cache.ts';
@@ -41,7 +42,17 @@ export interface RunContext {
 }
 
 export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContext): Promise<RunRecord> {
-  const { checkpoint: resumed, note } = await readResumable(runDir, run.runId);
+  const { checkpoint, note } = await readResumable(runDir, run.runId);
+  const outcome = await executeFrom(run, runDir, ctx, checkpoint, note);
+  if (!(outcome instanceof CheckpointMismatchError)) return outcome;
+  // A checkpoint that does not fit the model (say, from another batchlab version): start over.
+  return executeFrom(run, runDir, ctx, null, `restarted from step 0: ${outcome.message}`) as Promise<RunRecord>;
+}
+
+/** The run from `resumed` (or from scratch); a checkpoint that does not fit is returned instead of a record. */
+async function executeFrom(
+  run: PlannedRun, runDir: string, ctx: RunContext, resumed: StoredCheckpoint | null, note?: string,
+): Promise<RunRecord | CheckpointMismatchError> {
   // A partial run continues from its checkpoint; without one it restarts from scratch.
   if (resumed) await removeCheckpointTemps(runDir);
   else await rm(runDir, { recursive: true, force: true });
@@ -52,6 +63,7 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
   const t0 = performance.now();
   let tensorsBefore: number | null = null;
   let model: tf.LayersModel | null = null;
+  let mismatch: CheckpointMismatchError | null = null;
   try {
     const dataset = await ctx.datasets.get(run.config.data);
     tensorsBefore = tf.memory().numTensors;
@@ -80,6 +92,7 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
       disposeTrainEval(data);
     }
   } catch (err) {
+    if (resumed && err instanceof CheckpointMismatchError) mismatch = err;
     record.status = 'failed';
     record.error = describeError(err);
   } finally {
@@ -87,6 +100,7 @@ export async function executeRun(run: PlannedRun, runDir: string, ctx: RunContex
     // A resumed run's wall time includes the time it ran before.
     record.timings.wall_s = (performance.now() - t0 + (resumed?.state.wallMs ?? 0)) / 1000;
   }
+  if (mismatch) return mismatch;
   const leaked = tensorsBefore === null ? 0 : tf.memory().numTensors - tensorsBefore;
   if (leaked > 0 && record.status !== 'failed') record.reason = `${record.reason ?? ''}${record.reason ? '; ' : ''}${leaked} tensors leaked`;
   await writeJsonAtomic(runJson, record);

@@ -8,6 +8,11 @@ import type { SamplerState } from './batches.ts';
 import type { GradStatsSnapshot } from './grad-stats.ts';
 import type { CurveRow, FinalMetrics } from './types.ts';
 
+/** A checkpoint that does not fit the run it is resumed into (another model shape or data size). */
+export class CheckpointMismatchError extends Error {
+  override name = 'CheckpointMismatchError';
+}
+
 /** One tensor's values on the host. */
 export interface HostTensor {
   shape: number[];
@@ -48,17 +53,29 @@ export function toTensors(host: readonly HostTensor[]): tf.Tensor[] {
   return host.map((h) => tf.tensor(h.values, h.shape, h.dtype));
 }
 
-/** Overwrites every weight of `model` (model.weights order) with `host`, checking count and shapes. */
-export function restoreWeights(model: tf.LayersModel, host: readonly HostTensor[]): void {
+/**
+ * Throws CheckpointMismatchError unless `state` fits `model` (every weight, in order, by shape) and
+ * a train set of `n` examples. Changes nothing.
+ */
+export function checkCheckpointFits(state: LoopCheckpoint, model: tf.LayersModel, n: number): void {
   const weights = model.weights;
-  if (weights.length !== host.length) {
-    throw new RangeError(`checkpoint has ${host.length} weights, the model ${weights.length}`);
+  if (weights.length !== state.weights.length) {
+    throw new CheckpointMismatchError(`checkpoint has ${state.weights.length} weights, the model ${weights.length}`);
   }
   weights.forEach((w, i) => {
-    if (!tf.util.arraysEqual(w.read().shape, host[i].shape)) {
-      throw new RangeError(`checkpoint weight ${i} has shape [${host[i].shape}], the model's ${w.name} [${w.shape}]`);
+    if (!tf.util.arraysEqual(w.read().shape, state.weights[i].shape)) {
+      throw new CheckpointMismatchError(`checkpoint weight ${i} has shape [${state.weights[i].shape}], the model's ${w.name} [${w.read().shape}]`);
     }
   });
+  const { perm, pos } = state.sampler;
+  if ((perm !== null && perm.length !== n) || pos > n) {
+    throw new CheckpointMismatchError(`checkpoint's data order is for ${perm?.length ?? pos} examples, the train set has ${n}`);
+  }
+}
+
+/** Overwrites every weight of `model` (model.weights order) with `host`; check with checkCheckpointFits first. */
+export function restoreWeights(model: tf.LayersModel, host: readonly HostTensor[]): void {
+  const weights = model.weights;
   const values = toTensors(host);
   try {
     weights.forEach((w, i) => w.write(values[i]));

@@ -12,7 +12,7 @@ import { evaluate } from './evaluate.ts';
 import { reducedLoss } from './loss.ts';
 import { createOptimizer } from './optimizers.ts';
 import { createGradStatsState, gradStatsDue, measureGradStats, snapshotGradStats, type GradStatsRow } from './grad-stats.ts';
-import { readHostTensors, restoreWeights, toTensors, type LoopCheckpoint } from './checkpoint-state.ts';
+import { checkCheckpointFits, readHostTensors, restoreWeights, toTensors, type LoopCheckpoint } from './checkpoint-state.ts';
 import type { CurveRow, FinalMetrics, TrainData, TrainObserver, TrainResult } from './types.ts';
 import { withPreciseBn } from './precise-bn.ts';
 
@@ -51,6 +51,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const now = args.now ?? (() => performance.now());
   const { train } = config;
   const n = data.trainX.shape[0];
+  if (resume) checkCheckpointFits(resume, model, n); // before anything is built that would need disposing
   const budget = budgetOf(train);
   const lrAt = planLrSchedule(train.schedule, train.lr);
   const batchAt = planBatchSchedule(train.batchSchedule, train.batchSize);

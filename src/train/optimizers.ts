@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../config/schema.ts';
+import { CheckpointMismatchError } from './checkpoint-state.ts';
 
 export interface Optimizer {
   /** Applies one update. `grads[i]` belongs to `vars[i]`; `lr` is a scalar tensor. Disposes nothing it is given. */
@@ -19,9 +20,11 @@ export interface Optimizer {
 }
 
 function restoreSlots(own: readonly tf.Variable[], given: readonly tf.Tensor[]): void {
-  if (given.length !== own.length) throw new RangeError(`optimizer state has ${given.length} slots, expected ${own.length}`);
+  if (given.length !== own.length) throw new CheckpointMismatchError(`optimizer state has ${given.length} slots, expected ${own.length}`);
   own.forEach((v, i) => {
-    if (!tf.util.arraysEqual(v.shape, given[i].shape)) throw new RangeError(`optimizer slot ${i} has shape [${given[i].shape}], expected [${v.shape}]`);
+    if (!tf.util.arraysEqual(v.shape, given[i].shape)) {
+      throw new CheckpointMismatchError(`optimizer slot ${i} has shape [${given[i].shape}], expected [${v.shape}]`);
+    }
     v.assign(given[i]);
   });
 }
