@@ -1,6 +1,6 @@
 /**
- * Crashes: a 8-run sweep with 2 workers is SIGKILLed (the whole process group) at 5 moments drawn
- * from a fixed seed and rerun each time. In the end no run is lost or duplicated, no curve misses or
+ * Crashes: an 8-run sweep with 2 workers is SIGKILLed (the whole process group) 5 times, each a
+ * delay drawn from a fixed seed after that process's first checkpoint, and rerun each time. In the end no run is lost or duplicated, no curve misses or
  * repeats a step, and every metric and curve value equals an uninterrupted sweep's: runs killed
  * mid-way continue from their checkpoints (bit-identical on cpu), and runs left `running` by a
  * dead process are taken up again.
