@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from '../backend/native/addon.ts';
 import { registerWasmTrainingKernels } from '../backend/wasm-kernels/index.ts';
+import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -139,6 +140,7 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
       dataset.dispose();
       rmSync(dir, { recursive: true, force: true });
     });
+    useLeakCheck(); // every test: training, saving and restoring own all they make
 
     for (const [name, spec] of Object.entries(CASES)) {
       it(`${name}: resuming from any of several steps continues bit-identically`, async () => {
