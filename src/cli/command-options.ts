@@ -14,6 +14,7 @@ export interface RunArgs {
   backend?: string;
   out?: string;
   threads?: number;
+  keepCheckpoints: boolean;
 }
 
 /** The spec file and what overrides it, shared by run and sweep. */
@@ -23,7 +24,8 @@ function specOptions<T>(y: Argv<T>, specIs: string) {
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a key: path=value (YAML value), repeatable' })
     .option('backend', { type: 'string', describe: 'auto | tensorflow | webgpu | native | wasm | cpu (overrides the spec)' })
     .option('out', { type: 'string', describe: 'output directory (default results/<name>)' })
-    .option('threads', { type: 'number', describe: 'native backend threads per process (or env BATCHLAB_THREADS; default: cores, split among sweep workers)' });
+    .option('threads', { type: 'number', describe: 'native backend threads per process (or env BATCHLAB_THREADS; default: cores, split among sweep workers)' })
+    .option('keep-checkpoints', { type: 'boolean', default: false, describe: "keep each finished run's last checkpoint (runs/<id>/checkpoint.bin; removed by default)" });
 }
 
 export function runOptions<T>(y: Argv<T>) {
@@ -41,6 +43,7 @@ export interface SweepArgs {
   shardCount?: number;
   force: boolean;
   dryRun: boolean;
+  keepCheckpoints: boolean;
 }
 
 export function sweepOptions<T>(y: Argv<T>) {

@@ -146,6 +146,14 @@ export const trainSchema = z.strictObject({
   preciseBn: z.strictObject({ // also evaluate with BN population statistics recomputed after training (off when absent)
     examples: positiveInt().default(8192), // training examples the statistics are computed over (capped at the train size)
   }).optional(),
+  // How often a run saves a checkpoint it can resume from after a crash: { steps: N } optimizer
+  // updates or { seconds: S } of wall time (taken at the first curve row after that), or false for
+  // never. Absent = { seconds: 60 } (CHECKPOINT_DEFAULT); absent keys leave run ids unchanged.
+  checkpointEvery: z.union([
+    z.strictObject({ steps: positiveInt() }), // optimizer updates between checkpoints
+    z.strictObject({ seconds: positiveNumber() }), // seconds of wall time between checkpoints
+    z.literal(false),
+  ], { error: 'expected { steps: N }, { seconds: S } or false' }).optional(),
   gradVariance: z.strictObject({ // E||g_B - g_ref||^2 at the run's batch size B (off when absent)
     every: positiveInt().default(50), // measure every this many steps
     samples: positiveInt().default(8), // minibatches of size B per measurement
@@ -195,6 +203,9 @@ export const OPTIONAL_AXIS_PATHS: ReadonlySet<string> = new Set([
 ]);
 
 export type Spec = z.infer<typeof specSchema>;
+export type CheckpointEvery = Exclude<z.infer<typeof trainSchema>['checkpointEvery'], undefined>;
+/** What an absent train.checkpointEvery means: protects long runs, costs short ones nothing. */
+export const CHECKPOINT_DEFAULT: CheckpointEvery = { seconds: 60 };
 export type RunConfig = Omit<Spec, 'sweep' | 'claim'>;
 export type DataSpec = Spec['data'];
 export type ModelSpec = Spec['model'];

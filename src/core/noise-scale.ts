@@ -64,6 +64,15 @@ export class NoiseScaleEstimator {
   }
 
   /** Folds in one measurement: |g|^2 of a mean-loss gradient over smallBatch and over bigBatch examples. */
+  /** The moving averages, for a checkpoint. */
+  snapshot(): NoiseScaleAverages {
+    return { avgG: this.avgG, avgTrace: this.avgTrace, weight: this.weight };
+  }
+
+  restore(a: NoiseScaleAverages): void {
+    Object.assign(this, { avgG: a.avgG, avgTrace: a.avgTrace, weight: a.weight });
+  }
+
   update(gSmallSq: number, gBigSq: number): NoiseScaleEstimate {
     const pair = this.estimatePair(gSmallSq, gBigSq);
     this.avgG = this.ema * this.avgG + (1 - this.ema) * pair.gradNormSq;
@@ -73,4 +82,10 @@ export class NoiseScaleEstimator {
     const traceSigma = this.avgTrace / this.weight;
     return { gradNormSq, traceSigma, noiseScale: gradNormSq > 0 ? traceSigma / gradNormSq : NaN };
   }
+}
+
+export interface NoiseScaleAverages {
+  avgG: number;
+  avgTrace: number;
+  weight: number;
 }

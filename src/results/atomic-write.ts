@@ -2,7 +2,8 @@
  * Writes a file so readers see either the old or the new content, never a torn one:
  * write-file-atomic writes a temporary file beside it, fsyncs it, renames it over the target
  * and removes the temporary file when anything fails. The folder is fsynced after the rename
- * so the new name itself survives a crash.
+ * so the new name itself survives a crash. Temporary names come from a hash of the pid and a
+ * counter, not Math.random, which a run's dropout masks draw from: a write must not shift them.
  */
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -6,7 +6,7 @@
  *   <dir>/summary.csv             one row per finished run (columns: columns.ts)
  *   <dir>/runs/<run_id>/run.json  the run's record (RunRecord), `running` while it trains
  *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains
- *   <dir>/runs/<run_id>/checkpoint  where the run's training checkpoint is kept
+ *   <dir>/runs/<run_id>/checkpoint.bin  the run's training checkpoint (results/checkpoint-store.ts), until it finishes
  *   <dir>/verdicts.csv, verdicts.json   written by verify
  *   <dir>/report.html, charts/    written by report
  *
@@ -54,7 +54,7 @@ export function runPaths(runDir: string) {
     runJson: join(runDir, 'run.json'),
     curveCsv: join(runDir, 'curve.csv'),
     /** Where the run's training checkpoint is kept. */
-    checkpoint: join(runDir, 'checkpoint'),
+    checkpoint: join(runDir, 'checkpoint.bin'),
   };
 }
 
@@ -201,11 +201,15 @@ export function writeSummary(dir: string, records: readonly RunRecord[], axes: r
 // --- runs/<id>/curve.csv ---------------------------------------------------------------------
 
 /** Streams curve rows to `<runDir>/curve.csv` as training goes (an observer of the loop). */
-export async function openCurveWriter(runDir: string, withGradStats = false): Promise<TrainObserver> {
+/**
+ * Starts `curve.csv` afresh with the header and `rows` (a resumed run's rows up to its
+ * checkpoint, so no step is missing or repeated), then appends each row the observer is given.
+ */
+export async function openCurveWriter(runDir: string, withGradStats = false, rows: readonly CurveRow[] = []): Promise<TrainObserver> {
   const file = runPaths(runDir).curveCsv;
   const columns = withGradStats ? [...CURVE_COLUMNS, ...GRAD_STATS_COLUMNS] : [...CURVE_COLUMNS];
   // The header first, so even a run that fails at once leaves a readable curve.
-  await writeFile(file, renderCsvHeader(columns));
+  await writeFileAtomic(file, rows.length ? renderCsv(columns, rows as unknown as Record<string, CsvValue>[]) : renderCsvHeader(columns));
   const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });
   return {
     onRow: (row: CurveRow) => writer.writeRecords([row as unknown as Record<string, CsvValue>]),

@@ -14,7 +14,7 @@ export async function startInProcess(backend: BackendChoice, signal: AbortSignal
   return {
     environment,
     why: `${active.name}: ${active.why}`,
-    run: (run, runDir) => executeRun(run, runDir, { datasets, environment, signal, onProgress }),
+    run: (run, runDir, opts = {}) => executeRun(run, runDir, { datasets, environment, signal, onProgress, ...opts }),
     abort: () => {},
     close: () => datasets.dispose(),
   };

@@ -123,7 +123,7 @@ function planCells(spec: Spec, arm: string | undefined, issues: Issue[]): Planne
     const idMeta = arm === undefined
       ? { scalingRule: meta.scalingRule, baseLr: meta.baseLr }
       : { scalingRule: meta.scalingRule, baseLr: meta.baseLr, arm };
-    return [{ runId: runId(config, idMeta), config, meta }];
+    return [{ runId: runId(resultConfig(config), idMeta), config, meta }];
   });
 }
 
@@ -134,4 +134,14 @@ function describeCell(meta: PlannedRun<RunConfig>['meta']): string {
 function dedupe(issues: Issue[]): Issue[] {
   const seen = new Set<string>();
   return issues.filter((i) => !seen.has(`${i.path}|${i.message}`) && Boolean(seen.add(`${i.path}|${i.message}`)));
+}
+
+/**
+ * The part of a run's config that can change its result, which is what its id hashes: how often
+ * it is checkpointed does not (a resumed run is the uninterrupted one), so setting
+ * `train.checkpointEvery` leaves every id as it was.
+ */
+function resultConfig(config: RunConfig): RunConfig {
+  const { checkpointEvery: _every, ...train } = config.train;
+  return { ...config, train } as RunConfig;
 }

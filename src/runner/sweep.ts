@@ -1,6 +1,6 @@
 /**
- * Runs a planned sweep into an output directory: skips finished runs, restarts partial ones,
- * executes the rest on N executors, and rewrites summary.csv after every run. The output folder
+ * Runs a planned sweep into an output directory: skips finished runs, continues partial ones (from
+ * their checkpoints, else from step 0), executes the rest on N executors, and rewrites summary.csv after every run. The output folder
  * is locked for the whole sweep (results/folder-lock.ts); a write the disk refuses (read-only
  * folder, full disk) stops the sweep and is thrown as an EnvironmentError naming the folder.
  */
@@ -35,6 +35,8 @@ export interface SweepOptions {
   outFlag?: string;
   workers: number;
   force: boolean;
+  /** Keep the checkpoints of finished runs (removed by default). */
+  keepCheckpoints?: boolean;
   signal: AbortSignal;
   shard?: { index: number; count: number };
   onEvent?: (e: SweepEvent) => void;
@@ -122,7 +124,7 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
         emit({ type: 'run-start', run });
         let record: RunRecord;
         try {
-          record = await ex.run(run, runDirOf(o.outDir, run.runId));
+          record = await ex.run(run, runDirOf(o.outDir, run.runId), { keepCheckpoints: o.keepCheckpoints });
         } catch (err) {
           if (refusedWriteCode(err)) {
             refused ??= err;

@@ -14,9 +14,14 @@ import type { FromWorker, ToWorker } from './worker-protocol.ts';
 export interface Executor {
   environment: Record<string, string>;
   why: string;
-  run(run: PlannedRun<RunConfig>, runDir: string): Promise<RunRecord>;
+  run(run: PlannedRun<RunConfig>, runDir: string, opts?: RunOptions): Promise<RunRecord>;
   abort(): void;
   close(): Promise<void>;
+}
+
+/** Per-run choices of the sweep that are not part of the run's config. */
+export interface RunOptions {
+  keepCheckpoints?: boolean;
 }
 
 export type OnProgress = (runId: string, p: StepProgress) => void;
@@ -69,8 +74,8 @@ export function launchWorker(backend: string): WorkerLaunch {
     return {
       environment: reply.environment,
       why: `${reply.backend}: ${reply.why}`,
-      async run(run, runDir) {
-        const done = await request({ type: 'run', run, runDir });
+      async run(run, runDir, opts = {}) {
+        const done = await request({ type: 'run', run, runDir, ...opts });
         if (done.type === 'done') return done.record;
         throw new Error(done.type === 'fatal' ? done.error : `unexpected worker reply ${done.type}`);
       },

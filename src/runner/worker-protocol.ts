@@ -6,7 +6,7 @@ import type { PlannedRun } from '../core/grid.ts';
 
 export type ToWorker =
   | { type: 'init'; backend: string }
-  | { type: 'run'; run: PlannedRun<RunConfig>; runDir: string }
+  | { type: 'run'; run: PlannedRun<RunConfig>; runDir: string; keepCheckpoints?: boolean }
   | { type: 'abort' };
 
 export type FromWorker =

@@ -29,7 +29,7 @@ process.on('message', (msg: ToWorker) => {
         send({ type: 'ready', environment, backend: active.name, why: active.why });
       } else if (msg.type === 'run') {
         const record = await executeRun(msg.run, msg.runDir, {
-          datasets, environment, signal: controller.signal,
+          datasets, environment, signal: controller.signal, keepCheckpoints: msg.keepCheckpoints,
           onProgress: (runId, progress) => send({ type: 'progress', runId, progress }),
         });
         send({ type: 'done', record });

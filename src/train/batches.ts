@@ -6,16 +6,44 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffled } from '../core/prng.ts';
 
+/** Everything that decides the sampler's next batches: restoring it continues the same order. */
+export interface SamplerState {
+  epoch: number;
+  pos: number; // examples of the current permutation already served
+  draws: number; // epoch seeds drawn so far from the run seed's generator
+  perm: Int32Array | null; // the current epoch's permutation; null between epochs
+}
+
 export class EpochSampler {
   private perm: tf.Tensor1D | null = null;
+  private permHost: Int32Array | null = null;
   private pos = 0;
+  private draws = 0;
   /** Completed passes over the train set. */
   epoch = 0;
   private readonly seedFor: () => number;
 
-  constructor(private readonly n: number, seed: number) {
+  /** `state` (from snapshot() of a sampler with the same n and seed) continues where that one was. */
+  constructor(private readonly n: number, seed: number, state?: SamplerState) {
     const rng = mulberry32(seed);
-    this.seedFor = () => Math.floor(rng() * 2 ** 32);
+    this.seedFor = () => {
+      this.draws += 1;
+      return Math.floor(rng() * 2 ** 32);
+    };
+    if (state) {
+      if (state.perm !== null && state.perm.length !== n) {
+        throw new RangeError(`sampler state has a permutation of ${state.perm.length}, expected ${n}`);
+      }
+      for (let i = 0; i < state.draws; i++) rng();
+      Object.assign(this, { draws: state.draws, epoch: state.epoch, pos: state.pos });
+      // Uploaded by the next batch, so a sampler that is never used holds no tensor.
+      this.permHost = state.perm && Int32Array.from(state.perm);
+    }
+  }
+
+  /** A copy of the state; the sampler can go on. */
+  snapshot(): SamplerState {
+    return { epoch: this.epoch, pos: this.pos, draws: this.draws, perm: this.permHost && Int32Array.from(this.permHost) };
   }
 
   /** Fractional epochs consumed so far. */
@@ -25,13 +53,14 @@ export class EpochSampler {
 
   /** True when fewer than `batchSize` examples remain in this epoch (it is over). */
   exhausted(batchSize: number): boolean {
-    return this.perm !== null && this.pos + batchSize > this.n;
+    return this.permHost !== null && this.pos + batchSize > this.n;
   }
 
   /** Ends the current epoch (call when exhausted) and counts it. */
   endEpoch(): void {
     this.perm?.dispose();
     this.perm = null;
+    this.permHost = null;
     this.pos = 0;
     this.epoch += 1;
   }
@@ -40,7 +69,10 @@ export class EpochSampler {
   next(batchSize: number): tf.Tensor1D {
     if (batchSize > this.n) throw new RangeError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
     // Kept: next() is usually called inside a step's tf.tidy, and the permutation outlives it.
-    if (this.perm === null) this.perm = tf.keep(tf.tensor1d(shuffled(this.n, this.seedFor()), 'int32'));
+    if (this.perm === null) {
+      this.permHost ??= shuffled(this.n, this.seedFor());
+      this.perm = tf.keep(tf.tensor1d(this.permHost, 'int32'));
+    }
     const idx = tf.slice(this.perm, this.pos, batchSize);
     this.pos += batchSize;
     return idx;

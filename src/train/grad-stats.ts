@@ -12,7 +12,7 @@
  * tfjs dropout seeds each mask with one Math.random() call and the run seeds Math.random globally.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NoiseScaleEstimator } from '../core/noise-scale.ts';
+import { NoiseScaleEstimator, type NoiseScaleAverages } from '../core/noise-scale.ts';
 import { mulberry32, sampleWithoutReplacement, type Uniform } from '../core/prng.ts';
 import { type Issue, UsageError } from '../errors.ts';
 import { reducedLoss, type Task } from './loss.ts';
@@ -159,7 +159,19 @@ export interface GradStatsState {
   /** Train rows. */
   readonly n: number;
   readonly rng: Uniform;
+  /** Draws taken from `rng` so far: a checkpoint restores the generator by replaying them. */
+  readonly draws: () => number;
   readonly noise: NoiseScaleEstimator | null;
+}
+
+/** What a checkpoint keeps of the gradient-statistics state (the settings come from the config). */
+export interface GradStatsSnapshot {
+  draws: number;
+  noise: NoiseScaleAverages | null;
+}
+
+export function snapshotGradStats(state: GradStatsState | null): GradStatsSnapshot | null {
+  return state === null ? null : { draws: state.draws(), noise: state.noise?.snapshot() ?? null };
 }
 
 /**
@@ -188,7 +200,9 @@ const STREAM_SALT = 0x9e3779b9;
  * `ema` is the noise scale averages' decay per measurement. Throws UsageError when a batch cannot
  * be drawn from the train set.
  */
-export function createGradStatsState(settings: GradStatsSettings, n: number, ema = 0.9): GradStatsState | null {
+export function createGradStatsState(
+  settings: GradStatsSettings, n: number, ema = 0.9, resume?: GradStatsSnapshot | null,
+): GradStatsState | null {
   const { noiseScale, gradVariance: gv } = settings;
   if (noiseScale === undefined && gv === undefined) return null;
   const issues: Issue[] = [];
@@ -213,7 +227,17 @@ export function createGradStatsState(settings: GradStatsSettings, n: number, ema
       throw e;
     }
   }
-  return { settings, n, rng: mulberry32((settings.seed ^ STREAM_SALT) >>> 0), noise };
+  const base = mulberry32((settings.seed ^ STREAM_SALT) >>> 0);
+  let draws = 0;
+  const rng: Uniform = () => {
+    draws += 1;
+    return base();
+  };
+  if (resume) {
+    for (let i = 0; i < resume.draws; i++) rng();
+    if (noise !== null && resume.noise !== null) noise.restore(resume.noise);
+  }
+  return { settings, n, rng, draws: () => draws, noise };
 }
 
 /** Whether any statistic is due after `step` optimizer updates (step 0 = the initial weights). */

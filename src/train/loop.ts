@@ -5,13 +5,14 @@
  * GPU backends never stall on a per-step host sync.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config/schema.ts';
+import type { CheckpointEvery, RunConfig } from '../config/schema.ts';
 import { planBatchSchedule, planLrSchedule } from '../core/schedule.ts';
 import { EpochSampler } from './batches.ts';
 import { evaluate } from './evaluate.ts';
 import { reducedLoss } from './loss.ts';
 import { createOptimizer } from './optimizers.ts';
-import { createGradStatsState, gradStatsDue, measureGradStats, type GradStatsRow } from './grad-stats.ts';
+import { createGradStatsState, gradStatsDue, measureGradStats, snapshotGradStats, type GradStatsRow } from './grad-stats.ts';
+import { checkCheckpointFits, readHostTensors, restoreWeights, toTensors, type LoopCheckpoint } from './checkpoint-state.ts';
 import type { CurveRow, FinalMetrics, TrainData, TrainObserver, TrainResult } from './types.ts';
 import { withPreciseBn } from './precise-bn.ts';
 
@@ -23,6 +24,13 @@ export interface TrainArgs {
   signal?: AbortSignal;
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
+  /**
+   * Saves a checkpoint this often (at the first curve row after `every` steps or seconds since the
+   * last one, and when aborted between rows). `save` owns the state it is given.
+   */
+  checkpoint?: { every: Exclude<CheckpointEvery, false>; save(state: LoopCheckpoint): Promise<void> };
+  /** A checkpoint of this run (same model shape, data and config) to continue from instead of step 0. */
+  resume?: LoopCheckpoint;
 }
 
 const EMPTY_GRAD_STATS: Required<GradStatsRow> = {
@@ -39,38 +47,44 @@ function budgetOf(train: RunConfig['train']): Budget {
 
 /** Trains `model` in place and returns how it ended; a diverged or aborted run is a result, not an error. */
 export async function trainModel(args: TrainArgs): Promise<TrainResult> {
-  const { model, data, config, observers = [], signal } = args;
+  const { model, data, config, observers = [], signal, resume } = args;
   const now = args.now ?? (() => performance.now());
   const { train } = config;
   const n = data.trainX.shape[0];
+  if (resume) checkCheckpointFits(resume, model, n); // before anything is built that would need disposing
   const budget = budgetOf(train);
   const lrAt = planLrSchedule(train.schedule, train.lr);
   const batchAt = planBatchSchedule(train.batchSchedule, train.batchSize);
   const microBatches = train.accumulation;
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const optimizer = createOptimizer(config.optimizer, vars);
-  const sampler = new EpochSampler(n, train.seed);
+  const sampler = new EpochSampler(n, train.seed, resume?.sampler);
   const stepsPerEpoch = Math.max(1, Math.floor(n / train.batchSize));
   const gradStats = createGradStatsState({
     seed: train.seed, batchSize: train.batchSize, noiseScale: train.noiseScale, gradVariance: train.gradVariance,
-  }, n);
+  }, n, undefined, resume?.gradStats);
   const logEvery = train.logEvery > 0 ? train.logEvery : Math.max(1, Math.round(stepsPerEpoch / 20));
 
-  let step = 0;
-  let examplesSeen = 0;
+  let step = resume?.step ?? 0;
+  let examplesSeen = resume?.examplesSeen ?? 0;
   // Time spent evaluating and in observers; training time is the rest of the wall time. Reading
   // the losses back stays in training time: on GPU backends that is where the steps' work is waited for.
-  let outsideMs = 0;
+  let outsideMs = resume?.outsideMs ?? 0;
   let lrTensor: tf.Scalar | null = null; // the LR as a tensor, re-uploaded only when it changes
   let lrTensorValue = NaN;
-  const start = now();
-  let firstLoss: number | null = null;
+  const start = now() - (resume?.wallMs ?? 0);
+  let firstLoss: number | null = resume?.firstLoss ?? null;
   let status: TrainResult['status'] = 'completed';
   let reason: string | undefined;
   let pending: tf.Scalar[] = [];
   let pendingSizes: number[] = []; // batch size of each pending step
   let pendingExamples = 0;
-  const final: FinalMetrics = { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null };
+  const final: FinalMetrics = resume
+    ? { ...resume.final }
+    : { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null };
+  const rows: CurveRow[] = resume ? [...resume.rows] : []; // kept only for checkpoints
+  let checkpointStep = step;
+  let checkpointAt = now();
 
   const progress = () => {
     const done = budget.kind === 'steps' ? step : budget.kind === 'examples' ? examplesSeen : sampler.epochFloat;
@@ -124,21 +138,55 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       if (te.acc !== null) final.best_test_acc = Math.max(final.best_test_acc ?? -Infinity, te.acc);
     }
     row.wall_ms = now() - start;
+    if (args.checkpoint) rows.push({ ...row });
     for (const o of observers) await o.onRow?.(row);
     for (const o of observers) o.onProgress?.({ step, epoch: row.epoch, examplesSeen, loss: trainLoss, progress: progress() });
     outsideMs += now() - emitStart;
   };
 
+  /** Only between rows (no loss pending), and never for the finished budget: resuming would have nothing to do. */
+  const checkpointDue = (): boolean => {
+    const every = args.checkpoint?.every;
+    if (!every || pending.length > 0 || step <= checkpointStep || budgetSpent() || status !== 'completed') return false;
+    return 'steps' in every ? step - checkpointStep >= every.steps : now() - checkpointAt >= every.seconds * 1000;
+  };
+  const saveCheckpoint = async () => {
+    const t0 = now();
+    const opt = optimizer.state();
+    const [weights, slots] = await Promise.all([
+      readHostTensors(model.weights.map((w) => w.read())), readHostTensors(opt.slots),
+    ]);
+    await args.checkpoint!.save({
+      step, examplesSeen, firstLoss, final: { ...final }, wallMs: t0 - start, outsideMs,
+      sampler: sampler.snapshot(), weights, optimizer: { t: opt.t, slots }, gradStats: snapshotGradStats(gradStats),
+      rows: [...rows],
+    });
+    checkpointStep = step;
+    checkpointAt = now();
+    outsideMs += checkpointAt - t0;
+  };
+
   try {
-    let lr = lrAt({ step: 0, epoch: 0, progress: 0 });
+    if (resume) {
+      restoreWeights(model, resume.weights);
+      const slots = toTensors(resume.optimizer.slots);
+      try {
+        optimizer.restore(resume.optimizer.t, slots);
+      } finally {
+        tf.dispose(slots);
+      }
+    }
+    let lr = lrAt({ step, epoch: sampler.epochFloat, progress: progress() });
     lrTensor = tf.scalar(lr);
     lrTensorValue = lr;
-    let batchSize = batchAt(0);
-    await emit(true, lr, batchSize);
+    let batchSize = batchAt(sampler.epochFloat);
+    if (!resume) await emit(true, lr, batchSize); // a resumed run's rows up to its step are in resume.rows
     while (!budgetSpent() && status === 'completed') {
       if (signal?.aborted) {
         status = 'aborted';
         reason = 'interrupted';
+        // Between rows the state is complete: keep it, so the run goes on from here.
+        if (args.checkpoint && pending.length === 0 && step > checkpointStep) await saveCheckpoint();
         break;
       }
       batchSize = batchAt(sampler.epochFloat); // epochs end right after their last step, below
@@ -163,6 +211,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       } else if (evalNow || step % logEvery === 0 || pending.length >= 64 || gradStatsDue(gradStats, step)) {
         await emit(evalNow, lr, batchSize);
       }
+      if (checkpointDue()) await saveCheckpoint();
     }
     // An abort can leave steps without a row: close with an evaluated one. Otherwise the last
     // row already covers this step, and a second row for it would duplicate the step in the curve.

@@ -7,11 +7,26 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../config/schema.ts';
+import { CheckpointMismatchError } from './checkpoint-state.ts';
 
 export interface Optimizer {
   /** Applies one update. `grads[i]` belongs to `vars[i]`; `lr` is a scalar tensor. Disposes nothing it is given. */
   apply(grads: readonly tf.Tensor[], lr: tf.Scalar): void;
+  /** Updates applied so far (Adam's bias corrections are beta^t) and the slot variables, in a fixed order. */
+  state(): { t: number; slots: readonly tf.Variable[] };
+  /** Sets the update count and every slot (same order and shapes as state().slots). */
+  restore(t: number, slots: readonly tf.Tensor[]): void;
   dispose(): void;
+}
+
+function restoreSlots(own: readonly tf.Variable[], given: readonly tf.Tensor[]): void {
+  if (given.length !== own.length) throw new CheckpointMismatchError(`optimizer state has ${given.length} slots, expected ${own.length}`);
+  own.forEach((v, i) => {
+    if (!tf.util.arraysEqual(v.shape, given[i].shape)) {
+      throw new CheckpointMismatchError(`optimizer slot ${i} has shape [${given[i].shape}], expected [${v.shape}]`);
+    }
+    v.assign(given[i]);
+  });
 }
 
 function zerosLike(vars: readonly tf.Variable[]): tf.Variable[] {
@@ -24,8 +39,10 @@ function decayed(spec: OptimizerSpec, v: tf.Variable, g: tf.Tensor): tf.Tensor {
 
 function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly tf.Variable[]): Optimizer {
   const velocity = spec.momentum > 0 ? zerosLike(vars) : [];
+  let t = 0;
   return {
     apply(grads, lr) {
+      t += 1;
       tf.tidy(() => {
         vars.forEach((v, i) => {
           const g = decayed(spec, v, grads[i]);
@@ -39,8 +56,13 @@ function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly
         });
       });
     },
+    state: () => ({ t, slots: velocity }),
+    restore(steps, slots) {
+      restoreSlots(velocity, slots);
+      t = steps;
+    },
     dispose() {
-      velocity.forEach((t) => t.dispose());
+      velocity.forEach((x) => x.dispose());
     },
   };
 }
@@ -65,6 +87,11 @@ function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readon
           v.assign(tf.sub(v, tf.mul(tf.div(tf.div(mi, c1), denom), lr)));
         });
       });
+    },
+    state: () => ({ t, slots: [...m, ...s] }),
+    restore(steps, slots) {
+      restoreSlots([...m, ...s], slots);
+      t = steps;
     },
     dispose() {
       [...m, ...s].forEach((x) => x.dispose());

@@ -51,6 +51,7 @@ async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { sp
     datasets,
     environment: describeEnvironment(active),
     signal,
+    keepCheckpoints: args.keepCheckpoints,
     onProgress: (_id, p) => {
       const t = Date.now();
       if (t - lastPrint < 1000 && p.progress < 1) return;

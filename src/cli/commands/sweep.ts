@@ -54,7 +54,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, force: args.force, signal, shard, onEvent: progress.onEvent, launches });
+    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, force: args.force, keepCheckpoints: args.keepCheckpoints, signal, shard, onEvent: progress.onEvent, launches });
   } finally {
     progress.stop();
     await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them
