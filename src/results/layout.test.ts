@@ -29,7 +29,7 @@ describe('paths', () => {
     ]);
     const r = runPaths(runDirOf('out', 'abc'));
     expect([r.runJson, r.curveCsv, r.checkpoint]).toEqual([
-      join('out', 'runs', 'abc', 'run.json'), join('out', 'runs', 'abc', 'curve.csv'), join('out', 'runs', 'abc', 'checkpoint'),
+      join('out', 'runs', 'abc', 'run.json'), join('out', 'runs', 'abc', 'curve.csv'), join('out', 'runs', 'abc', 'checkpoint.bin'),
     ]);
   });
 });
