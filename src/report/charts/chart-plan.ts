@@ -51,3 +51,25 @@ export function batchAxis(batchSizes: number[]) {
   } as const;
 }
 
+/**
+ * A Vega-Lite chart with the shared look, one panel per value of `facet.field` in `facet.sort`
+ * order: `columns` wraps the panels into rows, `independentY` gives each panel its own y scale,
+ * and `spec` is what each panel draws.
+ */
+export function facetedSpec(chart: {
+  values: readonly unknown[];
+  facet: { field: string; sort: readonly string[] };
+  columns?: number;
+  independentY?: boolean;
+  spec: Record<string, unknown>;
+}): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CHART_CONFIG,
+    data: { values: chart.values },
+    facet: { field: chart.facet.field, type: 'nominal', title: null, sort: chart.facet.sort },
+    ...(chart.columns !== undefined ? { columns: chart.columns } : {}),
+    ...(chart.independentY ? { resolve: { scale: { y: 'independent' } } } : {}),
+    spec: chart.spec,
+  } as unknown as TopLevelSpec;
+}

@@ -3,10 +3,9 @@
  * per batch size (its best base LR), mean over seeds with a min-max band. Three variants of the
  * x axis: optimizer steps (log scale: step counts differ by the batch-size ratio), epochs, examples.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP, runLines } from './tooltip.ts';
 
@@ -79,12 +78,10 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
   const variants = LOSS_X_AXES.map((ax) => ({
     name: ax.name,
     label: ax.label,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CHART_CONFIG,
+    spec: facetedSpec({
       // Step 0 (the initial evaluation) has no place on a log axis.
-      data: { values: ax.log ? points.filter((p) => p.step > 0) : points },
-      facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
+      values: ax.log ? points.filter((p) => p.step > 0) : points,
+      facet: { field: 'panel', sort: view.panels },
       columns: panelsWide,
       spec: {
         width: 300,
@@ -114,7 +111,7 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
           },
         ],
       },
-    } as unknown as TopLevelSpec,
+    }),
   }));
   return { kind: 'chart', id, title, caption, variants };
 }
