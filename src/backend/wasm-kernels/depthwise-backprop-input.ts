@@ -7,23 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  inputTensor, padOrCrop, zeroUpsample, type Pad, type Pair, type RoundingMode,
+  composedKernel, depthwiseInfo, padOrCrop, zeroUpsample, type DepthwiseGradAttrs, type Shape4D,
 } from './tensor-helpers.ts';
 
-interface Attrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair;
-  dimRoundingMode?: RoundingMode;
-  inputShape: [number, number, number, number];
-}
+type Attrs = DepthwiseGradAttrs & { inputShape: Shape4D };
 
 /** dy: [N,OH,OW,C*M], filter: [KH,KW,C,M] -> dx: inputShape [N,H,W,C]. */
 export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Attrs): tf.Tensor4D {
-  const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape, strides, dilations ?? 1, pad, dimRoundingMode, true,
-  );
+  const { inputShape } = attrs;
+  const info = depthwiseInfo(inputShape, filter.shape, attrs);
   const [kh, kw, c, m] = filter.shape;
   const [n, h, w] = inputShape;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
@@ -46,15 +38,5 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, att
   });
 }
 
-export const depthwiseBackpropInputConfig: tf.KernelConfig = {
-  kernelName: 'DepthwiseConv2dNativeBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) =>
-    tf.tidy(() =>
-      depthwiseBackpropInput(
-        inputTensor<tf.Rank.R4>(inputs, 'dy'),
-        inputTensor<tf.Rank.R4>(inputs, 'filter'),
-        attrs as unknown as Attrs,
-      ),
-    ),
-};
+export const depthwiseBackpropInputConfig = composedKernel<Attrs>('DepthwiseConv2dNativeBackpropInput', (input, attrs) =>
+  depthwiseBackpropInput(input<tf.Rank.R4>('dy'), input<tf.Rank.R4>('filter'), attrs));

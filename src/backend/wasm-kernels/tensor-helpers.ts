@@ -78,3 +78,55 @@ export function pair(v: Pair | undefined, fallback = 1): [number, number] {
   if (v == null) return [fallback, fallback];
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
+
+export type Shape4D = [number, number, number, number];
+
+interface ConvGradAttrs {
+  strides: Pair;
+  pad: Pad;
+  dimRoundingMode?: RoundingMode;
+}
+
+/** The attributes of Conv2DBackpropInput / Conv2DBackpropFilter (dilation 1), less the shape. */
+export interface Conv2DGradAttrs extends ConvGradAttrs {
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/** The attributes of the DepthwiseConv2dNative gradients (NHWC only), less the shape. */
+export interface DepthwiseGradAttrs extends ConvGradAttrs {
+  dilations?: Pair;
+}
+
+/** The geometry of a conv2d of `inShape` by `filterShape` ([KH,KW,C,O]), shapes in the attrs' data format. */
+export function conv2dInfo(inShape: Shape4D, filterShape: Shape4D, attrs: Conv2DGradAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'),
+  );
+}
+
+/** The geometry of a depthwise conv2d of NHWC `inShape` by `filterShape` ([KH,KW,C,M]). */
+export function depthwiseInfo(inShape: Shape4D, filterShape: Shape4D, attrs: DepthwiseGradAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, true,
+  );
+}
+
+/** Reads kernel input `name` as a Tensor (see inputTensor). */
+export type KernelInput = <R extends tf.Rank = tf.Rank>(name: string) => tf.Tensor<R>;
+
+/**
+ * A wasm kernel composed from tfjs ops: `run` gets the inputs by name, the attributes and the
+ * backend, and runs inside tf.tidy.
+ */
+export function composedKernel<A>(
+  kernelName: string,
+  run: (input: KernelInput, attrs: A, backend: unknown) => tf.Tensor,
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      tf.tidy(() => run(<R extends tf.Rank = tf.Rank>(name: string) => inputTensor<R>(inputs, name), attrs as unknown as A, backend)),
+  };
+}
