@@ -2,7 +2,7 @@
 import type { SweepView } from '../sweep-view.ts';
 import { finalMetric, groupScore } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
-import { facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 
 export function planFinalHeatmap(view: SweepView): ChartPlan {
@@ -35,8 +35,7 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
     'A cell where every seed diverged is grey and labelled “diverged”; “(k div.)” counts diverged seeds beside the completed ones.';
   const spec = facetedSpec({
     values: data,
-    facet: { field: 'panel', sort: view.panels },
-    columns: Math.min(view.panels.length, 3),
+    ...panelFacet(view.panels),
     spec: {
       width: Math.max(160, 70 * view.batchSizes.length),
       height: Math.max(120, 36 * view.baseLrs.length),

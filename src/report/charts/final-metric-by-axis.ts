@@ -73,8 +73,6 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
     values: points,
     facet: { field: 'measure', sort: measures.map((m) => m.name) },
     spec: {
-      width: 300,
-      height: 220,
       encoding: { x, color: { field: 'series', type: 'nominal', title: 'series' } },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' } } },

@@ -5,7 +5,7 @@
  */
 import type { CurvePoint, ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP, runLines } from './tooltip.ts';
 
@@ -72,7 +72,6 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
   const caption =
     `Mean over seeds (line) with the min–max over seeds (band) of the train loss (${trainField}, dashed) and test loss (solid)${lrNote}. ` +
     'One panel per scaling rule. Switch the x axis between optimizer steps (log scale), epochs and examples seen. Log-scale loss; non-finite losses of diverged runs are left out.';
-  const panelsWide = Math.min(view.panels.length, 3);
   const color = { field: 'batch_size', type: 'ordinal', title: 'batch size', scale: { scheme: 'viridis' }, sort: 'ascending',
     legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } };
   const variants = LOSS_X_AXES.map((ax) => ({
@@ -81,11 +80,8 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
     spec: facetedSpec({
       // Step 0 (the initial evaluation) has no place on a log axis.
       values: ax.log ? points.filter((p) => p.step > 0) : points,
-      facet: { field: 'panel', sort: view.panels },
-      columns: panelsWide,
+      ...panelFacet(view.panels),
       spec: {
-        width: 300,
-        height: 220,
         encoding: {
           x: { field: ax.field, type: 'quantitative', title: ax.label, scale: ax.log ? { type: 'log', nice: false } : { zero: true } },
         },

@@ -5,7 +5,7 @@
 import type { RunSummary } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { batchAxis, facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP, configTip } from './tooltip.ts';
 
@@ -46,11 +46,9 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
     facet: { field: 'measure', sort: c.measures.map((m) => m.name) },
     independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: {
         x: batchAxis(view.batchSizes),
-        color: { field: 'panel', type: 'nominal', title: c.colorTitle, sort: view.panels },
+        color: panelColor(c.colorTitle, view.panels),
       },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' }, description: TIP } },

@@ -1,6 +1,6 @@
 /** Chart 6: every LR tried per batch size (stable or diverged) and the largest stable one. */
 import type { SweepView } from '../sweep-view.ts';
-import { batchAxis, facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { finalMetric } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
@@ -31,11 +31,9 @@ export function planStableLr(view: SweepView): ChartPlan {
     'The line joins the largest stable LR of each batch size; the true limit lies between it and the next LR that diverged.';
   const spec = facetedSpec({
     values: data,
-    facet: { field: 'panel', sort: view.panels },
-    columns: Math.min(view.panels.length, 3),
+    ...panelFacet(view.panels),
     spec: {
       width: 280,
-      height: 220,
       encoding: { x: batchAxis(view.batchSizes) },
       layer: [
         {

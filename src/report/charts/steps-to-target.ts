@@ -7,7 +7,7 @@ import type { CurvePoint } from '../../results/read-results.ts';
 import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
 import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
-import { batchAxis, facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
 
@@ -148,11 +148,9 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     facet: { field: 'measure', sort: ['optimizer steps', 'examples seen'] },
     independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: {
         x: batchAxis(view.batchSizes),
-        color: { field: 'panel', type: 'nominal', title: 'scaling rule', sort: view.panels },
+        color: panelColor('scaling rule', view.panels),
       },
       layer: [
         // Vertical markers: the fitted critical batch size and the measured gradient noise scale.

@@ -40,8 +40,6 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
     facet: { field: 'measure', sort: measures },
     independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: { x: batchAxis(view.batchSizes), color: { field: 'series', type: 'nominal', title: 'backend' } },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { description: TIP, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: null }, y2: { field: 'hi' } } },
