@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  composedKernel, conv2dInfo, fromNHWC, padOrCrop, shapeToNHWC, toNHWC, zeroUpsample,
+  composedKernel, conv2dInfo, fromNHWC, spreadOutputGrad, toNHWC,
   type Conv2DGradAttrs, type Shape4D,
 } from './tensor-helpers.ts';
 
@@ -18,20 +18,8 @@ type Attrs = Conv2DGradAttrs & { inputShape: Shape4D };
 export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Attrs): tf.Tensor4D {
   const { dataFormat, inputShape } = attrs;
   const info = conv2dInfo(inputShape, filter.shape, attrs);
-  const [kh, kw] = filter.shape;
-  const { strideHeight: sh, strideWidth: sw, padInfo } = info;
-  const [, h, w] = shapeToNHWC(inputShape, dataFormat);
   return tf.tidy(() => {
-    const up = zeroUpsample(toNHWC(dy, dataFormat), sh, sw);
-    const top = kh - 1 - padInfo.top;
-    const left = kw - 1 - padInfo.left;
-    // A 'valid' conv with a kh x kw filter over (h + kh - 1) rows yields exactly h rows.
-    const spread = padOrCrop(up, [
-      [0, 0],
-      [top, h + kh - 1 - top - up.shape[1]],
-      [left, w + kw - 1 - left - up.shape[2]],
-      [0, 0],
-    ]);
+    const spread = spreadOutputGrad(toNHWC(dy, dataFormat), info);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [KH,KW,O,C]
     return fromNHWC(tf.conv2d(spread, flipped, 1, 'valid'), dataFormat);
   });

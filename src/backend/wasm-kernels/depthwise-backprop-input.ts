@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  composedKernel, depthwiseInfo, padOrCrop, zeroUpsample, type DepthwiseGradAttrs, type Shape4D,
+  composedKernel, depthwiseInfo, spreadOutputGrad, type DepthwiseGradAttrs, type Shape4D,
 } from './tensor-helpers.ts';
 
 type Attrs = DepthwiseGradAttrs & { inputShape: Shape4D };
@@ -18,19 +18,9 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, att
   const info = depthwiseInfo(inputShape, filter.shape, attrs);
   const [kh, kw, c, m] = filter.shape;
   const [n, h, w] = inputShape;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
   return tf.tidy(() => {
-    const up = zeroUpsample(dy, sh, sw);
-    const effH = (kh - 1) * dh + 1;
-    const effW = (kw - 1) * dw + 1;
-    const top = effH - 1 - padInfo.top;
-    const left = effW - 1 - padInfo.left;
-    const spread = padOrCrop(up, [
-      [0, 0],
-      [top, h + effH - 1 - top - up.shape[1]],
-      [left, w + effW - 1 - left - up.shape[2]],
-      [0, 0],
-    ]);
+    const spread = spreadOutputGrad(dy, info);
     const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, c * m, 1]) as tf.Tensor4D;
     const perChannel = tf.depthwiseConv2d(spread, flipped, 1, 'valid', 'NHWC', [dh, dw]);
     if (m === 1) return perChannel;
