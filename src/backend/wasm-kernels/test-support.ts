@@ -55,7 +55,7 @@ export async function runOn(
 }
 
 /** max |a - b| / max |b| over one output (b is the reference); 0 when both are all zero. */
-export function relError(a: Float32Array, b: Float32Array): number {
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let diff = 0;
   let scale = 0;
