@@ -19,10 +19,12 @@
  * - GatherV2 along axis 0 (every training batch): row copies (natively for float32).
  * - BatchlabBatchNormTrain / ...Grad (src/models/batch-norm-train.ts): the closed forms, natively.
  * - BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts): the same, per sample and group.
+ * - BatchlabSgdUpdate (train/optimizers.ts): a variable's whole SGD/momentum update in one pass,
+ *   new arrays for the weight and velocity (no op chain of four kernels and four arrays).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../kernel-names.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, type BatchNormTrainAttrs, type GroupNormAttrs, type SgdUpdateAttrs } from '../kernel-names.ts';
 import type { NativeAddon } from './addon.ts';
 
 export const NATIVE = 'native';
@@ -476,6 +478,32 @@ function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
+// --- optimizer ----------------------------------------------------------------------------
+
+function sgdUpdateKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { w, g, velocity, lr } = args.inputs;
+    const { momentum, weightDecay, nesterov } = args.attrs as unknown as SgdUpdateAttrs;
+    const backend = cpuOf(args);
+    if (!w || !g || !lr || !allFloat(w, g, velocity, lr)) throw new Error(`${SGD_UPDATE}: float32 w, g and lr required`);
+    const lrValue = values(backend, lr)[0];
+    const wv = values(backend, w);
+    const gv = values(backend, g);
+    const vv = velocity ? values(backend, velocity) : null;
+    const n = size(w.shape);
+    const wOut = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+    const vOut = velocity ? new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n) : null;
+    if (poisonOutputs) {
+      wOut.fill(NaN);
+      vOut?.fill(NaN);
+    }
+    addon.sgdUpdate(wv, gv, vv, wOut, vOut, lrValue, momentum, weightDecay, nesterov ? 1 : 0);
+    const outs = [backend.makeTensorInfo(w.shape.slice(), 'float32', wOut)];
+    if (vOut) outs.push(backend.makeTensorInfo(w.shape.slice(), 'float32', vOut));
+    return outs;
+  };
+}
+
 /** Every kernel the native backend runs natively (the rest are the cpu backend's, copied). */
 export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   const funcs: [string, tf.KernelFunc][] = [
@@ -496,6 +524,7 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
     [GN, groupNormKernel(addon)],
     [GN_GRAD, groupNormGradKernel(addon)],
+    [SGD_UPDATE, sgdUpdateKernel(addon)],
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
 }
