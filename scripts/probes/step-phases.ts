@@ -12,11 +12,33 @@ import { buildModel } from '../../src/models/index.ts';
 import { createOptimizer } from '../../src/train/optimizers.ts';
 import { reducedLoss } from '../../src/train/loss.ts';
 import { EpochSampler } from '../../src/train/batches.ts';
+import { loadNativeAddon } from '../../src/backend/native/addon.ts';
 
 const backend = (process.argv[2] ?? 'native') as BackendName;
 const batch = Number(process.argv[3] ?? 16);
 const steps = Number(process.argv[4] ?? 2000);
 await initBackend(backend);
+// With ADDON_TIMES=1: time inside each addon function (its calls' wall time) over the measured steps.
+const addonMs = new Map<string, { ms: number; calls: number }>();
+let measuring = false;
+const load = loadNativeAddon();
+if (process.env.ADDON_TIMES && load.ok) {
+  const addon = load.addon as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of Object.keys(addon)) {
+    const f = addon[name];
+    addon[name] = (...a: unknown[]) => {
+      const t0 = performance.now();
+      const r = f(...a);
+      if (measuring) {
+        const e = addonMs.get(name) ?? { ms: 0, calls: 0 };
+        e.ms += performance.now() - t0;
+        e.calls += 1;
+        addonMs.set(name, e);
+      }
+      return r;
+    };
+  }
+}
 const spec = await readSpec('experiments/quick.yaml');
 const run = planSweep(spec).runs.find((r) => r.config.train.batchSize === batch)!;
 const datasets = new DatasetCache();
@@ -31,6 +53,7 @@ const t = { gather: 0, grads: 0, opt: 0, tidyEnd: 0, total: 0 };
 const kernels = new Map<string, number>();
 for (let s = 0; s < steps; s++) {
   if (sampler.exhausted(batch)) sampler.endEpoch();
+  measuring = s >= steps / 5;
   const t0 = performance.now();
   let t1 = 0, t2 = 0, t3 = 0;
   const loss = tf.tidy(() => {
@@ -52,6 +75,7 @@ for (let s = 0; s < steps; s++) {
 }
 const m = steps - steps / 5;
 console.log(`${backend} B=${batch}: ${(t.total / m).toFixed(3)} ms/step: gather ${(t.gather / m).toFixed(3)}, forward+backward ${(t.grads / m).toFixed(3)}, optimizer ${(t.opt / m).toFixed(3)}, tidy end ${(t.tidyEnd / m).toFixed(3)}`);
+for (const [name, e] of [...addonMs].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  addon ${name.padEnd(14)} ${(e.ms / m).toFixed(3)} ms/step  ${(e.calls / m).toFixed(1)} calls`);
 void kernels;
 opt.dispose(); sampler.dispose(); lr.dispose(); model.dispose();
 await datasets.dispose();

@@ -36,7 +36,7 @@ function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly
             const attrs: SgdUpdateAttrs = {
               momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
             };
-            const inputs = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
+            const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
             const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
             if (spec.momentum > 0) velocity[i].assign(outs[1]);
             v.assign(outs[0]);

@@ -480,6 +480,28 @@ function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
 
 // --- optimizer ----------------------------------------------------------------------------
 
+/**
+ * Arrays the SGD kernel allocated for a weight or velocity and may overwrite in its next update.
+ * An array leaves the set once anything could hold it beyond its one tensor: read out through
+ * readSync/read (register.ts), or viewed by a kernel that returns views of its input (VIEW_KERNELS).
+ */
+const rewritable = new WeakSet<Float32Array>();
+
+/** No later SGD update may overwrite this array (it has been read out or viewed). */
+export function pinValues(values: unknown): void {
+  if (values instanceof Float32Array) rewritable.delete(values);
+}
+
+/** The cpu backend's kernels whose outputs may be views of their input's array (contiguous slices). */
+export const VIEW_KERNELS = ['Slice', 'StridedSlice', 'SplitV', 'Unpack', 'TopK'];
+
+/**
+ * The update of one variable (and its velocity) in one native pass. Its output arrays are new,
+ * except when an input's array is one this kernel made, still rewritable, and its tensor is the only
+ * holder of its data (refCount 1): then the pass writes that array in place and the output tensor
+ * shares it, which is safe only because the optimizer assigns the outputs to those very variables
+ * straight away (the inputs' old tensors are released then). Nothing else runs this kernel.
+ */
 function sgdUpdateKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
     const { w, g, velocity, lr } = args.inputs;
@@ -491,16 +513,32 @@ function sgdUpdateKernel(addon: NativeAddon): tf.KernelFunc {
     const gv = values(backend, g);
     const vv = velocity ? values(backend, velocity) : null;
     const n = size(w.shape);
-    const wOut = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
-    const vOut = velocity ? new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n) : null;
-    if (poisonOutputs) {
-      wOut.fill(NaN);
-      vOut?.fill(NaN);
-    }
+    const target = (t: Info, v: Float32Array): Float32Array => {
+      if (rewritable.has(v) && backend.data.get(t.dataId).refCount === 1 && !poisonOutputs) return v;
+      const fresh = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+      if (poisonOutputs) fresh.fill(NaN);
+      rewritable.add(fresh);
+      return fresh;
+    };
+    const wOut = target(w, wv);
+    const vOut = velocity && vv ? target(velocity, vv) : null;
     addon.sgdUpdate(wv, gv, vv, wOut, vOut, lrValue, momentum, weightDecay, nesterov ? 1 : 0);
     const outs = [backend.makeTensorInfo(w.shape.slice(), 'float32', wOut)];
     if (vOut) outs.push(backend.makeTensorInfo(w.shape.slice(), 'float32', vOut));
     return outs;
+  };
+}
+
+/** A cpu kernel whose outputs may view its inputs' arrays: those arrays become unrewritable first. */
+export function pinningInputs(config: tf.KernelConfig): tf.KernelConfig {
+  const f = config.kernelFunc;
+  return {
+    ...config,
+    kernelFunc: (args) => {
+      const backend = cpuOf(args);
+      for (const t of Object.values(args.inputs)) if (t) pinValues(backend.data.get(t.dataId)?.values);
+      return f(args);
+    },
   };
 }
 
