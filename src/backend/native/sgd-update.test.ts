@@ -67,7 +67,9 @@ function relativeError(got: Float32Array, want: Float32Array): number {
   return Number.isNaN(diff) ? Infinity : scale === 0 ? diff : diff / scale;
 }
 
-const SPECS: [string, OptimizerSpec][] = [
+type SgdSpec = Extract<OptimizerSpec, { name: 'sgd' }>;
+
+const SPECS: [string, SgdSpec][] = [
   ['momentum 0.9', { name: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 }],
   ['Nesterov, weight decay', { name: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-3 }],
   ['plain SGD, weight decay', { name: 'sgd', momentum: 0, nesterov: false, weightDecay: 5e-4 }],
