@@ -37,6 +37,7 @@ function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly
               momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
             };
             const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
+            // The kernel may write v's and the velocity's arrays in place: its outputs go straight back into them.
             const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
             if (spec.momentum > 0) velocity[i].assign(outs[1]);
             v.assign(outs[0]);

@@ -20,7 +20,7 @@
  * - BatchlabBatchNormTrain / ...Grad (src/models/batch-norm-train.ts): the closed forms, natively.
  * - BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts): the same, per sample and group.
  * - BatchlabSgdUpdate (train/optimizers.ts): a variable's whole SGD/momentum update in one pass,
- *   new arrays for the weight and velocity (no op chain of four kernels and four arrays).
+ *   in place in the weight's and velocity's arrays when nothing else can hold them (sgdUpdateKernel).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
