@@ -562,8 +562,10 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
     [GN, groupNormKernel(addon)],
     [GN_GRAD, groupNormGradKernel(addon)],
-    // BATCHLAB_NATIVE_SGD=off: the optimizer's op chain instead (the update as before this kernel, for comparisons).
-    ...(process.env.BATCHLAB_NATIVE_SGD === 'off' ? [] : [[SGD_UPDATE, sgdUpdateKernel(addon)] as [string, tf.KernelFunc]]),
+    // BATCHLAB_NATIVE_SGD=off: the optimizer's op chain instead (the update as before this kernel, for
+    // comparisons). An addon built before this kernel existed lacks sgdUpdate: the op chain then too.
+    ...(process.env.BATCHLAB_NATIVE_SGD === 'off' || typeof addon.sgdUpdate !== 'function'
+      ? [] : [[SGD_UPDATE, sgdUpdateKernel(addon)] as [string, tf.KernelFunc]]),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
 }
