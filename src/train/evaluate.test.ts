@@ -4,7 +4,8 @@
  * evaluations and on which examples (the fixed train subset and the test set).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useBlobsTrainData } from '../../test/support/blobs-train-data.ts';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -74,14 +75,9 @@ let dataset: Dataset;
 let data: TrainData;
 
 useLeakCheck('all');
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1.5, trainSize: N, testSize: 24, seed: 2 });
-  data = withTrainEval(dataset);
-});
-afterAll(() => {
-  disposeTrainEval(data);
-  dataset.dispose();
+useBlobsTrainData({ classes: C, dim: D, spread: 1.5, trainSize: N, testSize: 24, seed: 2 }, (d, ds) => {
+  data = d;
+  dataset = ds;
 });
 useLeakCheck();
 

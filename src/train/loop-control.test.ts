@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBlobsTrainData } from '../../test/support/blobs-train-data.ts';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -52,14 +53,9 @@ let dataset: Dataset;
 let data: TrainData;
 
 useLeakCheck('all');
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1, trainSize: N, testSize: 16, seed: 1 });
-  data = withTrainEval(dataset);
-});
-afterAll(() => {
-  disposeTrainEval(data);
-  dataset.dispose();
+useBlobsTrainData({ classes: C, dim: D, spread: 1, trainSize: N, testSize: 16, seed: 1 }, (d, ds) => {
+  data = d;
+  dataset = ds;
 });
 useLeakCheck();
 

@@ -4,14 +4,14 @@
  * gradients, and the mean/sum reduction equivalence (mean with LR eta*B == sum with LR eta).
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useBlobsTrainData } from '../../test/support/blobs-train-data.ts';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { planLrSchedule } from '../core/schedule.ts';
-import { loadDataset, type Dataset } from '../data/index.ts';
+import type { Dataset } from '../data/index.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
-import { disposeTrainEval, withTrainEval } from '../runner/train-data.ts';
 import { EpochSampler } from './batches.ts';
 import { trainModel } from './loop.ts';
 import type { CurveRow, TrainData } from './types.ts';
@@ -34,15 +34,9 @@ let dataset: Dataset;
 let data: TrainData;
 
 useLeakCheck('all');
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1, trainSize: N, testSize: 16, seed: 3 });
-  data = withTrainEval(dataset);
-});
-
-afterAll(() => {
-  disposeTrainEval(data);
-  dataset.dispose();
+useBlobsTrainData({ classes: C, dim: D, spread: 1, trainSize: N, testSize: 16, seed: 3 }, (d, ds) => {
+  data = d;
+  dataset = ds;
 });
 
 /** Gradient of the mean softmax cross-entropy of a linear model (kernel [D,C], bias [C]) in float64. */

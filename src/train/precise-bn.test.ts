@@ -5,13 +5,13 @@
  * come back afterwards; no tensor leaks; the loop reports the precise-BN metrics.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useBlobsTrainData } from '../../test/support/blobs-train-data.ts';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import type { RunConfig } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
-import { loadDataset, type Dataset } from '../data/index.ts';
+import type { Dataset } from '../data/index.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
-import { disposeTrainEval, withTrainEval } from '../runner/train-data.ts';
 import { evaluate } from './evaluate.ts';
 import { trainModel } from './loop.ts';
 import { batchNormLayers, withPreciseBn } from './precise-bn.ts';
@@ -60,14 +60,9 @@ let dataset: Dataset;
 let data: TrainData;
 
 useLeakCheck('all');
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dataset = await loadDataset({ name: 'blobs', classes: C, dim: D, spread: 1.5, trainSize: N, testSize: 24, seed: 3 });
-  data = withTrainEval(dataset);
-});
-afterAll(() => {
-  disposeTrainEval(data);
-  dataset.dispose();
+useBlobsTrainData({ classes: C, dim: D, spread: 1.5, trainSize: N, testSize: 24, seed: 3 }, (d, ds) => {
+  data = d;
+  dataset = ds;
 });
 useLeakCheck();
 

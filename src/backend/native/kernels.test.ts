@@ -17,6 +17,7 @@ import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { blockSwap, broadcastStrides, contiguousReduction, NATIVE, setOutputPoison } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
+import { relError } from '../../../test/support/rel-error.ts';
 
 const load = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
@@ -67,16 +68,6 @@ async function evaluate(backend: string, inputs: Inputs, f: (t: Record<string, t
   return read;
 }
 
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  if (Number.isNaN(diff)) return Infinity;
-  return scale === 0 ? diff : diff / scale;
-}
 
 /** Asserts that native and cpu agree on every output of f. */
 async function agree(label: string, inputs: Inputs, f: (t: Record<string, tf.Tensor>) => tf.Tensor | tf.Tensor[]): Promise<void> {
@@ -86,7 +77,7 @@ async function agree(label: string, inputs: Inputs, f: (t: Record<string, tf.Ten
   want.forEach((w, i) => {
     const where = `${label} output ${i} (seed ${SEED})`;
     expect(got[i].shape, where).toEqual(w.shape);
-    expect(relativeError(got[i].values, w.values), where).toBeLessThan(TOLERANCE);
+    expect(relError(got[i].values, w.values), where).toBeLessThan(TOLERANCE);
   });
 }
 
@@ -315,6 +306,6 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     const c1 = new Float32Array(m * n);
     load.addon.gemm(a, b, c0, 1, m, n, k, 0, 0, null, 0, 0);
     load.addon.gemm(a, b, c1, 1, m, n, k, 0, 0, null, 0, 1);
-    expect(relativeError(c0, c1)).toBeLessThan(TOLERANCE);
+    expect(relError(c0, c1)).toBeLessThan(TOLERANCE);
   });
 });

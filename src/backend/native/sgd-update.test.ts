@@ -15,6 +15,7 @@ import { SGD_UPDATE } from '../kernel-names.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { NATIVE } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
+import { relError } from '../../../test/support/rel-error.ts';
 
 const load = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
@@ -57,15 +58,6 @@ async function train(backend: string, spec: OptimizerSpec, seed: number): Promis
   return history;
 }
 
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return Number.isNaN(diff) ? Infinity : scale === 0 ? diff : diff / scale;
-}
 
 type SgdSpec = Extract<OptimizerSpec, { name: 'sgd' }>;
 
@@ -92,7 +84,7 @@ describe.skipIf(skipNative)('native SGD update', () => {
     const got = await train(NATIVE, spec, seed);
     for (let step = 0; step < STEPS; step++) {
       SHAPES.forEach((s, i) => {
-        expect(relativeError(got[step][i], want[step][i]), `step ${step} variable ${s.join('x')} (seed ${SEED})`).toBeLessThan(1e-4);
+        expect(relError(got[step][i], want[step][i]), `step ${step} variable ${s.join('x')} (seed ${SEED})`).toBeLessThan(1e-4);
       });
     }
   });

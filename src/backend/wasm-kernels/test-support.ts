@@ -5,6 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './index.ts';
+import { relError } from '../../../test/support/rel-error.ts';
+
+export { relError };
 
 /** Registers the kernels and initialises both backends; call in beforeAll. */
 export async function initBackends(): Promise<void> {
@@ -54,18 +57,6 @@ export async function runOn(
   return { values, shapes };
 }
 
-/** max |a - b| / max |b| over one output (b is the reference); 0 when both are all zero. */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff === 0 ? 0 : diff / scale;
-}
 
 /** Worst relative error of wasm vs cpu over all outputs of `f`; also checks shapes agree. */
 export async function compareWithCpu(
