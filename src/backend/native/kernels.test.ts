@@ -18,23 +18,14 @@ import { blockSwap, broadcastStrides, contiguousReduction, NATIVE, setOutputPois
 import { registerNativeBackend } from './register.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { relError } from '../../../test/support/rel-error.ts';
+import { mulberry32 } from '../../core/prng.ts';
 
 const load = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const TOLERANCE = 1e-4;
 
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(SEED);
+const random = mulberry32(SEED);
 
 /** Normal(mean, 1) values (Box-Muller). */
 function normal(n: number, mean = 0): Float32Array {

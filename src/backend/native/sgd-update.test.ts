@@ -16,6 +16,7 @@ import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { NATIVE } from './kernels.ts';
 import { registerNativeBackend } from './register.ts';
 import { relError } from '../../../test/support/rel-error.ts';
+import { mulberry32 } from '../../core/prng.ts';
 
 const load = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
@@ -23,15 +24,6 @@ const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const SHAPES = [[37, 23], [23], [5, 3, 3, 7], [1]];
 const STEPS = 4;
 
-function generator(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normals(random: () => number, n: number): Float32Array {
   const out = new Float32Array(n);
@@ -42,7 +34,7 @@ function normals(random: () => number, n: number): Float32Array {
 /** STEPS updates of fresh variables on `backend`; the weights after each step, per variable. */
 async function train(backend: string, spec: OptimizerSpec, seed: number): Promise<Float32Array[][]> {
   await tf.setBackend(backend);
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const vars = tf.tidy(() => SHAPES.map((s) => tf.variable(tf.tensor(normals(random, s.reduce((a, b) => a * b, 1)), s))));
   const optimizer = createOptimizer(spec, vars);
   const lr = tf.scalar(0.05 + random() * 0.1);
