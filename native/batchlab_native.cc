@@ -486,6 +486,54 @@ KERNEL(Binary, "Binary", 7) {
   return undefined_value(a.env);
 }
 
+// sgdUpdate(w, g, velocity|null, wOut, velocityOut|null, lr, momentum, weightDecay, nesterov): one
+// pass of SGD for one variable, the same float32 operations in the same order as the optimizer's
+// op chain (src/train/optimizers.ts), each product and sum rounded on its own (no contraction):
+//   g' = g + w*weightDecay (when weightDecay > 0);  v' = v*momentum + g';
+//   step = nesterov ? g' + v'*momentum : v' (or g' without momentum);  w' = w - step*lr.
+// Outputs are separate arrays; an output may not alias an input.
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+KERNEL(SgdUpdate, "SgdUpdate", 9) {
+  size_t nw, ng, nv = 0, nwo, nvo = 0;
+  const float* w = a.f32(0, &nw);
+  const float* g = a.f32(1, &ng);
+  const float* v = a.f32(2, &nv, true);
+  float* wo = a.f32(3, &nwo);
+  float* vo = a.f32(4, &nvo, true);
+  const float lr = static_cast<float>(a.f64(5));
+  const float m = static_cast<float>(a.f64(6));
+  const float wd = static_cast<float>(a.f64(7));
+  const bool nesterov = a.i64(8) != 0;
+  need(nw == ng && nw == nwo, "weight, gradient and output sizes differ");
+  need((v == nullptr) == (vo == nullptr), "velocity and its output must both be given or both be null");
+  need(v == nullptr || (nv == nw && nvo == nw), "velocity sizes differ from the weight's");
+  const bool decay = wd > 0.f;
+  for (size_t i = 0; i < nw; i++) {
+    float gi = g[i];
+    if (decay) {
+      float d = w[i] * wd;
+      gi = gi + d;
+    }
+    float step = gi;
+    if (v != nullptr) {
+      float mv = v[i] * m;
+      float vi = mv + gi;
+      vo[i] = vi;
+      if (nesterov) {
+        float look = vi * m;
+        step = gi + look;
+      } else {
+        step = vi;
+      }
+    }
+    float dw = step * lr;
+    wo[i] = w[i] - dw;
+  }
+  return undefined_value(a.env);
+}
+#pragma GCC pop_options
+
 // Unary ops: 0 relu, 1 step(alpha) (x > 0 ? 1 : alpha; NaN stays NaN), 2 neg, 3 square, 4 exp,
 // 5 log, 6 sqrt, 7 rsqrt, 8 relu6, 9 abs.
 KERNEL(Unary, "Unary", 4) {
@@ -1008,7 +1056,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_callback cb;
   } fns[] = {
       {"conv2dForward", Conv2DForward}, {"conv2dBackpropInput", Conv2DBackpropInput}, {"conv2dBackpropFilter", Conv2DBackpropFilter},
-      {"gemm", Gemm}, {"binary", Binary}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
+      {"gemm", Gemm}, {"binary", Binary}, {"sgdUpdate", SgdUpdate}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
       {"maxPool", MaxPool}, {"maxPoolGrad", MaxPoolGrad}, {"batchNormForward", BatchNormForward},
       {"batchNormBackward", BatchNormBackward}, {"groupNormForward", GroupNormForward},
       {"groupNormBackward", GroupNormBackward}, {"setThreads", SetThreads}, {"info", Info}, {"selfTestThrow", SelfTestThrow},

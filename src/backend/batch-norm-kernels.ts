@@ -46,16 +46,19 @@ function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   return t;
 }
 
+/** Both kernels' outputs: one of x's shape, then two per channel (gamma's shape [C]). */
+function allocOutputs(mem: ArrayMemory, x: tf.TensorInfo, gamma: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] {
+  const c = gamma.shape[0];
+  return [mem.alloc(x.shape.slice()), mem.alloc([c]), mem.alloc([c])];
+}
+
 function forwardKernel(memoryOf: (backend: unknown) => ArrayMemory): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const x = input(inputs, 'x');
     const gamma = input(inputs, 'gamma');
     const beta = input(inputs, 'beta');
-    const c = gamma.shape[0];
     const mem = memoryOf(backend);
-    const y = mem.alloc(x.shape.slice());
-    const mean = mem.alloc([c]);
-    const variance = mem.alloc([c]);
+    const [y, mean, variance] = allocOutputs(mem, x, gamma);
     batchNormForward(
       mem.view(x), mem.view(gamma), mem.view(beta), (attrs as unknown as BatchNormTrainAttrs).epsilon,
       mem.view(y), mem.view(mean), mem.view(variance),
@@ -73,11 +76,8 @@ function backwardKernel(memoryOf: (backend: unknown) => ArrayMemory): tf.KernelF
     const variance = input(inputs, 'variance');
     const dmean = inputs.dmean == null ? null : input(inputs, 'dmean');
     const dvariance = inputs.dvariance == null ? null : input(inputs, 'dvariance');
-    const c = gamma.shape[0];
     const mem = memoryOf(backend);
-    const dx = mem.alloc(x.shape.slice());
-    const dgamma = mem.alloc([c]);
-    const dbeta = mem.alloc([c]);
+    const [dx, dgamma, dbeta] = allocOutputs(mem, x, gamma);
     batchNormBackward(
       mem.view(dy), mem.view(x), mem.view(gamma), mem.view(mean), mem.view(variance),
       (attrs as unknown as BatchNormTrainAttrs).epsilon,

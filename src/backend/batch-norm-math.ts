@@ -24,15 +24,22 @@
  */
 const BLOCK = 4;
 
+/**
+ * x's layout [rows, c] (c = gamma's length, n = x's length) and where the blocks of BLOCK
+ * channels end (the last c mod BLOCK channels go one at a time).
+ */
+function channelBlocks(x: Float32Array, gamma: Float32Array): { c: number; n: number; rows: number; blocked: number } {
+  const c = gamma.length;
+  const n = x.length;
+  return { c, n, rows: n / c, blocked: c - (c % BLOCK) };
+}
+
 /** Writes y, mean and variance (biased) from x. */
 export function batchNormForward(
   x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number,
   y: Float32Array, mean: Float32Array, variance: Float32Array,
 ): void {
-  const c = gamma.length;
-  const n = x.length;
-  const rows = n / c;
-  const blocked = c - (c % BLOCK);
+  const { c, n, rows, blocked } = channelBlocks(x, gamma);
   for (let k = 0; k < blocked; k += BLOCK) {
     // Sums about the first row's values (exact variance without cancellation).
     const h0 = x[k], h1 = x[k + 1], h2 = x[k + 2], h3 = x[k + 3];
@@ -78,10 +85,7 @@ export function batchNormBackward(
   epsilon: number, dmean: Float32Array | null, dvar: Float32Array | null,
   dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
 ): void {
-  const c = gamma.length;
-  const n = x.length;
-  const rows = n / c;
-  const blocked = c - (c % BLOCK);
+  const { c, n, rows, blocked } = channelBlocks(x, gamma);
   // dx = a * dy + b * x + d per channel, from sum(dy) and sum(dy * (x - mean)).
   const a = new Float64Array(c);
   const b = new Float64Array(c);

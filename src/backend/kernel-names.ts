@@ -20,3 +20,17 @@ export interface GroupNormAttrs {
   groups: number;
   epsilon: number;
 }
+
+/**
+ * One SGD update of one variable (train/optimizers.ts): inputs w, g, lr (scalar) and, with momentum,
+ * velocity; outputs the new w and, with momentum, the new velocity. Only backends that register it
+ * run it; elsewhere the optimizer composes the same update from tensor ops.
+ */
+export const SGD_UPDATE = 'BatchlabSgdUpdate';
+
+export interface SgdUpdateAttrs {
+  momentum: number;
+  /** L2 coefficient added to the gradient (0: none; the optimizer passes 0 for biases and norm scales). */
+  weightDecay: number;
+  nesterov: boolean;
+}

@@ -32,12 +32,8 @@ export function runOptions<T>(y: Argv<T>) {
   return specOptions(y, 'spec file (YAML or JSON)');
 }
 
-export interface SweepArgs {
-  spec: string;
-  set: string[];
-  backend?: string;
-  out?: string;
-  threads?: number;
+/** The spec options (RunArgs) and the sweep's own. */
+export interface SweepArgs extends RunArgs {
   workers?: number;
   shard?: string;
   shardCount?: number;

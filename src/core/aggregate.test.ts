@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateBy, compareGroups, compareKeyValues, pivot, type Group } from './aggregate.ts';
 import { UsageError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 const rows = [
   { batch_size: 32, scaling: 'linear', seed: 1, test_acc: 0.97 },
@@ -47,13 +48,7 @@ describe('aggregateBy', () => {
   });
 
   it('rejects a row lacking a key column, at its path', () => {
-    try {
-      aggregateBy([{ a: 1, m: 2 }, { m: 3 }], ['a'], 'm');
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).issues[0].path).toBe('rows[1].a');
-    }
+    expect(thrown(() => aggregateBy([{ a: 1, m: 2 }, { m: 3 }], ['a'], 'm'), UsageError).issues[0].path).toBe('rows[1].a');
   });
 
   it.each([

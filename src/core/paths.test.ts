@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPath, hasPath, setPath } from './paths.ts';
 import { UsageError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 const config = {
   train: { lr: 0.1, schedule: { warmupEpochs: 0, milestones: [1, 2] }, note: null },
@@ -27,14 +28,9 @@ describe('getPath / hasPath', () => {
   });
 
   it('reports a missing path at the given issue path', () => {
-    try {
-      getPath(config, 'train.momentum', 'sweep.axes.train.momentum');
-      expect.unreachable();
-    } catch (e) {
-      expect((e as UsageError).issues).toEqual([
-        { path: 'sweep.axes.train.momentum', message: "no key 'momentum' at this point of the configuration" },
-      ]);
-    }
+    expect(thrown(() => getPath(config, 'train.momentum', 'sweep.axes.train.momentum'), UsageError).issues).toEqual([
+      { path: 'sweep.axes.train.momentum', message: "no key 'momentum' at this point of the configuration" },
+    ]);
   });
 
   it.each(['', 'train.', '.lr', 'train..lr'])('rejects malformed path %j', (path) => {

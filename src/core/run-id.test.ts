@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, runId, specHash } from './run-id.ts';
 import { InternalError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 describe('canonicalJson', () => {
   const cases: [unknown, string][] = [
@@ -25,13 +26,7 @@ describe('canonicalJson', () => {
     [{ f: () => 1 }, 'f'],
     [10n, '(root)'],
   ])('rejects %s at its path', (value, path) => {
-    try {
-      canonicalJson(value);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(InternalError);
-      expect((e as InternalError).message).toContain(`: ${path}: `);
-    }
+    expect(thrown(() => canonicalJson(value), InternalError).message).toContain(`: ${path}: `);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCALING_RULES, SCALING_RULE_NAMES, isScalingRule, scaleLr, type ScalingRule } from './scaling.ts';
 import { UsageError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 describe('scaling rules (shared contract)', () => {
   it.each(SCALING_RULE_NAMES)('%s: identity at B = B0, positive, nondecreasing in B', (name) => {
@@ -43,18 +44,13 @@ describe('scaleLr', () => {
   });
 
   it('reports every bad argument with its path', () => {
-    try {
-      scaleLr('cubic' as ScalingRule, -1, 0, NaN, 0);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).issues.map((i) => i.path)).toEqual([
-        'scaling',
-        'lr',
-        'batchSize',
-        'referenceBatchSize',
-        'maxLr',
-      ]);
-    }
+    const e = thrown(() => scaleLr('cubic' as ScalingRule, -1, 0, NaN, 0), UsageError);
+    expect(e.issues.map((i) => i.path)).toEqual([
+      'scaling',
+      'lr',
+      'batchSize',
+      'referenceBatchSize',
+      'maxLr',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type ScheduleProgress,
 } from './schedule.ts';
 import { UsageError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 const base: LrScheduleConfig = { name: 'constant', milestones: [], gamma: 0.1, warmupEpochs: 0, minLr: 0 };
 
@@ -62,25 +63,20 @@ describe('planLrSchedule', () => {
   });
 
   it('reports every bad field with its path', () => {
-    try {
-      planLrSchedule(
-        { name: 'linear' as never, milestones: [5, 2, -1], gamma: 0, warmupEpochs: -1, warmupFrom: NaN, minLr: -0.1 },
-        0,
-      );
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).issues.map((i) => i.path)).toEqual([
-        'schedule.name',
-        'schedule.peakLr',
-        'schedule.gamma',
-        'schedule.warmupEpochs',
-        'schedule.warmupFrom',
-        'schedule.minLr',
-        'schedule.milestones[1]',
-        'schedule.milestones[2]',
-      ]);
-    }
+    const e = thrown(() => planLrSchedule(
+      { name: 'linear' as never, milestones: [5, 2, -1], gamma: 0, warmupEpochs: -1, warmupFrom: NaN, minLr: -0.1 },
+      0,
+    ), UsageError);
+    expect(e.issues.map((i) => i.path)).toEqual([
+      'schedule.name',
+      'schedule.peakLr',
+      'schedule.gamma',
+      'schedule.warmupEpochs',
+      'schedule.warmupFrom',
+      'schedule.minLr',
+      'schedule.milestones[1]',
+      'schedule.milestones[2]',
+    ]);
   });
 });
 
@@ -101,15 +97,10 @@ describe('planBatchSchedule', () => {
   });
 
   it('rejects bad input with paths', () => {
-    try {
-      planBatchSchedule({ milestones: [3, 3], factor: -2 }, 0.5);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as UsageError).issues.map((i) => i.path)).toEqual([
-        'batchSchedule.milestones[1]',
-        'batchSchedule.factor',
-        'batchSchedule.baseBatch',
-      ]);
-    }
+    expect(thrown(() => planBatchSchedule({ milestones: [3, 3], factor: -2 }, 0.5), UsageError).issues.map((i) => i.path)).toEqual([
+      'batchSchedule.milestones[1]',
+      'batchSchedule.factor',
+      'batchSchedule.baseBatch',
+    ]);
   });
 });

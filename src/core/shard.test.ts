@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseShard, selectShard, shardFromEnv } from './shard.ts';
 import { UsageError } from '../errors.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 describe('selectShard', () => {
   const runs = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
@@ -72,12 +73,6 @@ describe('shardFromEnv', () => {
     [{ JOB_COMPLETION_INDEX: '3', BATCHLAB_SHARD_COUNT: '3' }, 'env.JOB_COMPLETION_INDEX'],
     [{ JOB_COMPLETION_INDEX: '0', BATCHLAB_SHARD_COUNT: '0' }, 'env.JOB_COMPLETION_INDEX'],
   ])('rejects %j at %s', (env, path) => {
-    try {
-      shardFromEnv(env);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      expect((e as UsageError).issues[0].path).toBe(path);
-    }
+    expect(thrown(() => shardFromEnv(env), UsageError).issues[0].path).toBe(path);
   });
 });

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError } from '../errors.ts';
+import { defineKernelPair } from './kernel-pair.ts';
 import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../backend/kernel-names.ts';
 
 export { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs };
@@ -61,49 +62,14 @@ export function composedBatchNormTrainGrad(
   });
 }
 
-function tensorArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor {
-  const info = inputs[name];
-  if (info == null) throw new InternalError(`kernel input '${name}' is missing`);
-  return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
-}
-
-function optionalArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor1D | null {
-  return inputs[name] == null ? null : (tensorArg(inputs, name) as tf.Tensor1D);
-}
-
-const composedForward: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
-  return tf.tidy(() => composedBatchNormTrain(tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D, tensorArg(inputs, 'beta') as tf.Tensor1D, epsilon));
-};
-
-const composedBackward: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
-  return tf.tidy(() => composedBatchNormTrainGrad(
-    tensorArg(inputs, 'dy'), tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D,
-    tensorArg(inputs, 'mean') as tf.Tensor1D, tensorArg(inputs, 'variance') as tf.Tensor1D, epsilon,
-    optionalArg(inputs, 'dmean'), optionalArg(inputs, 'dvariance'),
-  ));
-};
-
-/** Registers the composed kernels for `backend` where it has none of its own. */
-function ensureKernels(backend: string): void {
-  if (tf.getKernel(BN_TRAIN, backend) == null) tf.registerKernel({ kernelName: BN_TRAIN, backendName: backend, kernelFunc: composedForward });
-  if (tf.getKernel(BN_TRAIN_GRAD, backend) == null) tf.registerKernel({ kernelName: BN_TRAIN_GRAD, backendName: backend, kernelFunc: composedBackward });
-}
-
-tf.registerGradient({
-  kernelName: BN_TRAIN,
-  inputsToSave: ['x', 'gamma'],
-  outputsToSave: [false, true, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, mean, variance] = saved;
-    // The engine hands zeros for outputs outside the backward graph (the statistics usually are).
-    const [dy, dmean, dvariance] = dys as tf.Tensor[];
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(
-      BN_TRAIN_GRAD, { dy, x, gamma, mean, variance, dmean, dvariance }, attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
-    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
-  },
+const runBatchNormTrain = defineKernelPair<BatchNormTrainAttrs>({
+  forward: BN_TRAIN,
+  backward: BN_TRAIN_GRAD,
+  stats: ['mean', 'variance'],
+  composedForward: (x, gamma, beta, { epsilon }) => composedBatchNormTrain(x, gamma, beta, epsilon),
+  composedBackward: (dy, x, gamma, [mean, variance], [dmean, dvariance], { epsilon }) => composedBatchNormTrainGrad(
+    dy, x, gamma, mean as tf.Tensor1D, variance as tf.Tensor1D, epsilon, dmean as tf.Tensor1D | null, dvariance as tf.Tensor1D | null,
+  ),
 });
 
 /**
@@ -120,8 +86,6 @@ export function batchNormTrain(
         `got x ${x.dtype} ${JSON.stringify(x.shape)}, gamma ${JSON.stringify(gamma.shape)}, beta ${JSON.stringify(beta.shape)}`,
     );
   }
-  ensureKernels(tf.getBackend());
-  const attrs: BatchNormTrainAttrs = { epsilon };
-  const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [y, mean, variance] = runBatchNormTrain(x, gamma, beta, { epsilon });
   return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }

@@ -9,54 +9,35 @@
  * one closed-form backward) instead of the ~30 ops tfjs-layers composes per layer and step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InternalError } from '../errors.ts';
 import { batchNormTrain } from './batch-norm-train.ts';
+import { ChannelNorm, type ChannelNormArgs } from './channel-norm.ts';
+import { singleInput } from './layer-io.ts';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
-
-export interface BatchNormArgs extends LayerArgs {
+export interface BatchNormArgs extends ChannelNormArgs {
   /** Weight of the old moving statistic per update; default 0.9. */
   momentum?: number;
-  /** Added to the variance; default 1e-5. */
-  epsilon?: number;
 }
 
-export class BatchNorm extends tf.layers.Layer {
+export class BatchNorm extends ChannelNorm {
   static className = 'BatchlabBatchNorm';
   readonly momentum: number;
-  readonly epsilon: number;
-  private gamma!: tf.LayerVariable;
-  private beta!: tf.LayerVariable;
   private movingMean!: tf.LayerVariable;
   private movingVariance!: tf.LayerVariable;
 
   constructor(args: BatchNormArgs) {
     super(args);
     this.momentum = args.momentum ?? 0.9;
-    this.epsilon = args.epsilon ?? 1e-5;
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const channels = shape[shape.length - 1];
-    if (shape.length < 2 || channels == null) {
-      throw new InternalError(`${this.getClassName()} needs a known channel count on the last axis, got input shape ${JSON.stringify(shape)}`);
-    }
+  protected override addStatistics(channels: number): void {
     const c = [channels];
-    this.gamma = this.addWeight('gamma', c, 'float32', tf.initializers.ones());
-    this.beta = this.addWeight('beta', c, 'float32', tf.initializers.zeros());
     this.movingMean = this.addWeight('moving_mean', c, 'float32', tf.initializers.zeros(), undefined, false);
     this.movingVariance = this.addWeight('moving_variance', c, 'float32', tf.initializers.ones(), undefined, false);
-    this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const x = singleInput(inputs);
       const gamma = this.gamma.read() as tf.Tensor1D;
       const beta = this.beta.read() as tf.Tensor1D;
       if (kwargs?.training !== true) {

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
+import { relError } from '../backend/wasm-kernels/test-support.ts';
+import { roundTrip } from './layer-test-support.ts';
 import { GhostBatchNorm } from './ghost-batch-norm.ts';
 
 const EPS = 1e-5;
@@ -39,16 +41,6 @@ function referenceGhostNorm(x: ArrayLike<number>, shape: number[], size: number,
     }
   }
   return { out, mean, variance };
-}
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 /** Applies `layer` symbolically (builds it, makes dispose() work) and gives it random gamma/beta. */
@@ -92,12 +84,12 @@ describe('GhostBatchNorm', () => {
     bn.setWeights([g, b, mm, mv]);
     const x = randomInput(shape);
     const [yg, yb] = [gbn.apply(x, { training: true }) as tf.Tensor, bn.apply(x, { training: true }) as tf.Tensor];
-    expect(maxRelDiff(yg.dataSync(), yb.dataSync())).toBeLessThan(1e-5);
+    expect(relError(yg.dataSync(), yb.dataSync())).toBeLessThan(1e-5);
     // Same moving statistics afterwards, hence the same inference output.
     const [wg, wb] = [weightValues(gbn), weightValues(bn)];
-    for (let i = 0; i < 4; i++) expect(maxRelDiff(wg[i], wb[i])).toBeLessThan(1e-5);
+    for (let i = 0; i < 4; i++) expect(relError(wg[i], wb[i])).toBeLessThan(1e-5);
     const [ig, ib] = [gbn.apply(x) as tf.Tensor, bn.apply(x) as tf.Tensor];
-    expect(maxRelDiff(ig.dataSync(), ib.dataSync())).toBeLessThan(1e-5);
+    expect(relError(ig.dataSync(), ib.dataSync())).toBeLessThan(1e-5);
     tf.dispose([g, b, mm, mv, x, yg, yb, ig, ib]);
     gbn.dispose();
     bn.dispose();
@@ -114,13 +106,13 @@ describe('GhostBatchNorm', () => {
     const x = randomInput(shape);
     const y = layer.apply(x, { training: true }) as tf.Tensor;
     const ref = referenceGhostNorm(x.dataSync(), shape, ghost, gamma, beta);
-    expect(maxRelDiff(y.dataSync(), ref.out)).toBeLessThan(1e-5);
+    expect(relError(y.dataSync(), ref.out)).toBeLessThan(1e-5);
     const [, , movingMean, movingVar] = weightValues(layer);
-    expect(maxRelDiff(movingMean, ref.mean.map((m) => (1 - MOMENTUM) * m))).toBeLessThan(1e-5);
-    expect(maxRelDiff(movingVar, ref.variance.map((v) => MOMENTUM + (1 - MOMENTUM) * v))).toBeLessThan(1e-5);
+    expect(relError(movingMean, ref.mean.map((m) => (1 - MOMENTUM) * m))).toBeLessThan(1e-5);
+    expect(relError(movingVar, ref.variance.map((v) => MOMENTUM + (1 - MOMENTUM) * v))).toBeLessThan(1e-5);
     // A whole-batch normalisation would differ clearly, so the check above can fail.
     const whole = referenceGhostNorm(x.dataSync(), shape, shape[0], gamma, beta);
-    expect(maxRelDiff(y.dataSync(), whole.out)).toBeGreaterThan(1e-2);
+    expect(relError(y.dataSync(), whole.out)).toBeGreaterThan(1e-2);
     tf.dispose([x, y]);
     layer.dispose();
   });
@@ -136,7 +128,7 @@ describe('GhostBatchNorm', () => {
     const y = layer.apply(x, { training: false }) as tf.Tensor;
     const xs = x.dataSync();
     const expected = Array.from(xs, (v, i) => ((v - mm[i % 5]) / Math.sqrt(mv[i % 5] + EPS)) * gamma[i % 5] + beta[i % 5]);
-    expect(maxRelDiff(y.dataSync(), expected)).toBeLessThan(1e-5);
+    expect(relError(y.dataSync(), expected)).toBeLessThan(1e-5);
     const after = weightValues(layer);
     expect(after[2]).toEqual(mm);
     expect(after[3]).toEqual(mv);
@@ -165,7 +157,7 @@ describe('GhostBatchNorm', () => {
       xs[i] = keep;
       return (up - down) / (2 * h);
     });
-    expect(maxRelDiff(dx, numeric)).toBeLessThan(1e-4);
+    expect(relError(dx, numeric)).toBeLessThan(1e-4);
     tf.dispose([x, w]);
     layer.dispose();
   });
@@ -199,15 +191,12 @@ describe('GhostBatchNorm', () => {
     const model = tf.model({ inputs: input, outputs: out });
     const random = model.getWeights().map((w) => tf.randomUniform(w.shape, 0.5, 2));
     model.setWeights(random);
-    const topology = model.toJSON(null, false);
-    const restored = await tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]);
-    restored.setWeights(model.getWeights());
+    const x = tf.randomNormal([4, 3, 3, 2]);
+    const { restored, before, after } = await roundTrip(model, x);
     const layer = restored.getLayer('gbn') as GhostBatchNorm;
     expect([layer.ghostBatchSize, layer.momentum, layer.epsilon]).toEqual([5, 0.8, EPS]);
-    const x = tf.randomNormal([4, 3, 3, 2]);
-    const [a, b] = [model.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
-    expect(maxRelDiff(b.dataSync(), a.dataSync())).toBe(0);
-    tf.dispose([x, a, b, ...random]);
+    expect(relError(after, before)).toBe(0);
+    tf.dispose([x, ...random]);
     model.dispose();
     restored.dispose();
   });

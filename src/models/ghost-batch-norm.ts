@@ -15,8 +15,8 @@
  * Inference (any other `training`) uses the moving statistics and changes nothing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
 import { BatchNorm, type BatchNormArgs } from './batch-norm.ts';
+import { requirePositiveInteger } from './layer-io.ts';
 
 export interface GhostBatchNormArgs extends BatchNormArgs {
   /** Examples per ghost batch, a positive integer. */
@@ -29,11 +29,7 @@ export class GhostBatchNorm extends BatchNorm {
 
   constructor(args: GhostBatchNormArgs) {
     super(args);
-    if (!Number.isInteger(args.ghostBatchSize) || args.ghostBatchSize < 1) {
-      throw new UsageError('ghostBatchSize must be a positive integer', [
-        { path: 'model.ghostBatchSize', message: `expected a positive integer, got ${args.ghostBatchSize}` },
-      ]);
-    }
+    requirePositiveInteger(args.ghostBatchSize, 'ghostBatchSize', 'model.ghostBatchSize');
     this.ghostBatchSize = args.ghostBatchSize;
   }
 

@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError } from '../errors.ts';
+import { defineKernelPair } from './kernel-pair.ts';
 import { GN, GN_GRAD, type GroupNormAttrs } from '../backend/kernel-names.ts';
 
 export { GN, GN_GRAD, type GroupNormAttrs };
@@ -80,49 +81,14 @@ export function composedGroupNormGrad(
   });
 }
 
-function tensorArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor {
-  const info = inputs[name];
-  if (info == null) throw new InternalError(`kernel input '${name}' is missing`);
-  return info instanceof tf.Tensor ? info : tf.engine().makeTensorFromTensorInfo(info);
-}
-
-function optionalArg(inputs: tf.NamedTensorInfoMap, name: string): tf.Tensor2D | null {
-  return inputs[name] == null ? null : (tensorArg(inputs, name) as tf.Tensor2D);
-}
-
-const composedForward: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { groups, epsilon } = attrs as unknown as GroupNormAttrs;
-  return tf.tidy(() => composedGroupNorm(tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D, tensorArg(inputs, 'beta') as tf.Tensor1D, groups, epsilon));
-};
-
-const composedBackward: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { groups } = attrs as unknown as GroupNormAttrs;
-  return tf.tidy(() => composedGroupNormGrad(
-    tensorArg(inputs, 'dy'), tensorArg(inputs, 'x'), tensorArg(inputs, 'gamma') as tf.Tensor1D,
-    tensorArg(inputs, 'mean') as tf.Tensor2D, tensorArg(inputs, 'rstd') as tf.Tensor2D, groups,
-    optionalArg(inputs, 'dmean'), optionalArg(inputs, 'drstd'),
-  ));
-};
-
-/** Registers the composed kernels for `backend` where it has none of its own. */
-function ensureKernels(backend: string): void {
-  if (tf.getKernel(GN, backend) == null) tf.registerKernel({ kernelName: GN, backendName: backend, kernelFunc: composedForward });
-  if (tf.getKernel(GN_GRAD, backend) == null) tf.registerKernel({ kernelName: GN_GRAD, backendName: backend, kernelFunc: composedBackward });
-}
-
-tf.registerGradient({
-  kernelName: GN,
-  inputsToSave: ['x', 'gamma'],
-  outputsToSave: [false, true, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [x, gamma, mean, rstd] = saved;
-    // The engine hands zeros for outputs outside the backward graph (the statistics usually are).
-    const [dy, dmean, drstd] = dys as tf.Tensor[];
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(
-      GN_GRAD, { dy, x, gamma, mean, rstd, dmean, drstd }, attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
-    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
-  },
+const runGroupNorm = defineKernelPair<GroupNormAttrs>({
+  forward: GN,
+  backward: GN_GRAD,
+  stats: ['mean', 'rstd'],
+  composedForward: (x, gamma, beta, { groups, epsilon }) => composedGroupNorm(x, gamma, beta, groups, epsilon),
+  composedBackward: (dy, x, gamma, [mean, rstd], [dmean, drstd], { groups }) => composedGroupNormGrad(
+    dy, x, gamma, mean as tf.Tensor2D, rstd as tf.Tensor2D, groups, dmean as tf.Tensor2D | null, drstd as tf.Tensor2D | null,
+  ),
 });
 
 /**
@@ -139,8 +105,6 @@ export function groupNormFused(
         `got x ${x.dtype} ${JSON.stringify(x.shape)}, gamma ${JSON.stringify(gamma.shape)}, beta ${JSON.stringify(beta.shape)}, groups ${groups}`,
     );
   }
-  ensureKernels(tf.getBackend());
-  const attrs: GroupNormAttrs = { groups, epsilon };
-  const [y, mean, rstd] = tf.engine().runKernel(GN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [y, mean, rstd] = runGroupNorm(x, gamma, beta, { groups, epsilon });
   return { y, mean: mean as tf.Tensor2D, rstd: rstd as tf.Tensor2D };
 }

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
+import { relError } from '../backend/wasm-kernels/test-support.ts';
+import { roundTrip } from './layer-test-support.ts';
 import { GroupNorm } from './group-norm.ts';
 
 const EPS = 1e-5;
@@ -29,16 +31,6 @@ function referenceGroupNorm(x: ArrayLike<number>, shape: number[], groups: numbe
     }
   }
   return out;
-}
-
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 /** A built GroupNorm with random gamma/beta; returns the layer and its gamma/beta values. */
@@ -75,7 +67,7 @@ describe('GroupNorm', () => {
     const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape), 3), 2));
     const y = layer.apply(x) as tf.Tensor;
     const expected = referenceGroupNorm(x.dataSync(), shape, groups, gamma, beta);
-    expect(maxRelDiff(y.dataSync(), expected)).toBeLessThan(1e-5);
+    expect(relError(y.dataSync(), expected)).toBeLessThan(1e-5);
     tf.dispose([x, y]);
     layer.dispose();
   });
@@ -114,9 +106,9 @@ describe('GroupNorm', () => {
     const numDx = xs.map((_, i) => central(xs, i));
     const numGamma = g64.map((_, i) => central(g64, i));
     const numBeta = b64.map((_, i) => central(b64, i));
-    expect(maxRelDiff(dx, numDx)).toBeLessThan(1e-4);
-    expect(maxRelDiff(dGamma, numGamma)).toBeLessThan(1e-4);
-    expect(maxRelDiff(dBeta, numBeta)).toBeLessThan(1e-4);
+    expect(relError(dx, numDx)).toBeLessThan(1e-4);
+    expect(relError(dGamma, numGamma)).toBeLessThan(1e-4);
+    expect(relError(dBeta, numBeta)).toBeLessThan(1e-4);
     tf.dispose([x, w]);
     layer.dispose();
   });
@@ -129,7 +121,7 @@ describe('GroupNorm', () => {
     ln.apply(symbolic);
     const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([5, 10]), 2), 1));
     const [a, b] = [gn.apply(x) as tf.Tensor, ln.apply(x) as tf.Tensor];
-    expect(maxRelDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
+    expect(relError(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
     tf.dispose([x, a, b]);
     gn.dispose();
     ln.dispose();
@@ -145,16 +137,12 @@ describe('GroupNorm', () => {
     // Random gamma/beta so a lost or reordered weight shows in the outputs.
     const randomized = model.getWeights().map((w) => tf.randomNormal(w.shape));
     model.setWeights(randomized);
-    const topology = model.toJSON(null, false);
-    const restored = await tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]);
-    const weights = model.getWeights();
-    restored.setWeights(weights);
+    const x = tf.randomNormal([2, 6, 6, 4]);
+    const { restored, before, after } = await roundTrip(model, x);
     expect((restored.getLayer('gn_dense') as GroupNorm).groups).toBe(3);
     expect(restored.getLayer('gn_conv')).toBeInstanceOf(GroupNorm);
-    const x = tf.randomNormal([2, 6, 6, 4]);
-    const [a, b] = [model.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
-    expect(maxRelDiff(b.dataSync(), a.dataSync())).toBe(0);
-    tf.dispose([x, a, b, ...randomized]);
+    expect(relError(after, before)).toBe(0);
+    tf.dispose([x, ...randomized]);
     model.dispose();
     restored.dispose();
   });

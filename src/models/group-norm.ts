@@ -6,42 +6,27 @@
  * With groups = 1 this is LayerNorm over all non-batch axes with per-channel gamma/beta.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InternalError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { ChannelNorm, type ChannelNormArgs } from './channel-norm.ts';
 import { groupNormFused } from './group-norm-kernel.ts';
+import { requirePositiveInteger, singleInput } from './layer-io.ts';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
-
-export interface GroupNormArgs extends LayerArgs {
+export interface GroupNormArgs extends ChannelNormArgs {
   /** Number of channel groups; must divide the channel count (last axis). */
   groups: number;
-  /** Added to the group variance; default 1e-5. */
-  epsilon?: number;
 }
 
-export class GroupNorm extends tf.layers.Layer {
+export class GroupNorm extends ChannelNorm {
   static className = 'GroupNorm';
   readonly groups: number;
-  readonly epsilon: number;
-  private gamma!: tf.LayerVariable;
-  private beta!: tf.LayerVariable;
 
   constructor(args: GroupNormArgs) {
     super(args);
-    if (!Number.isInteger(args.groups) || args.groups < 1) {
-      throw new UsageError('GroupNorm groups must be a positive integer', [
-        { path: 'model.groups', message: `expected a positive integer, got ${args.groups}` },
-      ]);
-    }
+    requirePositiveInteger(args.groups, 'GroupNorm groups', 'model.groups');
     this.groups = args.groups;
-    this.epsilon = args.epsilon ?? 1e-5;
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const channels = shape[shape.length - 1];
-    if (shape.length < 2 || channels == null) {
-      throw new InternalError(`GroupNorm needs a known channel count on the last axis, got input shape ${JSON.stringify(shape)}`);
-    }
+  protected override checkChannels(channels: number): void {
     if (channels % this.groups !== 0) {
       throw new UsageError(`GroupNorm groups must divide the channel count`, [
         {
@@ -50,13 +35,6 @@ export class GroupNorm extends tf.layers.Layer {
         },
       ]);
     }
-    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
-    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
-    this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
   }
 
   /**
@@ -65,7 +43,7 @@ export class GroupNorm extends tf.layers.Layer {
    */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const input = Array.isArray(inputs) ? inputs[0] : inputs;
+      const input = singleInput(inputs);
       const x = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
       if (x.size === 0) return tf.add(tf.mul(groupNormalize(x, this.groups, this.epsilon), this.gamma.read()), this.beta.read());
       return groupNormFused(x, this.gamma.read() as tf.Tensor1D, this.beta.read() as tf.Tensor1D, this.groups, this.epsilon).y;

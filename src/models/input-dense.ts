@@ -8,63 +8,43 @@
  * [1024,256] x [256,784], is ~13 ms of a ~57 ms wasm step. This layer runs tf.matMul (and a
  * separate bias add) in training calls, whose registered gradients compute only what
  * backpropagation asks for; other calls run the fused product. Same math as tf.layers.dense.
- *
- * Serialisation keeps units and useBias, not the initializer: a model restored from JSON takes
- * its weights from the saved values.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InternalError } from '../errors.ts';
+import { InputLayer, type InputLayerArgs } from './input-layer.ts';
+import { singleShape } from './layer-io.ts';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
-type Initializer = ReturnType<typeof tf.initializers.heNormal>;
-
-export interface InputDenseArgs extends LayerArgs {
+export interface InputDenseArgs extends InputLayerArgs {
   units: number;
-  useBias?: boolean;
-  /** Default: He normal, unseeded. */
-  kernelInitializer?: Initializer;
 }
 
-export class InputDense extends tf.layers.Layer {
+export class InputDense extends InputLayer<tf.Tensor2D, tf.Tensor2D> {
   static className = 'BatchlabInputDense';
   readonly units: number;
-  readonly useBias: boolean;
-  private readonly kernelInitializer: Initializer;
-  private kernel!: tf.LayerVariable;
-  private bias: tf.LayerVariable | null = null;
 
   constructor(args: InputDenseArgs) {
     super(args);
     this.units = args.units;
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? tf.initializers.heNormal({});
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  protected override kernelShape(shape: tf.Shape): number[] {
     const features = shape[1];
     if (shape.length !== 2 || features == null) {
       throw new InternalError(`InputDense needs [batch, features] input with a known feature count, got ${JSON.stringify(shape)}`);
     }
-    this.kernel = this.addWeight('kernel', [features, this.units], 'float32', this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
-    this.built = true;
+    return [features, this.units];
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0], this.units];
+    return [singleShape(inputShape)[0], this.units];
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
-      const w = this.kernel.read() as tf.Tensor2D;
-      const bias = this.bias?.read();
-      if (kwargs?.training !== true) return tf.fused.matMul({ a: x, b: w, bias });
-      const y = tf.matMul(x, w);
-      return bias ? tf.add(y, bias) : y;
-    });
+  protected override fused(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor | undefined): tf.Tensor {
+    return tf.fused.matMul({ a, b, bias });
+  }
+
+  protected override plain(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor {
+    return tf.matMul(x, w);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

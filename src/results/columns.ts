@@ -18,38 +18,56 @@ export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale',
 type SummaryValue = string | number | null;
 const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
+interface SummaryColumnSpec {
+  column: string;
+  kind: 'text' | 'number' | 'status';
+  added?: true;
+  write: (r: RunRecord) => SummaryValue;
+}
+
+/** snake_case -> camelCase, in the type and at run time: a column's key in RunSummary. */
+type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+const camelCase = <S extends string>(s: S) => s.replace(/_(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+
 /**
  * summary.csv's fixed columns in order. `kind` is how the reader types the value (numbers are
  * NaN when empty); `added` marks columns introduced after the first summaries were written:
  * older files lack them, so readers take them when present (NaN otherwise).
  */
-export const SUMMARY_FIELDS = [
-  { column: 'run_id', key: 'runId', kind: 'text', write: (r: RunRecord): SummaryValue => r.run_id },
-  { column: 'status', key: 'status', kind: 'status', write: (r: RunRecord): SummaryValue => r.status },
-  { column: 'batch_size', key: 'batchSize', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.batchSize },
-  { column: 'base_lr', key: 'baseLr', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.baseLr },
+const SUMMARY_COLUMN_SPECS = [
+  { column: 'run_id', kind: 'text', write: (r) => r.run_id },
+  { column: 'status', kind: 'status', write: (r) => r.status },
+  { column: 'batch_size', kind: 'number', write: (r) => r.meta.batchSize },
+  { column: 'base_lr', kind: 'number', write: (r) => r.meta.baseLr },
   // the peak LR after the scaling rule
-  { column: 'lr', key: 'lr', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.lr },
-  { column: 'scaling_rule', key: 'scalingRule', kind: 'text', write: (r: RunRecord): SummaryValue => r.meta.scalingRule },
-  { column: 'seed', key: 'seed', kind: 'number', write: (r: RunRecord): SummaryValue => r.meta.seed },
-  { column: 'steps', key: 'steps', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.steps },
-  { column: 'epochs', key: 'epochs', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.epochs },
-  { column: 'examples_seen', key: 'examplesSeen', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.examples_seen },
-  { column: 'final_train_loss', key: 'finalTrainLoss', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.train_loss },
-  { column: 'final_train_acc', key: 'finalTrainAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.train_acc },
-  { column: 'final_test_loss', key: 'finalTestLoss', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.test_loss },
-  { column: 'final_test_acc', key: 'finalTestAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.test_acc },
-  { column: 'gen_gap_loss', key: 'genGapLoss', kind: 'number', write: (r: RunRecord): SummaryValue => gap(r.final.test_loss, r.final.train_loss) },
-  { column: 'gen_gap_acc', key: 'genGapAcc', kind: 'number', write: (r: RunRecord): SummaryValue => gap(r.final.train_acc, r.final.test_acc) },
-  { column: 'best_test_acc', key: 'bestTestAcc', kind: 'number', write: (r: RunRecord): SummaryValue => r.final.best_test_acc },
-  { column: 'wall_s', key: 'wallS', kind: 'number', write: (r: RunRecord): SummaryValue => r.timings.wall_s },
-  { column: 'samples_per_s', key: 'samplesPerS', kind: 'number', write: (r: RunRecord): SummaryValue => r.timings.samples_per_s },
-  { column: 'backend', key: 'backend', kind: 'text', write: (r: RunRecord): SummaryValue => r.environment.backend ?? '' },
+  { column: 'lr', kind: 'number', write: (r) => r.meta.lr },
+  { column: 'scaling_rule', kind: 'text', write: (r) => r.meta.scalingRule },
+  { column: 'seed', kind: 'number', write: (r) => r.meta.seed },
+  { column: 'steps', kind: 'number', write: (r) => r.final.steps },
+  { column: 'epochs', kind: 'number', write: (r) => r.final.epochs },
+  { column: 'examples_seen', kind: 'number', write: (r) => r.final.examples_seen },
+  { column: 'final_train_loss', kind: 'number', write: (r) => r.final.train_loss },
+  { column: 'final_train_acc', kind: 'number', write: (r) => r.final.train_acc },
+  { column: 'final_test_loss', kind: 'number', write: (r) => r.final.test_loss },
+  { column: 'final_test_acc', kind: 'number', write: (r) => r.final.test_acc },
+  { column: 'gen_gap_loss', kind: 'number', write: (r) => gap(r.final.test_loss, r.final.train_loss) },
+  { column: 'gen_gap_acc', kind: 'number', write: (r) => gap(r.final.train_acc, r.final.test_acc) },
+  { column: 'best_test_acc', kind: 'number', write: (r) => r.final.best_test_acc },
+  { column: 'wall_s', kind: 'number', write: (r) => r.timings.wall_s },
+  { column: 'samples_per_s', kind: 'number', write: (r) => r.timings.samples_per_s },
+  { column: 'backend', kind: 'text', write: (r) => r.environment.backend ?? '' },
   // train.preciseBn only: metrics with recomputed BatchNorm statistics
-  { column: 'precise_bn_train_acc', key: 'preciseBnTrainAcc', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_train_acc ?? null },
-  { column: 'precise_bn_test_loss', key: 'preciseBnTestLoss', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_test_loss ?? null },
-  { column: 'precise_bn_test_acc', key: 'preciseBnTestAcc', kind: 'number', added: true, write: (r: RunRecord): SummaryValue => r.final.precise_bn_test_acc ?? null },
-] as const;
+  { column: 'precise_bn_train_acc', kind: 'number', added: true, write: (r) => r.final.precise_bn_train_acc ?? null },
+  { column: 'precise_bn_test_loss', kind: 'number', added: true, write: (r) => r.final.precise_bn_test_loss ?? null },
+  { column: 'precise_bn_test_acc', kind: 'number', added: true, write: (r) => r.final.precise_bn_test_acc ?? null },
+] as const satisfies readonly SummaryColumnSpec[];
+
+type WithKeys<T extends readonly SummaryColumnSpec[]> = {
+  readonly [I in keyof T]: T[I] extends { column: infer C extends string } ? T[I] & { key: CamelCase<C> } : T[I];
+};
+
+/** SUMMARY_COLUMN_SPECS, each with `key`, the column's name in RunSummary (camelCase). */
+export const SUMMARY_FIELDS = SUMMARY_COLUMN_SPECS.map((f) => ({ ...f, key: camelCase(f.column) })) as unknown as WithKeys<typeof SUMMARY_COLUMN_SPECS>;
 
 type SummaryField = (typeof SUMMARY_FIELDS)[number];
 

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/support/temp-dir.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import {
@@ -12,13 +12,7 @@ import type { RunRecord } from './run-record.ts';
 
 const COMMITTED = join(import.meta.dirname, '../../results/claims');
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'batchlab-layout-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir('batchlab-layout-');
 
 describe('paths', () => {
   it('lays out a results folder and a run folder', () => {
@@ -36,25 +30,25 @@ describe('paths', () => {
 
 describe('schema version', () => {
   it('is written into sweep.json and run.json', async () => {
-    await writeSweepJson(dir, { name: 'x', axes: [] });
-    expect(JSON.parse(await readFile(resultsPaths(dir).sweepJson, 'utf8')).schemaVersion).toBe(SCHEMA_VERSION);
-    const runDir = runDirOf(dir, 'r1');
+    await writeSweepJson(tmp.path, { name: 'x', axes: [] });
+    expect(JSON.parse(await readFile(resultsPaths(tmp.path).sweepJson, 'utf8')).schemaVersion).toBe(SCHEMA_VERSION);
+    const runDir = runDirOf(tmp.path, 'r1');
     await mkdir(runDir, { recursive: true });
     await writeRunRecord(runDir, { run_id: 'r1', status: 'completed' } as RunRecord);
     expect((await readRunJson(runDir))?.schemaVersion).toBe(SCHEMA_VERSION);
-    expect((await readRunRecord(dir, 'r1'))?.status).toBe('completed');
+    expect((await readRunRecord(tmp.path, 'r1'))?.status).toBe('completed');
   });
 
   it('reads files without one as version 1', async () => {
-    await writeFile(resultsPaths(dir).sweepJson, JSON.stringify({ name: 'old', axes: [] }));
-    expect((await readSweepJson(dir)).raw).toEqual({ name: 'old', axes: [] });
+    await writeFile(resultsPaths(tmp.path).sweepJson, JSON.stringify({ name: 'old', axes: [] }));
+    expect((await readSweepJson(tmp.path)).raw).toEqual({ name: 'old', axes: [] });
   });
 
   it('refuses a file from a newer layout, naming the file', async () => {
-    await writeFile(resultsPaths(dir).sweepJson, JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1, name: 'new' }));
-    const err = await readSweepJson(dir).catch((e: unknown) => e);
+    await writeFile(resultsPaths(tmp.path).sweepJson, JSON.stringify({ schemaVersion: SCHEMA_VERSION + 1, name: 'new' }));
+    const err = await readSweepJson(tmp.path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toContain(`${resultsPaths(dir).sweepJson}: schemaVersion: expected an integer from 1 to ${SCHEMA_VERSION}`);
+    expect((err as Error).message).toContain(`${resultsPaths(tmp.path).sweepJson}: schemaVersion: expected an integer from 1 to ${SCHEMA_VERSION}`);
   });
 });
 
@@ -74,12 +68,12 @@ describe('summary.csv', () => {
 
 describe('atomic writes', () => {
   it('replace the file and leave no temporary file behind, also when the write fails', async () => {
-    const file = join(dir, 'a.json');
+    const file = join(tmp.path, 'a.json');
     await writeFileAtomic(file, 'one');
     await writeFileAtomic(file, 'two');
     expect(await readFile(file, 'utf8')).toBe('two');
-    await expect(writeFileAtomic(join(dir, 'missing', 'b.json'), 'x')).rejects.toThrow();
-    await expect(writeFileAtomic(join(dir, 'a.json', 'c'), 'x')).rejects.toThrow(); // a file where a folder should be
-    expect(await readdir(dir)).toEqual(['a.json']);
+    await expect(writeFileAtomic(join(tmp.path, 'missing', 'b.json'), 'x')).rejects.toThrow();
+    await expect(writeFileAtomic(join(tmp.path, 'a.json', 'c'), 'x')).rejects.toThrow(); // a file where a folder should be
+    expect(await readdir(tmp.path)).toEqual(['a.json']);
   });
 });

@@ -1,8 +1,8 @@
 /** mergeSweeps orders the merged summary by the run ids sweep.json records, without planning. */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/support/temp-dir.ts';
 import { validateSpec } from '../config/validate.ts';
 import { UsageError } from '../errors.ts';
 import { mergeSweeps } from './merge.ts';
@@ -30,41 +30,35 @@ const summaryIds = async (dir: string) =>
   (await readFile(join(dir, 'summary.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.slice(0, 12));
 
 describe('mergeSweeps', () => {
-  let dir = '';
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'batchlab-merge-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('batchlab-merge-');
 
   it('orders rows as planned, from the ids in sweep.json', async () => {
-    await writeShard(join(dir, 's0'), [IDS[0], IDS[2]], IDS);
-    await writeShard(join(dir, 's1'), [IDS[1], IDS[3]], IDS);
-    const outcome = await mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'm'));
+    await writeShard(join(tmp.path, 's0'), [IDS[0], IDS[2]], IDS);
+    await writeShard(join(tmp.path, 's1'), [IDS[1], IDS[3]], IDS);
+    const outcome = await mergeSweeps([join(tmp.path, 's0'), join(tmp.path, 's1')], join(tmp.path, 'm'));
     expect(outcome.runs).toBe(4);
-    expect(await summaryIds(join(dir, 'm'))).toEqual(IDS);
-    expect(JSON.parse(await readFile(join(dir, 'm', 'sweep.json'), 'utf8')).runIds).toEqual(IDS);
+    expect(await summaryIds(join(tmp.path, 'm'))).toEqual(IDS);
+    expect(JSON.parse(await readFile(join(tmp.path, 'm', 'sweep.json'), 'utf8')).runIds).toEqual(IDS);
   });
 
   it('keeps the order found for a sweep.json without planned ids: folders as given, ids sorted', async () => {
-    await writeShard(join(dir, 's0'), [IDS[0], IDS[2]]);
-    await writeShard(join(dir, 's1'), [IDS[1], IDS[3]]);
-    await mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'm'));
-    expect(await summaryIds(join(dir, 'm'))).toEqual([IDS[2], IDS[0], IDS[1], IDS[3]]);
+    await writeShard(join(tmp.path, 's0'), [IDS[0], IDS[2]]);
+    await writeShard(join(tmp.path, 's1'), [IDS[1], IDS[3]]);
+    await mergeSweeps([join(tmp.path, 's0'), join(tmp.path, 's1')], join(tmp.path, 'm'));
+    expect(await summaryIds(join(tmp.path, 'm'))).toEqual([IDS[2], IDS[0], IDS[1], IDS[3]]);
   });
 
   it('takes the planned ids from any folder that has them', async () => {
-    await writeShard(join(dir, 's0'), [IDS[0], IDS[2]]);
-    await writeShard(join(dir, 's1'), [IDS[1], IDS[3]], IDS);
-    await mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'm'));
-    expect(await summaryIds(join(dir, 'm'))).toEqual(IDS);
+    await writeShard(join(tmp.path, 's0'), [IDS[0], IDS[2]]);
+    await writeShard(join(tmp.path, 's1'), [IDS[1], IDS[3]], IDS);
+    await mergeSweeps([join(tmp.path, 's0'), join(tmp.path, 's1')], join(tmp.path, 'm'));
+    expect(await summaryIds(join(tmp.path, 'm'))).toEqual(IDS);
   });
 
   it('refuses planned ids that are not a list of strings, naming the file', async () => {
-    await writeShard(join(dir, 's0'), [IDS[0]], 'abc');
-    const err = await mergeSweeps([join(dir, 's0')], join(dir, 'm')).catch((e: unknown) => e);
+    await writeShard(join(tmp.path, 's0'), [IDS[0]], 'abc');
+    const err = await mergeSweeps([join(tmp.path, 's0')], join(tmp.path, 'm')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as UsageError).issues.map((i) => i.path)).toEqual([`${join(dir, 's0', 'sweep.json')}: runIds`]);
+    expect((err as UsageError).issues.map((i) => i.path)).toEqual([`${join(tmp.path, 's0', 'sweep.json')}: runIds`]);
   });
 });

@@ -3,6 +3,7 @@ import { validateSpec } from '../config/validate.ts';
 import type { Spec } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { planSingleRun, planSweep, sweepColumns } from './plan.ts';
+import { thrown } from '../../test/support/thrown.ts';
 
 function spec(doc: unknown): Spec {
   const r = validateSpec(doc);
@@ -161,15 +162,9 @@ describe('planSweep', () => {
     ['an axis on the sweep\'s own path', {}, { 'train.lr': [0.1] }, 'sweep.axes.train.lr'],
   ])('refuses %s, naming the arm', (_name, set, axes, path) => {
     const s = spec({ ...base, sweep: { batchSize: [32], arms: [{ name: 'ok' }, { name: 'bad', set, axes }] } });
-    try {
-      planSweep(s);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(UsageError);
-      const issues = (e as UsageError).issues;
-      expect(issues.map((i) => i.path.replace(/\.0$/, ''))).toEqual([path]);
-      expect(issues[0].message).toContain('(in arm "bad")');
-    }
+    const issues = thrown(() => planSweep(s), UsageError).issues;
+    expect(issues.map((i) => i.path.replace(/\.0$/, ''))).toEqual([path]);
+    expect(issues[0].message).toContain('(in arm "bad")');
   });
 
   it('lets an arm axis set a key the arm itself adds', () => {

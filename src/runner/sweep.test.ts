@@ -2,10 +2,10 @@
  * executeSweep with launched workers: a worker that cannot start is reported and the sweep
  * finishes on the executors it has; workers launched beyond what the sweep needs are closed.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/support/temp-dir.ts';
 import type { Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { specHash } from '../core/run-id.ts';
@@ -40,13 +40,7 @@ function failingLaunch(message: string): WorkerLaunch & { closed: boolean } {
 }
 
 describe('executeSweep with launched workers', () => {
-  let out = '';
-  beforeEach(async () => {
-    out = await mkdtemp(join(tmpdir(), 'batchlab-sweep-'));
-  });
-  afterEach(async () => {
-    await rm(out, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('batchlab-sweep-');
 
   it('goes on without a worker that cannot start, says so, and closes every launch', async () => {
     const spec = tinySpec();
@@ -55,7 +49,7 @@ describe('executeSweep with launched workers', () => {
     const spare = failingLaunch('never used');
     const planned = planSweep(spec).runs;
     const outcome = await executeSweep({
-      spec, runs: planned, plannedIds: planned.map((r) => r.runId), outDir: out, workers: 2, force: false,
+      spec, runs: planned, plannedIds: planned.map((r) => r.runId), outDir: tmp.path, workers: 2, force: false,
       signal: new AbortController().signal, onEvent: (e) => events.push(e), launches: [broken, spare],
     });
     expect(outcome.records.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
@@ -65,7 +59,7 @@ describe('executeSweep with launched workers', () => {
     expect(events.find((e) => e.type === 'start')).toMatchObject({ workers: 2, toRun: 4 });
     expect([broken.closed, spare.closed]).toEqual([true, true]);
     // sweep.json records the hash of the resolved spec it ran.
-    const sweepJson = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8'));
+    const sweepJson = JSON.parse(await readFile(join(tmp.path, 'sweep.json'), 'utf8'));
     expect(sweepJson.specHash).toBe(specHash(spec));
     expect(sweepJson.specHash).toMatch(/^[0-9a-f]{64}$/);
     // ... and every planned id in plan order, so merge can order rows without planning again.

@@ -4,8 +4,11 @@
  *   SGD:      v = m v + g;  w -= lr (g + m v) if Nesterov else lr v
  *   Adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  w -= lr m_hat / (sqrt(v_hat) + eps)
  * Weight decay is L2 added to the gradient of kernels (rank >= 2), not of biases or norm scales.
+ * A backend that registers SGD_UPDATE (native) runs each variable's SGD update as that one kernel,
+ * the same float32 operations in the same order; every other backend runs the op chain below.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SGD_UPDATE, type SgdUpdateAttrs } from '../backend/kernel-names.ts';
 import type { OptimizerSpec } from '../config/schema.ts';
 import { CheckpointMismatchError } from './checkpoint-state.ts';
 
@@ -43,8 +46,20 @@ function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly
   return {
     apply(grads, lr) {
       t += 1;
+      const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) != null;
       tf.tidy(() => {
         vars.forEach((v, i) => {
+          if (fused && v.dtype === 'float32' && grads[i].dtype === 'float32') {
+            const attrs: SgdUpdateAttrs = {
+              momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
+            };
+            const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
+            // The kernel may write v's and the velocity's arrays in place: its outputs go straight back into them.
+            const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            if (spec.momentum > 0) velocity[i].assign(outs[1]);
+            v.assign(outs[0]);
+            return;
+          }
           const g = decayed(spec, v, grads[i]);
           let step = g;
           if (spec.momentum > 0) {

@@ -20,6 +20,10 @@ export interface NativeAddon {
   ): void;
   binary(x: Float32Array, y: Float32Array, out: Float32Array, op: number, shape: number[] | null, xStrides: number[] | null, yStrides: number[] | null): void;
   unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
+  sgdUpdate(
+    w: Float32Array, g: Float32Array, velocity: Float32Array | null, wOut: Float32Array, velocityOut: Float32Array | null,
+    lr: number, momentum: number, weightDecay: number, nesterov: number,
+  ): void;
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;
   gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rowSize: number): void;

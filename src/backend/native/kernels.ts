@@ -19,10 +19,12 @@
  * - GatherV2 along axis 0 (every training batch): row copies (natively for float32).
  * - BatchlabBatchNormTrain / ...Grad (src/models/batch-norm-train.ts): the closed forms, natively.
  * - BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts): the same, per sample and group.
+ * - BatchlabSgdUpdate (train/optimizers.ts): a variable's whole SGD/momentum update in one pass,
+ *   in place in the weight's and velocity's arrays when nothing else can hold them (sgdUpdateKernel).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../kernel-names.ts';
+import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, type BatchNormTrainAttrs, type GroupNormAttrs, type SgdUpdateAttrs } from '../kernel-names.ts';
 import type { NativeAddon } from './addon.ts';
 
 export const NATIVE = 'native';
@@ -476,6 +478,70 @@ function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
+// --- optimizer ----------------------------------------------------------------------------
+
+/**
+ * Arrays the SGD kernel allocated for a weight or velocity and may overwrite in its next update.
+ * An array leaves the set once anything could hold it beyond its one tensor: read out through
+ * readSync/read (register.ts), or viewed by a kernel that returns views of its input (VIEW_KERNELS).
+ */
+const rewritable = new WeakSet<Float32Array>();
+
+/** No later SGD update may overwrite this array (it has been read out or viewed). */
+export function pinValues(values: unknown): void {
+  if (values instanceof Float32Array) rewritable.delete(values);
+}
+
+/** The cpu backend's kernels whose outputs may be views of their input's array (contiguous slices). */
+export const VIEW_KERNELS = ['Slice', 'StridedSlice', 'SplitV', 'Unpack', 'TopK'];
+
+/**
+ * The update of one variable (and its velocity) in one native pass. Its output arrays are new,
+ * except when an input's array is one this kernel made, still rewritable, and its tensor is the only
+ * holder of its data (refCount 1): then the pass writes that array in place and the output tensor
+ * shares it, which is safe only because the optimizer assigns the outputs to those very variables
+ * straight away (the inputs' old tensors are released then). Nothing else runs this kernel.
+ */
+function sgdUpdateKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { w, g, velocity, lr } = args.inputs;
+    const { momentum, weightDecay, nesterov } = args.attrs as unknown as SgdUpdateAttrs;
+    const backend = cpuOf(args);
+    if (!w || !g || !lr || !allFloat(w, g, velocity, lr)) throw new Error(`${SGD_UPDATE}: float32 w, g and lr required`);
+    const lrValue = values(backend, lr)[0];
+    const wv = values(backend, w);
+    const gv = values(backend, g);
+    const vv = velocity ? values(backend, velocity) : null;
+    const n = size(w.shape);
+    const target = (t: Info, v: Float32Array): Float32Array => {
+      if (rewritable.has(v) && backend.data.get(t.dataId).refCount === 1 && !poisonOutputs) return v;
+      const fresh = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+      if (poisonOutputs) fresh.fill(NaN);
+      rewritable.add(fresh);
+      return fresh;
+    };
+    const wOut = target(w, wv);
+    const vOut = velocity && vv ? target(velocity, vv) : null;
+    addon.sgdUpdate(wv, gv, vv, wOut, vOut, lrValue, momentum, weightDecay, nesterov ? 1 : 0);
+    const outs = [backend.makeTensorInfo(w.shape.slice(), 'float32', wOut)];
+    if (vOut) outs.push(backend.makeTensorInfo(w.shape.slice(), 'float32', vOut));
+    return outs;
+  };
+}
+
+/** A cpu kernel whose outputs may view its inputs' arrays: those arrays become unrewritable first. */
+export function pinningInputs(config: tf.KernelConfig): tf.KernelConfig {
+  const f = config.kernelFunc;
+  return {
+    ...config,
+    kernelFunc: (args) => {
+      const backend = cpuOf(args);
+      for (const t of Object.values(args.inputs)) if (t) pinValues(backend.data.get(t.dataId)?.values);
+      return f(args);
+    },
+  };
+}
+
 /** Every kernel the native backend runs natively (the rest are the cpu backend's, copied). */
 export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
   const funcs: [string, tf.KernelFunc][] = [
@@ -496,6 +562,10 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
     [GN, groupNormKernel(addon)],
     [GN_GRAD, groupNormGradKernel(addon)],
+    // BATCHLAB_NATIVE_SGD=off: the optimizer's op chain instead (the update as before this kernel, for
+    // comparisons). An addon built before this kernel existed lacks sgdUpdate: the op chain then too.
+    ...(process.env.BATCHLAB_NATIVE_SGD === 'off' || typeof addon.sgdUpdate !== 'function'
+      ? [] : [[SGD_UPDATE, sgdUpdateKernel(addon)] as [string, tf.KernelFunc]]),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
 }

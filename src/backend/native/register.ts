@@ -5,7 +5,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.ts';
-import { NATIVE, nativeKernelConfigs } from './kernels.ts';
+import { NATIVE, nativeKernelConfigs, pinningInputs, pinValues, VIEW_KERNELS } from './kernels.ts';
+
+/**
+ * The cpu backend, except that an array read out (dataSync, data, array, buffers) is never
+ * overwritten afterwards by the SGD kernel's in-place update (kernels.ts).
+ */
+class NativeBackend extends MathBackendCPU {
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    pinValues(this.data.get(dataId)?.values);
+    return super.readSync(dataId);
+  }
+}
 
 /**
  * Priority 0: below cpu's, so tfjs never picks `native` on its own; batchlab sets it by name.
@@ -14,13 +25,15 @@ import { NATIVE, nativeKernelConfigs } from './kernels.ts';
 export function registerNativeBackend(addon: NativeAddon): void {
   if (tf.findBackendFactory(NATIVE) != null) return;
   tf.registerBackend(NATIVE, () => {
-    const backend = new MathBackendCPU();
+    const backend = new NativeBackend();
     // Its first write would print tfjs's "install tfjs-node" banner: this backend is the native one.
     (backend as unknown as { firstUse: boolean }).firstUse = false;
     return backend;
   }, 0);
   for (const config of tf.getKernelsForBackend('cpu')) {
-    if (tf.getKernel(config.kernelName, NATIVE) == null) tf.registerKernel({ ...config, backendName: NATIVE });
+    if (tf.getKernel(config.kernelName, NATIVE) != null) continue;
+    const copy = { ...config, backendName: NATIVE };
+    tf.registerKernel(VIEW_KERNELS.includes(config.kernelName) ? pinningInputs(copy) : copy);
   }
   for (const config of nativeKernelConfigs(addon)) {
     if (tf.getKernel(config.kernelName, NATIVE) != null) tf.unregisterKernel(config.kernelName, NATIVE);

@@ -17,16 +17,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapBackend, type WasmHeapBackend } from './heap-access.ts';
 import {
-  inputTensor, padOrCrop, toNHWC, type Pad, type Pair, type RoundingMode,
+  composedKernel, conv2dInfo, padOrCrop, toNHWC, type Conv2DGradAttrs, type Shape4D,
 } from './tensor-helpers.ts';
 
-interface Attrs {
-  strides: Pair;
-  pad: Pad;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: RoundingMode;
-  filterShape: [number, number, number, number];
-}
+type Attrs = Conv2DGradAttrs & { filterShape: Shape4D };
 
 /** Below this many rows (KH*KW*C), the patch-matrix product beats the dilated convolution. */
 const MAX_PATCH_ROWS = 32;
@@ -96,9 +90,8 @@ export function conv2dBackpropFilter(
   x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Attrs, backend: unknown,
   opts: { maxPatchRows?: number; maxPatchFloats?: number } = {},
 ): tf.Tensor4D {
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const format = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, format);
+  const { dataFormat, filterShape } = attrs;
+  const info = conv2dInfo(x.shape, filterShape, attrs);
   if (filterShape[0] * filterShape[1] * filterShape[2] > (opts.maxPatchRows ?? MAX_PATCH_ROWS)) {
     return dilatedConvGrad(x, dy, dataFormat, info);
   }
@@ -156,16 +149,5 @@ function dilatedConvGrad(
   });
 }
 
-export const conv2dBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs, backend }) =>
-    tf.tidy(() =>
-      conv2dBackpropFilter(
-        inputTensor<tf.Rank.R4>(inputs, 'x'),
-        inputTensor<tf.Rank.R4>(inputs, 'dy'),
-        attrs as unknown as Attrs,
-        backend,
-      ),
-    ),
-};
+export const conv2dBackpropFilterConfig = composedKernel<Attrs>('Conv2DBackpropFilter', (input, attrs, backend) =>
+  conv2dBackpropFilter(input<tf.Rank.R4>('x'), input<tf.Rank.R4>('dy'), attrs, backend));

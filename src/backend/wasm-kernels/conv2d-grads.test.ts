@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
+  TOLERANCE, compareWithCpu, convGradsError, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -23,14 +23,7 @@ const CASES: Case[] = [
 describe('conv2d gradients on wasm match cpu', () => {
   useLeakCheck();
   it.each(CASES)('x %j filter %j cout %i stride %i %s', async (xShape, [kh, kw], cout, stride, pad) => {
-    const wShape = [kh, kw, xShape[3], cout];
-    const yShape = shapeOf(() =>
-      tf.conv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D, stride, pad),
-    );
-    const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
-    const err = await compareWithCpu(inputs, (x, w, dy) =>
-      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad))([x, w], dy),
-    );
+    const err = await convGradsError((x, w) => tf.conv2d(x, w, stride, pad), xShape, [kh, kw, xShape[3], cout]);
     expect(err).toBeLessThan(TOLERANCE);
   });
 

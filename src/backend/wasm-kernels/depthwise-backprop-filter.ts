@@ -6,22 +6,16 @@
  * taps is one strided slice of the padded input, one broadcast multiply with dy and one sum.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inputTensor, padOrCrop, type Pad, type Pair, type RoundingMode } from './tensor-helpers.ts';
+import {
+  composedKernel, depthwiseInfo, padOrCrop, type DepthwiseGradAttrs, type Shape4D,
+} from './tensor-helpers.ts';
 
-interface Attrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair;
-  dimRoundingMode?: RoundingMode;
-  filterShape: [number, number, number, number];
-}
+type Attrs = DepthwiseGradAttrs & { filterShape: Shape4D };
 
 /** x: [N,H,W,C], dy: [N,OH,OW,C*M] -> dW: [KH,KW,C,M]. NHWC only (as tfjs's op). */
 export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Attrs): tf.Tensor4D {
-  const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true,
-  );
+  const { filterShape } = attrs;
+  const info = depthwiseInfo(x.shape, filterShape, attrs);
   const [kh, kw, c, m] = filterShape;
   const [n, h, w] = x.shape;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
@@ -51,15 +45,5 @@ export function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: 
   });
 }
 
-export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: 'DepthwiseConv2dNativeBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) =>
-    tf.tidy(() =>
-      depthwiseBackpropFilter(
-        inputTensor<tf.Rank.R4>(inputs, 'x'),
-        inputTensor<tf.Rank.R4>(inputs, 'dy'),
-        attrs as unknown as Attrs,
-      ),
-    ),
-};
+export const depthwiseBackpropFilterConfig = composedKernel<Attrs>('DepthwiseConv2dNativeBackpropFilter', (input, attrs) =>
+  depthwiseBackpropFilter(input<tf.Rank.R4>('x'), input<tf.Rank.R4>('dy'), attrs));

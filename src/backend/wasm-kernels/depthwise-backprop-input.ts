@@ -7,38 +7,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  inputTensor, padOrCrop, zeroUpsample, type Pad, type Pair, type RoundingMode,
+  composedKernel, depthwiseInfo, spreadOutputGrad, type DepthwiseGradAttrs, type Shape4D,
 } from './tensor-helpers.ts';
 
-interface Attrs {
-  strides: Pair;
-  pad: Pad;
-  dilations?: Pair;
-  dimRoundingMode?: RoundingMode;
-  inputShape: [number, number, number, number];
-}
+type Attrs = DepthwiseGradAttrs & { inputShape: Shape4D };
 
 /** dy: [N,OH,OW,C*M], filter: [KH,KW,C,M] -> dx: inputShape [N,H,W,C]. */
 export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Attrs): tf.Tensor4D {
-  const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape, strides, dilations ?? 1, pad, dimRoundingMode, true,
-  );
+  const { inputShape } = attrs;
+  const info = depthwiseInfo(inputShape, filter.shape, attrs);
   const [kh, kw, c, m] = filter.shape;
   const [n, h, w] = inputShape;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
   return tf.tidy(() => {
-    const up = zeroUpsample(dy, sh, sw);
-    const effH = (kh - 1) * dh + 1;
-    const effW = (kw - 1) * dw + 1;
-    const top = effH - 1 - padInfo.top;
-    const left = effW - 1 - padInfo.left;
-    const spread = padOrCrop(up, [
-      [0, 0],
-      [top, h + effH - 1 - top - up.shape[1]],
-      [left, w + effW - 1 - left - up.shape[2]],
-      [0, 0],
-    ]);
+    const spread = spreadOutputGrad(dy, info);
     const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, c * m, 1]) as tf.Tensor4D;
     const perChannel = tf.depthwiseConv2d(spread, flipped, 1, 'valid', 'NHWC', [dh, dw]);
     if (m === 1) return perChannel;
@@ -46,15 +28,5 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, att
   });
 }
 
-export const depthwiseBackpropInputConfig: tf.KernelConfig = {
-  kernelName: 'DepthwiseConv2dNativeBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) =>
-    tf.tidy(() =>
-      depthwiseBackpropInput(
-        inputTensor<tf.Rank.R4>(inputs, 'dy'),
-        inputTensor<tf.Rank.R4>(inputs, 'filter'),
-        attrs as unknown as Attrs,
-      ),
-    ),
-};
+export const depthwiseBackpropInputConfig = composedKernel<Attrs>('DepthwiseConv2dNativeBackpropInput', (input, attrs) =>
+  depthwiseBackpropInput(input<tf.Rank.R4>('dy'), input<tf.Rank.R4>('filter'), attrs));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import {
-  TOLERANCE, compareWithCpu, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
+  TOLERANCE, convGradsError, initBackends, normal, relError, runOn, type Input,
 } from './test-support.ts';
 
 beforeAll(initBackends);
@@ -20,16 +20,7 @@ const CASES: Case[] = [
 describe('depthwiseConv2d gradients on wasm match cpu', () => {
   useLeakCheck();
   it.each(CASES)('x %j filter %j multiplier %i stride %i %s', async (xShape, [kh, kw], m, stride, pad) => {
-    const wShape = [kh, kw, xShape[3], m];
-    const yShape = shapeOf(() =>
-      tf.depthwiseConv2d(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D, stride, pad),
-    );
-    const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
-    const err = await compareWithCpu(inputs, (x, w, dy) =>
-      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad),
-      )([x, w], dy),
-    );
+    const err = await convGradsError((x, w) => tf.depthwiseConv2d(x, w, stride, pad), xShape, [kh, kw, xShape[3], m]);
     expect(err).toBeLessThan(TOLERANCE);
   });
 

@@ -55,7 +55,7 @@ export async function runOn(
 }
 
 /** max |a - b| / max |b| over one output (b is the reference); 0 when both are all zero. */
-export function relError(a: Float32Array, b: Float32Array): number {
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let diff = 0;
   let scale = 0;
@@ -92,3 +92,17 @@ export function shapeOf(f: () => tf.Tensor): number[] {
 
 /** Relative-error bound the kernels are held to (max |wasm - cpu| / max |cpu|). */
 export const TOLERANCE = 1e-4;
+
+/**
+ * Worst relative error of wasm vs cpu over the gradients (input and filter) of `conv`, a 2-D
+ * convolution of x (`xShape`) by a filter (`wShape`), at random x, filter and output gradient.
+ */
+export async function convGradsError(
+  conv: (x: tf.Tensor4D, filter: tf.Tensor4D) => tf.Tensor4D, xShape: number[], wShape: number[],
+): Promise<number> {
+  const yShape = shapeOf(() => conv(tf.zeros(xShape as Shape4) as tf.Tensor4D, tf.zeros(wShape as Shape4) as tf.Tensor4D));
+  const inputs: Input[] = [normal(xShape), normal(wShape), normal(yShape)];
+  return compareWithCpu(inputs, (x, w, dy) =>
+    tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor4D, b as tf.Tensor4D))([x, w], dy),
+  );
+}

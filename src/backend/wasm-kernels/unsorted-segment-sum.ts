@@ -5,7 +5,7 @@
  * redirected to segment 0 with a zero update so ScatterNd never writes out of bounds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inputTensor } from './tensor-helpers.ts';
+import { composedKernel } from './tensor-helpers.ts';
 
 /**
  * x: [K, ...rest] (float32 or int32), segmentIds: int32 of shape [K] (or any shape whose size is
@@ -29,15 +29,5 @@ export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegme
   });
 }
 
-export const unsortedSegmentSumConfig: tf.KernelConfig = {
-  kernelName: 'UnsortedSegmentSum',
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) =>
-    tf.tidy(() =>
-      unsortedSegmentSum(
-        inputTensor(inputs, 'x'),
-        inputTensor(inputs, 'segmentIds'),
-        (attrs as unknown as { numSegments: number }).numSegments,
-      ),
-    ),
-};
+export const unsortedSegmentSumConfig = composedKernel<{ numSegments: number }>('UnsortedSegmentSum', (input, { numSegments }) =>
+  unsortedSegmentSum(input('x'), input('segmentIds'), numSegments));

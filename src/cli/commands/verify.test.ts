@@ -1,17 +1,13 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { UsageError } from '../../errors.ts';
 import { writeClaimFixture } from '../../../test/support/claim-fixture.ts';
 import type { Output } from '../output.ts';
 import { verifyCommand } from './verify.ts';
 
-let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'batchlab-verify-'));
-});
-afterEach(() => rm(root, { recursive: true, force: true }));
+const tmp = useTempDir('batchlab-verify-');
 
 function capture(): Output & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -21,7 +17,7 @@ function capture(): Output & { lines: string[]; errors: string[] } {
 
 describe('verifyCommand', () => {
   it('prints the statistic, interval, n, verdict and sentence; exits 0', async () => {
-    const dir = join(root, 'a');
+    const dir = join(tmp.path, 'a');
     await writeClaimFixture(dir);
     const io = capture();
     expect(await verifyCommand({ dirs: [dir], format: 'table' }, io)).toBe(0);
@@ -32,7 +28,7 @@ describe('verifyCommand', () => {
   });
 
   it('--format json prints one object per directory', async () => {
-    const dirs = [join(root, 'a'), join(root, 'b')];
+    const dirs = [join(tmp.path, 'a'), join(tmp.path, 'b')];
     for (const d of dirs) await writeClaimFixture(d);
     const io = capture();
     expect(await verifyCommand({ dirs, format: 'json' }, io)).toBe(0);
@@ -41,8 +37,8 @@ describe('verifyCommand', () => {
   });
 
   it('a directory without a claim fails with exit-2 UsageError after verifying the others; --claim supplies one', async () => {
-    const good = join(root, 'good');
-    const bare = join(root, 'bare');
+    const good = join(tmp.path, 'good');
+    const bare = join(tmp.path, 'bare');
     await writeClaimFixture(good);
     await writeClaimFixture(bare, null);
     const io = capture();
@@ -52,7 +48,7 @@ describe('verifyCommand', () => {
     expect((err as UsageError).issues[0]!.path).toBe(`${bare}: sweep.json spec.claim`);
     expect(JSON.parse(await readFile(join(good, 'verdicts.json'), 'utf8')).verdicts[0].verdict).toBe('SUPPORTED');
 
-    const claimFile = join(root, 'claim.yaml');
+    const claimFile = join(tmp.path, 'claim.yaml');
     await writeFile(claimFile, [
       'claim:', '  id: R', '  statement: test error rises with the batch size under BatchNorm', '  metric: final_test_error',
       '  test: { kind: rank-correlation, where: { model.norm: batch } }', '  expect: { above: 0 }', '',
@@ -65,7 +61,7 @@ describe('verifyCommand', () => {
   });
 
   it('--format md prints the claims table from the saved verdicts.json, evaluating and writing nothing', async () => {
-    const dir = join(root, 'a');
+    const dir = join(tmp.path, 'a');
     await writeClaimFixture(dir);
     expect(await verifyCommand({ dirs: [dir], format: 'table' }, capture())).toBe(0);
     const before = await readFile(join(dir, 'verdicts.json'), 'utf8');
@@ -77,12 +73,12 @@ describe('verifyCommand', () => {
       `| C2 | BatchNorm's error climbs at very small batches while GroupNorm's stays flat. | mean interaction (difference of differences) of final_test_error | +11.1 [9.66, 12.6] points (95% t) | 5 | 1.98 points | 0.0000297 (0.0000297) | SUPPORTED | [a](${dir}) |`,
     ]);
     expect(await readFile(join(dir, 'verdicts.json'), 'utf8')).toBe(before);
-    const missing = join(root, 'never-verified');
+    const missing = join(tmp.path, 'never-verified');
     await writeClaimFixture(missing);
     await expect(verifyCommand({ dirs: [missing], format: 'md' }, capture())).rejects.toThrow(/verdicts\.json/);
   });
 
   it('rejects an unknown format', async () => {
-    await expect(verifyCommand({ dirs: [root], format: 'yaml' }, capture())).rejects.toThrow(UsageError);
+    await expect(verifyCommand({ dirs: [tmp.path], format: 'yaml' }, capture())).rejects.toThrow(UsageError);
   });
 });

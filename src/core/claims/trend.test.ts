@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { logLogSlope, spearman } from '../stats/index.ts';
 import { evaluateClaim } from './evaluate.ts';
 import type { Claim, ClaimRun, ClaimTest, Expectation, MetricSpec } from './types.ts';
+import { thrown } from '../../../test/support/thrown.ts';
 
 const BOOT = { iterations: 500, seed: 0, level: 0.95 };
 const BATCHES = [16, 64, 256, 1024];
@@ -124,12 +125,8 @@ describe('slope', () => {
 
   it('a non-numeric x is a UsageError at claim.test.x', () => {
     const runs = powerRuns(-1).map((r) => ({ values: { ...r.values, 'model.norm': 'batch' } }));
-    try {
-      evaluateClaim(claimOf({ kind: 'slope', x: 'model.norm' }, { name: 'final_train_loss' }, { below: 0 }), runs);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as UsageError).issues[0]).toEqual({ path: 'claim.test.x', message: expect.stringContaining('expected a numeric column, got "batch"') });
-    }
+    const e = thrown(() => evaluateClaim(claimOf({ kind: 'slope', x: 'model.norm' }, { name: 'final_train_loss' }, { below: 0 }), runs), UsageError);
+    expect(e.issues[0]).toEqual({ path: 'claim.test.x', message: expect.stringContaining('expected a numeric column, got "batch"') });
   });
 
   it('one x value or one seed is INCONCLUSIVE', () => {

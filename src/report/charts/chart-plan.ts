@@ -51,3 +51,38 @@ export function batchAxis(batchSizes: number[]) {
   } as const;
 }
 
+/** A panel's size in pixels unless a chart's panel spec sets its own. */
+const PANEL_SIZE = { width: 300, height: 220 } as const;
+
+/** The facet of the charts with one panel per sweep panel (`SweepView.panels`), three to a row at most. */
+export function panelFacet(panels: readonly string[]): { facet: { field: string; sort: readonly string[] }; columns: number } {
+  return { facet: { field: 'panel', sort: panels }, columns: Math.min(panels.length, 3) };
+}
+
+/** A colour encoding with one colour per sweep panel, in panel order. */
+export function panelColor(title: string, panels: readonly string[]) {
+  return { field: 'panel', type: 'nominal', title, sort: panels } as const;
+}
+
+/**
+ * A Vega-Lite chart with the shared look, one panel per value of `facet.field` in `facet.sort`
+ * order: `columns` wraps the panels into rows, `independentY` gives each panel its own y scale,
+ * and `spec` is what each panel draws (PANEL_SIZE unless it sets width or height).
+ */
+export function facetedSpec(chart: {
+  values: readonly unknown[];
+  facet: { field: string; sort: readonly string[] };
+  columns?: number;
+  independentY?: boolean;
+  spec: Record<string, unknown>;
+}): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CHART_CONFIG,
+    data: { values: chart.values },
+    facet: { field: chart.facet.field, type: 'nominal', title: null, sort: chart.facet.sort },
+    ...(chart.columns !== undefined ? { columns: chart.columns } : {}),
+    ...(chart.independentY ? { resolve: { scale: { y: 'independent' } } } : {}),
+    spec: { ...PANEL_SIZE, ...chart.spec },
+  } as unknown as TopLevelSpec;
+}

@@ -1,9 +1,8 @@
 /** Chart 2: final test metric over batch size x base LR, one heatmap per scaling rule. */
-import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
 import { finalMetric, groupScore } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
-import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 
 export function planFinalHeatmap(view: SweepView): ChartPlan {
@@ -34,12 +33,9 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
   const caption =
     `Mean ${view.metricName} over completed seeds for every batch size and base LR (before scaling; the applied LR is base LR × the rule's factor). ` +
     'A cell where every seed diverged is grey and labelled “diverged”; “(k div.)” counts diverged seeds beside the completed ones.';
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: data },
-    facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
-    columns: Math.min(view.panels.length, 3),
+  const spec = facetedSpec({
+    values: data,
+    ...panelFacet(view.panels),
     spec: {
       width: Math.max(160, 70 * view.batchSizes.length),
       height: Math.max(120, 36 * view.baseLrs.length),
@@ -66,6 +62,6 @@ export function planFinalHeatmap(view: SweepView): ChartPlan {
         },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }

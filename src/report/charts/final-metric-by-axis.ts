@@ -5,11 +5,10 @@
  * lines at their mean across the axis, so the controls sit beside the curve. With
  * train.preciseBn, a second panel shows the error with recomputed BN statistics. Pure.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
 
 const ID = 'final-metric-by-axis';
 const TITLE = 'Final test error vs a swept setting';
@@ -70,14 +69,10 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
     axis: { values: xs, format: 'd' },
   };
   const y = (field: string) => ({ field, type: 'quantitative', title: 'test error (1 − accuracy)', scale: { zero: false } });
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: points },
-    facet: { field: 'measure', type: 'nominal', title: null, sort: measures.map((m) => m.name) },
+  const spec = facetedSpec({
+    values: points,
+    facet: { field: 'measure', sort: measures.map((m) => m.name) },
     spec: {
-      width: 300,
-      height: 220,
       encoding: { x, color: { field: 'series', type: 'nominal', title: 'series' } },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' } } },
@@ -93,7 +88,7 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
         },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   const caption = `Completed runs: mean over seeds (points, lines) and min–max over seeds (bars) against ${axis}. `
     + 'Series without this setting (controls such as GroupNorm or no normalisation) are drawn flat at their mean.'
     + (measures.length > 1 ? ' Right: the same models evaluated with BatchNorm statistics recomputed over training examples (train.preciseBn).' : '');

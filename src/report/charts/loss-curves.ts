@@ -3,10 +3,9 @@
  * per batch size (its best base LR), mean over seeds with a min-max band. Three variants of the
  * x axis: optimizer steps (log scale: step counts differ by the batch-size ratio), epochs, examples.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, skip, type ChartPlan } from './chart-plan.ts';
+import { facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP, runLines } from './tooltip.ts';
 
@@ -73,22 +72,16 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
   const caption =
     `Mean over seeds (line) with the min–max over seeds (band) of the train loss (${trainField}, dashed) and test loss (solid)${lrNote}. ` +
     'One panel per scaling rule. Switch the x axis between optimizer steps (log scale), epochs and examples seen. Log-scale loss; non-finite losses of diverged runs are left out.';
-  const panelsWide = Math.min(view.panels.length, 3);
   const color = { field: 'batch_size', type: 'ordinal', title: 'batch size', scale: { scheme: 'viridis' }, sort: 'ascending',
     legend: { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } };
   const variants = LOSS_X_AXES.map((ax) => ({
     name: ax.name,
     label: ax.label,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CHART_CONFIG,
+    spec: facetedSpec({
       // Step 0 (the initial evaluation) has no place on a log axis.
-      data: { values: ax.log ? points.filter((p) => p.step > 0) : points },
-      facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
-      columns: panelsWide,
+      values: ax.log ? points.filter((p) => p.step > 0) : points,
+      ...panelFacet(view.panels),
       spec: {
-        width: 300,
-        height: 220,
         encoding: {
           x: { field: ax.field, type: 'quantitative', title: ax.label, scale: ax.log ? { type: 'log', nice: false } : { zero: true } },
         },
@@ -114,7 +107,7 @@ export function planLossCurves(data: ResultsData, view: SweepView): ChartPlan {
           },
         ],
       },
-    } as unknown as TopLevelSpec,
+    }),
   }));
   return { kind: 'chart', id, title, caption, variants };
 }

@@ -2,11 +2,10 @@
  * The shape shared by the per-batch-size charts: one facet per measure, one line per panel, mean
  * over the completed seeds of each batch size's best configuration with a min-max bar.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP, configTip } from './tooltip.ts';
 
@@ -42,18 +41,14 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
   const lrNote = view.baseLrs.length > 1 ? " at each batch size's best base LR" : '';
   const caption = `Completed runs${lrNote}: mean over seeds (points, lines) and min–max over seeds (bars). ${c.caption}`;
   const y = (field: string) => ({ field, type: 'quantitative', title: c.yTitle, scale: { zero: c.zero } });
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: points },
-    facet: { field: 'measure', type: 'nominal', title: null, sort: c.measures.map((m) => m.name) },
-    resolve: { scale: { y: 'independent' } },
+  const spec = facetedSpec({
+    values: points,
+    facet: { field: 'measure', sort: c.measures.map((m) => m.name) },
+    independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: {
         x: batchAxis(view.batchSizes),
-        color: { field: 'panel', type: 'nominal', title: c.colorTitle, sort: view.panels },
+        color: panelColor(c.colorTitle, view.panels),
       },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' }, description: TIP } },
@@ -62,6 +57,6 @@ export function planMeasuresVsBatch(view: SweepView, c: MeasuresChart): ChartPla
         { mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { y: y('mean'), description: TIP } },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   return { kind: 'chart', id: c.id, title: c.title, caption, variants: [{ name: '', label: '', spec }] };
 }

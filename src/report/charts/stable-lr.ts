@@ -1,7 +1,6 @@
 /** Chart 6: every LR tried per batch size (stable or diverged) and the largest stable one. */
-import type { TopLevelSpec } from 'vega-lite';
 import type { SweepView } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelFacet, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { finalMetric } from '../sweep-view.ts';
 import { TIP, configTip } from './tooltip.ts';
@@ -30,15 +29,11 @@ export function planStableLr(view: SweepView): ChartPlan {
   const caption =
     'Applied (peak) LR after scaling, per batch size: green circles had no diverged seed, red crosses had at least one. ' +
     'The line joins the largest stable LR of each batch size; the true limit lies between it and the next LR that diverged.';
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: data },
-    facet: { field: 'panel', type: 'nominal', title: null, sort: view.panels },
-    columns: Math.min(view.panels.length, 3),
+  const spec = facetedSpec({
+    values: data,
+    ...panelFacet(view.panels),
     spec: {
       width: 280,
-      height: 220,
       encoding: { x: batchAxis(view.batchSizes) },
       layer: [
         {
@@ -58,6 +53,6 @@ export function planStableLr(view: SweepView): ChartPlan {
         },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }

@@ -3,12 +3,11 @@
  * size, log-log, with the perfect-scaling reference (steps halve when the batch doubles; examples
  * stay constant) anchored at each rule's smallest batch size that reached the target.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '../../results/read-results.ts';
 import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
 import { TIP, runLines } from './tooltip.ts';
 import { groupScore, meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
 
@@ -144,18 +143,14 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     fitText +
     (missed.length ? ` Never reached: ${missed.join(', ')}.` : '');
   const Y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: points },
-    facet: { field: 'measure', type: 'nominal', title: null, sort: ['optimizer steps', 'examples seen'] },
-    resolve: { scale: { y: 'independent' } },
+  const spec = facetedSpec({
+    values: points,
+    facet: { field: 'measure', sort: ['optimizer steps', 'examples seen'] },
+    independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: {
         x: batchAxis(view.batchSizes),
-        color: { field: 'panel', type: 'nominal', title: 'scaling rule', sort: view.panels },
+        color: panelColor('scaling rule', view.panels),
       },
       layer: [
         // Vertical markers: the fitted critical batch size and the measured gradient noise scale.
@@ -169,6 +164,6 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
         { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { y: Y, description: TIP } },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }

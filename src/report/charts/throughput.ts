@@ -1,9 +1,8 @@
 /** Chart 5: training throughput (samples/s) and wall-clock seconds per epoch vs batch size. */
-import type { TopLevelSpec } from 'vega-lite';
 import type { ResultsData } from '../../results/read-results.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { meanOf } from '../sweep-view.ts';
-import { CHART_CONFIG, batchAxis, skip, type ChartPlan } from './chart-plan.ts';
+import { batchAxis, facetedSpec, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { TIP } from './tooltip.ts';
 
@@ -36,15 +35,11 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
   const caption =
     'samples_per_s from summary.csv, and seconds per epoch = wall_s / epochs (wall clock, evaluation included), over all completed runs of a batch size ' +
     '(every LR, rule and seed): mean (points) and min–max (bars). Log–log axes.';
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CHART_CONFIG,
-    data: { values: points },
-    facet: { field: 'measure', type: 'nominal', title: null, sort: measures },
-    resolve: { scale: { y: 'independent' } },
+  const spec = facetedSpec({
+    values: points,
+    facet: { field: 'measure', sort: measures },
+    independentY: true,
     spec: {
-      width: 300,
-      height: 220,
       encoding: { x: batchAxis(view.batchSizes), color: { field: 'series', type: 'nominal', title: 'backend' } },
       layer: [
         { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { description: TIP, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: null }, y2: { field: 'hi' } } },
@@ -52,6 +47,6 @@ export function planThroughput(data: ResultsData, view: SweepView): ChartPlan {
         { mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { description: TIP, y: { field: 'mean', type: 'quantitative', scale: { type: 'log' }, title: null } } },
       ],
     },
-  } as unknown as TopLevelSpec;
+  });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }

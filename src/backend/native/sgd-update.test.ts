@@ -1,0 +1,128 @@
+/**
+ * The native SGD update (BatchlabSgdUpdate, run by train/optimizers.ts on `native`) against the
+ * optimizer's op chain on tfjs's cpu backend, over several steps on fresh random weights and
+ * gradients (odd sizes, with and without momentum, Nesterov, weight decay): max |native - cpu| /
+ * max |cpu| < 1e-4 per variable and velocity. Its in-place writes never reach an array that was
+ * read out or viewed. The seed is new each run and printed in every failure message.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { requireSystem } from '../../../test/support/require-system.ts';
+import type { OptimizerSpec } from '../../config/schema.ts';
+import { createOptimizer } from '../../train/optimizers.ts';
+import { SGD_UPDATE } from '../kernel-names.ts';
+import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
+import { NATIVE } from './kernels.ts';
+import { registerNativeBackend } from './register.ts';
+
+const load = loadNativeAddon();
+const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
+const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
+const SHAPES = [[37, 23], [23], [5, 3, 3, 7], [1]];
+const STEPS = 4;
+
+function generator(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normals(random: () => number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return out;
+}
+
+/** STEPS updates of fresh variables on `backend`; the weights after each step, per variable. */
+async function train(backend: string, spec: OptimizerSpec, seed: number): Promise<Float32Array[][]> {
+  await tf.setBackend(backend);
+  const random = generator(seed);
+  const vars = tf.tidy(() => SHAPES.map((s) => tf.variable(tf.tensor(normals(random, s.reduce((a, b) => a * b, 1)), s))));
+  const optimizer = createOptimizer(spec, vars);
+  const lr = tf.scalar(0.05 + random() * 0.1);
+  const history: Float32Array[][] = [];
+  for (let step = 0; step < STEPS; step++) {
+    const grads = SHAPES.map((s) => tf.tensor(normals(random, s.reduce((a, b) => a * b, 1)), s));
+    optimizer.apply(grads, lr);
+    tf.dispose(grads);
+    history.push(vars.map((v) => Float32Array.from(v.dataSync())));
+  }
+  optimizer.dispose();
+  tf.dispose([...vars, lr]);
+  return history;
+}
+
+function relativeError(got: Float32Array, want: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return Number.isNaN(diff) ? Infinity : scale === 0 ? diff : diff / scale;
+}
+
+type SgdSpec = Extract<OptimizerSpec, { name: 'sgd' }>;
+
+const SPECS: [string, SgdSpec][] = [
+  ['momentum 0.9', { name: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 }],
+  ['Nesterov, weight decay', { name: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-3 }],
+  ['plain SGD, weight decay', { name: 'sgd', momentum: 0, nesterov: false, weightDecay: 5e-4 }],
+];
+
+describe.skipIf(skipNative)('native SGD update', () => {
+  beforeAll(() => {
+    if (load.ok) registerNativeBackend(load.addon);
+  });
+  useLeakCheck();
+
+  it('is a native kernel only', () => {
+    expect(tf.getKernel(SGD_UPDATE, NATIVE)).toBeDefined();
+    expect(tf.getKernel(SGD_UPDATE, 'cpu')).toBeUndefined();
+  });
+
+  it.each(SPECS)('matches the op chain on cpu over %s steps (%s)', async (_label, spec) => {
+    const seed = SEED ^ spec.momentum * 10 ^ (spec.nesterov ? 7 : 0);
+    const want = await train('cpu', spec, seed);
+    const got = await train(NATIVE, spec, seed);
+    for (let step = 0; step < STEPS; step++) {
+      SHAPES.forEach((s, i) => {
+        expect(relativeError(got[step][i], want[step][i]), `step ${step} variable ${s.join('x')} (seed ${SEED})`).toBeLessThan(1e-4);
+      });
+    }
+  });
+
+  it('is deterministic: the same inputs give the same bits', async () => {
+    const a = await train(NATIVE, SPECS[1][1], SEED);
+    const b = await train(NATIVE, SPECS[1][1], SEED);
+    expect(b).toEqual(a);
+  });
+
+  it('never rewrites an array that was read out or viewed, and keeps the tensor count flat', async () => {
+    await tf.setBackend(NATIVE);
+    const w = tf.tidy(() => tf.variable(tf.randomNormal([9, 4], 0, 1, 'float32', SEED % 1000)));
+    const optimizer = createOptimizer(SPECS[0][1], [w]);
+    const lr = tf.scalar(0.1);
+    const g = tf.ones([9, 4]);
+    optimizer.apply([g], lr); // the first update's outputs are the kernel's own arrays
+    optimizer.apply([g], lr); // ... which the second may rewrite in place
+    const before = tf.memory().numTensors;
+    const read = w.dataSync(); // the backend's own array for w, handed out
+    const readCopy = Float32Array.from(read);
+    const view = tf.slice(w, [0, 0], [3, 4]); // a view of w's array on the cpu kernels
+    const viewCopy = Float32Array.from(view.dataSync());
+    for (let i = 0; i < 3; i++) optimizer.apply([g], lr);
+    expect(read).toEqual(readCopy);
+    expect(view.dataSync()).toEqual(viewCopy);
+    expect(w.dataSync()).not.toEqual(readCopy);
+    view.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+    tf.dispose([w, lr, g]);
+  });
+});
