@@ -1,9 +1,10 @@
 /**
- * Crashes: an 8-run sweep with 2 workers is SIGKILLed (the whole process group) 5 times, each a
- * delay drawn from a fixed seed after that process's first checkpoint, and rerun each time. In the end no run is lost or duplicated, no curve misses or
- * repeats a step, and every metric and curve value equals an uninterrupted sweep's: runs killed
- * mid-way continue from their checkpoints (bit-identical on cpu), and runs left `running` by a
- * dead process are taken up again.
+ * Crashes: an 8-run sweep with 2 workers (12 short epochs a run, long enough that all 5 kills land
+ * before it ends) is SIGKILLed (the whole process group) 5 times, each a delay drawn from a fixed
+ * seed after that process's first checkpoint, and rerun each time. In the end no run is lost or
+ * duplicated, no curve misses or repeats a step, and every metric and curve value equals an
+ * uninterrupted sweep's: runs killed mid-way continue from their checkpoints (bit-identical on
+ * cpu), and runs left `running` by a dead process are taken up again.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ backend: cpu
 data: { name: blobs, classes: 4, dim: 16, trainSize: 512, testSize: 128 }
 model: { name: mlp, hidden: [64, 32], norm: batch, dropout: 0.1 }
 optimizer: { name: sgd, momentum: 0.9 }
-train: { epochs: 4, logEvery: 4, checkpointEvery: { steps: 16 } }
+train: { epochs: 12, logEvery: 4, checkpointEvery: { steps: 16 } }
 sweep:
   batchSize: [16, 32]
   lr: [0.05, 0.1]
@@ -45,7 +46,7 @@ describe('a sweep killed at random moments', () => {
       const sweep = startSweep(dir, spec, 'out', 2);
       // Timed from this process's first checkpoint, not from its start, whose length varies with
       // the machine's load: every kill then lands in training, after some progress was saved.
-      const delayMs = random() * 1500;
+      const delayMs = random() * 800;
       await freshCheckpoint(join(dir, 'out'), startedAt, sweep.exited);
       const outcome = await Promise.race([sweep.exited, new Promise<null>((r) => setTimeout(() => r(null), delayMs))]);
       if (outcome !== null) break; // finished before this kill: the rest of the check still applies
