@@ -4,7 +4,7 @@
  *   cli -> runner, report -> results -> train -> models, data, config -> backend -> core
  *
  * errors.ts is shared by every layer. Tests (*.test.ts) may import anything. Checked in
- * `npm test` by test/architecture.test.ts; from the command line (the CLI needs node 22 or later):
+ * `npm test` by test/architecture.test.ts; or from the command line:
  *   npx depcruise src --config .dependency-cruiser.cjs
  */
 const above = (...layers) => `^src/(${layers.join('|')})(/|\\.ts$)`;
