@@ -491,7 +491,8 @@ KERNEL(Binary, "Binary", 7) {
 // op chain (src/train/optimizers.ts), each product and sum rounded on its own (no contraction):
 //   g' = g + w*weightDecay (when weightDecay > 0);  v' = v*momentum + g';
 //   step = nesterov ? g' + v'*momentum : v' (or g' without momentum);  w' = w - step*lr.
-// Outputs are separate arrays; an output may not alias an input.
+// Each output may be its input (wOut == w, velocityOut == velocity: the in-place update the backend
+// uses when it is safe): every element is read before it is written and by no other element.
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 KERNEL(SgdUpdate, "SgdUpdate", 9) {

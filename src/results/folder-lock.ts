@@ -166,3 +166,18 @@ async function heldError(dir: string, flag: string, staleMs: number): Promise<Us
     { path: flag, message: `${message}. Wait for it to finish, or write somewhere else with --out (lock: ${join(dir, LOCK_DIR)})` },
   ]);
 }
+
+/**
+ * Runs `fn` holding `dir`'s lock: a write the disk refuses inside it becomes the EnvironmentError
+ * naming the folder, and the lock is released however `fn` ends.
+ */
+export async function withFolderLock<T>(dir: string, o: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const lock = await lockFolder(dir, o);
+  try {
+    return await fn();
+  } catch (err) {
+    throw refusedWriteError(err, dir) ?? err;
+  } finally {
+    await lock.release();
+  }
+}

@@ -200,9 +200,8 @@ export function writeSummary(dir: string, records: readonly RunRecord[], axes: r
 
 // --- runs/<id>/curve.csv ---------------------------------------------------------------------
 
-/** Streams curve rows to `<runDir>/curve.csv` as training goes (an observer of the loop). */
 /**
- * Starts `curve.csv` afresh with the header and `rows` (a resumed run's rows up to its
+ * Streams curve rows to `<runDir>/curve.csv` as training goes (an observer of the loop). Starts `curve.csv` afresh with the header and `rows` (a resumed run's rows up to its
  * checkpoint, so no step is missing or repeated), then appends each row the observer is given.
  */
 export async function openCurveWriter(runDir: string, withGradStats = false, rows: readonly CurveRow[] = []): Promise<TrainObserver> {

@@ -5,7 +5,7 @@
 import { cp } from 'node:fs/promises';
 import type { Spec } from '../config/schema.ts';
 import { UsageError, refusedWriteError } from '../errors.ts';
-import { lockFolder } from './folder-lock.ts';
+import { withFolderLock } from './folder-lock.ts';
 import { checkOutDir } from './out-dir.ts';
 import { describeValue } from '../config/format-issues.ts';
 import { validateSpec } from '../config/validate.ts';
@@ -30,7 +30,8 @@ async function readMergeInput(dir: string): Promise<SweepJson> {
   let raw: unknown;
   try {
     ({ raw } = await readSweepJson(dir));
-  } catch {
+  } catch (err) {
+    if (err instanceof UsageError) throw err; // e.g. written by a newer batchlab: its own message says so
     throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`, [{ path: file, message: 'expected a readable JSON file' }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -86,19 +87,14 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
   // Held while writing, so a sweep or another merge into the same folder cannot interleave.
-  const lock = await lockFolder(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}` });
-  try {
+  await withFolderLock(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}` }, async () => {
     await makeRunsDir(outDir);
     for (const [id, { dir }] of kept) {
       if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });
     }
     await writeSummary(outDir, ordered, first.axes);
     await writeSweepJson(outDir, { ...first, ...(runIds ? { runIds } : {}), shard: null, mergedFrom: [...dirs] });
-  } catch (err) {
-    throw refusedWriteError(err, outDir) ?? err;
-  } finally {
-    await lock.release();
-  }
+  });
   outcome.runs = ordered.length;
   return outcome;
 }

@@ -10,7 +10,7 @@ import { adjustForMultipleClaims, claimColumns, evaluateClaim } from '../core/cl
 import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
-import { parseCsvNumber, renderCsv } from './csv.ts';
+import { parseCsvNumber } from './csv.ts';
 import { readCurveTable, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
 
 export const VERDICT_COLUMNS = [
@@ -94,10 +94,6 @@ function verdictRows(verdicts: readonly Verdict[]) {
     ci_lo: v.lo, ci_hi: v.hi, ci_level: v.level, interval: v.interval, n_seeds: v.n, expect: v.expect,
     verdict: v.verdict, reason: v.reason, statement: v.statement, min_seeds: v.minSeeds, p_value: v.p, p_holm: v.pHolm, mde: v.mde,
   }));
-}
-
-export function renderVerdictsCsv(verdicts: readonly Verdict[]): string {
-  return renderCsv(VERDICT_COLUMNS, verdictRows(verdicts));
 }
 
 /**

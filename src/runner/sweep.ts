@@ -10,7 +10,7 @@ import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
 import { FINISHED, makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
 import { refusedWriteCode, refusedWriteError } from '../errors.ts';
-import { lockFolder } from '../results/folder-lock.ts';
+import { withFolderLock } from '../results/folder-lock.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
 import { describeError } from './execute-run.ts';
@@ -53,18 +53,11 @@ export interface SweepOutcome {
 
 export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
-  const lock = await lockFolder(o.outDir, {
+  return withFolderLock(o.outDir, {
     flag: o.outFlag ?? '--out',
     command: `sweep ${o.spec.name}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
     onLost: (err) => emit({ type: 'warning', message: `the lock on ${o.outDir} was lost (${err.message}); another process may now write there` }),
-  });
-  try {
-    return await sweepLocked(o, emit);
-  } catch (err) {
-    throw refusedWriteError(err, o.outDir) ?? err;
-  } finally {
-    await lock.release();
-  }
+  }, () => sweepLocked(o, emit));
 }
 
 async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Promise<SweepOutcome> {

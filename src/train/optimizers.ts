@@ -43,19 +43,20 @@ function decayed(spec: OptimizerSpec, v: tf.Variable, g: tf.Tensor): tf.Tensor {
 function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly tf.Variable[]): Optimizer {
   const velocity = spec.momentum > 0 ? zerosLike(vars) : [];
   let t = 0;
+  // Looked up once: the backend does not change during a run.
+  const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) != null;
+  const attrs = vars.map((v): SgdUpdateAttrs => ({
+    momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
+  }));
   return {
     apply(grads, lr) {
       t += 1;
-      const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) != null;
       tf.tidy(() => {
         vars.forEach((v, i) => {
           if (fused && v.dtype === 'float32' && grads[i].dtype === 'float32') {
-            const attrs: SgdUpdateAttrs = {
-              momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
-            };
             const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
             // The kernel may write v's and the velocity's arrays in place: its outputs go straight back into them.
-            const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs[i] as unknown as tf.NamedAttrMap) as tf.Tensor[];
             if (spec.momentum > 0) velocity[i].assign(outs[1]);
             v.assign(outs[0]);
             return;

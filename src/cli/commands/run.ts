@@ -13,7 +13,7 @@ import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { EXIT, refusedWriteCode, refusedWriteError } from '../../errors.ts';
-import { lockFolder } from '../../results/folder-lock.ts';
+import { withFolderLock } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
@@ -24,18 +24,11 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   const { sweep: _sweep, ...single } = spec;
   const outFlag = args.out !== undefined ? '--out' : 'name';
   await preflight(single, [planned], { dir: outDir, flag: outFlag });
-  const lock = await lockFolder(outDir, {
+  return withFolderLock(outDir, {
     flag: outFlag,
     command: `run ${spec.name}`,
     onLost: (err) => io.err(`warning: the lock on ${outDir} was lost (${err.message}); another process may now write there`),
-  });
-  try {
-    return await runLocked(args, io, signal, { spec, planned, outDir });
-  } catch (err) {
-    throw refusedWriteError(err, outDir) ?? err;
-  } finally {
-    await lock.release();
-  }
+  }, () => runLocked(args, io, signal, { spec, planned, outDir }));
 }
 
 async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { spec: Spec; planned: PlannedRun<RunConfig>; outDir: string }): Promise<number> {
