@@ -87,7 +87,7 @@ describe.skipIf(skipNative)('native SGD update', () => {
     expect(b).toEqual(a);
   });
 
-  it('never rewrites an array that was read out or viewed, and keeps the tensor count flat', async () => {
+  it('never rewrites an array that was read out, and keeps the tensor count flat', async () => {
     await tf.setBackend(NATIVE);
     const w = tf.tidy(() => tf.variable(tf.randomNormal([9, 4], 0, 1, 'float32', SEED % 1000)));
     const optimizer = createOptimizer(SPECS[0][1], [w]);
@@ -98,15 +98,34 @@ describe.skipIf(skipNative)('native SGD update', () => {
     const before = tf.memory().numTensors;
     const read = w.dataSync(); // the backend's own array for w, handed out
     const readCopy = Float32Array.from(read);
-    const view = tf.slice(w, [0, 0], [3, 4]); // a view of w's array on the cpu kernels
-    const viewCopy = Float32Array.from(view.dataSync());
     for (let i = 0; i < 3; i++) optimizer.apply([g], lr);
     expect(read).toEqual(readCopy);
-    expect(view.dataSync()).toEqual(viewCopy);
     expect(w.dataSync()).not.toEqual(readCopy);
-    view.dispose();
     expect(tf.memory().numTensors).toBe(before);
     optimizer.dispose();
     tf.dispose([w, lr, g]);
+  });
+
+  it('never rewrites an array a slice kernel viewed, though nothing was read out', async () => {
+    // The view's values after two updates, from the same steps on the cpu backend (nothing on
+    // native is read before the view is taken, so only the view protection can keep them).
+    const twoSteps = async (backend: string, viewThenMore: boolean): Promise<Float32Array> => {
+      await tf.setBackend(backend);
+      const w = tf.tidy(() => tf.variable(tf.randomNormal([9, 4], 0, 1, 'float32', SEED % 1000)));
+      const optimizer = createOptimizer(SPECS[0][1], [w]);
+      const lr = tf.scalar(0.1);
+      const g = tf.ones([9, 4]);
+      optimizer.apply([g], lr);
+      optimizer.apply([g], lr);
+      const view = tf.slice(w, [0, 0], [3, 4]);
+      if (viewThenMore) for (let i = 0; i < 3; i++) optimizer.apply([g], lr);
+      const values = Float32Array.from(view.dataSync());
+      optimizer.dispose();
+      tf.dispose([w, lr, g, view]);
+      return values;
+    };
+    const want = await twoSteps('cpu', false);
+    const got = await twoSteps(NATIVE, true);
+    expect(relError(got, want)).toBeLessThan(1e-6);
   });
 });
