@@ -30,8 +30,7 @@ async function readMergeInput(dir: string): Promise<SweepJson> {
   let raw: unknown;
   try {
     ({ raw } = await readSweepJson(dir));
-  } catch (err) {
-    if (err instanceof UsageError) throw err; // e.g. written by a newer batchlab: its own message says so
+  } catch {
     throw new UsageError(`${dir} is not a sweep output directory (no readable sweep.json)`, [{ path: file, message: 'expected a readable JSON file' }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
