@@ -19,7 +19,7 @@ import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
 import type { CurveRow, TrainObserver } from '../train/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, summaryRow } from './columns.ts';
+import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, VALIDATION_COLUMNS, summaryRow } from './columns.ts';
 import { parseCsv, renderCsv, renderCsvHeader, requireColumns, type CsvTable, type CsvValue } from './csv.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -204,9 +204,11 @@ export function writeSummary(dir: string, records: readonly RunRecord[], axes: r
  * Streams curve rows to `<runDir>/curve.csv` as training goes (an observer of the loop). Starts `curve.csv` afresh with the header and `rows` (a resumed run's rows up to its
  * checkpoint, so no step is missing or repeated), then appends each row the observer is given.
  */
-export async function openCurveWriter(runDir: string, withGradStats = false, rows: readonly CurveRow[] = []): Promise<TrainObserver> {
+export async function openCurveWriter(
+  runDir: string, withGradStats = false, rows: readonly CurveRow[] = [], withValidation = false,
+): Promise<TrainObserver> {
   const file = runPaths(runDir).curveCsv;
-  const columns = withGradStats ? [...CURVE_COLUMNS, ...GRAD_STATS_COLUMNS] : [...CURVE_COLUMNS];
+  const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
   // The header first, so even a run that fails at once leaves a readable curve.
   await writeFileAtomic(file, rows.length ? renderCsv(columns, rows as unknown as Record<string, CsvValue>[]) : renderCsvHeader(columns));
   const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });

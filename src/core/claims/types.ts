@@ -87,6 +87,12 @@ interface TrendBase extends TestBase {
   x: string;
   /** Within each x cell, keep the value of this column (e.g. lr) whose mean metric over seeds is best. */
   tune?: string;
+  /**
+   * Which split chooses the tuned value: 'validation' (default) uses the metric's validation
+   * counterpart (final_test_acc -> final_val_acc), so the test split only scores; runs without a
+   * validation split then give an INCONCLUSIVE verdict. 'test' chooses on the scored data itself.
+   */
+  tuneOn: 'validation' | 'test';
   interval: IntervalChoice;
 }
 
