@@ -68,9 +68,9 @@ const SUMMARY_COLUMN_SPECS = [
   { column: 'final_val_acc', kind: 'number', added: true, write: (r) => r.final.val_acc ?? null },
   { column: 'best_val_acc', kind: 'number', added: true, write: (r) => r.final.best_val_acc ?? null },
   // examples in the validation split (0 without one)
-  { column: 'val_size', kind: 'number', added: true, write: (r) => r.config.data.validationSize ?? 0 },
+  { column: 'val_size', kind: 'number', added: true, write: (r) => r.config?.data?.validationSize ?? 0 },
   // seconds in optimizer steps: wall time less evaluation, measurements and start-up
-  { column: 'train_s', kind: 'number', added: true, write: (r) => r.timings.train_s },
+  { column: 'train_s', kind: 'number', added: true, write: (r) => r.timings?.train_s ?? null },
 ] as const satisfies readonly SummaryColumnSpec[];
 
 type WithKeys<T extends readonly SummaryColumnSpec[]> = {

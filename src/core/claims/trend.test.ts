@@ -85,7 +85,8 @@ describe('slope', () => {
     expect((v.details.points as { y: number }[]).map((p) => p.y)).toEqual([0.05, 0.1, 0.2, 0.4]);
     // Chosen on the test split it is scored on: the interval is clear, the verdict is not given.
     expect(v.verdict).toBe('INCONCLUSIVE');
-    expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size (the lr is chosen on the test split it is scored on) is +1 ');
+    expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size (the lr is chosen on the test split it is scored on) is +1, identical in all 3 seeds (pooled r2 1), ');
+    expect([v.interval, v.p, v.mde]).toEqual(['exact', NaN, NaN]);
     expect(v.reason).toContain('a verdict needs the tuned value chosen off the test split: tuneOn: test chooses on the scored data (the interval is inside the band 0.75 to 1.25)');
   });
 

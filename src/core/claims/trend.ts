@@ -15,7 +15,8 @@ import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
 import type { Claim, ClaimRun, CriticalBatchTest, MetricSpec, RankTest, SlopeTest, Verdict } from './types.ts';
 import { applyTuningGate, planTuning, type TuningPlan } from './tuning.ts';
 import { inferFromSeeds } from './inference.ts';
-import { applySeedMinimum, assembleVerdict, ciText, seedShortfall } from './build-verdict.ts';
+import { applySeedMinimum, assembleVerdict, estimateText, mdeClause, seedShortfall } from './build-verdict.ts';
+import { procedureDetails } from './paired.ts';
 
 type TrendTest = SlopeTest | RankTest | CriticalBatchTest;
 
@@ -243,10 +244,15 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     : test.kind === 'slope' && Number.isFinite(est.extra.r2 as number) ? `; pooled r2 ${fmt(est.extra.r2 as number)}` : '';
   const over = inf.interval === 'bootstrap' ? ', BCa bootstrap over seeds' : ', t over per-seed values';
   const tuneText = tuning ? ` (${tuning.text})` : '';
-  const reason = `${short}${what}${tuneText} is ${fmt(inf.estimate, true)} ${ciText(fmt(inf.lo), fmt(inf.hi), inf.level, n, `${over}${fitNote}`)}, ${clause}; minimal detectable effect at 80% power ${fmt(inf.mde)}.`;
+  const show = (x: number, signed = false) => fmt(x, signed);
+  // With t or the bootstrap the pooled fit goes inside the interval's parentheses; otherwise after the estimate.
+  const ruled = inf.interval === 'exact' || inf.interval === 'sign';
+  const fitAfter = ruled && fitNote ? ` (${fitNote.slice(2)})` : '';
+  const reason = `${short}${what}${tuneText} is ${estimateText(inf, show, '', n, `${over}${fitNote}`)}${fitAfter}, ${clause}${mdeClause(inf, show, '')}.`;
   return assembleVerdict(claim, {
-    statistic: statName, level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
-    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}) },
+    statistic: inf.interval === 'sign' ? `median ${statName}` : statName, level: inf.level, interval: inf.interval, n, expect,
+    estimate: inf.estimate, lo: inf.lo, hi: inf.hi, p: inf.p, mde: inf.mde, verdict, reason,
+    details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },
   });
 }
 
