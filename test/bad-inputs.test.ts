@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { encodeIdx } from '../src/data/idx-fixtures.ts';
+import { encodeIdx } from './support/idx-fixtures.ts';
 import { SUMMARY_COLUMNS } from '../src/results/columns.ts';
 import { tempDir } from './support/cli.ts';
 

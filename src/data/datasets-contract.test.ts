@@ -9,7 +9,7 @@ import { UsageError } from '../errors.ts';
 import { FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './fashion-mnist.ts';
 import { DATASETS, loadDataset, type DataConfig, type Dataset, type DatasetName } from './index.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
-import { firstMismatch } from './test-support.ts';
+import { firstMismatch } from '../../test/support/first-mismatch.ts';
 
 const fashionPresent = existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'));
 const fashionSkipped = requireSystem(FASHION_MNIST_PACKAGE, fashionPresent);

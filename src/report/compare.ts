@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.ts';
 import type { CsvRow } from '../results/csv.ts';
-import { designColumns as sweepDesignColumns } from '../results/columns.ts';
+import { axisColumnsOf } from '../results/columns.ts';
 import { aggregateBy, compareKeyValues } from '../core/aggregate.ts';
 import { fmtSig } from '../core/format-number.ts';
 import { renderCsvTable, renderMarkdownTable, renderPlainTable } from './text-table.ts';
@@ -95,14 +95,14 @@ export function metricDirection(metric: string): Direction | null {
 /** Columns that identify a configuration: runs differing in any of these are not seeds of one cell. */
 function configColumns(columns: string[]): string[] {
   const fixed = ['batch_size', 'base_lr', 'lr', 'scaling_rule', 'backend'];
-  return [...fixed, ...sweepDesignColumns(columns)];
+  return [...fixed, ...axisColumnsOf(columns)];
 }
 
 /**
  * Columns that name a design choice (not a measurement): the fixed ones plus every column a
  * summary has that batchlab does not write itself (sweep axes such as model.norm, and arm).
  */
-export function designColumns(columns: readonly string[]): string[] {
+export function presentConfigColumns(columns: readonly string[]): string[] {
   return configColumns([...columns]).filter((c) => columns.includes(c));
 }
 
@@ -115,7 +115,7 @@ export function designColumns(columns: readonly string[]): string[] {
 export function alignInputs(inputs: readonly CompareInput[]): AlignedInputs {
   const columnsOf = (i: CompareInput) => (i.rows.length ? Object.keys(i.rows[0]!.values) : []);
   const labels = uniqueLabels(inputs.map((i) => i.label));
-  const design = inputs.map((i) => designColumns(columnsOf(i)));
+  const design = inputs.map((i) => presentConfigColumns(columnsOf(i)));
   const common = design.length ? design[0]!.filter((c) => design.every((d) => d.includes(c))) : [];
   const extra = [...new Set(design.flat())].filter((c) => !common.includes(c));
   const ignored: IgnoredColumn[] = extra.map((column) => ({
