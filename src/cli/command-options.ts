@@ -4,7 +4,7 @@
  * not tfjs or the report renderers.
  */
 import type { Argv } from 'yargs';
-import { COMPARE_FORMATS, type CompareFormat } from '../report/compare.ts';
+import { COMPARE_FORMATS, type CompareFormat } from '../report/compare/compare.ts';
 import { parseThreads } from '../backend/threads.ts';
 import { UsageError } from '../errors.ts';
 import { REQUIRED_ARGUMENTS } from './missing-arguments.ts';
