@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs every claim experiment at its CPU size into results/claims/<name>/, then verifies it and
 # writes its report; records each sweep's wall time in results/claims/timings.csv.
-#   scripts/run-claims.sh [--allow-dirty] [c1 c2 ...]   (default: all of experiments/claims/)
+#   scripts/claims/run-claims.sh [--allow-dirty] [c1 c2 ...]   (default: all of experiments/claims/)
 # Committed results must come from one commit of a clean tree (each run records git_commit and
 # git_dirty, and `verify` flags a dirty one): a tree with uncommitted changes outside results/ is
 # refused unless --allow-dirty is given.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 allow_dirty=0
 if [ "${1:-}" = "--allow-dirty" ]; then allow_dirty=1; shift; fi
 if [ "$allow_dirty" = 0 ] && [ -n "$(git status --porcelain --untracked-files=all -- . ':(exclude)results' 2>/dev/null)" ]; then
