@@ -37,12 +37,20 @@ export interface WorkerLaunch {
   close(): Promise<void>;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** Set by a bundled build (scripts/gpu/prepare-bundle.sh) to its worker.mjs, which runs without tsx. */
+export const WORKER_ENTRY_ENV = 'BATCHLAB_WORKER_ENTRY';
+
+/** The worker's script and the Node flags it needs: worker.ts through tsx, or the bundle's worker. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const bundled = process.env[WORKER_ENTRY_ENV];
+  if (bundled) return { file: bundled, execArgv: [] };
+  return { file: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: [`--import=${import.meta.resolve('tsx')}`] };
+}
 
 /** Forks a worker and asks it to initialise `backend` at once. */
 export function launchWorker(backend: string): WorkerLaunch {
-  const child: ChildProcess = fork(WORKER, [], { execArgv: [`--import=${TSX}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { file, execArgv } = workerEntry();
+  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let onProgress: OnProgress = () => {};
   let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
   let exited = false;

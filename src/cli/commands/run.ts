@@ -12,6 +12,7 @@ import { planSingleRun } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
+import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
 import { errorFromData, EXIT, RefusedWriteError } from '../../errors.ts';
 import { withFolderLock } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
@@ -24,6 +25,8 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   const { sweep: _sweep, ...single } = spec;
   const outFlag = args.out !== undefined ? '--out' : 'name';
   await preflight(single, [planned], { dir: outDir, flag: outFlag });
+  // Dawn writes its warnings from C++ to stderr: run again as a child whose stderr is filtered.
+  if (shouldHideDawnNoise(spec.backend, args.debug === true)) return rerunWithoutNativeNoise(io);
   return withFolderLock(outDir, {
     flag: outFlag,
     command: `run ${spec.name}`,
