@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendDriver, BackendProbe } from './names.ts';
 import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
 import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
+import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
 import { dawnCreateFlags, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
@@ -35,7 +36,7 @@ function unavailable(reason: string, hint?: string): BackendUnavailableError {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new EnvironmentError(`${what} did not answer within ${ms / 1000} s`)), ms);
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
