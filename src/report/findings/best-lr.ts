@@ -2,13 +2,13 @@
  * How the best learning rate grows with the batch size: for each batch size, the applied (peak)
  * LR of the configuration with the best mean final metric over every rule and base LR tried
  * there (configurations with a diverged seed excluded; the metric of the validation split when
- * the runs have one, see SweepView.selectOn), then the least-squares slope of
- * log(best LR) on log(B) with its 95% t interval over the batch sizes. A slope of 1 is linear
+ * the runs have one, see SweepView.selectOn). The slope of log(best LR) on log(B) is fitted per
+ * seed (each seed's own best LR) and averaged, with its 95% t interval over seeds. A slope of 1 is linear
  * scaling, 0.5 square-root scaling, 0 a constant LR. Pure.
  */
-import { linearFit, slopeCi } from '../../core/stats/index.ts';
+import { linearFit, meanCi, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { describeSelection, isBetter, selectionScore } from '../sweep-view.ts';
+import { describeSelection, isBetter, selectionMetric, selectionScore } from '../sweep-view.ts';
 import { ci, covers, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
 
 export interface BestLrPoint {
@@ -55,6 +55,39 @@ export function fitBestLr(points: BestLrPoint[]): BestLrFit {
   return { points, slope: fit.slope, ...slopeCi(fit) };
 }
 
+/**
+ * The seed as the unit: each seed's own best applied LR per batch size (its own selection
+ * metric, completed runs only), its own log-log slope over the batch sizes where it has one,
+ * then the mean slope with its 95% t interval over seeds (df = seeds - 1). Undefined with fewer
+ * than 2 seeds that have a slope.
+ */
+export function perSeedBestLrSlope(view: SweepView, groups: SweepView['groups']): { slope: number; lo: number; hi: number; seeds: number } | undefined {
+  const seeds = [...new Set(groups.flatMap((g) => g.completed.map((r) => r.summary.seed)))].sort((a, b) => a - b);
+  const slopes: number[] = [];
+  for (const seed of seeds) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const b of view.batchSizes) {
+      let best: { lr: number; score: number } | undefined;
+      for (const g of groups) {
+        if (g.batchSize !== b || !(g.lr > 0)) continue;
+        const run = g.completed.find((r) => r.summary.seed === seed);
+        const score = run ? selectionMetric(run.summary, view.task, view.selectOn) : NaN;
+        if (!Number.isFinite(score)) continue;
+        if (!best || isBetter(score, best.score, view.task)) best = { lr: g.lr, score };
+      }
+      if (best) {
+        xs.push(Math.log(b));
+        ys.push(Math.log(best.lr));
+      }
+    }
+    if (xs.length >= 2) slopes.push(linearFit(xs, ys).slope);
+  }
+  if (slopes.length < 2) return undefined;
+  const ci = meanCi(slopes, 0.95);
+  return { slope: ci.mean, lo: ci.lo, hi: ci.hi, seeds: slopes.length };
+}
+
 /** Plain words for where linear (1), square-root (0.5) and constant (0) fall against the interval. */
 export function describeExponent(slope: number, lo: number, hi: number): string {
   const lin = covers(lo, hi, 1);
@@ -84,9 +117,15 @@ export function findBestLrGrowth(view: SweepView): FindingsResult {
       out.leftOut.push(leftOut(id, topic + inFamily(family), `it needs a best LR at 3 or more batch sizes (each with 2 or more LRs tried and a stable one); this sweep has ${points.length}`));
       continue;
     }
-    const fit = fitBestLr(points);
+    const pooled = fitBestLr(points);
+    const bySeed = perSeedBestLrSlope(view, groups);
+    if (!bySeed) {
+      out.leftOut.push(leftOut(id, topic + inFamily(family), 'it needs two or more seeds with a best LR at two or more batch sizes (the interval is over seeds)'));
+      continue;
+    }
+    const fit = { ...pooled, slope: bySeed.slope, lo: bySeed.lo, hi: bySeed.hi };
     const exact = isExact(fit.lo, fit.hi, fit.slope);
-    const interval = exact ? 'the points lie exactly on the line' : ci(fit.lo, fit.hi);
+    const interval = exact ? 'the same slope in every seed' : ci(fit.lo, fit.hi);
     const edges = points.filter((p) => p.edge);
     const edgeText = edges.length
       ? ` At ${edges.map((p) => `B=${p.batchSize}`).join(', ')} the best LR is the ${edges.length === 1 ? `${edges[0]!.edge} LR tried there` : 'smallest or largest LR tried there'}, so the true optimum may lie beyond it.`
@@ -95,7 +134,7 @@ export function findBestLrGrowth(view: SweepView): FindingsResult {
       id,
       'final-heatmap',
       `The best learning rate grows about as B^${num(fit.slope)} with the batch size${inFamily(family)} ` +
-        `(log-log slope ${num(fit.slope)}, ${interval}, n = ${points.length} batch sizes): ${describeExponent(fit.slope, fit.lo, fit.hi)}. ` +
+        `(log-log slope ${num(fit.slope)}, the mean of each seed's own slope, ${interval}, n = ${bySeed.seeds} seeds over ${points.length} batch sizes): ${describeExponent(fit.slope, fit.lo, fit.hi)}. ` +
         `Best applied LR over every rule and base LR (${describeSelection(view)}): ${points.map((p) => `B=${p.batchSize}: ${num(p.lr)}`).join(', ')}.${edgeText}`,
     ));
   }

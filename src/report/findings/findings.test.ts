@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultsData, RunResult, RunSummary } from '../../results/read-results.ts';
 import { viewSweep } from '../sweep-view.ts';
-import { bestLrPoints, describeExponent, findBestLrGrowth, fitBestLr } from './best-lr.ts';
+import { bestLrPoints, describeExponent, findBestLrGrowth, fitBestLr, perSeedBestLrSlope } from './best-lr.ts';
 import { findAccuracyLost } from './accuracy-lost.ts';
-import { findGenGap } from './gen-gap.ts';
+import { findGenGap, gapTrend } from './gen-gap.ts';
 import { renderFindingsText, summarizeFindings } from './index.ts';
 import { findRuleWinner } from './rule-winner.ts';
 import { findStableLr } from './stable-lr.ts';
@@ -93,6 +93,10 @@ describe('best LR growth', () => {
     expect(findings).toHaveLength(1);
     const fit = fitBestLr(bestLrPoints(view, view.groups));
     expect(fit.slope).toBeCloseTo(0.5, 10);
+    // The seed is the unit: each of the two seeds has its own slope 0.5.
+    expect(perSeedBestLrSlope(view, view.groups)).toMatchObject({ seeds: 2 });
+    expect(perSeedBestLrSlope(view, view.groups)!.slope).toBeCloseTo(0.5, 10);
+    expect(findings[0]!.text).toContain('the mean of each seed\'s own slope, the same slope in every seed, n = 2 seeds over 4 batch sizes');
     expect(fit.lo).toBeLessThanOrEqual(0.5 + 1e-9);
     expect(fit.hi).toBeGreaterThanOrEqual(0.5 - 1e-9);
     expect(findings[0]!.text).toContain('B^0.5');
@@ -193,7 +197,21 @@ describe('which rule wins at each batch size', () => {
 describe('generalisation-gap trend', () => {
   it('recovers a gap growing by exactly 0.5 points per doubling of B', () => {
     const { findings } = findGenGap(viewSweep(twoRules({ 'none@16': [0.9, 0.9], 'none@64': [0.9, 0.9], 'none@256': [0.9, 0.9] })));
-    expect(findings[0]!.details[0]).toBe('none: grows by about 0.5 points per doubling of B (exact fit, n = 6 runs at 3 batch sizes); 3 points at B=16, 5 points at B=256.');
+    expect(findings[0]!.details[0]).toBe('none: grows by about 0.5 points per doubling of B (the same slope in every seed, n = 2 seeds, 6 runs at 3 batch sizes); 3 points at B=16, 5 points at B=256.');
+  });
+
+  it('the seed is the unit: the interval is t over per-seed slopes (df = seeds - 1), not over runs', () => {
+    // Seed 1's gap grows 1 point per doubling, seed 2's 2 points: slopes 1 and 2 -> mean 1.5,
+    // half-width t(0.975, 1) x sd / sqrt(2) = 12.706 x 0.7071 / 1.4142 = 6.353.
+    const runs: RunResult[] = [];
+    for (const b of [16, 32, 64]) {
+      for (const seed of [1, 2]) runs.push(run({ batchSize: b, seed, genGapAcc: (seed * Math.log2(b / 16)) / 100 }));
+    }
+    const t = gapTrend(viewSweep(data(runs)), 'none');
+    if (typeof t === 'string') throw new Error(t);
+    expect(t.slope).toBeCloseTo(1.5, 10);
+    expect(t.hi - t.slope).toBeCloseTo(12.706204736174694 * (Math.SQRT1_2 / Math.SQRT2), 8);
+    expect(t.seeds).toBe(2);
   });
 });
 
