@@ -103,6 +103,7 @@ export function verifyOptions<T>(y: Argv<T>) {
     .positional('dirs', { type: 'string', array: true, demandOption: true, describe: REQUIRED_ARGUMENTS.verify.positional.what })
     .option('format', { type: 'string', default: 'table', describe: 'table | json | md (md: the claims table from each dir\'s saved verdicts.json; evaluates and writes nothing)' })
     .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' })
+    .option('plan', { type: 'string', describe: 'a spec: estimate each of its claims\' MDE from the saved runs in <dirs> at the seeds it plans; refuse (exit 2) when one cannot be decided; writes nothing' })
     .option('family', { type: 'string', default: 'all', describe: 'all | spec: the family Holm adjusts p over (every test printed, or each spec\'s claims)' });
 }
 

@@ -106,6 +106,19 @@ function verdictRows(verdicts: readonly Verdict[], tree: string) {
  * Writes verdicts.csv and verdicts.json into the directory.
  */
 export async function verifyResultsDir(dir: string, override?: { block: unknown; source: string }): Promise<VerifiedDir> {
+  const { sweep, source, claims, verdicts } = await evaluateResultsDir(dir, override);
+  const provenance = await readProvenance(dir);
+  // JSON has no NaN: missing bounds are written as null.
+  const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts, describeProvenance(provenance)), {
+    sweep, claimSource: source, claims, verdicts, provenance,
+  });
+  return { dir, sweep, claimSource: source, claims, verdicts, files, provenance };
+}
+
+/** The claims of `dir` (or `override`) evaluated on its runs, with Holm over them; writes nothing. */
+export async function evaluateResultsDir(
+  dir: string, override?: { block: unknown; source: string },
+): Promise<{ sweep: string; source: string; claims: Claim[]; verdicts: Verdict[] }> {
   const { sweep, claim: own } = await readSweepClaim(dir);
   const block = override?.block ?? own;
   const source = override ? override.source : 'sweep.json';
@@ -132,13 +145,7 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
     }
     claims.push(claim);
   }
-  const verdicts = adjustForMultipleClaims(single);
-  const provenance = await readProvenance(dir);
-  // JSON has no NaN: missing bounds are written as null.
-  const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts, describeProvenance(provenance)), {
-    sweep, claimSource: source, claims, verdicts, provenance,
-  });
-  return { dir, sweep, claimSource: source, claims, verdicts, files, provenance };
+  return { sweep, source, claims, verdicts: adjustForMultipleClaims(single) };
 }
 
 /** The tree state every run of `dir` recorded (its run.json environment); the sweep's own when it has no runs. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { UsageError } from '../../errors.ts';
-import { writeClaimFixture } from '../../../test/support/claim-fixture.ts';
+import { FIXTURE_CLAIM, writeClaimFixture } from '../../../test/support/claim-fixture.ts';
 import type { Output } from '../output.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -112,6 +112,25 @@ describe('verifyCommand', () => {
     expect(spec.lines.join('\n')).toContain('p (Holm within each spec)');
     expect(spec.lines.join('\n')).toContain('0.0000297 (0.0000297)');
     await expect(verifyCommand({ dirs: [a], format: 'table', family: 'dirs' }, capture())).rejects.toThrow(UsageError);
+  });
+
+  it('--plan: MDE from the saved runs at the seeds the spec plans; refuses (exit 2) a claim it cannot decide; writes nothing', async () => {
+    const dir = join(tmp.path, 'pilot');
+    await writeClaimFixture(dir);
+    const spec = join(tmp.path, 'plan.yaml');
+    const claims = [
+      { ...FIXTURE_CLAIM, id: 'ok' },
+      { id: 'tight', statement: 'GN(2) within 0.0001 of GN(32)', metric: 'final_test_error', test: { kind: 'equivalence', a: { 'model.norm': 'group', batch_size: 2 }, b: { 'model.norm': 'group', batch_size: 32 }, margin: 0.0001 } },
+    ];
+    await writeFile(spec, JSON.stringify({ name: 'p', train: { epochs: 1 }, sweep: { batchSize: [2, 32], seeds: [1, 2, 3, 4, 5, 6, 7, 8] }, claim: claims }));
+    const io = capture();
+    const err = await verifyCommand({ dirs: [dir], format: 'table', plan: spec }, io).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(`the plan in ${spec} cannot decide tight`);
+    const out = io.lines.join('\n');
+    expect(out).toMatch(/ok\s+5\s+.*\s8\s+.*yes/);
+    expect(out).toMatch(/tight: MDE [\d.e-]+ at 8 seeds is not below the margin 0.0001 less \|estimate\|/);
+    await expect(readFile(join(dir, 'verdicts.json'), 'utf8')).rejects.toThrow();
   });
 
   it('rejects an unknown format', async () => {

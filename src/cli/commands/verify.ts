@@ -4,7 +4,9 @@ import { EXIT, UsageError, type Issue } from '../../errors.ts';
 import { renderPlainTable } from '../../report/text-table.ts';
 import { renderClaimsTable } from '../../report/claims-table.ts';
 import { intervalLabel, seedsCell } from '../../report/verdict-cells.ts';
-import { readClaimFile, readSavedVerdicts, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
+import { evaluateResultsDir, readClaimFile, readSavedVerdicts, verifyResultsDir, type VerifiedDir } from '../../results/verdicts.ts';
+import { planClaim, type ClaimPlan } from '../../core/claims/plan.ts';
+import { readSpec } from '../../config/read-spec.ts';
 import { FAMILY_SCOPES, adjustFamily, familyHeader, familySize, labelAfterFamily, type FamilyScope } from '../../core/claims/family.ts';
 import { describeProvenance } from '../../core/provenance.ts';
 import type { VerifyArgs } from '../command-options.ts';
@@ -53,8 +55,40 @@ async function printClaimsTable(args: VerifyArgs, io: Output): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * --plan <spec>: each of the spec's claims evaluated on the saved runs of each directory (a pilot
+ * or an earlier sweep), and whether the seeds the spec plans can decide it (core/claims/plan.ts).
+ * Writes nothing; a claim the plan cannot decide is an exit-2 refusal after the table is printed.
+ */
+async function printPlan(args: VerifyArgs, io: Output): Promise<number> {
+  const spec = await readSpec(args.plan!);
+  if (spec.claim === undefined) {
+    throw new UsageError('nothing to plan', [{ path: `${args.plan}: claim`, message: 'expected a claim block in the spec, got nothing' }]);
+  }
+  const planned = spec.sweep?.seeds?.length ?? 1;
+  const plans: ClaimPlan[] = [];
+  const rows: string[][] = [];
+  for (const dir of args.dirs) {
+    const { claims, verdicts } = await evaluateResultsDir(dir, { block: spec.claim, source: args.plan! });
+    claims.forEach((claim, i) => {
+      const p = planClaim(claim, verdicts[i]!, planned);
+      plans.push(p);
+      rows.push([p.claimId, String(p.pilotSeeds), dash(p.sd), dash(p.estimate), dash(p.distance), String(planned), dash(p.mde),
+        p.decidable ? 'yes' : 'NO', p.seedsNeeded === null ? '—' : String(p.seedsNeeded), dir]);
+    });
+  }
+  io.out(renderPlainTable(['claim', 'pilot seeds', 'sd', 'estimate', 'distance to decide', 'planned seeds', 'MDE', 'decidable', 'seeds needed', 'pilot'], rows));
+  for (const p of plans) io.out(`${p.claimId}: ${p.why}.`);
+  const bad = plans.filter((p) => !p.decidable);
+  if (bad.length) {
+    throw new UsageError(`the plan in ${args.plan} cannot decide ${bad.map((p) => p.claimId).join(', ')}`, bad.map((p) => ({ path: `${args.plan}: claim ${p.claimId}`, message: p.why })));
+  }
+  return EXIT.ok;
+}
+
 /** Exit 0 whatever the verdicts say; a directory that cannot be verified makes it 2 after the others are done. */
 export async function verifyCommand(args: VerifyArgs, io: Output): Promise<number> {
+  if (args.plan !== undefined) return printPlan(args, io);
   if (!(FORMATS as readonly string[]).includes(args.format)) {
     throw new UsageError('invalid option', [{ path: '--format', message: `expected one of ${FORMATS.join(' | ')}, got ${JSON.stringify(args.format)}` }]);
   }
