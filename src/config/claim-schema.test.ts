@@ -105,7 +105,7 @@ describe('experiments/claims', () => {
     const { validateSpec } = await import('./validate.ts');
     const dir = new URL('../../experiments/claims/', import.meta.url);
     const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml'));
-    expect(files).toHaveLength(10);
+    expect(files).toHaveLength(11);
     for (const f of files) {
       const doc = parse(await readFile(new URL(f, dir), 'utf8'));
       const spec = validateSpec(doc);
