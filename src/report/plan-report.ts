@@ -7,16 +7,22 @@ import { numericAxis, planFinalMetricByAxis } from './charts/final-metric-by-axi
 import { planGenGap } from './charts/gen-gap.ts';
 import { planLossCurves } from './charts/loss-curves.ts';
 import { planStableLr } from './charts/stable-lr.ts';
-import { planStepsToTarget } from './charts/steps-to-target.ts';
+import { claimStepsView, planStepsToTarget } from './charts/steps-to-target.ts';
+import type { Verdict } from '../core/claims/types.ts';
 import { planThroughput } from './charts/throughput.ts';
 import { viewSweep, type SweepView } from './sweep-view.ts';
 import { summarizeFindings, type FindingsResult } from './findings/index.ts';
 
-export function planReport(data: ResultsData): { view: SweepView; charts: ChartPlan[]; findings: FindingsResult } {
+/**
+ * `verdicts`: what `batchlab verify` saved for this sweep; a critical-batch claim among them
+ * replaces the steps-to-target chart's own target, LR choice and fit with the claim's.
+ */
+export function planReport(data: ResultsData, verdicts: readonly Verdict[] = []): { view: SweepView; charts: ChartPlan[]; findings: FindingsResult } {
   const view = viewSweep(data);
+  const claimSteps = claimStepsView(verdicts);
   return {
     view,
-    findings: summarizeFindings(view),
+    findings: summarizeFindings(view, claimSteps),
     charts: [
       planLossCurves(data, view),
       planFinalHeatmap(view),
@@ -25,7 +31,7 @@ export function planReport(data: ResultsData): { view: SweepView; charts: ChartP
       // sweeps have nothing to plot against, and listing it as not drawn would only be noise.
       ...(numericAxis(view) !== null ? [planFinalMetricByAxis(view)] : []),
       planGenGap(view),
-      planStepsToTarget(view),
+      planStepsToTarget(view, claimSteps),
       planThroughput(data, view),
       planStableLr(view),
     ],

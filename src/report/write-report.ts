@@ -70,11 +70,12 @@ export interface ReportOptions {
  */
 export async function writeReport(resultsDir: string, outFile?: string, opts: ReportOptions = {}): Promise<ReportOutput> {
   const data = await readResultsDir(resultsDir);
-  const { view, charts, findings } = planReport(data);
+  const warnings: string[] = [];
+  const savedVerdicts = await readVerdicts(resultsDir, warnings);
+  const { view, charts, findings } = planReport(data, savedVerdicts);
   const html = outFile ?? resultsPaths(resultsDir).reportHtml;
   const chartsDir = await makeChartsDir(html);
   const fonts = opts.fonts !== undefined ? opts.fonts : await findPngFonts();
-  const warnings: string[] = [];
   const notes = ['Each chart is also saved as SVG and PNG under charts/ beside this file.'];
   if (!fonts) {
     const msg = `No font found for PNG text (install the Debian package ${FONT_PACKAGE}); the PNG copies have no text. The SVGs here are unaffected.`;
@@ -90,7 +91,7 @@ export async function writeReport(resultsDir: string, outFile?: string, opts: Re
     }
     sections.push(await renderChartFiles(plan, chartsDir, fonts, written, warnings));
   }
-  const verdicts = renderVerdictSection(await readVerdicts(resultsDir, warnings));
+  const verdicts = renderVerdictSection(savedVerdicts);
   await writeReportHtml(html, renderReportHtml({ data, view, sections, notes, verdicts, findings }));
   const skipped = charts.filter((c): c is SkippedChart => c.kind === 'skipped').map((c) => ({ chart: c.id, why: c.why }));
   return { html, charts: written, skipped, warnings, findings };

@@ -9,7 +9,8 @@ import { TIP, runLines } from './tooltip.ts';
 import { describeSelection, meanOf, selectionScore } from '../sweep-view.ts';
 import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
-import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
+import { fitCriticalBatch, meanCi, quantile } from '../../core/stats/index.ts';
+import type { Verdict } from '../../core/claims/types.ts';
 
 /** Share of the reachable level used as the target: 95% of the accuracy, or 105% of the loss. */
 export const TARGET_FRACTION = 0.95;
@@ -92,7 +93,68 @@ export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   return { target, reached, missed, panelsOk, fits };
 }
 
-export function planStepsToTarget(view: SweepView): ChartPlan {
+/** What a critical-batch claim's verdict says, as the chart draws it (from verdicts.json; see claimStepsView). */
+export interface ClaimSteps {
+  claimId: string;
+  metric: string;
+  /** Per batch size: mean steps over seeds at the claim's chosen LR. */
+  points: { batchSize: number; steps: number; lr?: string }[];
+  bNoise: number;
+  lo: number;
+  hi: number;
+  level: number;
+  n: number;
+  sMin: number;
+  /** How the LR was chosen, in words (the claim's tunedOn), or '' without tuning. */
+  chosen: string;
+}
+
+/** The critical-batch verdict of a sweep's saved verdicts, in the chart's terms; undefined when there is none. */
+export function claimStepsView(verdicts: readonly Verdict[]): ClaimSteps | undefined {
+  const v = verdicts.find((x) => x.kind === 'critical-batch');
+  if (!v) return undefined;
+  const d = v.details as { points?: { x: number; y: number; tuned?: string }[]; sMin?: number; tunedOn?: { split: string; metric: string } };
+  const points = (d.points ?? []).map((p) => ({ batchSize: p.x, steps: p.y, ...(p.tuned !== undefined ? { lr: p.tuned } : {}) }));
+  const chosen = d.tunedOn ? `LR per batch size chosen by mean ${d.tunedOn.metric} (${d.tunedOn.split === 'validation' ? 'on the validation split' : d.tunedOn.split === 'test' ? 'on the test split: the verdict is held back for it' : 'no test data read'})` : '';
+  return { claimId: v.claimId, metric: v.metric, points, bNoise: v.estimate, lo: v.lo, hi: v.hi, level: v.level, n: v.n, sMin: d.sMin ?? NaN, chosen };
+}
+
+/**
+ * The chart beside a critical-batch claim draws what the claim computed (its target, its LR
+ * choice, its B_noise with the interval over seeds): one code path, the claim evaluator's.
+ */
+function planClaimSteps(view: SweepView, c: ClaimSteps): ChartPlan {
+  const id = 'steps-to-target';
+  const title = `Steps to the target of claim ${c.claimId}`;
+  if (c.points.length < 2) return skip(id, title, `claim ${c.claimId} has fewer than two batch sizes reaching its target`);
+  const values: { batch_size: number; value: number; kind: string; label?: string; tip?: string }[] = [];
+  for (const p of c.points) {
+    values.push({ batch_size: p.batchSize, value: p.steps, kind: 'measured', tip: `batch size ${p.batchSize}${p.lr ? ` · LR ${p.lr}` : ''}\nmean steps to ${c.metric}: ${fmtSig(p.steps)}` });
+  }
+  if (Number.isFinite(c.sMin) && Number.isFinite(c.bNoise)) {
+    for (const b of view.batchSizes) values.push({ batch_size: b, value: c.sMin * (1 + c.bNoise / b), kind: 'critical-batch fit' });
+  }
+  const Y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null };
+  const spec = facetedSpec({
+    values: values.map((v) => ({ ...v, measure: 'optimizer steps' })),
+    facet: { field: 'measure', sort: ['optimizer steps'] },
+    spec: {
+      encoding: { x: batchAxis(view.batchSizes) },
+      layer: [
+        { transform: [{ filter: "datum.kind === 'critical-batch fit'" }], mark: { type: 'line', strokeDash: [1, 3], strokeWidth: 2 }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', aria: false }, encoding: { y: Y } },
+        { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { y: Y, description: TIP } },
+      ],
+    },
+  });
+  const interval = Number.isFinite(c.lo) && Number.isFinite(c.hi) ? `${Math.round(c.level * 100)}% CI ${fmtSig(c.lo)} to ${fmtSig(c.hi)} over ${c.n} seeds` : `no interval (${c.n} seeds)`;
+  const caption = `As claim ${c.claimId} computes it: mean steps over seeds to ${c.metric}${c.chosen ? `, ${c.chosen}` : ''}. ` +
+    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.`;
+  return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}
+
+export function planStepsToTarget(view: SweepView, claim?: ClaimSteps): ChartPlan {
+  if (claim) return planClaimSteps(view, claim);
   const id = 'steps-to-target';
   const title = 'Steps and examples to reach a target test metric';
   if (view.batchSizes.length < 2) return skip(id, title, 'only one batch size was swept');
@@ -138,10 +200,10 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     fits.push(`${panel}: B_noise ${fmtSig(fit.bNoise)}, S_min ${fmtSig(fit.sMin)} (r² ${fmtSig(fit.r2)})`);
     markAt(fit.bNoise, `B_noise ${fmtSig(fit.bNoise)}`, panel);
   }
-  const measuredNoise = view.groups.flatMap((g) => g.completed.flatMap((r) => r.curve.map((p) => p.noiseScale))).filter(Number.isFinite);
-  if (measuredNoise.length) markAt(quantile(measuredNoise, 0.5), `B_simple ${fmtSig(quantile(measuredNoise, 0.5))}`, '');
-  const noiseText = measuredNoise.length
-    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): median ${fmtSig(quantile(measuredNoise, 0.5))} over ${measuredNoise.length} measurements (range ${fmtSig(Math.min(...measuredNoise))} to ${fmtSig(Math.max(...measuredNoise))}).`
+  const noise = summarizeNoiseScale(view);
+  if (noise) markAt(noise.mean, `B_simple ${fmtSig(noise.mean)}`, '');
+  const noiseText = noise
+    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): each seed's median over its runs' measurements, then the mean over ${noise.seeds} seeds, ${fmtSig(noise.mean)}${Number.isFinite(noise.lo) ? ` (95% CI ${fmtSig(noise.lo)} to ${fmtSig(noise.hi)})` : ''}; ${noise.measurements} measurements in all, which are not independent (one seed's runs share weights and data order).`
     : '';
   const fitText = fits.length
     ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
@@ -180,4 +242,24 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
     },
   });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}
+
+/**
+ * B_simple with the seed as the unit: each seed's median of the noise-scale measurements of its
+ * completed runs, then the mean over seeds with its 95% t interval. Undefined without any.
+ */
+export function summarizeNoiseScale(view: SweepView): { mean: number; lo: number; hi: number; seeds: number; measurements: number } | undefined {
+  const bySeed = new Map<number, number[]>();
+  for (const g of view.groups) {
+    for (const r of g.completed) {
+      const xs = r.curve.map((p) => p.noiseScale).filter(Number.isFinite);
+      if (xs.length) bySeed.set(r.summary.seed, [...(bySeed.get(r.summary.seed) ?? []), ...xs]);
+    }
+  }
+  if (bySeed.size === 0) return undefined;
+  const medians = [...bySeed.values()].map((xs) => quantile(xs, 0.5));
+  const measurements = [...bySeed.values()].reduce((a, xs) => a + xs.length, 0);
+  if (medians.length < 2) return { mean: medians[0]!, lo: NaN, hi: NaN, seeds: 1, measurements };
+  const ci = meanCi(medians, 0.95);
+  return { mean: ci.mean, lo: ci.lo, hi: ci.hi, seeds: medians.length, measurements };
 }

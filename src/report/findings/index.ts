@@ -10,13 +10,15 @@ import { findRuleWinner } from './rule-winner.ts';
 import { findStableLr } from './stable-lr.ts';
 import { findStepsToTarget } from './steps-to-target.ts';
 import type { FindingsResult } from './types.ts';
+import type { ClaimSteps } from '../charts/steps-to-target.ts';
 
 export type { Finding, FindingsResult, LeftOut } from './types.ts';
 
-const FINDERS = [findBestLrGrowth, findStableLr, findAccuracyLost, findRuleWinner, findGenGap, findStepsToTarget] as const;
+const FINDERS = [findBestLrGrowth, findStableLr, findAccuracyLost, findRuleWinner, findGenGap] as const;
 
-export function summarizeFindings(view: SweepView): FindingsResult {
-  const all = FINDERS.map((f) => f(view));
+/** `claimSteps`: a critical-batch claim's numbers, which the steps-to-target finding then states instead of its own. */
+export function summarizeFindings(view: SweepView, claimSteps?: ClaimSteps): FindingsResult {
+  const all = [...FINDERS.map((f) => f(view)), findStepsToTarget(view, claimSteps)];
   return { findings: all.flatMap((r) => r.findings), leftOut: all.flatMap((r) => r.leftOut) };
 }
 
