@@ -1,11 +1,11 @@
 /**
- * experiments/examples/ from a checkout: the shipped data files are what scripts/example-data.ts
+ * experiments/examples/ from a checkout: the shipped data files are what scripts/examples/example-data.ts
  * writes, and `batchlab sweep` runs each example spec (shortened to one epoch, on cpu).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeExampleData } from '../scripts/example-data.ts';
+import { writeExampleData } from '../scripts/examples/example-data.ts';
 import { readCsvRows, runCli, tempDir } from './support/cli.ts';
 import { rmSync } from 'node:fs';
 
@@ -31,7 +31,7 @@ function files(root: string): Map<string, Buffer> {
 }
 
 describe('experiments/examples', () => {
-  it('ships exactly the data files scripts/example-data.ts writes', async () => {
+  it('ships exactly the data files scripts/examples/example-data.ts writes', async () => {
     const dir = tempDir();
     dirs.push(dir);
     await writeExampleData(join(dir, 'data'));

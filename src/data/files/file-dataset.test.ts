@@ -12,7 +12,7 @@ import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { numpyPresent, runPython } from '../../../test/support/numpy.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
-import { encodeIdx } from '../idx-fixtures.ts';
+import { encodeIdx } from '../../../test/support/idx-fixtures.ts';
 import { loadFileDataset, planFileSplit, readFileArrays } from './file-dataset.ts';
 import { resizeBilinear } from './read-images.ts';
 

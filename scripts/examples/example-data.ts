@@ -3,7 +3,7 @@
  * bar, a vertical bar or a square on a noisy background, 3 classes) written in each format
  * batchlab reads: CSV, .npy, .npz, an IDX folder and a folder of PNG/JPEG images by class.
  * Deterministic: the same bytes on every run. Regenerate with
- *   node bin/run-ts.mjs scripts/example-data.ts [folder]     (default experiments/examples/data)
+ *   node bin/run-ts.mjs scripts/examples/example-data.ts [folder]     (default experiments/examples/data)
  * The encoders here write the formats byte by byte (PNG and JPEG through pngjs and jpeg-js).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -12,8 +12,8 @@ import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { createRng, type Rng } from '../src/core/prng.ts';
-import { encodeIdx } from '../src/data/idx-fixtures.ts';
+import { createRng, type Rng } from '../../src/core/prng.ts';
+import { encodeIdx } from '../../test/support/idx-fixtures.ts';
 
 export const SHAPE_CLASSES = ['bar-horizontal', 'bar-vertical', 'square'] as const;
 /** Side of the images in the array formats; the image folders hold IMAGE_FILE_SIDE images, resized on reading. */
