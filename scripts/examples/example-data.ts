@@ -13,7 +13,6 @@ import { zipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { createRng, type Rng } from '../../src/core/prng.ts';
-import { encodeIdx } from '../../test/support/idx-fixtures.ts';
 
 export const SHAPE_CLASSES = ['bar-horizontal', 'bar-vertical', 'square'] as const;
 /** Side of the images in the array formats; the image folders hold IMAGE_FILE_SIDE images, resized on reading. */
@@ -56,6 +55,16 @@ function drawShape(img: Uint8Array, side: number, label: number, rng: Rng): void
     const x0 = rng.int(side - s + 1);
     for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) img[y * side + x] = bright();
   }
+}
+
+/** An IDX file (the MNIST format) of unsigned bytes: magic [0, 0, 0x08, rank], big-endian sizes, the values. */
+export function encodeIdxBytes(dims: number[], values: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + values.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x0800 + dims.length, false);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(values, 4 + 4 * dims.length);
+  return out;
 }
 
 type NpyDtype = '|u1' | '<i8' | '<f4';
@@ -120,10 +129,10 @@ export async function writeExampleData(root: string): Promise<void> {
     'x_train.npy': npy.x, 'y_train.npy': npy.y, 'x_test.npy': npy.x_test, 'y_test.npy': npy.y_test,
   }, { level: 6, mtime: new Date('2020-01-01T00:00:00Z') });
   // IDX: the MNIST layout, gzipped.
-  files['idx/train-images-idx3-ubyte.gz'] = gzipSync(encodeIdx([train.labels.length, SIDE, SIDE], train.pixels));
-  files['idx/train-labels-idx1-ubyte.gz'] = gzipSync(encodeIdx([train.labels.length], train.labels));
-  files['idx/t10k-images-idx3-ubyte.gz'] = gzipSync(encodeIdx([test.labels.length, SIDE, SIDE], test.pixels));
-  files['idx/t10k-labels-idx1-ubyte.gz'] = gzipSync(encodeIdx([test.labels.length], test.labels));
+  files['idx/train-images-idx3-ubyte.gz'] = gzipSync(encodeIdxBytes([train.labels.length, SIDE, SIDE], train.pixels));
+  files['idx/train-labels-idx1-ubyte.gz'] = gzipSync(encodeIdxBytes([train.labels.length], train.labels));
+  files['idx/t10k-images-idx3-ubyte.gz'] = gzipSync(encodeIdxBytes([test.labels.length, SIDE, SIDE], test.pixels));
+  files['idx/t10k-labels-idx1-ubyte.gz'] = gzipSync(encodeIdxBytes([test.labels.length], test.labels));
   // Images: larger files, every third one a JPEG, resized by batchlab on reading.
   for (const [part, perClass, seed] of [['train', TRAIN_PER_CLASS, 3], ['test', TEST_PER_CLASS, 4]] as const) {
     const set = makeShapes(perClass, IMAGE_FILE_SIDE, seed);
