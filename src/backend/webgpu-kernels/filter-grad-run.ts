@@ -3,7 +3,7 @@
  * backend: the partial sums, then, with more than one chunk, their sum in chunk order. The
  * partials are freed once the second program is recorded.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { planFilterGrad, type FilterGradMode } from './filter-grad-plan.ts';
 import {
   FilterGradPartialsProgram, FilterGradSumChunksProgram, partialsUniforms, sumChunksUniforms,
@@ -50,4 +50,32 @@ export function runFilterGrad(
   } finally {
     backend.disposeData(partials.dataId);
   }
+}
+
+/** The attributes of tfjs's Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter. */
+export interface FilterGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+  /** Conv2DBackpropFilter only. */
+  dataFormat?: 'NHWC' | 'NCHW';
+  /** DepthwiseConv2dNativeBackpropFilter only. */
+  dilations?: [number, number] | number;
+}
+
+/**
+ * A filter-gradient kernel function that runs batchlab's programs on float32 inputs whose
+ * attributes `handles` accepts (which must imply NHWC and dilation 1), and `stock` otherwise.
+ */
+export function filterGradKernel(mode: FilterGradMode, handles: (attrs: FilterGradAttrs) => boolean): (stock: tf.KernelFunc) => tf.KernelFunc {
+  return (stock) => (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as FilterGradAttrs;
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || !handles(attrs)) return stock(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+      mode === 'depthwise', 'channelsLast');
+    return runFilterGrad(args.backend as WebgpuProgramRunner, x, dy, mode, info, attrs.filterShape);
+  };
 }
