@@ -1,5 +1,5 @@
 /** `batchlab compare <results-dir | summary.csv>...`: seeds aggregated, pivoted, sweeps side by side. */
-import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare.ts';
+import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare/compare.ts';
 import { UsageError } from '../../errors.ts';
 import { readCompareInput } from '../../results/read-results.ts';
 import { axisColumnsOf } from '../../results/columns.ts';
