@@ -34,6 +34,7 @@ export function describeEnvironment(active: ActiveBackend): Record<string, strin
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     cpu_model: cpuModel(),
     cpu_cores: String(cpuCores()),
+    ...active.settings,
   };
   const commit = readGitCommit();
   if (commit) env['git_commit'] = commit;

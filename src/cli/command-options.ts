@@ -16,6 +16,8 @@ export interface RunArgs {
   out?: string;
   threads?: number;
   keepCheckpoints: boolean;
+  /** The global --debug: also show third-party native warnings (Dawn's). */
+  debug?: boolean;
 }
 
 /** The spec file and what overrides it, shared by run and sweep. */

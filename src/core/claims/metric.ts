@@ -2,6 +2,7 @@
  * The metrics a claim can test: summary.csv columns, values derived from them, and values
  * read off a run's curve. One registry; the schema and the docs derive their lists from it.
  */
+import { InternalError } from '../../errors.ts';
 import type { ClaimRun, Goal, MetricSpec } from './types.ts';
 
 interface MetricDef {
@@ -100,7 +101,7 @@ export function isMetricName(name: string): name is MetricName {
 }
 
 function def(spec: MetricSpec): MetricDef {
-  if (!isMetricName(spec.name)) throw new Error(`unknown metric ${spec.name}`);
+  if (!isMetricName(spec.name)) throw new InternalError(`unknown metric ${spec.name}`); // the claim schema refuses unknown names
   return METRICS[spec.name];
 }
 
