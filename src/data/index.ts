@@ -10,6 +10,7 @@ import { loadFashionMnist } from './fashion-mnist.ts';
 import { loadMnist } from './mnist.ts';
 import { loadTeacher } from './teacher.ts';
 import { loadFileDataset } from './files/file-dataset.ts';
+import { carveValidation } from './validation-split.ts';
 
 export type { Dataset, Task } from './dataset.ts';
 export type { BlobsConfig } from './blobs.ts';
@@ -89,5 +90,12 @@ export async function loadDataset(cfg: DataConfig): Promise<Dataset> {
   // The entry's config type matches cfg.name by construction of DATASETS; TypeScript cannot
   // correlate the two through the index, hence the widening.
   const entry = DATASETS[cfg.name] as DatasetEntry<DataConfig>;
-  return entry.load(cfg);
+  const dataset = await entry.load(cfg);
+  if (cfg.validationSize === undefined) return dataset;
+  try {
+    return carveValidation(dataset, cfg.validationSize, cfg.seed);
+  } catch (err) {
+    dataset.dispose();
+    throw err;
+  }
 }

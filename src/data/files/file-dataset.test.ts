@@ -13,6 +13,7 @@ import { numpyPresent, runPython } from '../../../test/support/numpy.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { useTempDir } from '../../../test/support/temp-dir.ts';
 import { encodeIdx } from '../../../test/support/idx-fixtures.ts';
+import { loadDataset } from '../index.ts';
 import { loadFileDataset, planFileSplit, readFileArrays } from './file-dataset.ts';
 import { resizeBilinear } from './read-images.ts';
 
@@ -162,6 +163,17 @@ describe('IDX folders (hand-made bytes)', () => {
     const ds = await loadFileDataset(cfg);
     expect(Array.from(await ds.testX.data())).toEqual(Array.from(pixels.subarray(0, 12), (v) => Math.fround(v * (1 / 255))));
     ds.dispose();
+  });
+
+  it('carves a validation split from the train examples (data.validationSize), and refuses one that leaves none', async () => {
+    writeFileSync(join(tmp.path, 'a'), encodeIdx([9, 2, 2], Uint8Array.from({ length: 36 }, (_, i) => i)));
+    writeFileSync(join(tmp.path, 'b'), encodeIdx([9], [0, 1, 2, 0, 1, 2, 0, 1, 2]));
+    const files = { trainImages: 'a', trainLabels: 'b', testImages: 'a', testLabels: 'b' };
+    const ds = await loadDataset(data({ name: 'idx', dir: tmp.path, files, validationSize: 3 }));
+    expect([ds.trainX.shape[0], ds.valX?.shape[0], ds.testX.shape[0]]).toEqual([6, 3, 9]);
+    ds.dispose();
+    const cfg = data({ name: 'idx', dir: tmp.path, files, trainSize: 6, validationSize: 6 });
+    expect(planFileSplit(await readFileArrays(cfg), cfg).issues[0]).toMatchObject({ path: 'data.validationSize' });
   });
 
   it('refuses labels out of range for data.classes, naming the labels file', async () => {

@@ -34,7 +34,7 @@ const READERS: { [N in FileDataSpec['name']]: (cfg: Extract<FileDataSpec, { name
 
 /** The settings that decide what is read, not which subsets are taken; relative paths are read from the working folder. */
 function readKey(cfg: FileDataSpec): string {
-  const { trainSize: _train, testSize: _test, seed: _seed, ...read } = cfg;
+  const { trainSize: _train, testSize: _test, seed: _seed, validationSize: _validation, ...read } = cfg;
   return JSON.stringify({ read, cwd: process.cwd() });
 }
 
@@ -96,6 +96,10 @@ export function planFileSplit(arrays: FileArrays, cfg: FileDataSpec): { plan?: F
       issues.push({ path: cfg.trainSize !== undefined ? 'data.trainSize' : 'data.testSize', message: `expected trainSize + testSize <= the ${count(nTrain)} examples in the files (at least one for training), got ${train} + ${test}` });
     }
   }
+  if (cfg.validationSize !== undefined && issues.length === 0) {
+    const train = nTest !== undefined ? cfg.trainSize ?? nTrain : splitSizes(cfg, nTrain).train;
+    if (cfg.validationSize >= train) issues.push({ path: 'data.validationSize', message: `expected fewer than the ${count(train)} train examples it is carved from, got ${cfg.validationSize}` });
+  }
   if (issues.length) return { issues };
   const subset = (labels: Int32Array, size: number | undefined, stream: string) =>
     size === undefined ? Int32Array.from(labels.keys()) : stratifiedSplit(labels, size, 0, deriveSeed(seed, stream)).train;
@@ -118,7 +122,8 @@ export async function inspectFileData(cfg: FileDataSpec): Promise<{ train: numbe
   }
   const { plan, issues } = planFileSplit(arrays, cfg);
   if (!plan) return { issues };
-  return { train: plan.train.length, test: plan.test.length, inputShape: arrays.inputShape, classes: plan.classes };
+  // The validation split (data/validation-split.ts) is carved from the train examples.
+  return { train: plan.train.length - (cfg.validationSize ?? 0), test: plan.test.length, inputShape: arrays.inputShape, classes: plan.classes };
 }
 
 /** The dataset `cfg` names as float32 tensors: examples [N, ...inputShape] scaled, one-hot labels. */
