@@ -22,8 +22,6 @@ export interface RowInputs {
   train: RunConfig['train'];
   observers: readonly TrainObserver[];
   now: () => number;
-  /** Keep a copy of every row in the state (for checkpoints). */
-  keepRows: boolean;
 }
 
 /**
@@ -54,7 +52,6 @@ export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boo
   const row = buildCurveRow(state, trainLoss, lr, batchSize, measured);
   if (withEval && !diverged) Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize));
   row.wall_ms = now() - state.start;
-  if (inputs.keepRows) state.rows.push({ ...row });
   for (const o of observers) await o.onRow?.(row);
   const { step, examplesSeen } = state;
   for (const o of observers) o.onProgress?.({ step, epoch: row.epoch, examplesSeen, loss: trainLoss, progress: progressOf(state) });

@@ -12,7 +12,7 @@ import { readHostTensors, restoreWeights, toTensors, type LoopCheckpoint } from 
 import { createGradStatsState, snapshotGradStats, type GradStatsState } from './grad-stats.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
 import { PendingLosses, type DivergenceWatch } from './pending-losses.ts';
-import type { CurveRow, FinalMetrics } from './types.ts';
+import type { FinalMetrics } from './types.ts';
 
 /** What ends the run: train.steps, train.examples or train.epochs (the default, 1). */
 export type Budget = { kind: 'epochs' | 'steps' | 'examples'; value: number };
@@ -48,8 +48,6 @@ export interface LoopState extends DivergenceWatch {
   lr: { value: number; tensor: tf.Scalar | null };
   /** The step and clock reading (ms) of the last checkpoint (or of the start). */
   lastCheckpoint: { step: number; at: number };
-  /** Every curve row so far, kept only for checkpoints. */
-  rows: CurveRow[];
 }
 
 /**
@@ -73,7 +71,7 @@ export function createLoopState(
     firstLoss: resume?.firstLoss ?? null, status: 'completed', reason: undefined,
     final: resume ? { ...resume.final } : { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null },
     budget: budgetOf(train), vars, optimizer, sampler, gradStats, pending: new PendingLosses(),
-    lr: { value: NaN, tensor: null }, lastCheckpoint: { step, at: now() }, rows: resume ? [...resume.rows] : [],
+    lr: { value: NaN, tensor: null }, lastCheckpoint: { step, at: now() },
   };
 }
 
@@ -97,7 +95,7 @@ export async function snapshotLoopState(state: LoopState, model: tf.LayersModel,
   return {
     step: state.step, examplesSeen: state.examplesSeen, firstLoss: state.firstLoss, final: { ...state.final },
     wallMs: at - state.start, outsideMs: state.outsideMs, sampler: state.sampler.snapshot(), weights,
-    optimizer: { t: opt.t, slots }, gradStats: snapshotGradStats(state.gradStats), rows: [...state.rows],
+    optimizer: { t: opt.t, slots }, gradStats: snapshotGradStats(state.gradStats),
   };
 }
 

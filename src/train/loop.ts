@@ -54,7 +54,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   if (resume) checkCheckpointFits(resume, model, n); // before anything is built that would need disposing
   const now = args.now ?? (() => performance.now());
   const inputs: LoopInputs = {
-    model, data, train, observers: args.observers ?? [], now, keepRows: args.checkpoint !== undefined,
+    model, data, train, observers: args.observers ?? [], now,
     signal: args.signal, checkpoint: args.checkpoint, reduction: config.loss.reduction,
     lrAt: planLrSchedule(train.schedule, train.lr), batchAt: planBatchSchedule(train.batchSchedule, train.batchSize),
     logEvery: logEveryOf(train, n),
@@ -89,7 +89,7 @@ async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Pr
   let lr = lrAt({ step: state.step, epoch: sampler.epochFloat, progress: progressOf(state) });
   lrTensorFor(state, lr);
   let batchSize = batchAt(sampler.epochFloat);
-  if (fresh) await emitRow(state, inputs, true, lr, batchSize); // a resumed run's rows up to its step are already written
+  if (fresh) await emitRow(state, inputs, true, lr, batchSize); // a resumed run's rows up to its step are already stored
   while (!budgetSpent(state) && state.status === 'completed') {
     if (inputs.signal?.aborted) {
       state.status = 'aborted';
