@@ -60,6 +60,14 @@ const splitFitsMnist: Rule = ({ data }) =>
     ? [{ path: 'data.trainSize', message: `expected trainSize + testSize <= 10000 (the mnist package holds 10k digits), got ${data.trainSize + data.testSize}` }]
     : [];
 
+/** The validation split is carved from the train split and must leave train examples to train on. */
+const validationLeavesTrain: Rule = ({ data }) => {
+  const trainSize = data.trainSize ?? (data.name === 'fashion-mnist' ? 60000 : undefined);
+  return data.validationSize !== undefined && trainSize !== undefined && data.validationSize >= trainSize
+    ? [{ path: 'data.validationSize', message: `expected fewer than the ${trainSize} train examples it is carved from, got ${data.validationSize}` }]
+    : [];
+};
+
 /** A value repeated in a list: each later copy is an issue at `path[i]` naming the first. */
 function duplicatesIn(path: string, list: readonly unknown[]): Issue[] {
   const first = new Map<string, number>();
@@ -183,6 +191,7 @@ export const RULES: Record<string, { reads: readonly string[]; check: Rule }> = 
   milestonesAscending: { reads: ['train.schedule.milestones', 'train.batchSchedule.milestones'], check: milestonesAscending },
   noiseScaleBatches: { reads: ['train.noiseScale'], check: noiseScaleBatches },
   splitFitsMnist: { reads: ['data'], check: splitFitsMnist },
+  validationLeavesTrain: { reads: ['data'], check: validationLeavesTrain },
 };
 
 /** True when dotted paths `a` and `b` are the same key or one lies inside the other. */

@@ -18,11 +18,19 @@ export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 /** Longest spec name: it becomes a folder name (and `<name>-shard-<i>` on Slurm). */
 export const MAX_NAME_LENGTH = 100;
 
+/**
+ * Examples carved from the train split (never from test) to choose hyperparameters on: stratified
+ * by class, seeded by data.seed; the rest stay the train split. Absent = no validation split
+ * (absent leaves run ids unchanged).
+ */
+const validationSize = () => positiveInt().optional();
+
 const mnist = z.strictObject({
   name: z.literal('mnist'),
   trainSize: positiveInt().default(8000), // examples in the train split
   testSize: positiveInt().default(2000), // examples in the test split (train+test <= 10000)
   seed: integer().default(0), // seed of the stratified split
+  validationSize: validationSize(),
 });
 const fashionMnist = z.strictObject({
   name: z.literal('fashion-mnist'),
@@ -30,6 +38,7 @@ const fashionMnist = z.strictObject({
   trainSize: positiveInt().optional(), // stratified subset of the 60k train set; absent = all
   testSize: positiveInt().optional(), // stratified subset of the 10k test set; absent = all
   seed: integer().default(0), // seed of the subsets
+  validationSize: validationSize(),
 });
 const teacher = z.strictObject({
   name: z.literal('teacher'),
@@ -40,6 +49,7 @@ const teacher = z.strictObject({
   trainSize: positiveInt().default(4000),
   testSize: positiveInt().default(1000),
   seed: integer().default(0), // seed of the teacher and the inputs
+  validationSize: validationSize(),
 });
 const blobs = z.strictObject({
   name: z.literal('blobs'),
@@ -49,6 +59,7 @@ const blobs = z.strictObject({
   trainSize: positiveInt().default(4000),
   testSize: positiveInt().default(1000),
   seed: integer().default(0),
+  validationSize: validationSize(),
 });
 export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs], {
   error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs',
@@ -200,6 +211,7 @@ export const specSchema = z.strictObject({
 /** Optional keys (absent unless given) that a sweep axis may set although the base spec lacks them. */
 export const OPTIONAL_AXIS_PATHS: ReadonlySet<string> = new Set([
   'model.ghostBatchSize', 'model.bnMomentum', 'model.bnEpsilon', 'data.trainSize', 'data.testSize',
+  'data.validationSize',
 ]);
 
 export type Spec = z.infer<typeof specSchema>;

@@ -32,6 +32,9 @@ describe('validateSpec', () => {
     [{ train: { epochs: 1, batchSize: 10, accumulation: 4 } }, 'train.accumulation: expected a divisor of every batch size, got 4 (does not divide 10)'],
     [{ train: { epochs: 1 }, data: { name: 'teacher' }, model: { name: 'cnn' } }, "model.name: expected mlp for vector data 'teacher', got \"cnn\""],
     [{ train: { epochs: 1 }, data: { name: 'mnist', trainSize: 9000, testSize: 2000 } }, 'data.trainSize: expected trainSize + testSize <= 10000 (the mnist package holds 10k digits), got 11000'],
+    [{ train: { epochs: 1 }, data: { name: 'mnist', trainSize: 500, validationSize: 500 } }, 'data.validationSize: expected fewer than the 500 train examples it is carved from, got 500'],
+    [{ train: { epochs: 1 }, data: { name: 'fashion-mnist', validationSize: 60000 } }, 'data.validationSize: expected fewer than the 60000 train examples it is carved from, got 60000'],
+    [{ train: { epochs: 1 }, data: { name: 'blobs', validationSize: 0 } }, 'data.validationSize: expected a positive integer, got 0'],
     [{ train: { epochs: 1 }, model: { name: 'mlp', ghostBatchSize: 8 } }, "model.ghostBatchSize: expected only with model.norm 'batch', got norm \"none\""],
   ])('reports %j', (doc, expected) => {
     expect(issuesOf(doc)).toContain(expected);

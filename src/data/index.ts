@@ -9,6 +9,7 @@ import type { Dataset, Task } from './dataset.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
 import { loadMnist } from './mnist.ts';
 import { loadTeacher } from './teacher.ts';
+import { carveValidation } from './validation-split.ts';
 
 export type { Dataset, Task } from './dataset.ts';
 export type { BlobsConfig } from './blobs.ts';
@@ -63,5 +64,12 @@ export async function loadDataset(cfg: DataConfig): Promise<Dataset> {
   // The entry's config type matches cfg.name by construction of DATASETS; TypeScript cannot
   // correlate the two through the index, hence the widening.
   const entry = DATASETS[cfg.name] as DatasetEntry<DataConfig>;
-  return entry.load(cfg);
+  const dataset = await entry.load(cfg);
+  if (cfg.validationSize === undefined) return dataset;
+  try {
+    return carveValidation(dataset, cfg.validationSize, cfg.seed);
+  } catch (err) {
+    dataset.dispose();
+    throw err;
+  }
 }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EnvironmentError } from '../../errors.ts';
 import { parseThreads } from '../threads.ts';
 
 /** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
@@ -128,6 +129,6 @@ function tryLoad(): AddonLoad {
  */
 export function setNativeThreads(n: number): void {
   const load = loadNativeAddon();
-  if (!load.ok) throw new Error(`native backend unavailable: ${load.reason}`);
+  if (!load.ok) throw new EnvironmentError(`native backend unavailable: ${load.reason}`);
   load.addon.setThreads(n);
 }
