@@ -9,6 +9,7 @@ import { BackendUnavailableError, unusableProbe } from './backend-unavailable-er
 import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
+import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
 import { dawnCreateFlags, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
@@ -142,6 +143,7 @@ export const webgpuDriver: BackendDriver = {
     if (!tf.engine().registryFactory['webgpu']) {
       throw unavailable('@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed and registered nothing');
     }
+    registerWebgpuKernels();
     // The default split-K matmul accumulates with atomics in varying order; program type 3
     // gives bit-identical results from run to run.
     tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);
