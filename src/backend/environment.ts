@@ -18,7 +18,7 @@ function git(cwd: string, args: string[]): string {
 
 /**
  * Paths whose changes do not change the code that ran: result folders (a sweep writes them, and
- * scripts/run-claims.sh rewrites earlier claims' results before the next sweep starts).
+ * scripts/claims/run-claims.sh rewrites earlier claims' results before the next sweep starts).
  */
 const NOT_CODE = [':(exclude)results'];
 

@@ -6,7 +6,8 @@ import { OPTIONAL_AXIS_PATHS, type Spec } from './schema.ts';
 
 type Rule = (spec: Spec) => Issue[];
 
-const IMAGE_DATA = new Set(['mnist', 'fashion-mnist']);
+/** Datasets whose examples are vectors; file data of other formats is checked against the model before a run (runner/preflight.ts). */
+const VECTOR_DATA = new Set(['teacher', 'blobs', 'csv']);
 
 const exactlyOneBudget: Rule = ({ train }) => {
   const given = (['epochs', 'steps', 'examples'] as const).filter((k) => train[k] !== undefined);
@@ -29,7 +30,7 @@ const accumulationDividesBatch: Rule = ({ train, sweep }) => {
 };
 
 const convNeedsImages: Rule = ({ model, data }) =>
-  model.name !== 'mlp' && !IMAGE_DATA.has(data.name)
+  (model.name === 'cnn' || model.name === 'resnet') && VECTOR_DATA.has(data.name)
     ? [{ path: 'model.name', message: `expected mlp for vector data '${data.name}', got ${JSON.stringify(model.name)}` }]
     : [];
 
@@ -158,11 +159,12 @@ const resnetDepth: Rule = ({ model }) =>
     ? [{ path: 'model.depth', message: `expected 6n+2 with n >= 1 (8, 14, 20, ...), got ${model.depth}` }]
     : [];
 
-/** The widths each model normalises, as its factory builds them (models/*.ts). */
+/** The widths each built-in model normalises, as its factory builds them (models/*.ts); a user model's are checked when it is built. */
 function normalisedWidths(model: Spec['model']): number[] {
   if (model.name === 'mlp') return model.hidden;
   if (model.name === 'cnn') return model.channels;
-  return [model.width, 2 * model.width, 4 * model.width];
+  if (model.name === 'resnet') return [model.width, 2 * model.width, 4 * model.width];
+  return [];
 }
 
 const groupsDivideWidths: Rule = ({ model }) => {

@@ -61,8 +61,77 @@ const blobs = z.strictObject({
   seed: integer().default(0),
   validationSize: validationSize(),
 });
-export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs], {
-  error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs',
+
+// Datasets read from the user's files (src/data/files/). Relative paths are read from the working
+// folder. With a separate test part, trainSize/testSize take seeded stratified subsets of each
+// part (absent = all of it, in file order); with one part, it is split: testSize absent = a fifth
+// of the examples, trainSize absent = the rest.
+const fileSubsets = {
+  trainSize: positiveInt().optional(), // train examples (stratified subset); absent = see above
+  testSize: positiveInt().optional(), // test examples (stratified subset); absent = see above
+  seed: integer().default(0), // seed of the subsets and of the split
+  validationSize: validationSize(), // carved from the train examples, as for the built-in sets
+};
+const classCount = {
+  classes: positiveInt().optional(), // number of classes (labels 0..classes-1); absent = largest label + 1
+};
+const divideBy = positiveNumber().default(1); // features are divided by this (255 for 8-bit pixels)
+const csv = z.strictObject({
+  name: z.literal('csv'),
+  path: text(), // CSV file, header row first
+  testPath: text().optional(), // test examples, same columns; absent = path is split
+  label: text(), // the label column: integers 0..classes-1
+  features: nonEmptyListOf(text(), 'column names').optional(), // feature columns; absent = every column but the label
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const npy = z.strictObject({
+  name: z.literal('npy'),
+  x: text(), // .npy features [N, d] or images [N, h, w] / [N, h, w, c]: float or integer
+  y: text(), // .npy labels [N]: integers
+  testX: text().optional(), // test features; absent = x and y are split
+  testY: text().optional(), // test labels (with testX)
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const npz = z.strictObject({
+  name: z.literal('npz'),
+  path: text(), // .npz archive (numpy.savez or savez_compressed)
+  x: text().default('x_train'), // array names in the archive (Keras's mnist.npz names by default)
+  y: text().default('y_train'),
+  testX: text().default('x_test'), // absent from the archive together with testY = x and y are split
+  testY: text().default('y_test'),
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const idx = z.strictObject({
+  name: z.literal('idx'),
+  dir: text(), // folder of IDX files (raw or .gz): MNIST, KMNIST, EMNIST, ...; pixels are divided by 255
+  files: z.strictObject({ // the four file names in dir (.gz found too); defaults: the MNIST names
+    trainImages: text().default('train-images-idx3-ubyte'),
+    trainLabels: text().default('train-labels-idx1-ubyte'),
+    testImages: text().default('t10k-images-idx3-ubyte'),
+    testLabels: text().default('t10k-labels-idx1-ubyte'),
+  }).prefault({}),
+  ...classCount,
+  ...fileSubsets,
+});
+const images = z.strictObject({
+  name: z.literal('images'),
+  dir: text(), // one folder per class (sorted names = labels 0, 1, ...) of PNG/JPEG files
+  testDir: text().optional(), // test images, the same class folders; absent = dir is split
+  height: positiveInt(), // every image is resized (bilinear) to height x width pixels
+  width: positiveInt(),
+  channels: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 (grey) or 3 (RGB)' }).default(3),
+  ...fileSubsets,
+});
+/** Dataset names read from the user's files. */
+export const FILE_DATASETS = ['csv', 'npy', 'npz', 'idx', 'images'] as const;
+export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs, csv, npy, npz, idx, images], {
+  error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs | csv | npy | npz | idx | images',
 });
 
 const normFields = {
@@ -94,8 +163,31 @@ const resnet = z.strictObject({
   ...normFields,
   norm: oneOf(NORM_NAMES).default('batch'),
 });
-export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet], {
-  error: 'expected a model: one of mlp | cnn | resnet',
+// The user's own model (src/models/user/). Its BatchNormalization layers become what `norm` says:
+// batch = batchlab's BatchNorm (ghostBatchSize, bnMomentum, bnEpsilon apply; absent = the layer's
+// own momentum and epsilon), group = GroupNorm of `groups`, layer = GroupNorm of one group (dense:
+// LayerNormalization), none = removed. Relative paths are read from the working folder.
+const userModelFields = {
+  ...normFields,
+  norm: oneOf(NORM_NAMES).default('batch'),
+  hash: text().optional(), // sha256 of the model file(s), filled in when the spec is read; a given value must match
+};
+const layersModel = z.strictObject({
+  name: z.literal('layers'),
+  path: text(), // model.json: tfjs-layers topology (model.save, or the tfjs converter's output)
+  weights: oneOf(['init', 'load'] as const).default('init'), // init: fresh weights from the run's seed; load: the weight shards
+  ...userModelFields,
+});
+const moduleModel = z.strictObject({
+  name: z.literal('module'),
+  path: text(), // a JavaScript (or TypeScript) module whose default export builds the model: it runs your code
+  options: z.record(z.string(), z.unknown(), { error: 'expected a map of option -> value' }).default({}), // passed to the builder
+  ...userModelFields,
+});
+/** Model names read from the user's files. */
+export const USER_MODELS = ['layers', 'module'] as const;
+export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet, layersModel, moduleModel], {
+  error: 'expected a model: one of mlp | cnn | resnet | layers | module',
 });
 
 const sgd = z.strictObject({
@@ -220,7 +312,11 @@ export type CheckpointEvery = Exclude<z.infer<typeof trainSchema>['checkpointEve
 export const CHECKPOINT_DEFAULT: CheckpointEvery = { seconds: 60 };
 export type RunConfig = Omit<Spec, 'sweep' | 'claim'>;
 export type DataSpec = Spec['data'];
+/** A dataset read from the user's files. */
+export type FileDataSpec = Extract<DataSpec, { name: (typeof FILE_DATASETS)[number] }>;
 export type ModelSpec = Spec['model'];
+/** A model read from the user's files. */
+export type UserModelSpec = Extract<ModelSpec, { name: (typeof USER_MODELS)[number] }>;
 export type OptimizerSpec = Spec['optimizer'];
 export type TrainSpec = Spec['train'];
 export type SweepSpec = z.infer<typeof sweepSchema>;

@@ -51,7 +51,7 @@ describe('validateSpec', () => {
     ['a bad batch size beside two budgets', { train: { epochs: 1, steps: 2, batchSize: 0 } },
       ['train.batchSize: expected a positive integer, got 0', 'train: expected exactly one budget of train.epochs | train.steps | train.examples, got epochs and steps']],
     ['an unknown data set beside a bad resnet depth', { train: { epochs: 1 }, data: { name: 'cifar' }, model: { name: 'resnet', depth: 10 } },
-      ['data.name: expected a dataset: one of mnist | fashion-mnist | teacher | blobs, got "cifar"', 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 10']],
+      ['data.name: expected a dataset: one of mnist | fashion-mnist | teacher | blobs | csv | npy | npz | idx | images, got "cifar"', 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 10']],
   ])('when the schema refuses keys, still runs the rules that read none of them: %s', (_name, doc, expected) => {
     expect(issuesOf(doc).sort()).toEqual([...expected].sort());
   });
