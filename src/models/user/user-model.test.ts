@@ -113,6 +113,44 @@ describe('a model saved by tfjs model.save', () => {
   });
 });
 
+/** model.json as the tfjs converter writes a Keras 2 Functional model (model_config nesting, inbound_nodes, BN axis [1]). */
+const CONVERTED = {
+  format: 'layers-model', generatedBy: 'keras v2.13.1', convertedBy: 'TensorFlow.js Converter v4.22.0',
+  modelTopology: {
+    keras_version: '2.13.1', backend: 'tensorflow',
+    model_config: {
+      class_name: 'Functional',
+      config: {
+        name: 'model', trainable: true,
+        layers: [
+          { class_name: 'InputLayer', config: { batch_input_shape: [null, 4], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' }, name: 'input_1', inbound_nodes: [] },
+          { class_name: 'Dense', config: { name: 'dense', trainable: true, dtype: 'float32', units: 8, activation: 'linear', use_bias: false, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null }, name: 'dense', inbound_nodes: [[['input_1', 0, 0, {}]]] },
+          { class_name: 'BatchNormalization', config: { name: 'batch_normalization', trainable: true, dtype: 'float32', axis: [1], momentum: 0.99, epsilon: 0.001, center: true, scale: true, beta_initializer: { class_name: 'Zeros', config: {} }, gamma_initializer: { class_name: 'Ones', config: {} }, moving_mean_initializer: { class_name: 'Zeros', config: {} }, moving_variance_initializer: { class_name: 'Ones', config: {} }, beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null }, name: 'batch_normalization', inbound_nodes: [[['dense', 0, 0, {}]]] },
+          { class_name: 'Dense', config: { name: 'dense_1', trainable: true, dtype: 'float32', units: 3, activation: 'softmax', use_bias: true, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null }, name: 'dense_1', inbound_nodes: [[['batch_normalization', 0, 0, {}]]] },
+        ],
+        input_layers: [['input_1', 0, 0]],
+        output_layers: [['dense_1', 0, 0]],
+      },
+    },
+  },
+  weightsManifest: [],
+};
+
+describe("a Keras model in the tfjs converter's format", () => {
+  useLeakCheck();
+
+  it('builds: Functional topology, BN over axis [1] as batchlab BatchNorm with its own settings, softmax removed, seeded', async () => {
+    const path = join(tmp.path, 'model.json');
+    writeFileSync(path, JSON.stringify(CONVERTED));
+    const [a, b] = [await buildUserModel(layersCfg(path), [4], 3, 5), await buildUserModel(layersCfg(path), [4], 3, 5)];
+    expect(values(a)).toEqual(values(b));
+    const norm = a.layers.find((l) => l instanceof BatchNorm) as BatchNorm;
+    expect([norm.name, norm.momentum, norm.epsilon]).toEqual(['batch_normalization', 0.99, 0.001]);
+    expect((a.getLayer('dense_1').getConfig() as { activation: string }).activation).toBe('linear');
+    for (const m of [a, b]) m.dispose();
+  });
+});
+
 describe('a model built by a module', () => {
   useLeakCheck();
 
