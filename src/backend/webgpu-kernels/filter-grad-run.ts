@@ -72,7 +72,9 @@ export function filterGradKernel(mode: FilterGradMode, handles: (attrs: FilterGr
   return (stock) => (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as FilterGradAttrs;
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || !handles(attrs)) return stock(args);
+    // An empty batch (no positions to sum) is left to tfjs, whose kernel returns zeros.
+    const empty = x.shape.some((d) => d === 0) || dy.shape.some((d) => d === 0);
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || empty || !handles(attrs)) return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
       mode === 'depthwise', 'channelsLast');

@@ -151,6 +151,16 @@ describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable
     expect(err).toBeLessThan(TOLERANCE);
   });
 
+  it('falls back for an empty batch, giving zeros like cpu', async () => {
+    const c = conv('batch 0', [0, 5, 5, 1], [3, 3, 1, 4], 1, 'same');
+    const ref = await filterGradOn('cpu', c, new Float32Array(0), new Float32Array(0));
+    await tf.setBackend('webgpu');
+    const { result: got, counts } = await countDispatches(tf.findBackend('webgpu'), () => filterGradOn('webgpu', c, new Float32Array(0), new Float32Array(0)));
+    expect([...counts.byProgram.keys()]).not.toContain('FilterGradPartialsProgram');
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    expect(ref.every((v) => v === 0)).toBe(true);
+  });
+
   it('falls back for depthwise dilation 2 (tfjs\'s gradients refuse it), giving tfjs-webgpu\'s result', async () => {
     const c: Case = { ...depthwise('dilation 2', [2, 9, 9, 3], [3, 3, 3, 1], 1, 'valid'), dilation: 2 };
     const xv = randn(size(c.x));
