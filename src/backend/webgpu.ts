@@ -6,8 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendDriver, BackendProbe } from './names.ts';
 import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
 import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
+import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
+import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
 import { dawnCreateFlags, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
@@ -35,7 +37,7 @@ function unavailable(reason: string, hint?: string): BackendUnavailableError {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new EnvironmentError(`${what} did not answer within ${ms / 1000} s`)), ms);
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -141,6 +143,7 @@ export const webgpuDriver: BackendDriver = {
     if (!tf.engine().registryFactory['webgpu']) {
       throw unavailable('@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed and registered nothing');
     }
+    registerWebgpuKernels();
     // The default split-K matmul accumulates with atomics in varying order; program type 3
     // gives bit-identical results from run to run.
     tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);

@@ -1,5 +1,6 @@
 /** The record of one run, as stored in run.json and flattened into a summary.csv row. */
 import type { RunConfig } from '../config/schema.ts';
+import type { ErrorData } from '../errors.ts';
 import type { PlannedRun, RunMeta } from '../core/grid.ts';
 import type { FinalMetrics, RunStatus } from '../train/types.ts';
 import { batchNormSettings, type BatchNormSettings } from '../models/batch-norm-settings.ts';
@@ -15,7 +16,10 @@ export interface RunRecord {
   run_id: string;
   status: RunStatus;
   reason?: string;
+  /** A failed run's error as people read it: `name: message (path: issue; ...)`. */
   error?: string;
+  /** The same error as data (its family, exit code, issues), rebuilt typed by errorFromData. */
+  failure?: ErrorData;
   config: RunConfig;
   /** The BatchNorm momentum and epsilon the model used (defaults filled in); only for norm 'batch'. */
   batchNorm?: BatchNormSettings;

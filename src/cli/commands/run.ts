@@ -13,7 +13,7 @@ import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
-import { EXIT, refusedWriteCode, refusedWriteError } from '../../errors.ts';
+import { errorFromData, EXIT, RefusedWriteError } from '../../errors.ts';
 import { withFolderLock } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
@@ -56,7 +56,9 @@ async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { sp
     },
   });
   await datasets.dispose();
-  if (record.status === 'failed' && refusedWriteCode(record.error)) throw new Error(record.error);
+  // A write the disk refused is not a result: it stops the command (exit 1, the folder named).
+  const failure = record.failure && errorFromData(record.failure);
+  if (failure instanceof RefusedWriteError) throw failure;
   const f = record.final;
   io.out(`${record.status}: run ${record.run_id} in ${runDir}`);
   io.out(`steps ${f.steps}, epochs ${f.epochs.toFixed(2)}, test loss ${f.test_loss?.toFixed(4) ?? '-'}, test acc ${f.test_acc?.toFixed(4) ?? '-'}, ${record.timings.samples_per_s.toFixed(0)} samples/s`);
