@@ -34,3 +34,28 @@ export interface SgdUpdateAttrs {
   weightDecay: number;
   nesterov: boolean;
 }
+
+/**
+ * One Adam update of one variable (train/optimizers.ts): inputs w, g, m, s, lr (scalar); outputs
+ * the new w, m and s. Registered by webgpu only; elsewhere the optimizer's op chain.
+ */
+export const ADAM_UPDATE = 'BatchlabAdamUpdate';
+
+export interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** L2 coefficient added to the gradient (0 for biases and norm scales). */
+  weightDecay: number;
+  /** Bias corrections 1 - beta1^t and 1 - beta2^t of this update. */
+  correction1: number;
+  correction2: number;
+}
+
+/**
+ * Softmax cross-entropy per example (train/softmax-cross-entropy.ts): inputs logits [B, C] and
+ * labels [B, C]; outputs loss [B] and the log-sum-exp of each row [B] (saved for the gradient).
+ * The gradient kernel takes dy [B], logits, labels and lse, and returns dlogits.
+ */
+export const SOFTMAX_XENT = 'BatchlabSoftmaxCrossEntropy';
+export const SOFTMAX_XENT_GRAD = 'BatchlabSoftmaxCrossEntropyGrad';

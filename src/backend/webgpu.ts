@@ -8,6 +8,7 @@ import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
 import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
+import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
 const ADAPTER_TIMEOUT_MS = 5000;
@@ -135,6 +136,7 @@ export const webgpuDriver: BackendDriver = {
     // gives bit-identical results from run to run.
     tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);
     await switchTo('webgpu', 'tfjs could not set the webgpu backend');
+    registerWebgpuKernels();
     await verifyActiveBackend('webgpu');
     return {
       device: summary.device,

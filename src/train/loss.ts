@@ -1,5 +1,9 @@
-/** Per-example losses and their reduction. Classification: softmax cross-entropy on logits; regression: MSE. */
+/**
+ * Per-example losses and their reduction. Classification: softmax cross-entropy on logits (one
+ * kernel each way where the backend has it: softmax-cross-entropy.ts); regression: MSE.
+ */
 import * as tf from '@tensorflow/tfjs';
+import { fusedSoftmaxCrossEntropy, hasFusedSoftmaxCrossEntropy } from './softmax-cross-entropy.ts';
 
 export type Task = 'classification' | 'regression';
 export type Reduction = 'mean' | 'sum';
@@ -8,7 +12,9 @@ export type Reduction = 'mean' | 'sum';
 export function perExampleLoss(task: Task, output: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() =>
     task === 'classification'
-      ? tf.losses.softmaxCrossEntropy(y, output, undefined, undefined, tf.Reduction.NONE)
+      ? (hasFusedSoftmaxCrossEntropy(output, y)
+        ? fusedSoftmaxCrossEntropy(y, output)
+        : tf.losses.softmaxCrossEntropy(y, output, undefined, undefined, tf.Reduction.NONE))
       : tf.mean(tf.squaredDifference(output, y), -1),
   ) as tf.Tensor1D;
 }

@@ -4,11 +4,12 @@
  *   SGD:      v = m v + g;  w -= lr (g + m v) if Nesterov else lr v
  *   Adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  w -= lr m_hat / (sqrt(v_hat) + eps)
  * Weight decay is L2 added to the gradient of kernels (rank >= 2), not of biases or norm scales.
- * A backend that registers SGD_UPDATE (native) runs each variable's SGD update as that one kernel,
- * the same float32 operations in the same order; every other backend runs the op chain below.
+ * A backend that registers SGD_UPDATE (native, webgpu) runs each variable's SGD update as that one
+ * kernel, and one that registers ADAM_UPDATE (webgpu) each Adam update: the same float32
+ * operations in the same order; every other backend runs the op chains below.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SGD_UPDATE, type SgdUpdateAttrs } from '../backend/kernel-names.ts';
+import { ADAM_UPDATE, SGD_UPDATE, type AdamUpdateAttrs, type SgdUpdateAttrs } from '../backend/kernel-names.ts';
 import type { OptimizerSpec } from '../config/schema.ts';
 import { CheckpointMismatchError } from './checkpoint-state.ts';
 
@@ -87,6 +88,7 @@ function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readon
   const m = zerosLike(vars);
   const s = zerosLike(vars);
   let t = 0;
+  const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) != null;
   return {
     apply(grads, lr) {
       t += 1;
@@ -94,6 +96,19 @@ function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readon
       const c2 = 1 - spec.beta2 ** t;
       tf.tidy(() => {
         vars.forEach((v, i) => {
+          if (fused && v.dtype === 'float32' && grads[i].dtype === 'float32') {
+            const attrs: AdamUpdateAttrs = {
+              beta1: spec.beta1, beta2: spec.beta2, epsilon: spec.epsilon,
+              weightDecay: v.rank >= 2 ? spec.weightDecay : 0, correction1: c1, correction2: c2,
+            };
+            const [w, mi, si] = tf.engine().runKernel(
+              ADAM_UPDATE, { w: v, g: grads[i], m: m[i], s: s[i], lr }, attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
+            m[i].assign(mi!);
+            s[i].assign(si!);
+            v.assign(w!);
+            return;
+          }
           const g = decayed(spec, v, grads[i]);
           const mi = tf.add(tf.mul(m[i], spec.beta1), tf.mul(g, 1 - spec.beta1));
           const si = tf.add(tf.mul(s[i], spec.beta2), tf.mul(tf.square(g), 1 - spec.beta2));

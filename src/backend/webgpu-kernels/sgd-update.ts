@@ -1,0 +1,48 @@
+/**
+ * The SGD update of one variable (BatchlabSgdUpdate, train/optimizers.ts) on webgpu: one
+ * element-wise dispatch where the optimizer's op chain takes two (plain SGD) to eight (weight
+ * decay, Nesterov momentum). The same float32 operations in the same order as the op chain:
+ *   g' = g + w * weightDecay (when weightDecay > 0);  v' = v * momentum + g';
+ *   step = g' + v' * momentum (Nesterov) or v' (momentum) or g' (plain);  w' = w - step * lr.
+ * Outputs are new tensors: w' and, with momentum, v'.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { SGD_UPDATE, type SgdUpdateAttrs } from '../kernel-names.ts';
+import { floatInput, gridWorkgroups, registerWebgpuKernel, runFusedProgram } from './fused-program.ts';
+
+const WG = 256;
+
+function body(decay: boolean, momentum: boolean, nesterov: boolean): string {
+  const step = !momentum ? 'gi' : nesterov ? 'gi + vi * u.momentum' : 'vi';
+  return `
+fn run(wg: u32, lid: u32, nwg: u32) {
+  let rate = lr[0];
+  for (var i = wg * ${WG}u + lid; i < u.size; i = i + nwg * ${WG}u) {
+    ${decay ? 'let gi = g[i] + w[i] * u.decay;' : 'let gi = g[i];'}
+    ${momentum ? 'let vi = velocity[i] * u.momentum + gi;\n    vOut[i] = vi;' : ''}
+    wOut[i] = w[i] - (${step}) * rate;
+  }
+}`;
+}
+
+function sgdUpdate({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const w = floatInput(inputs, SGD_UPDATE, 'w');
+  const g = floatInput(inputs, SGD_UPDATE, 'g');
+  const lr = floatInput(inputs, SGD_UPDATE, 'lr');
+  const velocity = inputs.velocity == null ? null : floatInput(inputs, SGD_UPDATE, 'velocity');
+  const { momentum, weightDecay, nesterov } = attrs as unknown as SgdUpdateAttrs;
+  const size = w.shape.reduce((a, b) => a * b, 1);
+  const decay = weightDecay > 0;
+  const useNesterov = velocity != null && nesterov;
+  return runFusedProgram(backend, {
+    name: 'BatchlabSgdUpdate', key: `${decay}${velocity != null}${useNesterov}`, workgroupSize: WG, workgroups: gridWorkgroups(size, WG),
+    inputs: [['w', w], ['g', g], ['lr', lr], ...(velocity ? [['velocity', velocity] as [string, tf.TensorInfo]] : [])],
+    outputs: [['wOut', w.shape.slice()], ...(velocity ? [['vOut', w.shape.slice()] as [string, number[]]] : [])],
+    uniforms: [['size', 'u32', size], ['momentum', 'f32', momentum], ['decay', 'f32', weightDecay]],
+    body: body(decay, velocity != null, useNesterov),
+  });
+}
+
+export function registerSgdUpdateWebgpu(): void {
+  registerWebgpuKernel(SGD_UPDATE, sgdUpdate);
+}
