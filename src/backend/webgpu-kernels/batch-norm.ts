@@ -2,50 +2,34 @@
  * batchlab's training-mode BatchNorm pair (src/models/batch-norm-train.ts) on webgpu, in WGSL:
  * two dispatches forward and two backward, where the composed fallback runs ~30 tensor ops.
  *
- * Forward:  1. one workgroup per channel: mean, then the biased variance about it (two passes
- *              over the channel, tree sums in workgroup memory), and scale = gamma / sqrt(var + eps);
+ * Forward:  1. one workgroup per block of up to 256 channels (column-sums.ts): mean, then the
+ *              biased variance about it (two passes), and scale = gamma / sqrt(var + eps);
  *           2. element-wise y = (x - mean) * scale + beta.
- * Backward: 1. one workgroup per channel: sum(dy) and sum(dy (x - mean)), then the closed form's
+ * Backward: 1. one workgroup per block of channels: sum(dy) and sum(dy (x - mean)) in one pass, then the closed form's
  *              per-channel coefficients dx = a dy + b (x - mean) + d, dgamma and dbeta;
  *           2. element-wise dx, the threads of the first C elements also writing dgamma, dbeta.
- * Sums have a fixed order (per-thread strided sums, then a tree), so results are the same run to
- * run. Same math as backend/batch-norm-math.ts, in float32.
+ * Sums have a fixed order, so results are the same run to run. Same math as backend/batch-norm-math.ts, in float32.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../kernel-names.ts';
-import { disposeScratch, floatInput, gridWorkgroups, registerWebgpuKernel, runFusedProgram, treeSum } from './fused-program.ts';
+import { disposeScratch, floatInput, gridWorkgroups, registerWebgpuKernel, runFusedProgram } from './fused-program.ts';
+import { columnSums, columnSumShared, forEachChannelBlock, laneUniforms } from './column-sums.ts';
 
 const WG = 256;
 
-/** Sums `expr` (WGSL of `e`, the element index) over channel c's rows into `red[0]`. */
-function channelSum(expr: string): string {
-  return `{
-  var acc = 0.0;
-  for (var r = lid; r < u.rows; r = r + ${WG}u) {
-    let e = r * u.channels + c;
-    acc = acc + ${expr};
-  }
-  red[lid] = acc;
-  workgroupBarrier();${treeSum('red', WG)}
-  }`;
-}
-
 const STATS_BODY = `
-var<workgroup> red: array<f32, ${WG}>;
+${columnSumShared(1)}
 fn run(wg: u32, lid: u32, nwg: u32) {
-  for (var c = wg; c < u.channels; c = c + nwg) {
-    ${channelSum('x[e]')}
-    let m = red[0] / f32(u.rows);
-    workgroupBarrier();
-    ${channelSum('(x[e] - m) * (x[e] - m)')}
-    if (lid == 0u) {
-      let v = red[0] / f32(u.rows);
+  let rows = f32(u.rows);
+  ${forEachChannelBlock(`
+    ${columnSums(['x[e]'], 'u.rows', 'stat[lane] = s0 / rows;')}
+    let m = stat[lane];
+    ${columnSums(['(x[e] - m) * (x[e] - m)'], 'u.rows', `
+      let v = s0 / rows;
       mean[c] = m;
       variance[c] = v;
-      scale[c] = gamma[c] / sqrt(v + u.epsilon);
-    }
-    workgroupBarrier();
-  }
+      scale[c] = gamma[c] / sqrt(v + u.epsilon);`)}
+  `)}
 }`;
 
 const NORMALIZE_BODY = `
@@ -64,10 +48,10 @@ function forward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.T
   const c = gamma.shape[0]!;
   const size = x.shape.reduce((a, b) => a * b, 1);
   const [mean, variance, scale] = runFusedProgram(backend, {
-    name: 'BatchlabBatchNormStats', key: '', workgroupSize: WG, workgroups: gridWorkgroups(c, 1),
+    name: 'BatchlabBatchNormStats', key: '', workgroupSize: WG, workgroups: gridWorkgroups(Math.ceil(c / WG), 1),
     inputs: [['x', x], ['gamma', gamma]],
     outputs: [['mean', [c]], ['variance', [c]], ['scale', [c]]],
-    uniforms: [['rows', 'u32', size / c], ['channels', 'u32', c], ['epsilon', 'f32', epsilon]],
+    uniforms: [['rows', 'u32', size / c], ['channels', 'u32', c], ['epsilon', 'f32', epsilon], ...laneUniforms(c)],
     body: STATS_BODY,
   });
   const [y] = runFusedProgram(backend, {
@@ -84,32 +68,25 @@ function forward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.T
 /** coef [5C]: a, b, d (dx = a dy + b (x - mean) + d), dgamma, dbeta. */
 function coefficientsBody(withDmean: boolean, withDvar: boolean): string {
   return `
-var<workgroup> red: array<f32, ${WG}>;
+${columnSumShared(2)}
 fn run(wg: u32, lid: u32, nwg: u32) {
   let C = u.channels;
   let rows = f32(u.rows);
-  for (var c = wg; c < C; c = c + nwg) {
-    let m = mean[c];
-    ${channelSum('dy[e]')}
-    let sdy = red[0];
-    workgroupBarrier();
-    ${channelSum('dy[e] * (x[e] - m)')}
-    if (lid == 0u) {
-      let sdyx = red[0];
+  ${forEachChannelBlock(`
+    let m = mean[min(c, C - 1u)];
+    ${columnSums(['dy[e]', 'dy[e] * (x[e] - m)'], 'u.rows', `
       let inv = 1.0 / sqrt(variance[c] + u.epsilon);
       let a = gamma[c] * inv;
-      var b = -a * inv * inv * sdyx / rows;
-      var d = -a * sdy / rows;
+      var b = -a * inv * inv * s1 / rows;
+      var d = -a * s0 / rows;
       ${withDvar ? 'b = b + 2.0 * dvariance[c] / rows;' : ''}
       ${withDmean ? 'd = d + dmean[c] / rows;' : ''}
       coef[c] = a;
       coef[C + c] = b;
       coef[2u * C + c] = d;
-      coef[3u * C + c] = sdyx * inv;
-      coef[4u * C + c] = sdy;
-    }
-    workgroupBarrier();
-  }
+      coef[3u * C + c] = s1 * inv;
+      coef[4u * C + c] = s0;`)}
+  `)}
 }`;
 }
 
@@ -134,14 +111,15 @@ function backward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
   const c = gamma!.shape[0]!;
   const size = x!.shape.reduce((a, b) => a * b, 1);
   const [coef] = runFusedProgram(backend, {
-    name: 'BatchlabBatchNormGradCoefficients', key: `${dmean != null}${dvariance != null}`, workgroupSize: WG, workgroups: gridWorkgroups(c, 1),
+    name: 'BatchlabBatchNormGradCoefficients', key: `${dmean != null}${dvariance != null}`, workgroupSize: WG,
+    workgroups: gridWorkgroups(Math.ceil(c / WG), 1),
     inputs: [
       ['dy', dy!], ['x', x!], ['gamma', gamma!], ['mean', mean!], ['variance', variance!],
       ...(dmean ? [['dmean', dmean] as [string, tf.TensorInfo]] : []),
       ...(dvariance ? [['dvariance', dvariance] as [string, tf.TensorInfo]] : []),
     ],
     outputs: [['coef', [5 * c]]],
-    uniforms: [['rows', 'u32', size / c], ['channels', 'u32', c], ['epsilon', 'f32', epsilon]],
+    uniforms: [['rows', 'u32', size / c], ['channels', 'u32', c], ['epsilon', 'f32', epsilon], ...laneUniforms(c)],
     body: coefficientsBody(dmean != null, dvariance != null),
   });
   const [dx, dgamma, dbeta] = runFusedProgram(backend, {

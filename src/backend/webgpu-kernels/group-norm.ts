@@ -10,13 +10,14 @@
  * Backward: 1. one workgroup per (sample, group): A = sum(gamma dy), B = sum(gamma dy (x - mean))
  *              and the coefficients of dx = rstd gamma dy + b (x - mean) + d,
  *              b = -rstd^3 (B + drstd) / M, d = (dmean - rstd A) / M; then one workgroup per
- *              channel: dgamma = sum(dy (x - mean) rstd), dbeta = sum(dy) over samples and space;
+ *              block of channels: dgamma = sum(dy (x - mean) rstd), dbeta = sum(dy) over samples and space;
  *           2. element-wise dx, the threads of the first C elements also writing dgamma, dbeta.
  * Sums have a fixed order, so results are the same run to run.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { GN, GN_GRAD, type GroupNormAttrs } from '../kernel-names.ts';
 import { disposeScratch, floatInput, gridWorkgroups, registerWebgpuKernel, runFusedProgram, treeSum } from './fused-program.ts';
+import { COLUMN_WG, columnSums, columnSumShared, laneUniforms } from './column-sums.ts';
 
 const WG = 256;
 
@@ -111,16 +112,22 @@ function forward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.T
 
 /**
  * coef: per (sample, group) w, planes of P = N*G: rstd, b, d, mean; then dgamma [C], dbeta [C].
- * Workgroups [0, P) do the (sample, group) sums, [P, P + C) the channel sums.
+ * Workgroups [0, P) do the (sample, group) sums, the next ceil(C / 256) the channel sums
+ * (column-sums.ts: blocks of channels, rows n * S + s).
  */
 function coefficientsBody(withDmean: boolean, withDrstd: boolean): string {
   return `
 var<workgroup> red: array<f32, ${WG}>;
+${columnSumShared(2)}
 fn run(wg: u32, lid: u32, nwg: u32) {
   let P = u.pairs;
   let C = u.channels;
   let m = f32(u.spatial * u.cg);
-  for (var w = wg; w < P + C; w = w + nwg) {
+  let L = u.lanes;
+  let rowLanes = ${COLUMN_WG}u / L;
+  let lane = lid % L;
+  let rl = lid / L;
+  for (var w = wg; w < P + u.blocks; w = w + nwg) {
     if (w < P) {
       let n = w / u.groups;
       let g = w % u.groups;
@@ -142,16 +149,12 @@ fn run(wg: u32, lid: u32, nwg: u32) {
         coef[3u * P + w] = mu;
       }
     } else {
-      let c = w - P;
-      let g = c / u.cg;
-      ${workgroupSum('dy[e] * (x[e] - mean[k / u.spatial * u.groups + g]) * rstd[k / u.spatial * u.groups + g]', 'u.pairs / u.groups * u.spatial', 'let e = k * C + c;')}
-      let sg = red[0];
-      workgroupBarrier();
-      ${workgroupSum('dy[e]', 'u.pairs / u.groups * u.spatial', 'let e = k * C + c;')}
-      if (lid == 0u) {
-        coef[4u * P + c] = sg;
-        coef[4u * P + C + c] = red[0];
-      }
+      let c = (w - P) * L + lane;
+      let safe = min(c, C - 1u);
+      let g = safe / u.cg;
+      ${columnSums(['dy[e] * (x[e] - mean[r / u.spatial * u.groups + g]) * rstd[r / u.spatial * u.groups + g]', 'dy[e]'], 'u.pairs / u.groups * u.spatial', `
+        coef[4u * P + c] = s0;
+        coef[4u * P + C + c] = s1;`)}
     }
     workgroupBarrier();
   }
@@ -182,14 +185,14 @@ function backward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
   const pairs = geo.n * groups;
   const [coef] = runFusedProgram(backend, {
     name: 'BatchlabGroupNormGradCoefficients', key: `${dmean != null}${drstd != null}`, workgroupSize: WG,
-    workgroups: gridWorkgroups(pairs + geo.c, 1),
+    workgroups: gridWorkgroups(pairs + Math.ceil(geo.c / COLUMN_WG), 1),
     inputs: [
       ['dy', dy!], ['x', x!], ['gamma', gamma!], ['mean', mean!], ['rstd', rstd!],
       ...(dmean ? [['dmean', dmean] as [string, tf.TensorInfo]] : []),
       ...(drstd ? [['drstd', drstd] as [string, tf.TensorInfo]] : []),
     ],
     outputs: [['coef', [4 * pairs + 2 * geo.c]]],
-    uniforms: uniformsOf(geo),
+    uniforms: [...uniformsOf(geo), ...laneUniforms(geo.c)],
     body: coefficientsBody(dmean != null, drstd != null),
   });
   const [dx, dgamma, dbeta] = runFusedProgram(backend, {

@@ -101,6 +101,8 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
       [[6, 5, 5, 4]],
       [[3, 3, 3, 17]],
       [[4, 10]],
+      [[64, 10, 10, 3]],
+      [[3, 300]],
     ])('x %j: y, mean, variance, dx, dgamma, dbeta', async (shape) => {
       const c = shape[shape.length - 1]!;
       const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
@@ -134,6 +136,7 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
       [[3, 4, 4, 8], 2],
       [[2, 9, 5], 5],
       [[2, 3, 3, 6], 6],
+      [[2, 3, 260], 4],
     ])('x %j, %i groups: y, mean, rstd, dx, dgamma, dbeta', async (shape, groups) => {
       const c = shape[shape.length - 1]!;
       const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
