@@ -53,9 +53,38 @@ export interface AdamUpdateAttrs {
 }
 
 /**
- * Softmax cross-entropy per example (train/softmax-cross-entropy.ts): inputs logits [B, C] and
- * labels [B, C]; outputs loss [B] and the log-sum-exp of each row [B] (saved for the gradient).
- * The gradient kernel takes dy [B], logits, labels and lse, and returns dlogits.
+ * Softmax cross-entropy (train/softmax-cross-entropy.ts): inputs logits [B, C] and labels
+ * [B, C]; attr reduction; outputs the loss ([B] per example, or a scalar mean or sum) and the
+ * log-sum-exp of each row [B] (saved for the gradient). The gradient kernel takes dy (the
+ * loss's shape), logits, labels and lse, and returns dlogits.
  */
 export const SOFTMAX_XENT = 'BatchlabSoftmaxCrossEntropy';
 export const SOFTMAX_XENT_GRAD = 'BatchlabSoftmaxCrossEntropyGrad';
+
+export interface SoftmaxCrossEntropyAttrs {
+  /** 'none': loss per row; 'mean' / 'sum': one scalar over the rows. */
+  reduction: 'none' | 'mean' | 'sum';
+}
+
+/**
+ * BatchNorm's moving statistics after a training call (models/batch-norm.ts): inputs
+ * movingMean, movingVariance, mean, variance (all [C]); attr momentum; outputs
+ * moving * momentum + batch * (1 - momentum) for the mean and the variance. Registered by
+ * webgpu only (one dispatch for the six ops of the layer's own update).
+ */
+export const BN_MOVING = 'BatchlabBatchNormMoving';
+
+export interface BatchNormMovingAttrs {
+  momentum: number;
+}
+
+/**
+ * Plain SGD (no momentum) of two variables in one kernel: inputs w, g, w2, g2, lr; outputs the
+ * new w and w2. Registered by webgpu only; train/optimizers.ts pairs the variables when it is.
+ */
+export const SGD_UPDATE_PAIR = 'BatchlabSgdUpdatePair';
+
+export interface SgdUpdatePairAttrs {
+  weightDecay: number;
+  weightDecay2: number;
+}

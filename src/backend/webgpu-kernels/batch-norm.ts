@@ -8,10 +8,11 @@
  * Backward: 1. one workgroup per block of channels: sum(dy) and sum(dy (x - mean)) in one pass, then the closed form's
  *              per-channel coefficients dx = a dy + b (x - mean) + d, dgamma and dbeta;
  *           2. element-wise dx, the threads of the first C elements also writing dgamma, dbeta.
+ * Moving statistics (BatchlabBatchNormMoving): both updated in one element-wise dispatch.
  * Sums have a fixed order, so results are the same run to run. Same math as backend/batch-norm-math.ts, in float32.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { BN_TRAIN, BN_TRAIN_GRAD, type BatchNormTrainAttrs } from '../kernel-names.ts';
+import { BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, type BatchNormMovingAttrs, type BatchNormTrainAttrs } from '../kernel-names.ts';
 import { disposeScratch, floatInput, gridWorkgroups, registerWebgpuKernel, runFusedProgram } from './fused-program.ts';
 import { columnSums, columnSumShared, forEachChannelBlock, laneUniforms } from './column-sums.ts';
 
@@ -133,7 +134,33 @@ function backward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
   return [dx!, dgamma!, dbeta!];
 }
 
+const MOVING_BODY = `
+fn run(wg: u32, lid: u32, nwg: u32) {
+  let keep = u.momentum;
+  let take = u.oneMinusMomentum;
+  for (var c = wg * ${WG}u + lid; c < u.channels; c = c + nwg * ${WG}u) {
+    newMean[c] = movingMean[c] * keep + mean[c] * take;
+    newVariance[c] = movingVariance[c] * keep + variance[c] * take;
+  }
+}`;
+
+/** The moving statistics' update (BN_MOVING): the layer's six element-wise ops in one dispatch. */
+function moving({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const [movingMean, movingVariance, mean, variance] = ['movingMean', 'movingVariance', 'mean', 'variance']
+    .map((n) => floatInput(inputs, BN_MOVING, n)) as tf.TensorInfo[];
+  const { momentum } = attrs as unknown as BatchNormMovingAttrs;
+  const c = mean!.shape.reduce((a, b) => a * b, 1);
+  return runFusedProgram(backend, {
+    name: 'BatchlabBatchNormMoving', key: '', workgroupSize: WG, workgroups: gridWorkgroups(c, WG),
+    inputs: [['movingMean', movingMean!], ['movingVariance', movingVariance!], ['mean', mean!], ['variance', variance!]],
+    outputs: [['newMean', movingMean!.shape.slice()], ['newVariance', movingVariance!.shape.slice()]],
+    uniforms: [['channels', 'u32', c], ['momentum', 'f32', momentum], ['oneMinusMomentum', 'f32', 1 - momentum]],
+    body: MOVING_BODY,
+  });
+}
+
 export function registerBatchNormWebgpu(): void {
   registerWebgpuKernel(BN_TRAIN, forward);
   registerWebgpuKernel(BN_TRAIN_GRAD, backward);
+  registerWebgpuKernel(BN_MOVING, moving);
 }

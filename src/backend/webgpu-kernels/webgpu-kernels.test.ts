@@ -20,7 +20,9 @@ import { randn, relError } from '../wasm-kernels/test-support.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { createOptimizer } from '../../train/optimizers.ts';
-import { perExampleLoss } from '../../train/loss.ts';
+import { perExampleLoss, reducedLoss } from '../../train/loss.ts';
+import { BatchNorm } from '../../models/batch-norm.ts';
+import { GhostBatchNorm } from '../../models/ghost-batch-norm.ts';
 import type { OptimizerSpec } from '../../config/schema.ts';
 
 const TOLERANCE = 1e-4;
@@ -85,6 +87,11 @@ function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor[], dyIndex: number): (..
   };
 }
 
+/** Dispatches of one program (0 when none). */
+function out(dispatches: Map<string, number>, program: string): number {
+  return dispatches.get(program) ?? 0;
+}
+
 describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
   beforeAll(async () => {
     await initBackend('webgpu');
@@ -116,6 +123,24 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
       expect(Object.fromEntries(dispatches)).toMatchObject({
         BatchlabBatchNormStats: 2, BatchlabBatchNormApply: 2, BatchlabBatchNormGradCoefficients: 1, BatchlabBatchNormGradApply: 1,
       });
+    });
+
+    it.each([
+      ['BatchNorm', [5, 3, 3, 6], 0],
+      ['GhostBatchNorm (ghost batches of 2, the last of 1)', [5, 3, 3, 6], 2],
+    ] as const)('%s layer in training mode on x %j: y and the moving statistics after two calls', async (_, shape, ghost) => {
+      const c = shape[3];
+      const { dispatches } = await compare([normal([...shape], 1, 2), normal([...shape], -1, 1)], (x1, x2) => {
+        const layer = ghost > 0 ? new GhostBatchNorm({ ghostBatchSize: ghost, momentum: 0.8 }) : new BatchNorm({ momentum: 0.8 });
+        const y1 = layer.apply(x1!, { training: true }) as tf.Tensor;
+        const y2 = layer.apply(x2!, { training: true }) as tf.Tensor;
+        const out = [y1, y2, ...layer.getWeights().map((w) => tf.clone(w))];
+        layer.dispose();
+        return out;
+      });
+      expect(out(dispatches, 'BatchlabBatchNormMoving')).toBe(2);
+      if (ghost === 0) expect(out(dispatches, 'BatchlabBatchNormStats')).toBe(2);
+      expect(c).toBe(6);
     });
 
     it('the gradient kernel with gradients reaching mean and variance', async () => {
@@ -169,7 +194,8 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
     const adam = (weightDecay: number): OptimizerSpec => ({ name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay });
 
     it.each([
-      ['plain SGD', sgd(0, false, 0), 'BatchlabSgdUpdate'],
+      ['plain SGD (variables in pairs)', sgd(0, false, 0), 'BatchlabSgdUpdatePair'],
+      ['plain SGD with weight decay (variables in pairs)', sgd(0, false, 5e-3), 'BatchlabSgdUpdatePair'],
       ['SGD with momentum', sgd(0.9, false, 0), 'BatchlabSgdUpdate'],
       ['Nesterov SGD with weight decay', sgd(0.9, true, 5e-3), 'BatchlabSgdUpdate'],
       ['Adam', adam(0), 'BatchlabAdamUpdate'],
@@ -186,7 +212,7 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
         tf.dispose([...vars, lr]);
         return out;
       });
-      expect(dispatches.get(program)).toBe(6);
+      expect(dispatches.get(program)).toBe(program === 'BatchlabSgdUpdatePair' ? 3 : 6);
     });
   });
 
@@ -214,6 +240,19 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
       const { dispatches } = await compare(
         [normal([rows, classes], 0, 4), labels(rows, classes, smooth), normal([rows])],
         withGrads((logits, y) => [perExampleLoss('classification', logits!, y!)], 2),
+      );
+      expect(dispatches.get('BatchlabSoftmaxCrossEntropy')).toBe(2);
+      expect(dispatches.get('BatchlabSoftmaxCrossEntropyGrad')).toBe(1);
+    });
+
+    it.each([
+      ['mean', 37, 10],
+      ['sum', 1, 3],
+      ['mean', 300, 7],
+    ] as const)('reduced (%s) over %i rows x %i classes: loss and dlogits', async (reduction, rows, classes) => {
+      const { dispatches } = await compare(
+        [normal([rows, classes], 0, 4), labels(rows, classes, true), normal([])],
+        withGrads((logits, y) => [reducedLoss('classification', reduction, logits!, y!)], 2),
       );
       expect(dispatches.get('BatchlabSoftmaxCrossEntropy')).toBe(2);
       expect(dispatches.get('BatchlabSoftmaxCrossEntropyGrad')).toBe(1);
