@@ -3,9 +3,10 @@
  *
  *   cli -> runner, report -> results -> train -> models, data, config -> backend -> core
  *
- * errors.ts is shared by every layer. Tests (*.test.ts) may import anything. Checked in
- * `npm test` by test/architecture.test.ts; or from the command line:
- *   npx depcruise src --config .dependency-cruiser.cjs
+ * errors.ts is shared by every layer. Tests (*.test.ts) may import anything; test helpers live in
+ * test/support/, and neither src/ nor scripts/ imports test/ outside a test. Checked in `npm test`
+ * by test/architecture.test.ts; or from the command line:
+ *   npx depcruise src scripts --config .dependency-cruiser.cjs
  */
 const above = (...layers) => `^src/(${layers.join('|')})(/|\\.ts$)`;
 const notTests = '\\.test\\.ts$';
@@ -40,6 +41,13 @@ module.exports = {
       'results/ reads and writes the files of a results folder; rendering and running use it, not the reverse.'),
     layer('runner-report-below-cli', '^src/(runner|report)/', ['cli'],
       'Only cli/ reads argv and the environment, prints and exits.'),
+    {
+      name: 'no-test-helpers-outside-tests',
+      comment: 'Test helpers live in test/; the program and the scripts must run without them.',
+      severity: 'error',
+      from: { path: '^(src|scripts)/', pathNot: notTests },
+      to: { path: '^test/' },
+    },
     layer('errors-imports-no-layer', '^src/errors\\.ts$', ['core', 'backend', 'models', 'data', 'config', 'train', 'results', 'runner', 'report', 'cli'],
       'errors.ts is imported by every layer, so it imports none.'),
   ],

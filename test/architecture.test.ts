@@ -1,5 +1,5 @@
 /**
- * The import rules of .dependency-cruiser.cjs hold for src/. A violation fails with the rule's
+ * The import rules of .dependency-cruiser.cjs hold for src/ and scripts/. A violation fails with the rule's
  * name and the offending import; a fixture folder shows that the check can fail.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -16,16 +16,16 @@ const config = createRequire(import.meta.url)(join(root, '.dependency-cruiser.cj
   options: Record<string, unknown>;
 };
 
-/** Every violation of the rules in the folder `baseDir`/src, as `rule: from -> to` (a cycle lists its path). */
+/** Every violation of the rules in `baseDir`/src and `baseDir`/scripts, as `rule: from -> to` (a cycle lists its path). */
 async function violations(baseDir: string): Promise<string[]> {
-  const result = await cruise(['src'], { ...config.options, baseDir, validate: true, ruleSet: { forbidden: config.forbidden } });
+  const result = await cruise(['src', 'scripts'], { ...config.options, baseDir, validate: true, ruleSet: { forbidden: config.forbidden } });
   const output = result.output as ICruiseResult;
   return output.summary.violations.map((v) =>
     `${v.rule.name}: ${v.from} -> ${v.to}${v.cycle?.length ? ` (cycle: ${v.cycle.map((c) => c.name).join(' -> ')})` : ''}`);
 }
 
 describe('layers', () => {
-  it('src/ imports point one way (cli -> runner/report -> results -> train -> models/data/config -> backend -> core)', async () => {
+  it('src/ and scripts/ imports point one way (cli -> runner/report -> results -> train -> models/data/config -> backend -> core)', async () => {
     expect(await violations(root)).toEqual([]);
   });
 
@@ -41,6 +41,10 @@ describe('layers', () => {
         'src/results/write.ts': "import { render } from '../report/render.ts';\nexport const write = render;\n",
         'src/report/render.ts': "export const render = () => '';\n",
         'src/results/write.test.ts': "import { render } from '../report/render.ts';\nexport const t = render;\n",
+        'test/support/helper.ts': "export const helper = 1;\n",
+        'src/data/load.ts': "import { helper } from '../../test/support/helper.ts';\nexport const load = helper;\n",
+        'src/data/load.test.ts': "import { helper } from '../../test/support/helper.ts';\nexport const t = helper;\n",
+        'scripts/probes/probe.ts': "import { helper } from '../../test/support/helper.ts';\nexport const p = helper;\n",
       };
       for (const [rel, text] of Object.entries(files)) {
         await mkdir(dirname(join(dir, rel)), { recursive: true });
@@ -50,7 +54,9 @@ describe('layers', () => {
       expect(found).toContain('backend-below-models-data-config: src/backend/kernels.ts -> src/models/norm.ts');
       expect(found).toContain('results-below-runner-report: src/results/write.ts -> src/report/render.ts');
       expect(found.some((v) => v.startsWith('no-circular: src/core/'))).toBe(true);
-      expect(found.some((v) => v.includes('write.test.ts'))).toBe(false); // tests may import anything
+      expect(found).toContain('no-test-helpers-outside-tests: src/data/load.ts -> test/support/helper.ts');
+      expect(found).toContain('no-test-helpers-outside-tests: scripts/probes/probe.ts -> test/support/helper.ts');
+      expect(found.some((v) => v.includes('write.test.ts') || v.includes('load.test.ts'))).toBe(false); // tests may import anything
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { encodeIdx } from '../src/data/idx-fixtures.ts';
+import { encodeIdx } from './support/idx-fixtures.ts';
 import { SUMMARY_COLUMNS } from '../src/results/columns.ts';
 import { tempDir } from './support/cli.ts';
 
@@ -289,7 +289,16 @@ const CASES: Case[] = [
   { name: 'an unknown flag', files: { 's.yaml': BASE }, argv: ['run', 's.yaml', '--epochs', '3', '--out', 'out'], names: /Unknown argument: epochs/ },
   { name: 'an unknown command', argv: ['train', 's.yaml'], names: /Unknown arguments?: train/ },
   { name: 'no command', argv: [], names: /name a command/ },
-  { name: 'run without a spec', argv: ['run'], names: /Not enough non-option arguments/ },
+  { name: 'run without a spec', argv: ['run', '--out', 'out'], names: /missing <spec>: the YAML or JSON spec to run \(see batchlab run --help\)/ },
+  { name: 'sweep without a spec', argv: ['sweep', '--workers', '2'], names: /missing <spec>: the YAML or JSON spec with a sweep: section to run \(see batchlab sweep --help\)/ },
+  { name: 'report without a folder', argv: ['report', '--findings'], names: /missing <dir>: the sweep results folder .*\(see batchlab report --help\)/ },
+  { name: 'verify without a folder', argv: ['verify', '--format', 'json'], names: /missing <dirs\.\.>: sweep results folders .*\(see batchlab verify --help\)/ },
+  { name: 'compare without inputs', argv: ['compare', '--metric', 'final_test_acc'], names: /missing <inputs\.\.>: results folders or summary\.csv files .*\(see batchlab compare --help\)/ },
+  { name: 'merge without folders', argv: ['merge', '--out', 'm'], names: /missing <dirs\.\.>: the sweep output folders .*\(see batchlab merge --help\)/ },
+  { name: 'merge without anything', argv: ['merge'], names: /missing <dirs\.\.>: the sweep output folders .*; missing --out: the folder to write the merged sweep into/ },
+  { name: 'a misspelt model key and a cnn on vector data', files: { 's.yaml': `${BASE}model: { name: mlp, hidden: [8] }\n` },
+    argv: ['run', 's.yaml', '--set', 'model.name=cnn', '--set', 'data.name=blobs', '--out', 'out'],
+    names: /^(?=[\s\S]*model\.hidden: unknown key)(?=[\s\S]*model\.name: expected mlp for vector data 'blobs', got "cnn")/ },
   // --- compare: summary.csv files
   compareCase('a non-numeric batch_size', badRow({ batch_size: 'sixteen' }), /r\/summary\.csv:3: column batch_size: expected a number, got "sixteen"/),
   compareCase('an unknown status', badRow({ status: 'done' }), /r\/summary\.csv:3: column status: expected one of/),
@@ -326,7 +335,7 @@ const CASES: Case[] = [
   { name: 'merge of two different sweeps', files: { ...resultsDir(SWEEP_JSON), 'q/sweep.json': JSON.stringify({ name: 't', spec: { name: 't', train: { steps: 2 } }, axes: [] }) },
     argv: ['merge', 'r', 'q', '--out', 'm'], names: /q holds a different sweep than r/ },
   { name: 'merge --out at an existing file', files: { ...resultsDir(SWEEP_JSON), f: 'x' }, argv: ['merge', 'r', '--out', 'f'], names: /--out: expected a folder, got "f"/ },
-  { name: 'merge without --out', files: resultsDir(SWEEP_JSON), argv: ['merge', 'r'], names: /Missing required argument: out/ },
+  { name: 'merge without --out', files: resultsDir(SWEEP_JSON), argv: ['merge', 'r'], names: /missing --out: the folder to write the merged sweep into \(see batchlab merge --help\)/ },
   // --- report and verify: result folders
   { name: 'report of a folder whose sweep.json is null', files: resultsDir('null'), argv: ['report', 'r'], names: /r\/sweep\.json/ },
   { name: 'report of a folder without sweep.json', files: { 'r/summary.csv': csv([GOOD_ROW]) }, argv: ['report', 'r'], names: /r\/sweep\.json/ },

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/core/prng.ts';
-import { compareSweeps, freshCheckpoint, progressOf, startSweep } from './support/kill-sweep.ts';
+import { compareSweeps, freshCheckpoint, progressOf, startSweep } from '../scripts/probes/kill-harness.ts';
 import { tempDir, writeSpec } from './support/cli.ts';
 
 // BatchNorm and dropout, so a resume must restore moving statistics and the dropout stream too.

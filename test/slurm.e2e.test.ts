@@ -1,5 +1,5 @@
 /**
- * The Slurm route for real: scripts/slurm-array.sh submitted with sbatch as a 2-task job array,
+ * The Slurm route for real: scripts/cluster/slurm-array.sh submitted with sbatch as a 2-task job array,
  * waited for by polling squeue, merged with `batchlab merge`, and compared cell by cell (all
  * columns but the timings) with the same sweep run unsharded. Needs a running Slurm
  * (`.ci/install-slurm` starts one); without it the test is skipped, unless
@@ -14,7 +14,7 @@ import { BIN, readCsvRows, runCli, tempDir, writeSpec } from './support/cli.ts';
 import { requireSystem } from './support/require-system.ts';
 
 const run = promisify(execFile);
-const SCRIPT = resolve(import.meta.dirname, '../scripts/slurm-array.sh');
+const SCRIPT = resolve(import.meta.dirname, '../scripts/cluster/slurm-array.sh');
 
 /** Why Slurm cannot be used here, or undefined when sinfo answers with an idle or mixed node. */
 async function slurmProblem(): Promise<string | undefined> {
@@ -94,7 +94,7 @@ describe.skipIf(skipSlurm)('Slurm job array', () => {
   }, 540_000);
 });
 
-describe('scripts/slurm-array.sh', () => {
+describe('scripts/cluster/slurm-array.sh', () => {
   it('outside a job array says to submit it with --array, instead of an unbound variable', async () => {
     const env = { PATH: process.env.PATH ?? '' };
     const err = await run('bash', [SCRIPT, 'x.yaml'], { env }).catch((e: { code: number; stderr: string }) => e);

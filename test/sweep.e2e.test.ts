@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx } from '../src/data/idx-fixtures.ts';
+import { encodeIdx } from './support/idx-fixtures.ts';
 import { readCsvRows, runCli, tempDir, writeSpec } from './support/cli.ts';
 
 // Tiny synthetic grid on the deterministic cpu backend: 2 batch sizes x 2 rules x 2 seeds = 8 runs.

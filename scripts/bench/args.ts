@@ -23,7 +23,7 @@ export interface BenchArgs {
   cpuCnnSeconds: number;
   cpuCnnMaxBatch: number;
   memorySteps: number;
-  /** Runs of the soak sweep (scripts/soak.ts), sampled every tenth of them. */
+  /** Runs of the soak sweep (scripts/bench/soak.ts), sampled every tenth of them. */
   soakRuns: number;
   torch: boolean;
   torchThreads: number;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../torch/torch_bench.py', import.meta.url));
 export const PYTHON = '/usr/bin/python3';
 
 export type TorchModel = 'mlp' | 'cnn' | 'tiny';

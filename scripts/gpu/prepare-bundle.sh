@@ -110,7 +110,7 @@ if ! (cd "$OUT_DIR/gl-debs" && apt-get download $GL_PACKAGES >/dev/null 2>&1); t
 fi
 
 cp -r "$ROOT/experiments" "$OUT_DIR/experiments"
-cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$ROOT/scripts/torch_models.py" "$OUT_DIR/"
+cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$ROOT/scripts/torch/torch_models.py" "$OUT_DIR/"
 chmod 755 "$OUT_DIR/run-gpu-bench.sh"
 {
   echo "batchlab GPU bundle"

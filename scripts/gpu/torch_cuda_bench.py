@@ -1,6 +1,6 @@
 """PyTorch peer of scripts/gpu/webgpu-bench.ts: the same CNN, batch sizes and plain SGD step.
 
-Model: build_cnn of torch_models.py (scripts/, or beside this file in the GPU bundle), batchlab's
+Model: build_cnn of torch_models.py (scripts/torch/, or beside this file in the GPU bundle), batchlab's
 cnn with channels [16, 32], norm batch, max pooling, on 28x28x1 inputs.
 Data are random tensors of the real shapes on the device (throughput does not depend on the
 values); each step gathers its batch from an 8,000-example pool on the device through a shuffled
@@ -24,8 +24,8 @@ import time
 import torch
 from torch import nn
 
-# torch_models.py sits in scripts/ in a checkout and beside this file in the GPU bundle.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+# torch_models.py sits in scripts/torch/ in a checkout and beside this file in the GPU bundle.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
 from torch_models import build_cnn  # noqa: E402
 
 POOL = 8000

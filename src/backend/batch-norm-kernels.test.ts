@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { batchNormTrain, composedBatchNormTrain, composedBatchNormTrainGrad, BN_TRAIN, BN_TRAIN_GRAD } from '../models/batch-norm-train.ts';
 import { registerBatchNormKernels } from './batch-norm-kernels.ts';
-import { TOLERANCE, initBackends, normal, relError, runOn, type Input } from './wasm-kernels/test-support.ts';
+import { TOLERANCE, initBackends, normal, relError, runOn, type Input } from '../../test/support/wasm-vs-cpu.ts';
 
 const EPS = 1e-3;
 

@@ -14,7 +14,7 @@ import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { initBackend, probeBackend, releaseBackend } from './index.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
-import { randn, relError, type Input } from './wasm-kernels/test-support.ts';
+import { randn, relError, type Input } from '../../test/support/wasm-vs-cpu.ts';
 
 const TOLERANCE = 1e-4;
 

@@ -4,9 +4,10 @@
  * not tfjs or the report renderers.
  */
 import type { Argv } from 'yargs';
-import { COMPARE_FORMATS, type CompareFormat } from '../report/compare.ts';
+import { COMPARE_FORMATS, type CompareFormat } from '../report/compare/compare.ts';
 import { parseThreads } from '../backend/threads.ts';
 import { UsageError } from '../errors.ts';
+import { REQUIRED_ARGUMENTS } from './missing-arguments.ts';
 
 export interface RunArgs {
   spec: string;
@@ -29,7 +30,7 @@ function specOptions<T>(y: Argv<T>, specIs: string) {
 }
 
 export function runOptions<T>(y: Argv<T>) {
-  return specOptions(y, 'spec file (YAML or JSON)');
+  return specOptions(y, REQUIRED_ARGUMENTS.run.positional.what);
 }
 
 /** The spec options (RunArgs) and the sweep's own. */
@@ -43,7 +44,7 @@ export interface SweepArgs extends RunArgs {
 }
 
 export function sweepOptions<T>(y: Argv<T>) {
-  return specOptions(y, 'spec file with a sweep: section')
+  return specOptions(y, REQUIRED_ARGUMENTS.sweep.positional.what)
     .option('workers', { type: 'number', describe: 'runs in parallel: this process plus N-1 worker processes (default: cores on CPU backends, 1 on a GPU)' })
     .option('shard', { type: 'string', nargs: 1, describe: "run shard i/n of the grid (0-based), e.g. 0/4; read from Slurm/Kubernetes env when absent" })
     .option('shard-count', { type: 'number', describe: 'shard count for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX); or env BATCHLAB_SHARD_COUNT' })
@@ -61,7 +62,7 @@ export interface CompareArgs {
 
 export function compareOptions<T>(y: Argv<T>) {
   return y
-    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'results directories or summary.csv files' })
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: REQUIRED_ARGUMENTS.compare.positional.what })
     .option('metric', { type: 'string', default: 'final_test_acc', describe: 'summary column to aggregate over seeds' })
     .option('by', { type: 'string', describe: 'grouping columns, comma separated; first = table rows (default batch_size,scaling_rule plus base_lr and axis columns that vary)' })
     .option('format', { choices: COMPARE_FORMATS, default: 'table' as CompareFormat })
@@ -72,15 +73,15 @@ export interface MergeArgs { dirs: string[]; out: string }
 
 export function mergeOptions<T>(y: Argv<T>) {
   return y
-    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep output directories' })
-    .option('out', { type: 'string', demandOption: true, describe: 'merged output directory' });
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: REQUIRED_ARGUMENTS.merge.positional.what })
+    .option('out', { type: 'string', demandOption: true, describe: REQUIRED_ARGUMENTS.merge.options.out });
 }
 
 export interface ReportArgs { dir: string; out?: string; findings: boolean }
 
 export function reportOptions<T>(y: Argv<T>) {
   return y
-    .positional('dir', { type: 'string', demandOption: true, describe: 'a sweep results directory' })
+    .positional('dir', { type: 'string', demandOption: true, describe: REQUIRED_ARGUMENTS.report.positional.what })
     .option('out', { type: 'string', describe: 'HTML file to write (default <dir>/report.html)' })
     .option('findings', { type: 'boolean', default: false, describe: 'also print the findings (the sentences at the top of the report) on the terminal' });
 }
@@ -93,7 +94,7 @@ export interface VerifyArgs {
 
 export function verifyOptions<T>(y: Argv<T>) {
   return y
-    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'sweep results directories (each with sweep.json and summary.csv)' })
+    .positional('dirs', { type: 'string', array: true, demandOption: true, describe: REQUIRED_ARGUMENTS.verify.positional.what })
     .option('format', { type: 'string', default: 'table', describe: 'table | json | md (md: the claims table from each dir\'s saved verdicts.json; evaluates and writes nothing)' })
     .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
 }

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLazyCommands } from './lazy-commands.ts';
+import { describeMissingArguments, planMissingArguments } from './missing-arguments.ts';
 import { processOutput, type Output } from './output.ts';
 
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
@@ -46,7 +47,10 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
       .fail((msg, err) => {
         // yargs' own parse errors (YError, e.g. a flag without its value) are bad input too.
         if (err && err.name !== 'YError') throw err;
-        throw new UsageError(msg ?? err?.message ?? 'invalid arguments');
+        const text = msg ?? err?.message ?? 'invalid arguments';
+        const command = argv.find((a) => !a.startsWith('-')) ?? '';
+        const missing = planMissingArguments(command, text, argv);
+        throw new UsageError(missing ? describeMissingArguments(command, missing) : text);
       })
       .parseAsync();
   } catch (err) {

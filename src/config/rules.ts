@@ -166,21 +166,31 @@ const groupsDivideWidths: Rule = ({ model }) => {
   }];
 };
 
-export const RULES: Record<string, Rule> = {
-  noDuplicates,
-  armPaths,
-  axesNameConfigKeys,
-  resnetDepth,
-  groupsDivideWidths,
-  exactlyOneBudget,
-  accumulationDividesBatch,
-  convNeedsImages,
-  ghostNeedsBatchNorm,
-  milestonesAscending,
-  noiseScaleBatches,
-  splitFitsMnist,
+/**
+ * Each rule with the spec paths it reads ('*': the whole spec). When the schema refuses some keys,
+ * the rules that read none of them still run (validate.ts), so every problem is listed at once.
+ */
+export const RULES: Record<string, { reads: readonly string[]; check: Rule }> = {
+  noDuplicates: { reads: ['sweep'], check: noDuplicates },
+  armPaths: { reads: ['sweep.arms'], check: armPaths },
+  axesNameConfigKeys: { reads: ['*'], check: axesNameConfigKeys },
+  resnetDepth: { reads: ['model.name', 'model.depth'], check: resnetDepth },
+  groupsDivideWidths: { reads: ['model'], check: groupsDivideWidths },
+  exactlyOneBudget: { reads: ['train.epochs', 'train.steps', 'train.examples'], check: exactlyOneBudget },
+  accumulationDividesBatch: { reads: ['train.batchSize', 'train.accumulation', 'sweep.batchSize'], check: accumulationDividesBatch },
+  convNeedsImages: { reads: ['model.name', 'data.name'], check: convNeedsImages },
+  ghostNeedsBatchNorm: { reads: ['model.ghostBatchSize', 'model.norm'], check: ghostNeedsBatchNorm },
+  milestonesAscending: { reads: ['train.schedule.milestones', 'train.batchSchedule.milestones'], check: milestonesAscending },
+  noiseScaleBatches: { reads: ['train.noiseScale'], check: noiseScaleBatches },
+  splitFitsMnist: { reads: ['data'], check: splitFitsMnist },
 };
 
-export function checkRules(spec: Spec): Issue[] {
-  return Object.values(RULES).flatMap((rule) => rule(spec));
+/** True when dotted paths `a` and `b` are the same key or one lies inside the other. */
+const overlaps = (a: string, b: string) => a === '*' || b === '*' || a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+
+/** Every rule's issues; with `refused` (paths the schema refused), only the rules that read none of them. */
+export function checkRules(spec: Spec, refused: readonly string[] = []): Issue[] {
+  return Object.values(RULES)
+    .filter(({ reads }) => !reads.some((r) => refused.some((f) => overlaps(r, f))))
+    .flatMap(({ check }) => check(spec));
 }

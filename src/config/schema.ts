@@ -10,10 +10,10 @@ import {
 import { BACKENDS } from '../backend/names.ts';
 import { SCALING_RULE_NAMES } from '../core/scaling.ts';
 import { LR_SCHEDULE_NAMES } from '../core/schedule.ts';
+import { NORM_NAMES } from '../models/norm-names.ts';
 
 /** Registry names are listed once, in their registries; the enums below are built from them. */
 export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
-export const NORMS = ['none', 'batch', 'group', 'layer'] as const;
 export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 /** Longest spec name: it becomes a folder name (and `<name>-shard-<i>` on Slurm). */
 export const MAX_NAME_LENGTH = 100;
@@ -55,7 +55,7 @@ export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, tea
 });
 
 const normFields = {
-  norm: oneOf(NORMS).default('none'), // normalisation after each hidden layer / conv
+  norm: oneOf(NORM_NAMES).default('none'), // normalisation after each hidden layer / conv
   groups: positiveInt().default(8), // GroupNorm groups (must divide the channels)
   ghostBatchSize: positiveInt().optional(), // BatchNorm statistics over chunks of this size
   bnMomentum: fraction().optional(), // weight of the old BN moving statistic per step; absent = 0.9 (PyTorch's 0.1)
@@ -81,7 +81,7 @@ const resnet = z.strictObject({
   depth: positiveInt().default(8), // 6n+2: 8, 14, 20, ...
   width: positiveInt().default(16), // channels of the first stage
   ...normFields,
-  norm: oneOf(NORMS).default('batch'),
+  norm: oneOf(NORM_NAMES).default('batch'),
 });
 export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet], {
   error: 'expected a model: one of mlp | cnn | resnet',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Issue } from '../errors.ts';
 import { validateClaim } from './claim-schema.ts';
 import { describeValue, formatSchemaIssues } from './format-issues.ts';
+import { parseWithoutRefused } from './partial-parse.ts';
 import { checkRules } from './rules.ts';
 import { specSchema, type Spec } from './schema.ts';
 
@@ -73,7 +74,9 @@ export function validateSpec(input: unknown): Validation {
   const parsed = specSchema.safeParse(input);
   const claims = claimIssues(input);
   if (!parsed.success) {
-    return { ok: false, issues: [...hintSectionKeys(formatSchemaIssues(parsed.error.issues, input, KNOWN_KEYS)), ...claims] };
+    const partial = parseWithoutRefused(input, parsed.error.issues);
+    const ruleIssues = partial ? checkRules(partial.spec, partial.refused) : [];
+    return { ok: false, issues: [...hintSectionKeys(formatSchemaIssues(parsed.error.issues, input, KNOWN_KEYS)), ...ruleIssues, ...claims] };
   }
   const issues = [...checkRules(parsed.data), ...claims];
   return issues.length ? { ok: false, issues } : { ok: true, spec: parsed.data };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCALING_RULES, SCALING_RULE_NAMES, isScalingRule, scaleLr, type ScalingRule } from './scaling.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { thrown } from '../../test/support/thrown.ts';
 
 describe('scaling rules (shared contract)', () => {
@@ -43,14 +43,9 @@ describe('scaleLr', () => {
     expect(out.capped).toBe(capped);
   });
 
-  it('reports every bad argument with its path', () => {
-    const e = thrown(() => scaleLr('cubic' as ScalingRule, -1, 0, NaN, 0), UsageError);
-    expect(e.issues.map((i) => i.path)).toEqual([
-      'scaling',
-      'lr',
-      'batchSize',
-      'referenceBatchSize',
-      'maxLr',
-    ]);
+  it('names every broken precondition in one InternalError (config/ reports bad input first)', () => {
+    const e = thrown(() => scaleLr('cubic' as ScalingRule, -1, 0, NaN, 0), InternalError);
+    expect(e.message).toBe('scaleLr: expected rule one of none, linear, sqrt, got cubic; baseLr > 0, got -1; '
+      + 'batchSize > 0, got 0; referenceBatchSize > 0, got NaN; maxLr > 0, got 0');
   });
 });

@@ -5,7 +5,7 @@
  * argue for square-root scaling (the latter for Adam-style optimizers).
  */
 
-import { UsageError, type Issue } from '../errors.ts';
+import { assertPreconditions, isPositive } from './preconditions.ts';
 
 /** (baseLr, batchSize, referenceBatchSize) => lr. LRs in optimizer units, batch sizes in examples. */
 export type ScalingFn = (baseLr: number, batchSize: number, referenceBatchSize: number) => number;
@@ -39,7 +39,8 @@ export interface ScaledLr {
 
 /**
  * Scale `baseLr` (> 0) tuned at `referenceBatchSize` (B0 > 0) to `batchSize` (B > 0) by `rule`,
- * then cap it at `maxLr` (> 0) if given. Throws UsageError listing every bad argument.
+ * then cap it at `maxLr` (> 0) if given. The arguments come from a spec config/ has validated
+ * (sweep.*, train.lr); a value outside its range here is an InternalError.
  */
 export function scaleLr(
   rule: ScalingRule,
@@ -48,22 +49,13 @@ export function scaleLr(
   referenceBatchSize: number,
   maxLr?: number,
 ): ScaledLr {
-  const issues: Issue[] = [];
-  if (!isScalingRule(rule)) {
-    issues.push({ path: 'scaling', message: `expected one of ${SCALING_RULE_NAMES.join(', ')}, got ${String(rule)}` });
-  }
-  const positive: [string, number | undefined][] = [
-    ['lr', baseLr],
-    ['batchSize', batchSize],
-    ['referenceBatchSize', referenceBatchSize],
-  ];
-  if (maxLr !== undefined) positive.push(['maxLr', maxLr]);
-  for (const [path, value] of positive) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      issues.push({ path, message: `expected a finite number > 0, got ${String(value)}` });
-    }
-  }
-  if (issues.length > 0) throw new UsageError('cannot scale the learning rate', issues);
+  assertPreconditions('scaleLr', [
+    [isScalingRule(rule), `rule one of ${SCALING_RULE_NAMES.join(', ')}, got ${String(rule)}`],
+    [isPositive(baseLr), `baseLr > 0, got ${baseLr}`],
+    [isPositive(batchSize), `batchSize > 0, got ${batchSize}`],
+    [isPositive(referenceBatchSize), `referenceBatchSize > 0, got ${referenceBatchSize}`],
+    [maxLr === undefined || isPositive(maxLr), `maxLr > 0, got ${maxLr}`],
+  ]);
 
   const scaled = SCALING_RULES[rule](baseLr, batchSize, referenceBatchSize);
   const capped = maxLr !== undefined && scaled > maxLr;

@@ -6,7 +6,7 @@ import {
   type LrScheduleConfig,
   type ScheduleProgress,
 } from './schedule.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { thrown } from '../../test/support/thrown.ts';
 
 const base: LrScheduleConfig = { name: 'constant', milestones: [], gamma: 0.1, warmupEpochs: 0, minLr: 0 };
@@ -62,21 +62,14 @@ describe('planLrSchedule', () => {
     }
   });
 
-  it('reports every bad field with its path', () => {
+  it('names every broken precondition in one InternalError (config/ reports bad input first)', () => {
     const e = thrown(() => planLrSchedule(
       { name: 'linear' as never, milestones: [5, 2, -1], gamma: 0, warmupEpochs: -1, warmupFrom: NaN, minLr: -0.1 },
       0,
-    ), UsageError);
-    expect(e.issues.map((i) => i.path)).toEqual([
-      'schedule.name',
-      'schedule.peakLr',
-      'schedule.gamma',
-      'schedule.warmupEpochs',
-      'schedule.warmupFrom',
-      'schedule.minLr',
-      'schedule.milestones[1]',
-      'schedule.milestones[2]',
-    ]);
+    ), InternalError);
+    expect(e.message).toBe('planLrSchedule: expected name one of constant, step, cosine, got linear; peakLr > 0, got 0; '
+      + 'gamma > 0, got 0; warmupEpochs >= 0, got -1; warmupFrom >= 0, got NaN; minLr >= 0, got -0.1; '
+      + 'milestones of increasing epochs >= 0, got [5,2,-1]');
   });
 });
 
@@ -96,11 +89,8 @@ describe('planBatchSchedule', () => {
     expect(planBatchSchedule({ milestones, factor }, b)(epoch)).toBe(expected);
   });
 
-  it('rejects bad input with paths', () => {
-    expect(thrown(() => planBatchSchedule({ milestones: [3, 3], factor: -2 }, 0.5), UsageError).issues.map((i) => i.path)).toEqual([
-      'batchSchedule.milestones[1]',
-      'batchSchedule.factor',
-      'batchSchedule.baseBatch',
-    ]);
+  it('names every broken precondition in one InternalError', () => {
+    expect(thrown(() => planBatchSchedule({ milestones: [3, 3], factor: -2 }, 0.5), InternalError).message).toBe(
+      'planBatchSchedule: expected milestones of increasing epochs >= 0, got [3,3]; factor > 0, got -2; baseBatch an integer >= 1, got 0.5');
   });
 });

@@ -7,7 +7,7 @@
  * budget (epochs or steps) consumed. Milestones and warmup lengths are in epochs.
  */
 
-import { UsageError, type Issue } from '../errors.ts';
+import { assertPreconditions, isAscendingEpochs, isNonNegative, isPositive } from './preconditions.ts';
 
 export interface ScheduleProgress {
   step: number;
@@ -62,12 +62,19 @@ export const LR_SCHEDULE_NAMES = Object.keys(LR_SCHEDULES) as [LrScheduleName, .
 
 /**
  * LR schedule peaking at `peakLr` (> 0): linear warmup from `warmupFrom` to the peak over
- * `warmupEpochs` (Goyal et al.'s gradual warmup), then the named shape. Throws UsageError
- * listing every bad field, with paths `schedule.<field>`.
+ * `warmupEpochs` (Goyal et al.'s gradual warmup), then the named shape. `cfg` is validated by
+ * config/ (train.schedule); a value outside its range here is an InternalError.
  */
 export function planLrSchedule(cfg: LrScheduleConfig, peakLr: number): LrSchedule {
-  const issues = validateLrSchedule(cfg, peakLr);
-  if (issues.length > 0) throw new UsageError('invalid learning-rate schedule', issues);
+  assertPreconditions('planLrSchedule', [
+    [Object.hasOwn(LR_SCHEDULES, cfg.name), `name one of ${LR_SCHEDULE_NAMES.join(', ')}, got ${String(cfg.name)}`],
+    [isPositive(peakLr), `peakLr > 0, got ${peakLr}`],
+    [isPositive(cfg.gamma), `gamma > 0, got ${cfg.gamma}`],
+    [isNonNegative(cfg.warmupEpochs), `warmupEpochs >= 0, got ${cfg.warmupEpochs}`],
+    [cfg.warmupFrom === undefined || isNonNegative(cfg.warmupFrom), `warmupFrom >= 0, got ${cfg.warmupFrom}`],
+    [isNonNegative(cfg.minLr), `minLr >= 0, got ${cfg.minLr}`],
+    [isAscendingEpochs(cfg.milestones), `milestones of increasing epochs >= 0, got ${JSON.stringify(cfg.milestones)}`],
+  ]);
   const shape = LR_SCHEDULES[cfg.name](cfg, peakLr);
   const from = cfg.warmupFrom ?? peakLr;
   const warmup = cfg.warmupEpochs;
@@ -75,22 +82,6 @@ export function planLrSchedule(cfg: LrScheduleConfig, peakLr: number): LrSchedul
     if (p.epoch < warmup) return from + (peakLr - from) * (p.epoch / warmup);
     return shape(p);
   };
-}
-
-function validateLrSchedule(cfg: LrScheduleConfig, peakLr: number): Issue[] {
-  const issues: Issue[] = [];
-  const bad = (path: string, expected: string, got: unknown) =>
-    issues.push({ path: `schedule.${path}`, message: `expected ${expected}, got ${String(got)}` });
-  if (!Object.hasOwn(LR_SCHEDULES, cfg.name)) bad('name', `one of ${LR_SCHEDULE_NAMES.join(', ')}`, cfg.name);
-  if (!isFiniteNumber(peakLr) || peakLr <= 0) bad('peakLr', 'a finite number > 0', peakLr);
-  if (!isFiniteNumber(cfg.gamma) || cfg.gamma <= 0) bad('gamma', 'a finite number > 0', cfg.gamma);
-  if (!isFiniteNumber(cfg.warmupEpochs) || cfg.warmupEpochs < 0) bad('warmupEpochs', 'a finite number >= 0', cfg.warmupEpochs);
-  if (cfg.warmupFrom !== undefined && (!isFiniteNumber(cfg.warmupFrom) || cfg.warmupFrom < 0)) {
-    bad('warmupFrom', 'a finite number >= 0', cfg.warmupFrom);
-  }
-  if (!isFiniteNumber(cfg.minLr) || cfg.minLr < 0) bad('minLr', 'a finite number >= 0', cfg.minLr);
-  issues.push(...validateMilestones(cfg.milestones, 'schedule.milestones'));
-  return issues;
 }
 
 export interface BatchScheduleConfig {
@@ -102,39 +93,21 @@ export interface BatchScheduleConfig {
 
 /**
  * Batch size as a function of fractional epochs completed: baseBatch * factor^(milestones
- * passed), rounded to the nearest integer and at least 1. Throws UsageError on bad input.
+ * passed), rounded to the nearest integer and at least 1. `cfg` is validated by config/
+ * (train.batchSchedule); a value outside its range here is an InternalError.
  */
 export function planBatchSchedule(cfg: BatchScheduleConfig, baseBatch: number): (epoch: number) => number {
-  const issues = validateMilestones(cfg.milestones, 'batchSchedule.milestones');
-  if (!isFiniteNumber(cfg.factor) || cfg.factor <= 0) {
-    issues.push({ path: 'batchSchedule.factor', message: `expected a finite number > 0, got ${String(cfg.factor)}` });
-  }
-  if (!Number.isInteger(baseBatch) || baseBatch < 1) {
-    issues.push({ path: 'batchSchedule.baseBatch', message: `expected an integer >= 1, got ${String(baseBatch)}` });
-  }
-  if (issues.length > 0) throw new UsageError('invalid batch-size schedule', issues);
+  assertPreconditions('planBatchSchedule', [
+    [isAscendingEpochs(cfg.milestones), `milestones of increasing epochs >= 0, got ${JSON.stringify(cfg.milestones)}`],
+    [isPositive(cfg.factor), `factor > 0, got ${cfg.factor}`],
+    [Number.isInteger(baseBatch) && baseBatch >= 1, `baseBatch an integer >= 1, got ${baseBatch}`],
+  ]);
   const milestones = [...cfg.milestones];
   return (epoch) => {
     let passed = 0;
     for (const m of milestones) if (epoch >= m) passed++;
     return Math.max(1, Math.round(baseBatch * cfg.factor ** passed));
   };
-}
-
-function validateMilestones(milestones: unknown, path: string): Issue[] {
-  if (!Array.isArray(milestones)) return [{ path, message: `expected an array of epochs, got ${String(milestones)}` }];
-  const issues: Issue[] = [];
-  milestones.forEach((m, i) => {
-    if (!isFiniteNumber(m) || m < 0) issues.push({ path: `${path}[${i}]`, message: `expected a finite number >= 0, got ${String(m)}` });
-    else if (i > 0 && isFiniteNumber(milestones[i - 1]) && m <= milestones[i - 1]) {
-      issues.push({ path: `${path}[${i}]`, message: `expected milestones in increasing order, got ${m} after ${milestones[i - 1]}` });
-    }
-  });
-  return issues;
-}
-
-function isFiniteNumber(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
 }
 
 function clamp01(x: number): number {

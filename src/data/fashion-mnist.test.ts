@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { EnvironmentError, UsageError } from '../errors.ts';
 import { FASHION_MNIST_DIR, FASHION_MNIST_FILES, FASHION_MNIST_PACKAGE, loadFashionMnist } from './fashion-mnist.ts';
-import { encodeIdx, writeIdxFile } from './idx-fixtures.ts';
+import { encodeIdx, writeIdxFile } from '../../test/support/idx-fixtures.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../errors.ts';
-import { encodeIdx, writeIdxFile } from './idx-fixtures.ts';
+import { encodeIdx, writeIdxFile } from '../../test/support/idx-fixtures.ts';
 import { parseIdx, readIdxDims, readIdxFile } from './idx.ts';
 
 let dir: string;

@@ -3,7 +3,7 @@
  * backend; the caller owns them and frees them with `dispose()`.
  */
 import type { DataSpec } from '../config/schema.ts';
-import { UsageError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
 import { loadBlobs } from './blobs.ts';
 import type { Dataset, Task } from './dataset.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
@@ -52,13 +52,13 @@ export const DATASETS: { readonly [N in DataConfig['name']]: DatasetEntry<Extrac
 
 export type DatasetName = keyof typeof DATASETS;
 
-/** Loads the dataset `cfg.name` names. Unknown names throw a UsageError at `data.name`. */
+/**
+ * Loads the dataset `cfg.name` names. config/schema.ts accepts only registered names (data.name),
+ * so an unknown one here is an InternalError.
+ */
 export async function loadDataset(cfg: DataConfig): Promise<Dataset> {
-  const names = Object.keys(DATASETS);
   if (!Object.hasOwn(DATASETS, cfg.name)) {
-    throw new UsageError('unknown dataset', [
-      { path: 'data.name', message: `expected one of ${names.join(' | ')}, got ${JSON.stringify(cfg.name)}` },
-    ]);
+    throw new InternalError(`loadDataset: expected one of ${Object.keys(DATASETS).join(' | ')}, got ${JSON.stringify(cfg.name)}`);
   }
   // The entry's config type matches cfg.name by construction of DATASETS; TypeScript cannot
   // correlate the two through the index, hence the widening.

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import { gatherRows } from './dataset.ts';
 import { loadMnist, readMnistArrays } from './mnist.ts';
 import { stratifiedSplit } from './stratified-split.ts';
-import { firstMismatch } from './test-support.ts';
+import { firstMismatch } from '../../test/support/first-mismatch.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
-import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
+import { initBackends, relError } from '../../test/support/wasm-vs-cpu.ts';
 import { BatchNorm } from './batch-norm.ts';
 
 const EPS = 1e-5;

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { UsageError } from '../errors.ts';
-import { relError } from '../backend/wasm-kernels/test-support.ts';
-import { roundTrip } from './layer-test-support.ts';
+import { relError } from '../../test/support/wasm-vs-cpu.ts';
+import { roundTrip } from '../../test/support/layer-trace.ts';
 import { GhostBatchNorm } from './ghost-batch-norm.ts';
 
 const EPS = 1e-5;

@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
-import { initBackends, relError } from '../backend/wasm-kernels/test-support.ts';
+import { initBackends, relError } from '../../test/support/wasm-vs-cpu.ts';
 import { InputConv2D } from './input-conv2d.ts';
-import { roundTrip, traceLayer } from './layer-test-support.ts';
+import { roundTrip, traceLayer } from '../../test/support/layer-trace.ts';
 
 const TOLERANCE = 1e-5;
 

@@ -15,6 +15,7 @@ import { NATIVE_PACKAGES } from '../backend/native/addon.ts';
 // a failing import must fail this file rather than skip the conv models.
 import { registerWasmTrainingKernels } from '../backend/wasm-kernels/index.ts';
 import { buildModel, MODELS, type ModelConfig, type NormOptions } from './index.ts';
+import { NORM_NAMES } from './norm-names.ts';
 
 // native needs its addon; src/backend/native/kernels.test.ts covers it in depth.
 const skipNative = requireSystem(NATIVE_PACKAGES, (await probeBackend('native')).usable);
@@ -23,12 +24,10 @@ const BATCH = 8;
 const CLASSES = 3;
 const SEED = 42;
 
+/** Every registered norm, and BatchNorm with ghost batches. */
 const NORMS: Record<string, NormOptions> = {
-  none: { norm: 'none', groups: 2 },
-  batch: { norm: 'batch', groups: 2 },
+  ...Object.fromEntries(NORM_NAMES.map((norm) => [norm, { norm, groups: 2 }])),
   ghost: { norm: 'batch', groups: 2, ghostBatchSize: 4 },
-  group: { norm: 'group', groups: 2 },
-  layer: { norm: 'layer', groups: 2 },
 };
 
 interface Case {

@@ -22,11 +22,16 @@ function state(): LoopCheckpoint {
     ],
     optimizer: { t: 12, slots: [{ shape: [3], dtype: 'float32', values: Float32Array.from([1, 2, 3]) }] },
     gradStats: { draws: 99, noise: { avgG: NaN, avgTrace: Infinity, weight: -Infinity } },
-    rows: [{
-      step: 12, epoch: 1.5, examples_seen: 96, batch_size: 8, lr: 0.1, train_loss: 0.25, train_eval_loss: null,
-      train_eval_acc: null, test_loss: null, test_acc: null, wall_ms: 10,
-    }],
   };
+}
+
+/** The checkpoint `b` with its JSON header replaced by `change(header)`. */
+function withHeader(b: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const end = 12 + b.readUInt32LE(8);
+  const header = Buffer.from(JSON.stringify(change(JSON.parse(b.toString('utf8', 12, end)) as Record<string, unknown>)), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  return Buffer.concat([b.subarray(0, 8), length, header, b.subarray(end)]);
 }
 
 describe('checkpoint-store', () => {
@@ -38,9 +43,9 @@ describe('checkpoint-store', () => {
 
   it('reads back exactly what it wrote, bit for bit', async () => {
     const random = { i: 3, j: 7, S: Array.from({ length: 256 }, (_, k) => (k * 7) % 256) };
-    await writeCheckpoint(dir, { runId: 'abc', random, state: state() });
+    await writeCheckpoint(dir, { runId: 'abc', random, curveLength: 1234, state: state() });
     const back = await readCheckpoint(dir, 'abc');
-    expect(back).toEqual({ runId: 'abc', random, state: state() });
+    expect(back).toEqual({ runId: 'abc', random, curveLength: 1234, state: state() });
     const w = back!.state.weights[0].values as Float32Array;
     expect(Array.from(new Uint32Array(w.buffer))).toEqual(Array.from(new Uint32Array(state().weights[0].values.buffer)));
     expect(back!.state.sampler.perm).toBeInstanceOf(Int32Array);
@@ -56,15 +61,17 @@ describe('checkpoint-store', () => {
     ['a flipped byte in the tensors', (b: Buffer) => { b[b.length - 1] ^= 1; return b; }, 'abc', /checksum/],
     ['a truncated file', (b: Buffer) => b.subarray(0, 40), 'abc', /truncated|unreadable/],
     ['another format', (b: Buffer) => Buffer.from('PK\x03\x04 not a checkpoint'), 'abc', /not a batchlab checkpoint/],
+    ['format 1 (it held the curve rows)', (b: Buffer) => withHeader(b, (h) => ({ ...h, format: 1 })), 'abc', /format 1, expected 2/],
+    ['no curve length', (b: Buffer) => withHeader(b, ({ curveLength: _, ...h }) => h), 'abc', /no curve length/],
   ])('refuses %s', async (_, mangle, runId, message) => {
-    await writeCheckpoint(dir, { runId: 'abc', random: null, state: state() });
+    await writeCheckpoint(dir, { runId: 'abc', random: null, curveLength: 0, state: state() });
     writeFileSync(checkpointFileOf(dir), mangle(readFileSync(checkpointFileOf(dir))));
     await expect(readCheckpoint(dir, runId)).rejects.toThrow(CheckpointUnreadableError);
     await expect(readCheckpoint(dir, runId)).rejects.toThrow(message);
   });
 
   it('removes the checkpoint and the temporaries of interrupted writes', async () => {
-    await writeCheckpoint(dir, { runId: 'abc', random: null, state: state() });
+    await writeCheckpoint(dir, { runId: 'abc', random: null, curveLength: 0, state: state() });
     writeFileSync(join(dir, 'checkpoint.bin.123.0.tmp'), 'half');
     writeFileSync(join(dir, 'curve.csv'), 'step\n');
     await removeCheckpointTemps(dir);

@@ -3,10 +3,11 @@
  * temporary file, fsynced, renamed, folder fsynced), so a crash at any moment leaves either the
  * previous checkpoint or the new one. Every checkpoint file access of batchlab is in this module.
  *
- * Layout (version 1):
+ * Layout (format 2; format 1 also held every curve row and is refused, so its run restarts):
  *   bytes 0-7    "BLCKPT01"
  *   bytes 8-11   uint32 LE: length L of the JSON header
- *   next L bytes JSON: { format: 1, runId, step, random, sha256, blobs, state }, where every typed
+ *   next L bytes JSON: { format: 2, runId, step, random, curveLength, sha256, blobs, state }, where
+ *                curveLength is curve.csv's length in bytes at the checkpoint and every typed
  *                array of `state` is replaced by { "$blob": i } and blobs[i] = { dtype, offset, length }
  *                (offset in bytes from the start of the binary section, length in elements);
  *                non-finite numbers are written as { "$num": "NaN" | "Infinity" | "-Infinity" }
@@ -20,13 +21,19 @@ import { runPaths } from './layout.ts';
 import type { LoopCheckpoint } from '../train/checkpoint-state.ts';
 
 const MAGIC = 'BLCKPT01';
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What a run keeps at a checkpoint: the loop's state and the state of the run's Math.random. */
 export interface StoredCheckpoint {
   runId: string;
   /** seedrandom's ARC4 state (JSON), or null when the run's Math.random was not seeded. */
   random: unknown;
+  /**
+   * curve.csv's length in bytes at the checkpoint (its header and the rows up to the state's
+   * step): a resumed run cuts the file back to it. The rows are not in the checkpoint, so its
+   * size does not grow with the run.
+   */
+  curveLength: number;
   state: LoopCheckpoint;
 }
 
@@ -66,7 +73,7 @@ export async function writeCheckpoint(runDir: string, ckpt: StoredCheckpoint): P
   const sha256 = createHash('sha256').update(body).digest('hex');
   const header = Buffer.from(
     `{"format":${FORMAT},"runId":${JSON.stringify(ckpt.runId)},"step":${ckpt.state.step},`
-    + `"random":${JSON.stringify(ckpt.random ?? null)},"sha256":"${sha256}","blobs":${JSON.stringify(infos)},"state":${state}}`,
+    + `"random":${JSON.stringify(ckpt.random ?? null)},"curveLength":${ckpt.curveLength},"sha256":"${sha256}","blobs":${JSON.stringify(infos)},"state":${state}}`,
     'utf8',
   );
   const length = Buffer.alloc(4);
@@ -101,7 +108,7 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
   const headerEnd = 12 + bytes.readUInt32LE(8);
   if (headerEnd > bytes.length) throw bad('truncated header');
   const text = bytes.toString('utf8', 12, headerEnd);
-  let header: { format: number; runId: string; random: unknown; sha256: string; blobs: BlobInfo[] };
+  let header: { format: number; runId: string; random: unknown; curveLength: unknown; sha256: string; blobs: BlobInfo[] };
   try {
     header = JSON.parse(text) as typeof header;
   } catch {
@@ -109,6 +116,8 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
   }
   if (header.format !== FORMAT) throw bad(`format ${header.format}, expected ${FORMAT}`);
   if (header.runId !== runId) throw bad(`checkpoint of run ${header.runId}, expected ${runId}`);
+  const { curveLength } = header;
+  if (typeof curveLength !== 'number' || !Number.isSafeInteger(curveLength) || curveLength < 0) throw bad('no curve length');
   const body = bytes.subarray(headerEnd);
   if (createHash('sha256').update(body).digest('hex') !== header.sha256) throw bad('binary section does not match its checksum');
   const arrays = header.blobs.map((b) => fromLittleEndianBytes(body, b));
@@ -121,7 +130,7 @@ export async function readCheckpoint(runDir: string, runId: string): Promise<Sto
     }
     return value;
   }) as { state: LoopCheckpoint };
-  return { runId, random: header.random, state: parsed.state };
+  return { runId, random: header.random, curveLength, state: parsed.state };
 }
 
 /** Removes the run's checkpoint and any temporary file a killed write left behind. */

@@ -85,8 +85,8 @@ export type RunSummary = {
   [F in SummaryField as F['key']]: F['kind'] extends 'number' ? number : F['kind'] extends 'status' ? RunStatus : string;
 } & { line: number; axes: Record<string, string> };
 
-/** The design columns (arm, axes) of a summary's header: every column batchlab does not write itself. */
-export function designColumns(columns: readonly string[]): string[] {
+/** The axis columns (arm, sweep axes by dotted path) of a summary's header: every column batchlab does not write itself. */
+export function axisColumnsOf(columns: readonly string[]): string[] {
   const own = new Set<string>(SUMMARY_COLUMNS);
   return columns.filter((c) => !own.has(c));
 }

@@ -5,7 +5,7 @@
  *   <dir>/sweep.json              the spec, its hash, the design columns, the environment
  *   <dir>/summary.csv             one row per finished run (columns: columns.ts)
  *   <dir>/runs/<run_id>/run.json  the run's record (RunRecord), `running` while it trains
- *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains
+ *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains, cut back to a checkpoint's length on resume
  *   <dir>/runs/<run_id>/checkpoint.bin  the run's training checkpoint (results/checkpoint-store.ts), until it finishes
  *   <dir>/verdicts.csv, verdicts.json   written by verify
  *   <dir>/report.html, charts/    written by report
@@ -13,7 +13,7 @@
  * Readers of user-supplied folders throw UsageError naming the file. sweep.json, summary.csv,
  * run.json and the verdicts are replaced atomically; curve.csv is appended to as rows come.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
@@ -200,19 +200,77 @@ export function writeSummary(dir: string, records: readonly RunRecord[], axes: r
 
 // --- runs/<id>/curve.csv ---------------------------------------------------------------------
 
+/** The curve writer: an observer of the loop, and where curve.csv ends for a checkpoint. */
+export interface CurveWriter extends TrainObserver {
+  /**
+   * Makes the rows written so far durable (fsync) and returns curve.csv's length in bytes: a
+   * checkpoint keeps it, and a run resumed from that checkpoint cuts the file back to it.
+   */
+  syncedLength(): Promise<number>;
+}
+
 /**
- * Streams curve rows to `<runDir>/curve.csv` as training goes (an observer of the loop). Starts `curve.csv` afresh with the header and `rows` (a resumed run's rows up to its
- * checkpoint, so no step is missing or repeated), then appends each row the observer is given.
+ * Streams curve rows to `<runDir>/curve.csv` as training goes. Starts `curve.csv` afresh with
+ * the header, or, for a run resumed from a checkpoint, cuts it back to `resumeAt` bytes (its
+ * length at the checkpoint: rows written after it and a torn last line go, so no step is missing
+ * or repeated; check with curveCutProblem first), then appends each row the observer is given.
  */
-export async function openCurveWriter(runDir: string, withGradStats = false, rows: readonly CurveRow[] = []): Promise<TrainObserver> {
+export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number): Promise<CurveWriter> {
   const file = runPaths(runDir).curveCsv;
   const columns = withGradStats ? [...CURVE_COLUMNS, ...GRAD_STATS_COLUMNS] : [...CURVE_COLUMNS];
   // The header first, so even a run that fails at once leaves a readable curve.
-  await writeFileAtomic(file, rows.length ? renderCsv(columns, rows as unknown as Record<string, CsvValue>[]) : renderCsvHeader(columns));
+  if (resumeAt === undefined) await writeFileAtomic(file, renderCsvHeader(columns));
+  else await cutFile(file, resumeAt);
   const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });
   return {
     onRow: (row: CurveRow) => writer.writeRecords([row as unknown as Record<string, CsvValue>]),
+    syncedLength: async () => {
+      const fh = await open(file, 'r+');
+      try {
+        await fh.sync();
+        return (await fh.stat()).size;
+      } finally {
+        await fh.close();
+      }
+    },
   };
+}
+
+/**
+ * Why `<runDir>/curve.csv` cannot be cut back to `length` bytes (it is missing, shorter, or
+ * `length` does not end a line), or null when it can. A checkpoint whose curve is gone cannot
+ * be resumed: its rows up to the checkpoint would be missing.
+ */
+export async function curveCutProblem(runDir: string, length: number): Promise<string | null> {
+  const file = runPaths(runDir).curveCsv;
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `${file} is missing`;
+    throw err;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size < length) return `${file} has ${size} bytes, the checkpoint's curve ${length}`;
+    const last = Buffer.alloc(1);
+    if (length < 1 || (await fh.read(last, 0, 1, length - 1)).bytesRead !== 1 || last[0] !== 0x0a) {
+      return `${file} has no line end at byte ${length}, where the checkpoint's curve ends`;
+    }
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function cutFile(file: string, length: number): Promise<void> {
+  const fh = await open(file, 'r+');
+  try {
+    await fh.truncate(length);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** A run's curve.csv as a table, or null when the run has none. */

@@ -6,7 +6,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { RunStatus } from '../train/types.ts';
-import { CURVE_COLUMNS, SUMMARY_FIELDS, designColumns, type RunSummary } from './columns.ts';
+import { CURVE_COLUMNS, SUMMARY_FIELDS, axisColumnsOf, type RunSummary } from './columns.ts';
 import { failAt, parseCsvNumber, requireColumns, type CsvRow, type CsvTable } from './csv.ts';
 import { readCurveTable, readRunJson, readSummary, readSweepJson, runDirOf } from './layout.ts';
 
@@ -63,7 +63,7 @@ export interface ResultsData {
 
 /** Every row of a summary.csv, typed (the columns SUMMARY_FIELDS lists, then the design columns). */
 export function toRunSummaries(table: CsvTable): RunSummary[] {
-  const axisColumns = designColumns(table.columns);
+  const axisColumns = axisColumnsOf(table.columns);
   return table.rows.map((row) => toRunSummary(row, table.file, axisColumns));
 }
 
@@ -117,7 +117,7 @@ export async function readResultsDir(dir: string): Promise<ResultsData> {
   const raw = parsed as { name?: unknown; spec?: unknown; environment?: unknown; axes?: unknown } | null;
   if (!raw || typeof raw !== 'object') throw new UsageError(`${sweepFile}: expected a JSON object`, [{ path: sweepFile, message: 'expected an object' }]);
   const summary = await readSummary(dir);
-  const axisColumns = designColumns(summary.columns);
+  const axisColumns = axisColumnsOf(summary.columns);
   const sweep: SweepInfo = {
     name: typeof raw.name === 'string' ? raw.name : basename(resolve(dir)),
     spec: raw.spec ?? null,

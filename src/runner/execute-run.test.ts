@@ -115,6 +115,21 @@ describe('executeRun resumes from a checkpoint', () => {
     expect(curveOf(dir)).toEqual(reference.curve);
   });
 
+  it('cuts curve.csv back to the length the checkpoint noted, and restarts from step 0 when the curve is shorter', async () => {
+    const dir = await interrupted('short-curve', 8);
+    const stored = (await readCheckpoint(dir, run.runId))!;
+    const curve = readFileSync(join(dir, 'curve.csv'));
+    expect(stored.curveLength).toBe(curve.length); // aborted right after the checkpoint's row
+    // As if the rows before the checkpoint had been lost (say, curve.csv replaced by its header).
+    writeFileSync(join(dir, 'curve.csv'), curve.subarray(0, curve.indexOf('\n') + 1));
+    const steps: number[] = [];
+    const rec = await executeRun(run, dir, { ...ctx, onProgress: (_id, p) => { steps.push(p.step); } });
+    expect(steps[0]).toBe(0);
+    expect(rec.reason).toMatch(/restarted from step 0: .*curve\.csv has \d+ bytes, the checkpoint's curve \d+/);
+    expect(rec.final).toEqual(reference.final);
+    expect(curveOf(dir)).toEqual(reference.curve);
+  });
+
   it('restarts from step 0 when the checkpoint does not fit the model, and says so', async () => {
     const dir = await interrupted('mismatch', 8);
     const stored = (await readCheckpoint(dir, run.runId))!;

@@ -1,7 +1,7 @@
 /**
  * One run end to end: data (cached), model, training, and its files:
  *   <runDir>/run.json        written as `running` at the start, rewritten with the outcome at the end
- *   <runDir>/curve.csv       streamed as training goes
+ *   <runDir>/curve.csv       streamed as training goes; cut back to the checkpoint's length on resume
  *   <runDir>/checkpoint.bin  saved every train.checkpointEvery (results/checkpoint-store.ts); a run
  *                            that finds one continues from it, and a finished run removes it
  * A run that throws is recorded `failed` with its error text and returned, not rethrown.
@@ -15,7 +15,7 @@ import type { PlannedRun } from '../core/grid.ts';
 import {
   CheckpointUnreadableError, readCheckpoint, removeCheckpoint, removeCheckpointTemps, writeCheckpoint, type StoredCheckpoint,
 } from '../results/checkpoint-store.ts';
-import { FINISHED, openCurveWriter, writeRunRecord } from '../results/layout.ts';
+import { curveCutProblem, FINISHED, openCurveWriter, writeRunRecord } from '../results/layout.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { CheckpointMismatchError } from '../train/checkpoint-state.ts';
 import { trainModel } from '../train/loop.ts';
@@ -64,14 +64,18 @@ async function executeFrom(
     if (resumed?.random) restoreRunRandom(resumed.random as RandomState);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;
-    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.state.rows);
+    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength);
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     const every = run.config.train.checkpointEvery ?? CHECKPOINT_DEFAULT;
     try {
       const result = await trainModel({
         model, data, config: run.config, observers: [curve, progress], signal: ctx.signal, resume: resumed?.state,
         checkpoint: every === false ? undefined : {
-          every, save: (state) => writeCheckpoint(runDir, { runId: run.runId, random: readRunRandom(), state }),
+          every,
+          save: async (state) => {
+            const random = readRunRandom();
+            await writeCheckpoint(runDir, { runId: run.runId, random, curveLength: await curve.syncedLength(), state });
+          },
         },
       });
       record.status = result.status;
@@ -100,14 +104,20 @@ async function executeFrom(
   return record;
 }
 
-/** The run's checkpoint if it has a usable one; an unusable one is noted and the run starts over. */
+/**
+ * The run's checkpoint if it has a usable one (readable, and its curve.csv reaching the
+ * checkpoint's length); an unusable one is noted and the run starts over.
+ */
 async function readResumable(runDir: string, runId: string): Promise<{ checkpoint: StoredCheckpoint | null; note?: string }> {
+  let checkpoint: StoredCheckpoint | null;
   try {
-    return { checkpoint: await readCheckpoint(runDir, runId) };
+    checkpoint = await readCheckpoint(runDir, runId);
   } catch (err) {
     if (!(err instanceof CheckpointUnreadableError)) throw err;
     return { checkpoint: null, note: `restarted from step 0: ${err.message}` };
   }
+  const problem = checkpoint && await curveCutProblem(runDir, checkpoint.curveLength);
+  return problem ? { checkpoint: null, note: `restarted from step 0: ${problem}` } : { checkpoint };
 }
 
 /** An error as recorded in run.json: its name, message and, for bad input, every issue. */

@@ -2,11 +2,13 @@
  * The training loop's state at a checkpoint: everything a resumed run needs to continue exactly as
  * an uninterrupted one would. Taken only right after a curve row, when no step's loss is pending.
  * Tensors are held as host arrays (copies), so a state outlives the run's tensors and owns none.
+ * The curve rows emitted so far are not part of it: whoever stores the rows (the curve writer)
+ * notes where they end beside the checkpoint, so a checkpoint's size does not grow with the run.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SamplerState } from './batches.ts';
 import type { GradStatsSnapshot } from './grad-stats.ts';
-import type { CurveRow, FinalMetrics } from './types.ts';
+import type { FinalMetrics } from './types.ts';
 
 /** A checkpoint that does not fit the run it is resumed into (another model shape or data size). */
 export class CheckpointMismatchError extends Error {
@@ -34,8 +36,6 @@ export interface LoopCheckpoint {
   weights: HostTensor[];
   optimizer: { t: number; slots: HostTensor[] };
   gradStats: GradStatsSnapshot | null;
-  /** Every curve row emitted so far; the last one is at `step`. */
-  rows: CurveRow[];
 }
 
 /** Copies of `tensors`' values (read without blocking the event loop). */

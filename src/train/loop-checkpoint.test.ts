@@ -31,7 +31,8 @@ const nativeLoad = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, nativeLoad.ok);
 
 type Row = Omit<CurveRow, 'wall_ms'>;
-interface Saved { state: LoopCheckpoint; random: RandomState | null }
+/** A checkpoint, the run's Math.random state, and the curve rows stored up to it (as curve.csv holds them). */
+interface Saved { state: LoopCheckpoint; random: RandomState | null; rows: Row[] }
 interface Outcome { rows: Row[]; weights: number[][]; saved: Saved[]; status: string }
 
 const DATA = { name: 'blobs', classes: 4, dim: 6, trainSize: 72, testSize: 24 } as const;
@@ -81,7 +82,7 @@ async function train(
   seedRunRandom(seed);
   const model = buildModel(config.model as ModelConfig, data.trainX.shape.slice(1), data.trainY.shape[1]!, seed);
   if (opts.resume?.random && !opts.keepRandom) restoreRunRandom(opts.resume.random);
-  const rows: Row[] = opts.resume ? opts.resume.state.rows.map(({ wall_ms: _, ...r }) => r) : [];
+  const rows: Row[] = opts.resume ? [...opts.resume.rows] : [];
   const saved: Saved[] = [];
   const controller = new AbortController();
   try {
@@ -95,7 +96,7 @@ async function train(
       }],
       checkpoint: opts.every === undefined ? undefined : {
         every: { steps: opts.every },
-        save: async (state) => { saved.push({ state, random: readRunRandom() }); },
+        save: async (state) => { saved.push({ state, random: readRunRandom(), rows: [...rows] }); },
       },
     });
     return { rows, weights: model.weights.map((w) => bits(w.read())), saved, status: result.status };
@@ -173,10 +174,10 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
         expect(part.status).toBe('aborted');
         const last = part.saved.at(-1)!;
         expect(last.state.step).toBe(stop);
-        await writeCheckpoint(dir, { runId: 'r1', random: last.random, state: last.state });
+        await writeCheckpoint(dir, { runId: 'r1', random: last.random, curveLength: 0, state: last.state });
         const back = await readCheckpoint(dir, 'r1');
         expect(back!.state).toEqual(last.state);
-        resume = { state: back!.state, random: back!.random as RandomState };
+        resume = { state: back!.state, random: back!.random as RandomState, rows: last.rows };
       }
       expectSameRun(await train(data, spec, { resume }), full);
       expect(tf.memory().numTensors).toBe(before);

@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { shuffled } from '../core/prng.ts';
 import { BatchNorm } from '../models/batch-norm.ts';
+import { evaluate } from './evaluate.ts';
+import type { FinalMetrics, TrainData } from './types.ts';
 
 /** The model's BatchNorm layers (GhostBatchNorm included), in the order the model applies them. */
 export function batchNormLayers(model: tf.LayersModel): BatchNorm[] {
@@ -49,6 +51,17 @@ export async function withPreciseBn<T>(
       saved[i].forEach((w) => w.dispose());
     });
   }
+}
+
+/** Train-subset and test metrics with BatchNorm population statistics over `examples` train examples (train.preciseBn). */
+export async function evaluatePreciseBn(
+  model: tf.LayersModel, data: TrainData, examples: number, chunk: number, seed: number,
+): Promise<Partial<FinalMetrics>> {
+  return withPreciseBn(model, data.trainX, examples, chunk, seed, async () => {
+    const tr = await evaluate(model, data.trainEvalX, data.trainEvalY, data.task, chunk);
+    const te = await evaluate(model, data.testX, data.testY, data.task, chunk);
+    return { precise_bn_train_acc: tr.acc, precise_bn_test_loss: te.loss, precise_bn_test_acc: te.acc };
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import {
   TOLERANCE, compareWithCpu, convGradsError, initBackends, normal, relError, runOn, shapeOf, type Input, type Shape4,
-} from './test-support.ts';
+} from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
-import { compareWithCpu, initBackends, normal, runOn, type Input } from './test-support.ts';
+import { compareWithCpu, initBackends, normal, runOn, type Input } from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

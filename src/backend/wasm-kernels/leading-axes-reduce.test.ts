@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
-import { TOLERANCE, compareWithCpu, initBackends, normal } from './test-support.ts';
+import { TOLERANCE, compareWithCpu, initBackends, normal } from '../../../test/support/wasm-vs-cpu.ts';
 import { leadingAxesCount } from './leading-axes-reduce.ts';
 
 beforeAll(initBackends);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import {
   TOLERANCE, compareWithCpu, initBackends, normal, shapeOf, type Input, type Shape4,
-} from './test-support.ts';
+} from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from './index.ts';
-import { TOLERANCE, compareWithCpu, initBackends, normal } from './test-support.ts';
+import { TOLERANCE, compareWithCpu, initBackends, normal } from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
-import { TOLERANCE, initBackends, randn, relError } from './test-support.ts';
+import { TOLERANCE, initBackends, randn, relError } from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { planBlockSwap } from './transpose.ts';
-import { compareWithCpu, initBackends, normal } from './test-support.ts';
+import { compareWithCpu, initBackends, normal } from '../../../test/support/wasm-vs-cpu.ts';
 
 beforeAll(initBackends);
 

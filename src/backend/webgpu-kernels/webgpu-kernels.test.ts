@@ -15,8 +15,8 @@ import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { initBackend, probeBackend, releaseBackend } from '../index.ts';
 import { BN_TRAIN_GRAD, GN_GRAD } from '../kernel-names.ts';
-import { countWebgpuDispatches } from '../webgpu-dispatch-count.ts';
-import { randn, relError } from '../wasm-kernels/test-support.ts';
+import { countDispatches } from '../webgpu-dispatch-counter.ts';
+import { randn, relError } from '../../../test/support/wasm-vs-cpu.ts';
 import { batchNormTrain } from '../../models/batch-norm-train.ts';
 import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { createOptimizer } from '../../train/optimizers.ts';
@@ -54,9 +54,9 @@ async function runOn(backend: Backend, inputs: Data[], f: (...xs: tf.Tensor[]) =
   let outs: tf.Tensor[];
   let dispatches = new Map<string, number>();
   if (backend === 'webgpu') {
-    const { value, count } = await countWebgpuDispatches(compute);
-    outs = value;
-    dispatches = count.byProgram;
+    const { result, counts } = await countDispatches(tf.backend(), compute);
+    outs = result;
+    dispatches = counts.byProgram;
   } else {
     outs = compute();
   }

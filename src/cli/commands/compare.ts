@@ -1,8 +1,8 @@
 /** `batchlab compare <results-dir | summary.csv>...`: seeds aggregated, pivoted, sweeps side by side. */
-import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare.ts';
+import { alignInputs, compareResults, describeIgnored, type CompareInput } from '../../report/compare/compare.ts';
 import { UsageError } from '../../errors.ts';
 import { readCompareInput } from '../../results/read-results.ts';
-import { designColumns } from '../../results/columns.ts';
+import { axisColumnsOf } from '../../results/columns.ts';
 import { EXIT } from '../../errors.ts';
 import type { CompareArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
@@ -10,7 +10,7 @@ import type { Output } from '../output.ts';
 /** Design columns that vary in the inputs besides batch size and rule; pooling over them would mix designs. */
 export function defaultBy(inputs: readonly CompareInput[]): string[] {
   const candidates = new Set<string>(['base_lr']);
-  for (const input of inputs) for (const row of input.rows) for (const k of designColumns(Object.keys(row.values))) candidates.add(k);
+  for (const input of inputs) for (const row of input.rows) for (const k of axisColumnsOf(Object.keys(row.values))) candidates.add(k);
   const varying = [...candidates].filter((col) => {
     const values = new Set(inputs.flatMap((i) => i.rows.map((r) => r.values[col])));
     return values.size > 1;

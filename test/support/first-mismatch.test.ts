@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstMismatch } from './test-support.ts';
+import { firstMismatch } from './first-mismatch.ts';
 
 describe('firstMismatch', () => {
   it.each([

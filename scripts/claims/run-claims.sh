@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every claim experiment at its CPU size into results/claims/<name>/, then verifies it and
 # writes its report; records each sweep's wall time in results/claims/timings.csv.
-#   scripts/run-claims.sh [c1 c2 ...]   (default: all of experiments/claims/)
+#   scripts/claims/run-claims.sh [c1 c2 ...]   (default: all of experiments/claims/)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 out=results/claims
 mkdir -p "$out"
 [ -f "$out/timings.csv" ] || echo "claim,runs,sweep_s,exit" > "$out/timings.csv"

@@ -4,7 +4,7 @@
  * sweep of the same spec. Each run is longer than any interval, so only checkpoints let the sweep
  * advance. Prints the progress after every kill and the final check; exits 1 when the folders differ.
  *
- *   node bin/run-ts.mjs scripts/kill-sweep.ts [--kills 20] [--min 1] [--max 8] [--seed 1] [--dir DIR]
+ *   node bin/run-ts.mjs scripts/probes/kill-sweep.ts [--kills 20] [--min 1] [--max 8] [--seed 1] [--dir DIR]
  *
  * Intervals are timed from the start of the runs (the sweep's `sweep: N runs` line), so a slow
  * start-up on a loaded machine does not eat them.
@@ -13,8 +13,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from '../src/core/prng.ts';
-import { compareSweeps, progressOf, startSweep } from '../test/support/kill-sweep.ts';
+import { mulberry32 } from '../../src/core/prng.ts';
+import { compareSweeps, progressOf, startSweep } from './kill-harness.ts';
 
 const SPEC = `
 name: kill-soak

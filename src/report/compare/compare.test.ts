@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.ts';
-import { SUMMARY_COLUMNS } from '../results/columns.ts';
-import { parseCsv, type CsvRow } from '../results/csv.ts';
-import { fixtureFiles } from '../../test/fixtures/report/generate-fixture.ts';
+import { UsageError } from '../../errors.ts';
+import { SUMMARY_COLUMNS } from '../../results/columns.ts';
+import { parseCsv, type CsvRow } from '../../results/csv.ts';
+import { fixtureFiles } from '../../../test/fixtures/report/generate-fixture.ts';
 import { alignInputs, compareResults, describeIgnored, metricDirection, type CompareInput } from './compare.ts';
 
 /** Summary rows with every column; `acc` per (batch, rule) cell, one row per value (a seed each). */

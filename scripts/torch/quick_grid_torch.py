@@ -9,7 +9,7 @@ and after each epoch. Data are random tensors of MNIST's shapes (the time does n
 values), so no run diverges here, while batchlab stops its two diverging runs early (both at
 B=1024, under 1 s each). Prints one JSON line: {"threads", "runs", "wall_s"}.
 
-Usage: python3 scripts/probes/quick_grid_torch.py [threads]
+Usage: python3 scripts/torch/quick_grid_torch.py [threads]
 """
 import json
 import math
@@ -19,14 +19,13 @@ import time
 
 THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 # torch.set_num_threads sizes only torch's OpenMP pool; Debian's torch multiplies matrices in
-# OpenBLAS, whose pthread pool takes every core unless told at load time (as scripts/bench/torch_bench.py).
+# OpenBLAS, whose pthread pool takes every core unless told at load time (as scripts/torch/torch_bench.py).
 os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
 os.environ["OMP_NUM_THREADS"] = str(THREADS)
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import build_mlp  # noqa: E402
 
 torch.set_num_threads(THREADS)

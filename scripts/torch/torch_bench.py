@@ -5,7 +5,7 @@ Reads a JSON list of cells from argv[1]; prints one JSON object per line on stdo
 A cell: {"model": "mlp" | "cnn" | "tiny", "batch": int, "seconds": float, "rounds": int,
          "warmup": int, "min_steps": int, "max_steps": int}
 `seconds` is split over `rounds` timed rounds; the best round is reported (as on the tfjs side).
-Models: scripts/torch_models.py, which mirrors batchlab's factories (mlp, cnn, tiny).
+Models: torch_models.py (beside this file), which mirrors batchlab's factories (mlp, cnn, tiny).
 Data are random tensors of the real shapes (throughput does not depend on the values); each
 step gathers its batch from a 4096-example pool through a shuffled index, as batchlab does.
 """
@@ -29,7 +29,6 @@ os.environ["OMP_NUM_THREADS"] = str(THREADS)
 import torch  # noqa: E402  (after the thread variables, which the libraries read at load)
 from torch import nn  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import build  # noqa: E402
 
 torch.set_num_threads(THREADS)

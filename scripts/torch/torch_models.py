@@ -1,5 +1,5 @@
 """The PyTorch peers of batchlab's benchmark models, defined once for every comparison script
-(scripts/bench/torch_bench.py, scripts/gpu/torch_cuda_bench.py, scripts/probes/quick_grid_torch.py),
+(scripts/torch/torch_bench.py, scripts/gpu/torch_cuda_bench.py, scripts/torch/quick_grid_torch.py),
 so the models they time cannot drift apart. They mirror batchlab's factories:
   mlp:  flatten 28x28x1 -> 256 relu -> 128 relu -> 10
   cnn:  [conv3x3 'same' (no bias) -> BN -> relu -> maxpool 2] x (16, 32) -> global average pool -> 10

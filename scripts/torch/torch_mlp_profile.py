@@ -4,10 +4,10 @@ torch.profiler, plus the unprofiled ms per step (median of 5 rounds of 50 steps)
 per wall second of those rounds. Compare with
 `BATCHLAB_THREADS=1 node bin/run-ts.mjs scripts/probes/native-profile.ts native mlp 1024`.
 
-OpenBLAS's pool is sized to the thread count (as scripts/bench/torch_bench.py does) unless
+OpenBLAS's pool is sized to the thread count (as scripts/torch/torch_bench.py does) unless
 `blas-all-cores` is given, which leaves it at one thread per core, whatever torch.set_num_threads says.
 
-Usage: /usr/bin/python3 scripts/probes/torch_mlp_profile.py [threads=1] [batch=1024] [blas-all-cores]
+Usage: /usr/bin/python3 scripts/torch/torch_mlp_profile.py [threads=1] [batch=1024] [blas-all-cores]
 """
 import os
 import sys
@@ -25,7 +25,6 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import build_mlp  # noqa: E402
 
 torch.set_num_threads(THREADS)

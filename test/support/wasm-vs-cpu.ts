@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from './index.ts';
-import { relError } from '../../../test/support/rel-error.ts';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.ts';
+import { relError } from './rel-error.ts';
 
 export { relError };
 

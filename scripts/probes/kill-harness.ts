@@ -1,13 +1,14 @@
 /**
  * Crash testing of `batchlab sweep`: start it as a process group, SIGKILL the whole group (the
  * scheduler and its workers) at chosen moments, rerun, and compare the folder it finally leaves
- * with an uninterrupted sweep of the same spec. Shared by test/kill.e2e.test.ts and
- * scripts/kill-sweep.ts.
+ * with an uninterrupted sweep of the same spec. Shared by scripts/probes/kill-sweep.ts and
+ * test/kill.e2e.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { BIN } from './cli.ts';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(import.meta.dirname, '../../bin/batchlab.mjs');
 
 export interface SweepProcess {
   /** Resolves with the exit code (null when killed) once the whole group has been reaped. */

@@ -1,0 +1,52 @@
+/**
+ * Which steps get a curve row and which rows are evaluated (train subset and test set in
+ * inference mode), and the evaluation itself.
+ *
+ * A row follows a step when an epoch ends, every `train.logEvery` steps (default: about 20 rows
+ * per epoch), at an evaluation, when gradient statistics are due, and when MAX_PENDING_LOSSES
+ * losses wait to be read back. A row is evaluated at the end of every epoch, every
+ * `train.evalEvery` steps, and at the last step of the budget (so the run closes on one).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config/schema.ts';
+import { evaluate } from './evaluate.ts';
+import { gradStatsDue } from './grad-stats.ts';
+import { budgetSpent, type LoopState } from './loop-state.ts';
+import type { CurveRow, TrainData } from './types.ts';
+
+/** Steps between rows: train.logEvery, or about 20 rows per epoch of batch train.batchSize over `n` examples. */
+export function logEveryOf(train: RunConfig['train'], n: number): number {
+  const stepsPerEpoch = Math.max(1, Math.floor(n / train.batchSize));
+  return train.logEvery > 0 ? train.logEvery : Math.max(1, Math.round(stepsPerEpoch / 20));
+}
+
+export interface RowPlan {
+  row: boolean;
+  evaluated: boolean;
+}
+
+/** The row (if any) that follows the step just taken; `endOfEpoch`: the epoch has no batch left. */
+export function rowAfterStep(state: LoopState, train: RunConfig['train'], logEvery: number, endOfEpoch: boolean): RowPlan {
+  if (endOfEpoch) return { row: true, evaluated: true };
+  const { step } = state;
+  // The last step of the budget gets the closing evaluation in its own row.
+  const evaluated = (train.evalEvery > 0 && step % train.evalEvery === 0) || budgetSpent(state);
+  const row = evaluated || step % logEvery === 0 || state.pending.full || gradStatsDue(state.gradStats, step);
+  return { row, evaluated };
+}
+
+type EvalColumns = Pick<CurveRow, 'train_eval_loss' | 'train_eval_acc' | 'test_loss' | 'test_acc'>;
+
+/**
+ * Evaluates the model on the train subset and the test set, records the result as the run's final
+ * metrics so far (and the best test accuracy), and returns the row's evaluation columns.
+ */
+export async function evaluateForRow(
+  state: LoopState, model: tf.LayersModel, data: TrainData, evalBatchSize: number,
+): Promise<EvalColumns> {
+  const tr = await evaluate(model, data.trainEvalX, data.trainEvalY, data.task, evalBatchSize);
+  const te = await evaluate(model, data.testX, data.testY, data.task, evalBatchSize);
+  Object.assign(state.final, { train_loss: tr.loss, train_acc: tr.acc, test_loss: te.loss, test_acc: te.acc });
+  if (te.acc !== null) state.final.best_test_acc = Math.max(state.final.best_test_acc ?? -Infinity, te.acc);
+  return { train_eval_loss: tr.loss, train_eval_acc: tr.acc, test_loss: te.loss, test_acc: te.acc };
+}
