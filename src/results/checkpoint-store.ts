@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { EnvironmentError } from '../errors.ts';
 import { runPaths } from './layout.ts';
 import type { LoopCheckpoint } from '../train/checkpoint-state.ts';
 
@@ -37,8 +38,8 @@ export interface StoredCheckpoint {
   state: LoopCheckpoint;
 }
 
-/** A checkpoint file that exists but cannot be used (torn, corrupt, another format or run). */
-export class CheckpointUnreadableError extends Error {
+/** A checkpoint file that exists but cannot be used (torn, corrupt, another format or run); the run restarts. */
+export class CheckpointUnreadableError extends EnvironmentError {
   override name = 'CheckpointUnreadableError';
 }
 

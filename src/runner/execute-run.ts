@@ -4,12 +4,12 @@
  *   <runDir>/curve.csv       streamed as training goes; cut back to the checkpoint's length on resume
  *   <runDir>/checkpoint.bin  saved every train.checkpointEvery (results/checkpoint-store.ts); a run
  *                            that finds one continues from it, and a finished run removes it
- * A run that throws is recorded `failed` with its error text and returned, not rethrown.
+ * A run that throws is recorded `failed` with its error (as text and as ErrorData) and returned, not rethrown.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors.ts';
-import { buildModel } from '../models/index.ts';
+import { toErrorData, UsageError } from '../errors.ts';
+import { buildRunModel } from '../models/index.ts';
 import { CHECKPOINT_DEFAULT, type RunConfig } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import {
@@ -60,11 +60,11 @@ async function executeFrom(
     tensorsBefore = tf.memory().numTensors;
     const seed = run.config.train.seed;
     seedRunRandom(seed); // dropout masks; weights and data order have explicit seeds
-    model = buildModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
+    model = await buildRunModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
     if (resumed?.random) restoreRunRandom(resumed.random as RandomState);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;
-    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength);
+    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength, Boolean(data.valX));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     const every = run.config.train.checkpointEvery ?? CHECKPOINT_DEFAULT;
     try {
@@ -90,6 +90,7 @@ async function executeFrom(
     if (resumed && err instanceof CheckpointMismatchError) mismatch = err;
     record.status = 'failed';
     record.error = describeError(err);
+    record.failure = toErrorData(err);
   } finally {
     model?.dispose();
     // A resumed run's wall time includes the time it ran before.

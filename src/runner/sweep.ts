@@ -9,7 +9,7 @@ import type { RunConfig, Spec } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
 import { FINISHED, makeRunsDir, readRunRecord, readSweepJson, runDirOf, writeSummary, writeSweepJson } from '../results/layout.ts';
-import { refusedWriteCode, refusedWriteError } from '../errors.ts';
+import { errorFromData, RefusedWriteError, refusedWriteCode, toErrorData } from '../errors.ts';
 import { withFolderLock } from '../results/folder-lock.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
@@ -125,8 +125,9 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
           }
           record = failedRecord(run, err, ex.environment);
         }
-        if (record.status === 'failed' && refusedWriteCode(record.error)) {
-          refused ??= record.error; // its curve could not be written: not a result, and redone on resume
+        const failure = record.failure && errorFromData(record.failure);
+        if (failure instanceof RefusedWriteError) {
+          refused ??= failure; // its curve could not be written: not a result, and redone on resume
           break;
         }
         done.set(run.runId, record);
@@ -156,7 +157,7 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
     };
     await Promise.all([...(main ? [drive(main)] : []), ...launches.map(joinWhenReady)]);
     o.signal.removeEventListener('abort', abortAll);
-    if (refused !== undefined) throw refused instanceof Error ? refused : new Error(String(refused));
+    if (refused !== undefined) throw refused;
     await flushSummary();
   } finally {
     const main = await mainStart?.catch(() => undefined);
@@ -181,5 +182,5 @@ async function readPreviousEnvironment(outDir: string): Promise<Record<string, s
 }
 
 function failedRecord(run: PlannedRun<RunConfig>, err: unknown, environment: Record<string, string>): RunRecord {
-  return { ...blankRecord(run, 'failed', environment), error: describeError(err) };
+  return { ...blankRecord(run, 'failed', environment), error: describeError(err), failure: toErrorData(err) };
 }

@@ -1,10 +1,12 @@
 /**
  * Sweep worker processes. A worker is launched as early as the sweep knows its backend (before
  * this process loads tfjs), so its start-up overlaps this process's own; the scheduler binds
- * its progress callback when the worker joins. Light on purpose: only node:child_process.
+ * its progress callback when the worker joins. Light on purpose: only node:child_process (and errors.ts).
+ * A worker's error arrives as ErrorData and is thrown here rebuilt as its typed family.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EnvironmentError, errorFromData, InternalError } from '../errors.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
 import type { RunConfig } from '../config/schema.ts';
@@ -35,12 +37,20 @@ export interface WorkerLaunch {
   close(): Promise<void>;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** Set by a bundled build (scripts/gpu/prepare-bundle.sh) to its worker.mjs, which runs without tsx. */
+export const WORKER_ENTRY_ENV = 'BATCHLAB_WORKER_ENTRY';
+
+/** The worker's script and the Node flags it needs: worker.ts through tsx, or the bundle's worker. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const bundled = process.env[WORKER_ENTRY_ENV];
+  if (bundled) return { file: bundled, execArgv: [] };
+  return { file: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: [`--import=${import.meta.resolve('tsx')}`] };
+}
 
 /** Forks a worker and asks it to initialise `backend` at once. */
 export function launchWorker(backend: string): WorkerLaunch {
-  const child: ChildProcess = fork(WORKER, [], { execArgv: [`--import=${TSX}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { file, execArgv } = workerEntry();
+  const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let onProgress: OnProgress = () => {};
   let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
   let exited = false;
@@ -50,11 +60,11 @@ export function launchWorker(backend: string): WorkerLaunch {
   });
   child.on('exit', (code, sig) => {
     exited = true;
-    waiting?.reject(new Error(`worker process exited (${sig ?? `code ${code}`})`));
+    waiting?.reject(new EnvironmentError(`worker process exited (${sig ?? `code ${code}`})`));
   });
   const request = (msg: ToWorker) =>
     new Promise<FromWorker>((resolve, reject) => {
-      if (exited) return reject(new Error('worker process is gone'));
+      if (exited) return reject(new EnvironmentError('worker process is gone'));
       waiting = { resolve: (m) => { waiting = null; resolve(m); }, reject: (e) => { waiting = null; reject(e); } };
       child.send(msg);
     });
@@ -69,7 +79,7 @@ export function launchWorker(backend: string): WorkerLaunch {
     const reply = await request({ type: 'init', backend });
     if (reply.type !== 'ready') {
       child.kill();
-      throw new Error(reply.type === 'fatal' ? reply.error : 'worker did not start');
+      throw reply.type === 'fatal' ? errorFromData(reply.error) : new InternalError(`worker answered ${reply.type} to init`);
     }
     return {
       environment: reply.environment,
@@ -77,7 +87,7 @@ export function launchWorker(backend: string): WorkerLaunch {
       async run(run, runDir, opts = {}) {
         const done = await request({ type: 'run', run, runDir, ...opts });
         if (done.type === 'done') return done.record;
-        throw new Error(done.type === 'fatal' ? done.error : `unexpected worker reply ${done.type}`);
+        throw done.type === 'fatal' ? errorFromData(done.error) : new InternalError(`unexpected worker reply ${done.type}`);
       },
       abort: () => {
         if (!exited) child.send({ type: 'abort' } satisfies ToWorker);

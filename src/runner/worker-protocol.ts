@@ -1,4 +1,5 @@
-/** Messages between the sweep scheduler and its worker processes. */
+/** Messages between the sweep scheduler and its worker processes; errors travel as ErrorData. */
+import type { ErrorData } from '../errors.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
 import type { RunConfig } from '../config/schema.ts';
@@ -13,4 +14,4 @@ export type FromWorker =
   | { type: 'ready'; environment: Record<string, string>; backend: string; why: string }
   | { type: 'progress'; runId: string; progress: StepProgress }
   | { type: 'done'; record: RunRecord }
-  | { type: 'fatal'; error: string };
+  | { type: 'fatal'; error: ErrorData };

@@ -1,6 +1,7 @@
 /** A sweep worker process: initialises its backend once, then executes the runs it is sent. */
 import { describeEnvironment, initBackend } from '../backend/index.ts';
 import type { BackendChoice } from '../backend/index.ts';
+import { toErrorData } from '../errors.ts';
 import { DatasetCache } from './dataset-cache.ts';
 import { executeRun } from './execute-run.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
@@ -35,7 +36,7 @@ process.on('message', (msg: ToWorker) => {
         send({ type: 'done', record });
       }
     } catch (err) {
-      send({ type: 'fatal', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      send({ type: 'fatal', error: toErrorData(err) });
     }
   });
 });

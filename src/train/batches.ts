@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffled } from '../core/prng.ts';
+import { InternalError } from '../errors.ts';
 
 /** Everything that decides the sampler's next batches: restoring it continues the same order. */
 export interface SamplerState {
@@ -32,7 +33,7 @@ export class EpochSampler {
     };
     if (state) {
       if (state.perm !== null && state.perm.length !== n) {
-        throw new RangeError(`sampler state has a permutation of ${state.perm.length}, expected ${n}`);
+        throw new InternalError(`sampler state has a permutation of ${state.perm.length}, expected ${n}`);
       }
       for (let i = 0; i < state.draws; i++) rng();
       Object.assign(this, { draws: state.draws, epoch: state.epoch, pos: state.pos });
@@ -67,7 +68,7 @@ export class EpochSampler {
 
   /** Indices of the next batch as an int32 tensor the caller owns. */
   next(batchSize: number): tf.Tensor1D {
-    if (batchSize > this.n) throw new RangeError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
+    if (batchSize > this.n) throw new InternalError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
     // Kept: next() is usually called inside a step's tf.tidy, and the permutation outlives it.
     if (this.perm === null) {
       this.permHost ??= shuffled(this.n, this.seedFor());

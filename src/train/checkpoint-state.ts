@@ -6,12 +6,13 @@
  * notes where they end beside the checkpoint, so a checkpoint's size does not grow with the run.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EnvironmentError, InternalError } from '../errors.ts';
 import type { SamplerState } from './batches.ts';
 import type { GradStatsSnapshot } from './grad-stats.ts';
 import type { FinalMetrics } from './types.ts';
 
-/** A checkpoint that does not fit the run it is resumed into (another model shape or data size). */
-export class CheckpointMismatchError extends Error {
+/** A checkpoint that does not fit the run it is resumed into (another model shape or data size); the run restarts. */
+export class CheckpointMismatchError extends EnvironmentError {
   override name = 'CheckpointMismatchError';
 }
 
@@ -41,7 +42,7 @@ export interface LoopCheckpoint {
 /** Copies of `tensors`' values (read without blocking the event loop). */
 export async function readHostTensors(tensors: readonly tf.Tensor[]): Promise<HostTensor[]> {
   return Promise.all(tensors.map(async (t) => {
-    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new TypeError(`cannot checkpoint a ${t.dtype} tensor`);
+    if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new InternalError(`cannot checkpoint a ${t.dtype} tensor`);
     const data = await t.data();
     const values = t.dtype === 'int32' ? Int32Array.from(data as Int32Array) : Float32Array.from(data as Float32Array);
     return { shape: [...t.shape], dtype: t.dtype, values };

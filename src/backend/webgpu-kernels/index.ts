@@ -1,7 +1,14 @@
 /**
- * batchlab's own WGSL kernels for tfjs's webgpu backend, registered for 'webgpu' only when that
- * backend starts (webgpu.ts). Each file registers its kernels:
+ * batchlab's own kernels for tfjs's webgpu backend (tfjs-backend-webgpu 4.22), registered by
+ * `registerWebgpuKernels()` once the package is imported (webgpu.ts).
  *
+ * In place of stock kernels (each falls back to the stock one for what it does not handle):
+ * - Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter: the stock kernels give each filter
+ *   element one thread that sums over batch x output positions in sequence (a cost linear in the
+ *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
+ *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
+ *
+ * batchlab's own kernel names (kernel-names.ts), in WGSL, so a step runs fewer dispatches:
  * - batch-norm.ts: BatchlabBatchNormTrain / ...Grad (models/batch-norm-train.ts), 2 + 2 dispatches,
  *   and BatchlabBatchNormMoving (models/batch-norm.ts), the moving statistics in one.
  * - group-norm.ts: BatchlabGroupNorm / ...Grad (models/group-norm-kernel.ts), 2 + 2 dispatches.
@@ -10,11 +17,13 @@
  * - adam-update.ts: BatchlabAdamUpdate (train/optimizers.ts), one dispatch per variable.
  * - softmax-cross-entropy.ts: BatchlabSoftmaxCrossEntropy / ...Grad (train/softmax-cross-entropy.ts),
  *   one dispatch each way, the batch mean or sum included.
- *
- * fused-program.ts runs a shader with several outputs in one dispatch through tfjs's own
+ * fused-program.ts runs such a shader, with several outputs, in one dispatch through tfjs's own
  * recording path.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
+import { registerDepthwiseBackpropFilter } from './depthwise-backprop-filter.ts';
+import { restoreStockWebgpuKernels as restoreReplaced } from './replace-kernel.ts';
 import { registerBatchNormWebgpu } from './batch-norm.ts';
 import { registerGroupNormWebgpu } from './group-norm.ts';
 import { registerSgdUpdateWebgpu } from './sgd-update.ts';
@@ -24,7 +33,15 @@ import {
   ADAM_UPDATE, BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
 } from '../kernel-names.ts';
 
+/** batchlab's own kernel names this folder registers for webgpu. */
+export const WEBGPU_KERNEL_NAMES = [
+  BN_TRAIN, BN_TRAIN_GRAD, BN_MOVING, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, ADAM_UPDATE, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
+];
+
+/** Registers every kernel of this folder for 'webgpu'; a second call changes nothing. */
 export function registerWebgpuKernels(): void {
+  registerConv2dBackpropFilter();
+  registerDepthwiseBackpropFilter();
   registerBatchNormWebgpu();
   registerGroupNormWebgpu();
   registerSgdUpdateWebgpu();
@@ -32,15 +49,13 @@ export function registerWebgpuKernels(): void {
   registerSoftmaxCrossEntropyWebgpu();
 }
 
-/** The kernels registerWebgpuKernels registers, by name. */
-export const WEBGPU_KERNEL_NAMES = [
-  BN_TRAIN, BN_TRAIN_GRAD, BN_MOVING, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, ADAM_UPDATE, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
-];
-
 /**
- * Removes them again (for before/after measurements): the norm pairs then fall back to their
- * composed versions on next use, the optimizers and the loss to their op chains.
+ * Webgpu as tfjs ships it, for measurements and checks: the stock kernels back in place of the
+ * replaced ones, and batchlab's own names removed (the norm pairs then fall back to their
+ * composed versions on next use, the optimizers and the loss to their op chains).
+ * registerWebgpuKernels() afterwards works as the first time.
  */
-export function unregisterWebgpuKernels(): void {
+export function restoreStockWebgpuKernels(): void {
+  restoreReplaced();
   for (const name of WEBGPU_KERNEL_NAMES) if (tf.getKernel(name, 'webgpu') != null) tf.unregisterKernel(name, 'webgpu');
 }

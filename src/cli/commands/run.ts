@@ -12,7 +12,8 @@ import { planSingleRun } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
-import { EXIT, refusedWriteCode, refusedWriteError } from '../../errors.ts';
+import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
+import { errorFromData, EXIT, RefusedWriteError } from '../../errors.ts';
 import { withFolderLock } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
@@ -24,6 +25,8 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   const { sweep: _sweep, ...single } = spec;
   const outFlag = args.out !== undefined ? '--out' : 'name';
   await preflight(single, [planned], { dir: outDir, flag: outFlag });
+  // Dawn writes its warnings from C++ to stderr: run again as a child whose stderr is filtered.
+  if (shouldHideDawnNoise(spec.backend, args.debug === true)) return rerunWithoutNativeNoise(io);
   return withFolderLock(outDir, {
     flag: outFlag,
     command: `run ${spec.name}`,
@@ -53,7 +56,9 @@ async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { sp
     },
   });
   await datasets.dispose();
-  if (record.status === 'failed' && refusedWriteCode(record.error)) throw new Error(record.error);
+  // A write the disk refused is not a result: it stops the command (exit 1, the folder named).
+  const failure = record.failure && errorFromData(record.failure);
+  if (failure instanceof RefusedWriteError) throw failure;
   const f = record.final;
   io.out(`${record.status}: run ${record.run_id} in ${runDir}`);
   io.out(`steps ${f.steps}, epochs ${f.epochs.toFixed(2)}, test loss ${f.test_loss?.toFixed(4) ?? '-'}, test acc ${f.test_acc?.toFixed(4) ?? '-'}, ${record.timings.samples_per_s.toFixed(0)} samples/s`);

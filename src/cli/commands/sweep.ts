@@ -10,6 +10,7 @@ import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
 import { backendSets, threadsOption, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
+import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
 
 function resolveShard(args: SweepArgs, env: NodeJS.ProcessEnv): Shard | undefined {
@@ -44,6 +45,8 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
     }
     return EXIT.ok;
   }
+  // Dawn writes its warnings from C++ to stderr: run again as a child whose stderr is filtered.
+  if (shouldHideDawnNoise(spec.backend, args.debug === true)) return rerunWithoutNativeNoise(io);
   const workers = args.workers ?? defaultWorkers(spec.backend);
   // Set before any backend starts: this process and the forked workers read it when the native
   // backend loads (its thread pools are sized once, at first use).
