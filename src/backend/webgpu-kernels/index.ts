@@ -7,6 +7,9 @@
  *   element one thread that sums over batch x output positions in sequence (a cost linear in the
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
+ * - Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer): the stock matrix
+ *   product is tiled for a long inner dimension; here one thread computes one output pixel for
+ *   up to 4 output channels (conv2d-direct.ts).
  *
  * batchlab's own kernel names (kernel-names.ts), in WGSL, so a step runs fewer dispatches:
  * - batch-norm.ts: BatchlabBatchNormTrain / ...Grad (models/batch-norm-train.ts), 2 + 2 dispatches,
@@ -32,6 +35,7 @@ import { registerSoftmaxCrossEntropyWebgpu } from './softmax-cross-entropy.ts';
 import {
   ADAM_UPDATE, BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
 } from '../kernel-names.ts';
+import { registerConv2dDirect } from './conv2d-direct.ts';
 
 /** batchlab's own kernel names this folder registers for webgpu. */
 export const WEBGPU_KERNEL_NAMES = [
@@ -42,6 +46,7 @@ export const WEBGPU_KERNEL_NAMES = [
 export function registerWebgpuKernels(): void {
   registerConv2dBackpropFilter();
   registerDepthwiseBackpropFilter();
+  registerConv2dDirect();
   registerBatchNormWebgpu();
   registerGroupNormWebgpu();
   registerSgdUpdateWebgpu();
