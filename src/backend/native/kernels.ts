@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, type BatchNormTrainAttrs, type GroupNormAttrs, type SgdUpdateAttrs } from '../kernel-names.ts';
 import type { NativeAddon } from './addon.ts';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions, type GemmLibrary } from '../options.ts';
 
 export const NATIVE = 'native';
 
@@ -242,14 +243,9 @@ interface MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-/** 0 = oneDNN's sgemm (default), 1 = OpenBLAS's. */
-function gemmLibrary(): number {
-  return process.env['BATCHLAB_NATIVE_GEMM'] === 'openblas' ? 1 : 0;
-}
-
-function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul'): tf.KernelFunc {
+function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul', gemm: GemmLibrary): tf.KernelFunc {
   const fallback = cpuKernel(name);
-  const library = gemmLibrary();
+  const library = gemm === 'openblas' ? 1 : 0; // the addon's code: 0 = oneDNN's sgemm, 1 = OpenBLAS's
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { transposeA, transposeB, activation = 'linear' } = args.attrs as unknown as MatMulAttrs;
@@ -543,15 +539,15 @@ export function pinningInputs(config: tf.KernelConfig): tf.KernelConfig {
 }
 
 /** Every kernel the native backend runs natively (the rest are the cpu backend's, copied). */
-export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
+export function nativeKernelConfigs(addon: NativeAddon, options: Pick<BackendOptions, 'gemm' | 'fusedSgd'> = DEFAULT_BACKEND_OPTIONS): tf.KernelConfig[] {
   const funcs: [string, tf.KernelFunc][] = [
     ...Object.entries(BINARY).map(([name, op]): [string, tf.KernelFunc] => [name, binaryKernel(addon, name, op)]),
     ...Object.entries(UNARY).map(([name, op]): [string, tf.KernelFunc] => [name, unaryKernel(addon, name, op)]),
     ...Object.entries(REDUCE).map(([name, op]): [string, tf.KernelFunc] => [name, reduceKernel(addon, name, op)]),
     ['Transpose', transposeKernel(addon)],
     ['GatherV2', gatherKernel(addon)],
-    ['BatchMatMul', matMulKernel(addon, 'BatchMatMul')],
-    ['_FusedMatMul', matMulKernel(addon, '_FusedMatMul')],
+    ['BatchMatMul', matMulKernel(addon, 'BatchMatMul', options.gemm)],
+    ['_FusedMatMul', matMulKernel(addon, '_FusedMatMul', options.gemm)],
     ['Conv2D', conv2dKernel(addon, 'Conv2D')],
     ['FusedConv2D', conv2dKernel(addon, 'FusedConv2D')],
     ['Conv2DBackpropInput', conv2dBackpropInputKernel(addon)],
@@ -562,9 +558,9 @@ export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
     [GN, groupNormKernel(addon)],
     [GN_GRAD, groupNormGradKernel(addon)],
-    // BATCHLAB_NATIVE_SGD=off: the optimizer's op chain instead (the update as before this kernel, for
-    // comparisons). An addon built before this kernel existed lacks sgdUpdate: the op chain then too.
-    ...(process.env.BATCHLAB_NATIVE_SGD === 'off' || typeof addon.sgdUpdate !== 'function'
+    // fusedSgd false (BATCHLAB_NATIVE_SGD=off): the optimizer's op chain instead (the update as before this kernel,
+    // for comparisons). An addon built before this kernel existed lacks sgdUpdate: the op chain then too.
+    ...(!options.fusedSgd || typeof addon.sgdUpdate !== 'function'
       ? [] : [[SGD_UPDATE, sgdUpdateKernel(addon)] as [string, tf.KernelFunc]]),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
