@@ -3,12 +3,14 @@
  * the CLI's main entry in-process. Each must exit 2 with a message naming the field or file,
  * print no stack trace, and leave its folder exactly as it was (nothing written).
  */
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { encodeIdx } from './support/idx-fixtures.ts';
 import { SUMMARY_COLUMNS } from '../src/results/columns.ts';
+import { zipSync } from 'fflate';
+import { encodeNpy } from '../scripts/examples/example-data.ts';
 import { tempDir } from './support/cli.ts';
 
 type Files = Record<string, string | Uint8Array>;
@@ -19,6 +21,8 @@ interface Case {
   /** Must appear in stderr: the field path, flag or file. */
   names: RegExp;
   env?: Record<string, string>;
+  /** Files made this many bytes long after writing (sparse: no disk used), for size limits. */
+  sizes?: Record<string, number>;
 }
 
 const BASE = 'name: t\ntrain: { steps: 1 }\n';
@@ -71,6 +75,26 @@ const FASHION: Files = {
 const fashionCase = (name: string, data: string, train: string, names: RegExp, files: Files = FASHION): Case => ({
   name, files: { ...files, 's.yaml': `name: t\ndata: ${data}\nmodel: { name: mlp, hidden: [8] }\ntrain: ${train}\n` }, argv: ['run', 's.yaml', '--out', 'out'], names,
 });
+
+/** A CSV of 12 examples of 2 features, 3 classes. */
+const CSV_OK = `a,b,label\n${Array.from({ length: 12 }, (_, i) => `${i},${i / 2},${i % 3}`).join('\n')}\n`;
+const NPY: Files = {
+  'x.npy': encodeNpy('<f4', [12, 2], Array.from({ length: 24 }, (_, i) => i / 7)),
+  'y.npy': encodeNpy('<i8', [12], Array.from({ length: 12 }, (_, i) => i % 3)),
+};
+/** `batchlab run` on file data (and a small mlp unless the fragment names a model). */
+const fileCase = (name: string, data: string, files: Files, names: RegExp, extra = ''): Case => ({
+  name,
+  files: { ...files, 's.yaml': `name: t\ndata: ${data}\n${extra.includes('model:') ? '' : 'model: { name: mlp, hidden: [4] }\n'}train: { steps: 1, batchSize: 4 }\n${extra}` },
+  argv: [extra.includes('sweep:') ? 'sweep' : 'run', 's.yaml', '--out', 'out'],
+  names,
+});
+const IDX_FILES: Files = {
+  'd/train-images-idx3-ubyte': encodeIdx([6, 2, 2], new Uint8Array(24)),
+  'd/train-labels-idx1-ubyte': encodeIdx([6], [0, 1, 2, 0, 1, 2]),
+  'd/t10k-images-idx3-ubyte': encodeIdx([3, 2, 2], new Uint8Array(12)),
+  'd/t10k-labels-idx1-ubyte': encodeIdx([3], [0, 1, 2]),
+};
 
 const CLAIM = '{ id: C1, statement: s, metric: final_test_acc, test: { kind: rank-correlation }, expect: { above: 0 } }';
 
@@ -126,6 +150,44 @@ const CASES: Case[] = [
   fashionCase('a batch above the Fashion-MNIST files', '{ name: fashion-mnist, dir: fm }', '{ steps: 1, batchSize: 32 }', /train\.batchSize=32: larger than the 20 training examples/),
   fashionCase('a corrupt Fashion-MNIST header', '{ name: fashion-mnist, dir: fm }', '{ steps: 1, batchSize: 4 }', /data\.dir: .*train-images-idx3-ubyte is not a valid IDX file/,
     { ...FASHION, 'fm/train-images-idx3-ubyte': Uint8Array.from([1, 2, 3]) }),
+  // --- data from files
+  fileCase('a CSV file that does not exist', '{ name: csv, path: none.csv, label: label }', {}, /data\.path: expected a readable file, got "none\.csv" \(no such file\)/),
+  fileCase('a CSV path that is a folder', '{ name: csv, path: d, label: label }', { 'd/x': '' }, /data\.path: expected a file, got "d"/),
+  fileCase('a CSV without the label column', '{ name: csv, path: t.csv, label: class }', { 't.csv': CSV_OK }, /data\.label: expected a column of t\.csv \("a", "b", "label"\), got "class"/),
+  fileCase('a CSV feature column that is missing', '{ name: csv, path: t.csv, label: label, features: [a, c] }', { 't.csv': CSV_OK }, /data\.features\[1\]: expected a column of t\.csv/),
+  fileCase('a CSV with a text value', '{ name: csv, path: t.csv, label: label }', { 't.csv': CSV_OK.replace('3,1.5,0', '3,abc,0') }, /data\.path: expected finite numbers in t\.csv, got line 5, column "b": "abc"/),
+  fileCase('a CSV with a fractional label', '{ name: csv, path: t.csv, label: label }', { 't.csv': CSV_OK.replace('3,1.5,0', '3,1.5,0.5') }, /data\.label: expected integer class labels >= 0 .* got 0\.5 at example 3/),
+  fileCase('a CSV with only a header', '{ name: csv, path: t.csv, label: label }', { 't.csv': 'a,b,label\n' }, /data\.path: expected a header row and at least one example/),
+  fileCase('a CSV with ragged rows', '{ name: csv, path: t.csv, label: label }', { 't.csv': `${CSV_OK}1,2\n` }, /data\.path: t\.csv is not valid CSV/),
+  fileCase('CSV labels beyond data.classes', '{ name: csv, path: t.csv, label: label, classes: 2 }', { 't.csv': CSV_OK }, /data\.label: expected labels in 0\.\.1 \(data\.classes = 2\), got 2 at example 2/),
+  fileCase('a CSV trainSize above the file', '{ name: csv, path: t.csv, label: label, trainSize: 20 }', { 't.csv': CSV_OK }, /data\.trainSize: expected trainSize \+ testSize <= the 12 examples/),
+  fileCase('a batch above the CSV examples', '{ name: csv, path: t.csv, label: label }', { 't.csv': CSV_OK }, /sweep\.batchSize\[0\]=16: larger than the 10 training examples/, 'sweep: { batchSize: [16] }\n'),
+  fileCase('a cnn on CSV data', '{ name: csv, path: t.csv, label: label }', { 't.csv': CSV_OK }, /model\.name: expected mlp for vector data 'csv'/, 'model: { name: cnn }\n'),
+  fileCase('a cnn on vector .npy data', '{ name: npy, x: x.npy, y: y.npy }', NPY, /model\.name: expected mlp for the vector data of npy \(examples of shape \[2\]\)/, 'model: { name: cnn }\n'),
+  fileCase('a .npy features file that does not exist', '{ name: npy, x: none.npy, y: y.npy }', NPY, /data\.x: expected a readable file, got "none\.npy"/),
+  fileCase('.npy labels of another count', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'y.npy': encodeNpy('<i8', [10], new Array(10).fill(0)) }, /data\.y: expected 12 labels, one per example of x\.npy, got 10 in y\.npy/),
+  fileCase('.npy labels that are a matrix', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'y.npy': encodeNpy('<i8', [12, 2], new Array(24).fill(0)) }, /data\.y: expected labels of shape \(N,\) or \(N, 1\)/),
+  fileCase('.npy features of rank 5', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'x.npy': encodeNpy('|u1', [12, 1, 1, 1, 2], new Array(24).fill(0)) }, /data\.x: expected features \[N, d\], \[N, height, width\]/),
+  fileCase('a truncated .npy file', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'x.npy': (NPY['x.npy'] as Uint8Array).subarray(0, 100) }, /data\.x: x\.npy is not a usable \.npy array/),
+  fileCase('a text file as .npy', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'x.npy': 'hello' }, /data\.x: x\.npy is not a usable \.npy array/),
+  fileCase('negative .npy labels', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'y.npy': encodeNpy('<i8', [12], [0, 1, 2, -1, 0, 1, 2, 0, 1, 2, 0, 1]) }, /data\.y: expected integer class labels >= 0 in y\.npy, got -1 at example 3/),
+  fileCase('testX without testY', '{ name: npy, x: x.npy, y: y.npy, testX: x.npy }', NPY, /data\.testY: expected with data\.testX/),
+  { ...fileCase('a .npy file too large for memory', '{ name: npy, x: x.npy, y: y.npy }', { ...NPY, 'x.npy': '' }, /data\.x: x\.npy is 3\.0 GiB; data is held in memory/), sizes: { 'x.npy': 3 * 2 ** 30 } },
+  fileCase('an .npz without the named array', '{ name: npz, path: d.npz, x: images }', { 'd.npz': zipSync({ 'x_train.npy': NPY['x.npy'] as Uint8Array, 'y_train.npy': NPY['y.npy'] as Uint8Array }) }, /data\.x: expected an array of d\.npz \(it holds "x_train", "y_train"\), got "images"/),
+  fileCase('an .npz that is not a zip', '{ name: npz, path: d.npz }', { 'd.npz': 'not a zip' }, /data\.path: d\.npz is not a readable \.npz \(zip\) archive/),
+  fileCase('an IDX folder missing a file', '{ name: idx, dir: d }', Object.fromEntries(Object.entries(IDX_FILES).filter(([k]) => !k.includes('t10k-labels'))), /data\.files\.testLabels: expected a file t10k-labels-idx1-ubyte \(raw or \.gz\) in/),
+  fileCase('an IDX folder that does not exist', '{ name: idx, dir: nowhere }', {}, /data\.dir: expected a folder of IDX files, got "nowhere" \(no such folder\)/),
+  fileCase('IDX labels of another count', '{ name: idx, dir: d }', { ...IDX_FILES, 'd/train-labels-idx1-ubyte': encodeIdx([5], [0, 1, 2, 0, 1]) }, /data\.files\.trainLabels: expected 6 labels, one per image/),
+  fileCase('IDX test images of another size', '{ name: idx, dir: d }', { ...IDX_FILES, 'd/t10k-images-idx3-ubyte': encodeIdx([3, 3, 3], new Uint8Array(27)) }, /data\.files\.testImages: expected images of \[2, 2, 1\]/),
+  fileCase('an image folder that does not exist', '{ name: images, dir: nowhere, height: 4, width: 4 }', {}, /data\.dir: expected a folder with one sub-folder of images per class, got "nowhere" \(no such folder\)/),
+  fileCase('an image folder without class folders', '{ name: images, dir: d, height: 4, width: 4 }', { 'd/a.png': '' }, /data\.dir: expected one sub-folder of images per class in "d", found none/),
+  fileCase('a text file among the images', '{ name: images, dir: d, height: 4, width: 4 }', { 'd/a/x.png': 'png', 'd/b/notes.txt': 'x' }, /data\.dir: expected only \.png, \.jpg or \.jpeg files in the class folders, got d\/b\/notes\.txt/),
+  fileCase('an image that does not decode', '{ name: images, dir: d, height: 4, width: 4 }', { 'd/a/x.png': 'png', 'd/b/y.jpg': 'jpg' }, /data\.dir: expected PNG or JPEG images, could not decode d\/a\/x\.png/),
+  fileCase('test images with other classes', '{ name: images, dir: d, testDir: e, height: 4, width: 4 }', { 'd/a/x.png': '', 'd/b/x.png': '', 'e/a/x.png': '', 'e/c/x.png': '' }, /data\.testDir: expected the class folders of d \(a, b\), got a, c/),
+  specCase('images without a size', 'data: { name: images, dir: d }', /data\.height: expected a positive integer/),
+  specCase('images with 2 channels', 'data: { name: images, dir: d, height: 4, width: 4, channels: 2 }', /data\.channels: expected 1 \(grey\) or 3 \(RGB\)/),
+  specCase('a CSV without a label', 'data: { name: csv, path: t.csv }', /data\.label: expected a string/),
+  specCase('a misspelt CSV key', 'data: { name: csv, path: t.csv, label: y, feature: [a] }', /data\.feature: unknown key \(did you mean 'features'\?\)/),
   // --- model
   specCase('an unknown model', 'model: { name: vgg }', /model\.name: expected a model/),
   specCase('a zero hidden width', 'model: { name: mlp, hidden: [0] }', /model\.hidden\.0: expected a positive integer/),
@@ -388,6 +450,7 @@ describe('bad inputs', () => {
       mkdirSync(join(dir, file, '..'), { recursive: true });
       writeFileSync(join(dir, file), content);
     }
+    for (const [file, size] of Object.entries(c.sizes ?? {})) truncateSync(join(dir, file), size);
     const before = snapshot(dir);
     const saved = Object.fromEntries(['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_ARRAY_TASK_MIN', 'JOB_COMPLETION_INDEX', 'BATCHLAB_SHARD_COUNT']
       .map((k) => [k, process.env[k]]));

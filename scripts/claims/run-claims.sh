@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Runs every claim experiment at its CPU size into results/claims/<name>/, then verifies it and
 # writes its report; records each sweep's wall time in results/claims/timings.csv.
-#   scripts/claims/run-claims.sh [c1 c2 ...]   (default: all of experiments/claims/)
+#   scripts/claims/run-claims.sh [--allow-dirty] [c1 c2 ...]   (default: all of experiments/claims/)
+# Committed results must come from one commit of a clean tree (each run records git_commit and
+# git_dirty, and `verify` flags a dirty one): a tree with uncommitted changes outside results/ is
+# refused unless --allow-dirty is given.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+allow_dirty=0
+if [ "${1:-}" = "--allow-dirty" ]; then allow_dirty=1; shift; fi
+if [ "$allow_dirty" = 0 ] && [ -n "$(git status --porcelain --untracked-files=all -- . ':(exclude)results' 2>/dev/null)" ]; then
+  echo "run-claims: the tree has uncommitted changes outside results/ (git status); commit them first, or pass --allow-dirty" >&2
+  git status --short -- . ':(exclude)results' >&2
+  exit 2
+fi
 out=results/claims
 mkdir -p "$out"
 [ -f "$out/timings.csv" ] || echo "claim,runs,sweep_s,exit" > "$out/timings.csv"

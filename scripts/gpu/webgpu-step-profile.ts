@@ -21,7 +21,10 @@
  * Prints markdown; with --json FILE also writes the raw numbers. Other processes sharing the CPU
  * (and lavapipe, which runs on it) make the numbers noisy: compare medians of runs made together.
  *
- * Usage: node bin/run-ts.mjs scripts/gpu/webgpu-step-profile.ts [--backends webgpu,native]
+ * `--backends` takes backend names and `webgpu-stock`: webgpu with tfjs-webgpu's own kernels in
+ * place of batchlab's (src/backend/webgpu-kernels/), to measure both side by side.
+ *
+ * Usage: node bin/run-ts.mjs scripts/gpu/webgpu-step-profile.ts [--backends webgpu-stock,webgpu,native]
  *        [--models cnn,mlp] [--batch 256] [--steps 2] [--timed-steps 3] [--rounds 3] [--top 25] [--json out.json]
  */
 import { writeFile } from 'node:fs/promises';
@@ -29,6 +32,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, isBackendName, releaseBackend, type BackendName } from '../../src/backend/index.ts';
 import { startDispatchCounter, type DispatchCounts } from '../../src/backend/webgpu-dispatch-counter.ts';
+import { registerWebgpuKernels, restoreStockWebgpuKernels } from '../../src/backend/webgpu-kernels/index.ts';
 import { renderMarkdownTable } from '../../src/report/text-table.ts';
 import { disposeTrainEval } from '../../src/runner/train-data.ts';
 import { trainModel } from '../../src/train/loop.ts';
@@ -36,8 +40,11 @@ import type { TrainData } from '../../src/train/types.ts';
 import { profileKernels } from '../bench/kernel-profile.ts';
 import { buildBenchModel, loadBenchData, MODEL_LABELS, trainConfig, type BenchModel } from '../bench/setup.ts';
 
+/** A backend, or webgpu with tfjs's own kernels in place of batchlab's (src/backend/webgpu-kernels/). */
+type Target = BackendName | 'webgpu-stock';
+
 interface Args {
-  backends: BackendName[];
+  backends: Target[];
   models: BenchModel[];
   batch: number;
   steps: number;
@@ -57,6 +64,7 @@ interface KernelRow {
 }
 
 interface StepReport {
+  target: Target;
   backend: BackendName;
   device: string;
   model: BenchModel;
@@ -92,8 +100,8 @@ function parse(argv: string[]): Args {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got '${raw}'`);
     return n;
   };
-  const backends = values.backends!.split(',').map((b) => {
-    if (!isBackendName(b)) throw new Error(`--backends: unknown backend '${b}'`);
+  const backends = values.backends!.split(',').map((b): Target => {
+    if (b !== 'webgpu-stock' && !isBackendName(b)) throw new Error(`--backends: unknown backend '${b}'`);
     return b;
   });
   const models = values.models!.split(',').map((m) => {
@@ -180,7 +188,7 @@ async function countedRun(run: (steps: number) => Promise<unknown>, steps: numbe
   return counter.read();
 }
 
-async function measure(args: Args, backend: BackendName, device: string, model: BenchModel, data: TrainData, tfModel: tf.LayersModel): Promise<StepReport> {
+async function measure(args: Args, target: Target, backend: BackendName, device: string, model: BenchModel, data: TrainData, tfModel: tf.LayersModel): Promise<StepReport> {
   const trainWith = (d: TrainData) => async (steps: number) => {
     const r = await trainModel({ model: tfModel, data: d, config: trainConfig(args.batch, steps) });
     if (r.status !== 'completed') throw new Error(`training ${r.status}: ${r.reason ?? ''}`);
@@ -196,7 +204,7 @@ async function measure(args: Args, backend: BackendName, device: string, model: 
   if (backend !== 'webgpu') {
     // The CPU backends serve as the speed reference; their kernel table is the bench's job.
     return {
-      backend, device, model, batch: args.batch, msPerStep: median(roundsMsPerStep), roundsMsPerStep,
+      target, backend, device, model, batch: args.batch, msPerStep: median(roundsMsPerStep), roundsMsPerStep,
       timeSource: source, kernels: [], dispatchesPerStep: null, submitsPerStep: null, dispatchesByProgram: null,
     };
   }
@@ -215,7 +223,7 @@ async function measure(args: Args, backend: BackendName, device: string, model: 
       if (d > 0) byProgram[name] = d;
     }
     return {
-      backend, device, model, batch: args.batch,
+      target, backend, device, model, batch: args.batch,
       msPerStep: median(roundsMsPerStep), roundsMsPerStep,
       timeSource: source,
       kernels: perStep(many, one, args.steps),
@@ -237,7 +245,7 @@ const SOURCE_LABEL: Record<TimeSource, string> = {
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
 
 function render(r: StepReport, top: number): string {
-  const head = `### ${r.backend}: ${MODEL_LABELS[r.model]}, batch ${r.batch} (${r.device})`;
+  const head = `### ${r.target}: ${MODEL_LABELS[r.model]}, batch ${r.batch} (${r.device})`;
   const step = `step: ${fmt(r.msPerStep, 1)} ms (median of ${r.roundsMsPerStep.length} rounds: ${r.roundsMsPerStep.map((m) => fmt(m, 1)).join(', ')})`;
   if (r.backend !== 'webgpu') return `${head}\n\n${step}\n`;
   const total = r.kernels.reduce((s, k) => s + k.ms, 0);
@@ -265,8 +273,8 @@ function render(r: StepReport, top: number): string {
 function renderRatios(reports: StepReport[]): string {
   const lines: string[] = [];
   for (const gpu of reports.filter((r) => r.backend === 'webgpu')) {
-    for (const other of reports.filter((r) => r.backend !== 'webgpu' && r.model === gpu.model)) {
-      lines.push(`- ${MODEL_LABELS[gpu.model]}, batch ${gpu.batch}: webgpu speed / ${other.backend} speed = ` +
+    for (const other of reports.filter((r) => r.target !== gpu.target && r.model === gpu.model && (r.backend !== 'webgpu' || r.target === 'webgpu-stock'))) {
+      lines.push(`- ${MODEL_LABELS[gpu.model]}, batch ${gpu.batch}: ${gpu.target} speed / ${other.target} speed = ` +
         `${fmt(other.msPerStep, 1)} / ${fmt(gpu.msPerStep, 1)} ms = ${fmt(other.msPerStep / gpu.msPerStep, 3)}x`);
     }
   }
@@ -276,13 +284,16 @@ function renderRatios(reports: StepReport[]): string {
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   const reports: StepReport[] = [];
-  for (const backend of args.backends) {
+  for (const target of args.backends) {
+    const backend: BackendName = target === 'webgpu-stock' ? 'webgpu' : target;
     const active = await initBackend(backend);
+    if (target === 'webgpu-stock') restoreStockWebgpuKernels();
+    else if (backend === 'webgpu') registerWebgpuKernels();
     for (const model of args.models) {
       const { dataset, data } = await loadBenchData(model);
       const tfModel = buildBenchModel(model, dataset);
       try {
-        const report = await measure(args, backend, active.device, model, data, tfModel);
+        const report = await measure(args, target, backend, active.device, model, data, tfModel);
         reports.push(report);
         console.log(render(report, args.top));
       } finally {

@@ -3,6 +3,7 @@
  * thread, best of 5 rounds of 5 calls (GFLOP/s). Usage: node bin/run-ts.mjs scripts/probes/native-gemm.ts
  */
 import { loadNativeAddon } from '../../src/backend/native/addon.ts';
+import { GEMM_LIBRARIES } from '../../src/backend/native/op-codes.ts';
 
 const load = loadNativeAddon();
 if (!load.ok) throw new Error(load.reason);
@@ -14,7 +15,7 @@ for (const [m, n, k, ta, tb] of SHAPES) {
   const a = Float32Array.from({ length: m * k }, Math.random);
   const b = Float32Array.from({ length: k * n }, Math.random);
   const c = new Float32Array(m * n);
-  const gflops = [0, 1].map((library) => {
+  const gflops = [GEMM_LIBRARIES.onednn, GEMM_LIBRARIES.openblas].map((library) => {
     let best = Infinity;
     for (let r = 0; r < 5; r++) {
       const t0 = performance.now();

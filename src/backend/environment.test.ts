@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeEnvironment } from './environment.ts';
+import { describeEnvironment, readGitState } from './environment.ts';
 
 const WASM = { name: 'wasm', device: 'X (wasm SIMD, 1 thread)', why: 'requested wasm', isGpu: false } as const;
 const WEBGPU = { name: 'webgpu', device: 'NVIDIA H100 (Vulkan)', why: 'requested webgpu', isGpu: true } as const;
@@ -56,6 +56,56 @@ describe('describeEnvironment', () => {
     } finally {
       process.chdir(home);
       rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readGitState', () => {
+  const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
+  let hasGit = true;
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+  } catch {
+    hasGit = false;
+  }
+
+  it.skipIf(!hasGit)('clean at a commit; dirty with a diff hash that follows the change; result folders do not count', () => {
+    const repo = mkdtempSync(join(os.tmpdir(), 'batchlab-git-'));
+    try {
+      sh(repo, 'init', '-q');
+      sh(repo, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'x');
+      writeFileSync(join(repo, 'code.ts'), 'one');
+      sh(repo, 'add', 'code.ts');
+      sh(repo, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'code');
+      const head = sh(repo, 'rev-parse', 'HEAD').trim();
+      expect(readGitState(repo)).toEqual({ commit: head, dirty: false });
+      mkdirSync(join(repo, 'results', 'c1'), { recursive: true });
+      writeFileSync(join(repo, 'results', 'c1', 'summary.csv'), 'a,b');
+      expect(readGitState(repo)).toEqual({ commit: head, dirty: false });
+      writeFileSync(join(repo, 'code.ts'), 'two');
+      const a = readGitState(repo)!;
+      expect(a.dirty).toBe(true);
+      expect(a.diffSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(readGitState(repo)!.diffSha256).toBe(a.diffSha256);
+      writeFileSync(join(repo, 'code.ts'), 'three');
+      expect(readGitState(repo)!.diffSha256).not.toBe(a.diffSha256);
+      writeFileSync(join(repo, 'code.ts'), 'one');
+      writeFileSync(join(repo, 'new.ts'), 'untracked');
+      const u = readGitState(repo)!;
+      expect(u.dirty).toBe(true);
+      writeFileSync(join(repo, 'new.ts'), 'untracked, changed');
+      expect(readGitState(repo)!.diffSha256).not.toBe(u.diffSha256);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('outside a git checkout there is no state', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'batchlab-nogit-'));
+    try {
+      expect(readGitState(dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

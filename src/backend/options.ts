@@ -12,11 +12,13 @@
  *   BATCHLAB_WEBGPU        webgpu: Dawn toggles and tfjs's submit batch (webgpu-settings.ts)
  */
 import { UsageError, type Issue } from '../errors.ts';
+import { GEMM_LIBRARIES } from './native/op-codes.ts';
 import { parseThreads } from './threads.ts';
 import { DEFAULT_WEBGPU_SETTINGS, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
 
-export const GEMM_LIBRARIES = ['onednn', 'openblas'] as const;
-export type GemmLibrary = (typeof GEMM_LIBRARIES)[number];
+/** The native backend's GEMM libraries, named as the addon's table (native/op-codes.ts) names them. */
+export type GemmLibrary = keyof typeof GEMM_LIBRARIES;
+const GEMM_NAMES = Object.keys(GEMM_LIBRARIES) as GemmLibrary[];
 
 export interface BackendOptions {
   /** native: threads of the kernel pools (oneDNN's OpenMP, OpenBLAS); undefined: every core. Changes results (summation order). */
@@ -57,8 +59,8 @@ export function backendOptionsFromEnv(env: Env): BackendOptions {
   }
   const gemm = raw('gemm');
   if (gemm !== undefined) {
-    if ((GEMM_LIBRARIES as readonly string[]).includes(gemm)) options.gemm = gemm as GemmLibrary;
-    else issues.push({ path: BACKEND_OPTION_ENV.gemm, message: `expected ${GEMM_LIBRARIES.join(' | ')}, got ${JSON.stringify(gemm)}` });
+    if (Object.hasOwn(GEMM_LIBRARIES, gemm)) options.gemm = gemm as GemmLibrary;
+    else issues.push({ path: BACKEND_OPTION_ENV.gemm, message: `expected ${GEMM_NAMES.join(' | ')}, got ${JSON.stringify(gemm)}` });
   }
   const sgd = raw('fusedSgd');
   if (sgd !== undefined) {

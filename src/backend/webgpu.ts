@@ -10,6 +10,7 @@ import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
 import { describeBackendOptions, environmentBackendOptions, type BackendOptions } from './options.ts';
+import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
 import { dawnCreateFlags, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
@@ -136,6 +137,7 @@ export const webgpuDriver: BackendDriver = {
     if (!tf.engine().registryFactory['webgpu']) {
       throw unavailable('@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed and registered nothing');
     }
+    registerWebgpuKernels();
     // The default split-K matmul accumulates with atomics in varying order; program type 3
     // gives bit-identical results from run to run.
     tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', 3);

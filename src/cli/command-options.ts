@@ -93,13 +93,18 @@ export interface VerifyArgs {
   dirs: string[];
   format: string;
   claim?: string;
+  /** 'all' (default): Holm over every test printed; 'spec': within each spec's claims. */
+  family?: string;
+  /** Plan: estimate each claim's MDE from saved runs against the seeds this spec plans. */
+  plan?: string;
 }
 
 export function verifyOptions<T>(y: Argv<T>) {
   return y
     .positional('dirs', { type: 'string', array: true, demandOption: true, describe: REQUIRED_ARGUMENTS.verify.positional.what })
     .option('format', { type: 'string', default: 'table', describe: 'table | json | md (md: the claims table from each dir\'s saved verdicts.json; evaluates and writes nothing)' })
-    .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' });
+    .option('claim', { type: 'string', describe: 'YAML/JSON file with a claim block (or a spec with claim:), used instead of sweep.json\'s' })
+    .option('family', { type: 'string', default: 'all', describe: 'all | spec: the family Holm adjusts p over (every test printed, or each spec\'s claims)' });
 }
 
 /** --backend as one more --set override (the spec's backend key). */

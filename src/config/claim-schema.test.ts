@@ -41,7 +41,7 @@ describe('validateClaim', () => {
   it('fills trend defaults', () => {
     const v = validateClaim({ id: 'C1', statement: 's', metric: { name: 'curve', column: 'grad_var' }, test: { kind: 'slope' }, expect: { between: [-1.2, -0.8] } });
     expect(v.ok && v.claim.test).toEqual({
-      kind: 'slope', where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log', interval: 't', interpolate: 'parabola',
+      kind: 'slope', where: {}, labels: {}, x: 'batch_size', y: 'metric', xScale: 'log', yScale: 'log', interval: 't', interpolate: 'parabola', tuneOn: 'validation',
     });
   });
 

@@ -36,6 +36,7 @@ const trend = {
   ...common,
   x: text().default('batch_size'), // numeric column on the x axis
   tune: text().optional(), // per x, keep this column's value with the best mean metric (e.g. lr)
+  tuneOn: oneOf(['validation', 'test'] as const).default('validation'), // the split that chooses the tuned value
   interval,
 };
 

@@ -6,7 +6,8 @@ import { OPTIONAL_AXIS_PATHS, type Spec } from './schema.ts';
 
 type Rule = (spec: Spec) => Issue[];
 
-const IMAGE_DATA = new Set(['mnist', 'fashion-mnist']);
+/** Datasets whose examples are vectors; file data of other formats is checked against the model before a run (runner/preflight.ts). */
+const VECTOR_DATA = new Set(['teacher', 'blobs', 'csv']);
 
 const exactlyOneBudget: Rule = ({ train }) => {
   const given = (['epochs', 'steps', 'examples'] as const).filter((k) => train[k] !== undefined);
@@ -29,7 +30,7 @@ const accumulationDividesBatch: Rule = ({ train, sweep }) => {
 };
 
 const convNeedsImages: Rule = ({ model, data }) =>
-  model.name !== 'mlp' && !IMAGE_DATA.has(data.name)
+  (model.name === 'cnn' || model.name === 'resnet') && VECTOR_DATA.has(data.name)
     ? [{ path: 'model.name', message: `expected mlp for vector data '${data.name}', got ${JSON.stringify(model.name)}` }]
     : [];
 
@@ -59,6 +60,14 @@ const splitFitsMnist: Rule = ({ data }) =>
   data.name === 'mnist' && data.trainSize + data.testSize > 10000
     ? [{ path: 'data.trainSize', message: `expected trainSize + testSize <= 10000 (the mnist package holds 10k digits), got ${data.trainSize + data.testSize}` }]
     : [];
+
+/** The validation split is carved from the train split and must leave train examples to train on. */
+const validationLeavesTrain: Rule = ({ data }) => {
+  const trainSize = data.trainSize ?? (data.name === 'fashion-mnist' ? 60000 : undefined);
+  return data.validationSize !== undefined && trainSize !== undefined && data.validationSize >= trainSize
+    ? [{ path: 'data.validationSize', message: `expected fewer than the ${trainSize} train examples it is carved from, got ${data.validationSize}` }]
+    : [];
+};
 
 /** A value repeated in a list: each later copy is an issue at `path[i]` naming the first. */
 function duplicatesIn(path: string, list: readonly unknown[]): Issue[] {
@@ -183,6 +192,7 @@ export const RULES: Record<string, { reads: readonly string[]; check: Rule }> = 
   milestonesAscending: { reads: ['train.schedule.milestones', 'train.batchSchedule.milestones'], check: milestonesAscending },
   noiseScaleBatches: { reads: ['train.noiseScale'], check: noiseScaleBatches },
   splitFitsMnist: { reads: ['data'], check: splitFitsMnist },
+  validationLeavesTrain: { reads: ['data'], check: validationLeavesTrain },
 };
 
 /** True when dotted paths `a` and `b` are the same key or one lies inside the other. */

@@ -18,11 +18,19 @@ export const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 /** Longest spec name: it becomes a folder name (and `<name>-shard-<i>` on Slurm). */
 export const MAX_NAME_LENGTH = 100;
 
+/**
+ * Examples carved from the train split (never from test) to choose hyperparameters on: stratified
+ * by class, seeded by data.seed; the rest stay the train split. Absent = no validation split
+ * (absent leaves run ids unchanged).
+ */
+const validationSize = () => positiveInt().optional();
+
 const mnist = z.strictObject({
   name: z.literal('mnist'),
   trainSize: positiveInt().default(8000), // examples in the train split
   testSize: positiveInt().default(2000), // examples in the test split (train+test <= 10000)
   seed: integer().default(0), // seed of the stratified split
+  validationSize: validationSize(),
 });
 const fashionMnist = z.strictObject({
   name: z.literal('fashion-mnist'),
@@ -30,6 +38,7 @@ const fashionMnist = z.strictObject({
   trainSize: positiveInt().optional(), // stratified subset of the 60k train set; absent = all
   testSize: positiveInt().optional(), // stratified subset of the 10k test set; absent = all
   seed: integer().default(0), // seed of the subsets
+  validationSize: validationSize(),
 });
 const teacher = z.strictObject({
   name: z.literal('teacher'),
@@ -40,6 +49,7 @@ const teacher = z.strictObject({
   trainSize: positiveInt().default(4000),
   testSize: positiveInt().default(1000),
   seed: integer().default(0), // seed of the teacher and the inputs
+  validationSize: validationSize(),
 });
 const blobs = z.strictObject({
   name: z.literal('blobs'),
@@ -49,9 +59,79 @@ const blobs = z.strictObject({
   trainSize: positiveInt().default(4000),
   testSize: positiveInt().default(1000),
   seed: integer().default(0),
+  validationSize: validationSize(),
 });
-export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs], {
-  error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs',
+
+// Datasets read from the user's files (src/data/files/). Relative paths are read from the working
+// folder. With a separate test part, trainSize/testSize take seeded stratified subsets of each
+// part (absent = all of it, in file order); with one part, it is split: testSize absent = a fifth
+// of the examples, trainSize absent = the rest.
+const fileSubsets = {
+  trainSize: positiveInt().optional(), // train examples (stratified subset); absent = see above
+  testSize: positiveInt().optional(), // test examples (stratified subset); absent = see above
+  seed: integer().default(0), // seed of the subsets and of the split
+  validationSize: validationSize(), // carved from the train examples, as for the built-in sets
+};
+const classCount = {
+  classes: positiveInt().optional(), // number of classes (labels 0..classes-1); absent = largest label + 1
+};
+const divideBy = positiveNumber().default(1); // features are divided by this (255 for 8-bit pixels)
+const csv = z.strictObject({
+  name: z.literal('csv'),
+  path: text(), // CSV file, header row first
+  testPath: text().optional(), // test examples, same columns; absent = path is split
+  label: text(), // the label column: integers 0..classes-1
+  features: nonEmptyListOf(text(), 'column names').optional(), // feature columns; absent = every column but the label
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const npy = z.strictObject({
+  name: z.literal('npy'),
+  x: text(), // .npy features [N, d] or images [N, h, w] / [N, h, w, c]: float or integer
+  y: text(), // .npy labels [N]: integers
+  testX: text().optional(), // test features; absent = x and y are split
+  testY: text().optional(), // test labels (with testX)
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const npz = z.strictObject({
+  name: z.literal('npz'),
+  path: text(), // .npz archive (numpy.savez or savez_compressed)
+  x: text().default('x_train'), // array names in the archive (Keras's mnist.npz names by default)
+  y: text().default('y_train'),
+  testX: text().default('x_test'), // absent from the archive together with testY = x and y are split
+  testY: text().default('y_test'),
+  divideBy,
+  ...classCount,
+  ...fileSubsets,
+});
+const idx = z.strictObject({
+  name: z.literal('idx'),
+  dir: text(), // folder of IDX files (raw or .gz): MNIST, KMNIST, EMNIST, ...; pixels are divided by 255
+  files: z.strictObject({ // the four file names in dir (.gz found too); defaults: the MNIST names
+    trainImages: text().default('train-images-idx3-ubyte'),
+    trainLabels: text().default('train-labels-idx1-ubyte'),
+    testImages: text().default('t10k-images-idx3-ubyte'),
+    testLabels: text().default('t10k-labels-idx1-ubyte'),
+  }).prefault({}),
+  ...classCount,
+  ...fileSubsets,
+});
+const images = z.strictObject({
+  name: z.literal('images'),
+  dir: text(), // one folder per class (sorted names = labels 0, 1, ...) of PNG/JPEG files
+  testDir: text().optional(), // test images, the same class folders; absent = dir is split
+  height: positiveInt(), // every image is resized (bilinear) to height x width pixels
+  width: positiveInt(),
+  channels: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 (grey) or 3 (RGB)' }).default(3),
+  ...fileSubsets,
+});
+/** Dataset names read from the user's files. */
+export const FILE_DATASETS = ['csv', 'npy', 'npz', 'idx', 'images'] as const;
+export const dataSchema = z.discriminatedUnion('name', [mnist, fashionMnist, teacher, blobs, csv, npy, npz, idx, images], {
+  error: 'expected a dataset: one of mnist | fashion-mnist | teacher | blobs | csv | npy | npz | idx | images',
 });
 
 const normFields = {
@@ -200,6 +280,7 @@ export const specSchema = z.strictObject({
 /** Optional keys (absent unless given) that a sweep axis may set although the base spec lacks them. */
 export const OPTIONAL_AXIS_PATHS: ReadonlySet<string> = new Set([
   'model.ghostBatchSize', 'model.bnMomentum', 'model.bnEpsilon', 'data.trainSize', 'data.testSize',
+  'data.validationSize',
 ]);
 
 export type Spec = z.infer<typeof specSchema>;
@@ -208,6 +289,8 @@ export type CheckpointEvery = Exclude<z.infer<typeof trainSchema>['checkpointEve
 export const CHECKPOINT_DEFAULT: CheckpointEvery = { seconds: 60 };
 export type RunConfig = Omit<Spec, 'sweep' | 'claim'>;
 export type DataSpec = Spec['data'];
+/** A dataset read from the user's files. */
+export type FileDataSpec = Extract<DataSpec, { name: (typeof FILE_DATASETS)[number] }>;
 export type ModelSpec = Spec['model'];
 export type OptimizerSpec = Spec['optimizer'];
 export type TrainSpec = Spec['train'];

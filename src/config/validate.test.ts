@@ -32,6 +32,9 @@ describe('validateSpec', () => {
     [{ train: { epochs: 1, batchSize: 10, accumulation: 4 } }, 'train.accumulation: expected a divisor of every batch size, got 4 (does not divide 10)'],
     [{ train: { epochs: 1 }, data: { name: 'teacher' }, model: { name: 'cnn' } }, "model.name: expected mlp for vector data 'teacher', got \"cnn\""],
     [{ train: { epochs: 1 }, data: { name: 'mnist', trainSize: 9000, testSize: 2000 } }, 'data.trainSize: expected trainSize + testSize <= 10000 (the mnist package holds 10k digits), got 11000'],
+    [{ train: { epochs: 1 }, data: { name: 'mnist', trainSize: 500, validationSize: 500 } }, 'data.validationSize: expected fewer than the 500 train examples it is carved from, got 500'],
+    [{ train: { epochs: 1 }, data: { name: 'fashion-mnist', validationSize: 60000 } }, 'data.validationSize: expected fewer than the 60000 train examples it is carved from, got 60000'],
+    [{ train: { epochs: 1 }, data: { name: 'blobs', validationSize: 0 } }, 'data.validationSize: expected a positive integer, got 0'],
     [{ train: { epochs: 1 }, model: { name: 'mlp', ghostBatchSize: 8 } }, "model.ghostBatchSize: expected only with model.norm 'batch', got norm \"none\""],
   ])('reports %j', (doc, expected) => {
     expect(issuesOf(doc)).toContain(expected);
@@ -48,7 +51,7 @@ describe('validateSpec', () => {
     ['a bad batch size beside two budgets', { train: { epochs: 1, steps: 2, batchSize: 0 } },
       ['train.batchSize: expected a positive integer, got 0', 'train: expected exactly one budget of train.epochs | train.steps | train.examples, got epochs and steps']],
     ['an unknown data set beside a bad resnet depth', { train: { epochs: 1 }, data: { name: 'cifar' }, model: { name: 'resnet', depth: 10 } },
-      ['data.name: expected a dataset: one of mnist | fashion-mnist | teacher | blobs, got "cifar"', 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 10']],
+      ['data.name: expected a dataset: one of mnist | fashion-mnist | teacher | blobs | csv | npy | npz | idx | images, got "cifar"', 'model.depth: expected 6n+2 with n >= 1 (8, 14, 20, ...), got 10']],
   ])('when the schema refuses keys, still runs the rules that read none of them: %s', (_name, doc, expected) => {
     expect(issuesOf(doc).sort()).toEqual([...expected].sort());
   });

@@ -17,9 +17,12 @@ export interface Dataset {
   trainY: tf.Tensor;
   testX: tf.Tensor;
   testY: tf.Tensor;
+  /** The validation split carved from the train examples (data.validationSize); absent without one. */
+  valX?: tf.Tensor;
+  valY?: tf.Tensor;
   /** Class of each train example (classification only), for stratified subsets on the host. */
   trainLabels?: Int32Array;
-  /** Disposes the four tensors; calling it twice is harmless. */
+  /** Disposes the tensors (four, six with a validation split); calling it twice is harmless. */
   dispose(): void;
 }
 

@@ -1,5 +1,6 @@
 /** The contract every registered dataset meets, run on small settings of each. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -10,6 +11,9 @@ import { FASHION_MNIST_DIR, FASHION_MNIST_PACKAGE } from './fashion-mnist.ts';
 import { DATASETS, loadDataset, type DataConfig, type Dataset, type DatasetName } from './index.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
 import { firstMismatch } from '../../test/support/first-mismatch.ts';
+import { writeExampleData } from '../../scripts/examples/example-data.ts';
+
+const EXAMPLES = join(mkdtempSync(join(tmpdir(), 'batchlab-contract-')), 'data');
 
 const fashionPresent = existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'));
 const fashionSkipped = requireSystem(FASHION_MNIST_PACKAGE, fashionPresent);
@@ -19,15 +23,23 @@ const SMALL: { [N in DatasetName]: Extract<DataConfig, { name: N }> } = {
   'fashion-mnist': { name: 'fashion-mnist', dir: FASHION_MNIST_DIR, trainSize: 200, testSize: 50, seed: 1 },
   teacher: { name: 'teacher', inputDim: 6, outputDim: 2, hidden: 5, noise: 0.1, trainSize: 40, testSize: 20, seed: 1 },
   blobs: { name: 'blobs', classes: 3, dim: 4, spread: 1, trainSize: 40, testSize: 20, seed: 1 },
+  // The example files (scripts/examples/example-data.ts), written once to EXAMPLES below.
+  csv: { name: 'csv', path: join(EXAMPLES, 'shapes.csv'), label: 'label', divideBy: 255, trainSize: 40, testSize: 20, seed: 1 },
+  npy: { name: 'npy', x: join(EXAMPLES, 'npy/x.npy'), y: join(EXAMPLES, 'npy/y.npy'), testX: join(EXAMPLES, 'npy/x_test.npy'), testY: join(EXAMPLES, 'npy/y_test.npy'), divideBy: 255, trainSize: 40, testSize: 20, seed: 1 },
+  npz: { name: 'npz', path: join(EXAMPLES, 'shapes.npz'), x: 'x_train', y: 'y_train', testX: 'x_test', testY: 'y_test', divideBy: 255, trainSize: 40, testSize: 20, seed: 1 },
+  idx: { name: 'idx', dir: join(EXAMPLES, 'idx'), files: { trainImages: 'train-images-idx3-ubyte', trainLabels: 'train-labels-idx1-ubyte', testImages: 't10k-images-idx3-ubyte', testLabels: 't10k-labels-idx1-ubyte' }, trainSize: 40, testSize: 20, seed: 1 },
+  images: { name: 'images', dir: join(EXAMPLES, 'images/train'), testDir: join(EXAMPLES, 'images/test'), height: 12, width: 12, channels: 1, trainSize: 40, testSize: 20, seed: 1 },
 };
 
 const entries = (Object.keys(DATASETS) as DatasetName[]).filter((name) => name !== 'fashion-mnist' || !fashionSkipped);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  await writeExampleData(EXAMPLES);
 });
 afterAll(async () => {
   await tf.setBackend('cpu');
+  rmSync(join(EXAMPLES, '..'), { recursive: true, force: true });
 });
 
 async function values(ds: Dataset): Promise<Float32Array[]> {

@@ -9,6 +9,8 @@ import type { Dataset, Task } from './dataset.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
 import { loadMnist } from './mnist.ts';
 import { loadTeacher } from './teacher.ts';
+import { loadFileDataset } from './files/file-dataset.ts';
+import { carveValidation } from './validation-split.ts';
 
 export type { Dataset, Task } from './dataset.ts';
 export type { BlobsConfig } from './blobs.ts';
@@ -48,6 +50,31 @@ export const DATASETS: { readonly [N in DataConfig['name']]: DatasetEntry<Extrac
     load: loadBlobs,
     describe: 'synthetic classification: balanced Gaussian blobs around seeded class centres',
   },
+  csv: {
+    task: 'classification',
+    load: loadFileDataset,
+    describe: 'your CSV file(s): feature columns and an integer label column, by name (header row required)',
+  },
+  npy: {
+    task: 'classification',
+    load: loadFileDataset,
+    describe: 'your NumPy .npy files: features [N, ...] (float or integer) and integer labels [N]',
+  },
+  npz: {
+    task: 'classification',
+    load: loadFileDataset,
+    describe: 'your NumPy .npz archive: features and labels arrays by name (x_train, y_train, x_test, y_test by default)',
+  },
+  idx: {
+    task: 'classification',
+    load: loadFileDataset,
+    describe: 'your folder of IDX files in the MNIST layout (MNIST, KMNIST, EMNIST): train and test images and labels',
+  },
+  images: {
+    task: 'classification',
+    load: loadFileDataset,
+    describe: 'your folder of PNG/JPEG images, one sub-folder per class, resized to a stated height x width',
+  },
 };
 
 export type DatasetName = keyof typeof DATASETS;
@@ -63,5 +90,12 @@ export async function loadDataset(cfg: DataConfig): Promise<Dataset> {
   // The entry's config type matches cfg.name by construction of DATASETS; TypeScript cannot
   // correlate the two through the index, hence the widening.
   const entry = DATASETS[cfg.name] as DatasetEntry<DataConfig>;
-  return entry.load(cfg);
+  const dataset = await entry.load(cfg);
+  if (cfg.validationSize === undefined) return dataset;
+  try {
+    return carveValidation(dataset, cfg.validationSize, cfg.seed);
+  } catch (err) {
+    dataset.dispose();
+    throw err;
+  }
 }

@@ -27,8 +27,14 @@ export interface SweepView {
   baseLrs: number[];
   groups: ConfigGroup[];
   /**
-   * Per panel and batch size, the base LR with the best mean final metric over completed seeds,
-   * among configurations with no diverged seed when there are any.
+   * Which split chooses a configuration (the best base LR, the target of steps-to-target):
+   * 'validation' when every run has a validation split (data.validationSize), else 'test'.
+   * Reported numbers are test metrics either way.
+   */
+  selectOn: 'validation' | 'test';
+  /**
+   * Per panel and batch size, the base LR with the best mean final metric over completed seeds
+   * (on the `selectOn` split), among configurations with no diverged seed when there are any.
    */
   best: ConfigGroup[];
 }
@@ -57,6 +63,22 @@ export function groupScore(g: ConfigGroup, task: Task): number {
   return meanOf(finite(g.completed.map((r) => finalMetric(r.summary, task))));
 }
 
+/** The final metric a configuration is chosen by: the validation split's when `on` is 'validation'. */
+export function selectionMetric(s: RunSummary, task: Task, on: SweepView['selectOn']): number {
+  if (on === 'test') return finalMetric(s, task);
+  return task === 'classification' ? s.finalValAcc : s.finalValLoss;
+}
+
+/** Mean selection metric over a group's completed runs: what choosing a configuration compares (NaN if none completed). */
+export function selectionScore(g: ConfigGroup, view: Pick<SweepView, 'task' | 'selectOn'>): number {
+  return meanOf(finite(g.completed.map((r) => selectionMetric(r.summary, view.task, view.selectOn))));
+}
+
+/** "on the validation split" / "on the test split (the runs have no validation split)": says where a choice was made. */
+export function describeSelection(view: Pick<SweepView, 'selectOn'>): string {
+  return view.selectOn === 'validation' ? 'chosen on the validation split' : 'chosen on the test split (these runs have no validation split)';
+}
+
 export function viewSweep(data: ResultsData): SweepView {
   const task: Task = data.runs.some((r) => Number.isFinite(r.summary.finalTestAcc) || r.curve.some((p) => Number.isFinite(p.testAcc)))
     ? 'classification'
@@ -74,6 +96,7 @@ export function viewSweep(data: ResultsData): SweepView {
     if (s.status === 'completed') g.completed.push(run);
     if (s.status === 'diverged') g.diverged++;
   }
+  const selectOn: SweepView['selectOn'] = data.runs.length > 0 && data.runs.every((r) => r.summary.valSize > 0) ? 'validation' : 'test';
   const groups = [...byKey.values()].sort((a, b) => panels.indexOf(a.panel) - panels.indexOf(b.panel) || a.batchSize - b.batchSize || a.baseLr - b.baseLr);
   const sortedUnique = (xs: number[]) => [...new Set(xs.filter(Number.isFinite))].sort((a, b) => a - b);
   const best: ConfigGroup[] = [];
@@ -83,10 +106,10 @@ export function viewSweep(data: ResultsData): SweepView {
       let pick: ConfigGroup | undefined;
       for (const g of groups) {
         if (g.panel !== panel || g.batchSize !== b) continue;
-        const score = groupScore(g, task);
+        const score = selectionScore(g, { task, selectOn });
         if (!Number.isFinite(score)) continue;
         const stabler = pick !== undefined && (g.diverged === 0) !== (pick.diverged === 0);
-        if (!pick || (stabler ? g.diverged === 0 : isBetter(score, groupScore(pick, task), task))) pick = g;
+        if (!pick || (stabler ? g.diverged === 0 : isBetter(score, selectionScore(pick, { task, selectOn }), task))) pick = g;
       }
       if (pick) best.push(pick);
     }
@@ -98,6 +121,7 @@ export function viewSweep(data: ResultsData): SweepView {
     batchSizes: sortedUnique(data.runs.map((r) => r.summary.batchSize)),
     baseLrs: sortedUnique(data.runs.map((r) => r.summary.baseLr)),
     groups,
+    selectOn,
     best,
   };
 }

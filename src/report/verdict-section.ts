@@ -25,10 +25,10 @@ const STYLE = `<style>
 </style>`;
 
 /** A number a verdict written by an older batchlab may lack: '—' then. */
-const opt = (x: number | undefined) => (x === undefined || x === null ? '—' : fmt(x));
+const opt = (x: number | undefined) => (x === undefined || x === null || Number.isNaN(x) ? '—' : fmt(x));
 
 function row(v: Verdict): string {
-  const interval = `${intervalLabel(v)}: ${fmt(v.lo)} to ${fmt(v.hi)}`;
+  const interval = v.interval === 'exact' ? `none: identical in all ${v.n} seeds` : `${intervalLabel(v)}: ${fmt(v.lo)} to ${fmt(v.hi)}`;
   const cells = [
     `<td class="text" title="${esc(v.statement)}">${esc(v.claimId)}</td>`,
     `<td class="text">${esc(v.kind)}</td>`,

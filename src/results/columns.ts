@@ -15,6 +15,9 @@ export const CURVE_COLUMNS = [
 /** Appended to curve.csv when the run measures gradient statistics (train.noiseScale / gradVariance). */
 export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale', 'grad_var', 'grad_var_iid'] as const;
 
+/** Appended to curve.csv (after any gradient statistics) when the run has a validation split (data.validationSize). */
+export const VALIDATION_COLUMNS = ['val_loss', 'val_acc'] as const;
+
 type SummaryValue = string | number | null;
 const gap = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
@@ -60,6 +63,14 @@ const SUMMARY_COLUMN_SPECS = [
   { column: 'precise_bn_train_acc', kind: 'number', added: true, write: (r) => r.final.precise_bn_train_acc ?? null },
   { column: 'precise_bn_test_loss', kind: 'number', added: true, write: (r) => r.final.precise_bn_test_loss ?? null },
   { column: 'precise_bn_test_acc', kind: 'number', added: true, write: (r) => r.final.precise_bn_test_acc ?? null },
+  // data.validationSize only: the validation split's metrics (hyperparameters are chosen on these)
+  { column: 'final_val_loss', kind: 'number', added: true, write: (r) => r.final.val_loss ?? null },
+  { column: 'final_val_acc', kind: 'number', added: true, write: (r) => r.final.val_acc ?? null },
+  { column: 'best_val_acc', kind: 'number', added: true, write: (r) => r.final.best_val_acc ?? null },
+  // examples in the validation split (0 without one)
+  { column: 'val_size', kind: 'number', added: true, write: (r) => r.config?.data?.validationSize ?? 0 },
+  // seconds in optimizer steps: wall time less evaluation, measurements and start-up
+  { column: 'train_s', kind: 'number', added: true, write: (r) => r.timings?.train_s ?? null },
 ] as const satisfies readonly SummaryColumnSpec[];
 
 type WithKeys<T extends readonly SummaryColumnSpec[]> = {

@@ -19,7 +19,7 @@ import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
 import type { CurveRow, TrainObserver } from '../train/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, summaryRow } from './columns.ts';
+import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, VALIDATION_COLUMNS, summaryRow } from './columns.ts';
 import { parseCsv, renderCsv, renderCsvHeader, requireColumns, type CsvTable, type CsvValue } from './csv.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -215,9 +215,9 @@ export interface CurveWriter extends TrainObserver {
  * length at the checkpoint: rows written after it and a torn last line go, so no step is missing
  * or repeated; check with curveCutProblem first), then appends each row the observer is given.
  */
-export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number): Promise<CurveWriter> {
+export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number, withValidation = false): Promise<CurveWriter> {
   const file = runPaths(runDir).curveCsv;
-  const columns = withGradStats ? [...CURVE_COLUMNS, ...GRAD_STATS_COLUMNS] : [...CURVE_COLUMNS];
+  const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
   // The header first, so even a run that fails at once leaves a readable curve.
   if (resumeAt === undefined) await writeFileAtomic(file, renderCsvHeader(columns));
   else await cutFile(file, resumeAt);

@@ -38,6 +38,9 @@ export interface CurvePoint {
   wallMs: number;
   /** B_simple measured at this step (train.noiseScale); NaN when not measured. */
   noiseScale: number;
+  /** Validation metrics (data.validationSize); NaN on rows without an evaluation and in runs without a validation split. */
+  valLoss: number;
+  valAcc: number;
 }
 
 export interface SweepInfo {
@@ -91,6 +94,7 @@ export function toCurvePoints(table: CsvTable): CurvePoint[] {
   const file = table.file;
   return table.rows.map((r) => {
     const n = (c: string) => parseCsvNumber(r.values[c]!, file, r.line, c);
+    const optional = (c: string) => (r.values[c] === undefined ? NaN : n(c)); // columns only some runs write
     return {
       step: n('step'),
       epoch: n('epoch'),
@@ -103,7 +107,9 @@ export function toCurvePoints(table: CsvTable): CurvePoint[] {
       testLoss: n('test_loss'),
       testAcc: n('test_acc'),
       wallMs: n('wall_ms'),
-      noiseScale: r.values.noise_scale === undefined ? NaN : n('noise_scale'),
+      noiseScale: optional('noise_scale'),
+      valLoss: optional('val_loss'),
+      valAcc: optional('val_acc'),
     };
   });
 }

@@ -11,11 +11,12 @@ import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
 import { parseCsvNumber } from './csv.ts';
-import { readCurveTable, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
+import { readCurveTable, readRunJson, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
+import { describeProvenance, summarizeProvenance, type Provenance } from '../core/provenance.ts';
 
 export const VERDICT_COLUMNS = [
   'claim_id', 'kind', 'metric', 'statistic', 'estimate', 'ci_lo', 'ci_hi', 'ci_level', 'interval', 'n_seeds',
-  'expect', 'verdict', 'reason', 'statement', 'min_seeds', 'p_value', 'p_holm', 'mde',
+  'expect', 'verdict', 'reason', 'statement', 'min_seeds', 'p_value', 'p_holm', 'mde', 'tree',
 ] as const;
 
 export interface VerifiedDir {
@@ -28,6 +29,8 @@ export interface VerifiedDir {
   verdicts: Verdict[];
   /** Files written: verdicts.csv, verdicts.json. */
   files: string[];
+  /** The commits and tree state the runs recorded. */
+  provenance: Provenance;
 }
 
 /**
@@ -88,8 +91,9 @@ async function readSweepClaim(dir: string): Promise<{ sweep: string; claim: unkn
 }
 
 /** verdicts.csv's rows: one per verdict, by VERDICT_COLUMNS. */
-function verdictRows(verdicts: readonly Verdict[]) {
+function verdictRows(verdicts: readonly Verdict[], tree: string) {
   return verdicts.map((v) => ({
+    tree,
     claim_id: v.claimId, kind: v.kind, metric: v.metric, statistic: v.statistic, estimate: v.estimate,
     ci_lo: v.lo, ci_hi: v.hi, ci_level: v.level, interval: v.interval, n_seeds: v.n, expect: v.expect,
     verdict: v.verdict, reason: v.reason, statement: v.statement, min_seeds: v.minSeeds, p_value: v.p, p_holm: v.pHolm, mde: v.mde,
@@ -129,9 +133,26 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
     claims.push(claim);
   }
   const verdicts = adjustForMultipleClaims(single);
+  const provenance = await readProvenance(dir);
   // JSON has no NaN: missing bounds are written as null.
-  const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts), { sweep, claimSource: source, claims, verdicts });
-  return { dir, sweep, claimSource: source, claims, verdicts, files };
+  const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts, describeProvenance(provenance)), {
+    sweep, claimSource: source, claims, verdicts, provenance,
+  });
+  return { dir, sweep, claimSource: source, claims, verdicts, files, provenance };
+}
+
+/** The tree state every run of `dir` recorded (its run.json environment); the sweep's own when it has no runs. */
+async function readProvenance(dir: string): Promise<Provenance> {
+  const summary = await readSummary(dir);
+  const envs = await Promise.all(summary.rows.map(async (r) => {
+    const record = await readRunJson(runDirOf(dir, r.values.run_id ?? ''));
+    const env = record?.environment;
+    return env && typeof env === 'object' ? (env as Record<string, unknown>) : undefined;
+  }));
+  if (envs.length) return summarizeProvenance(envs);
+  const { raw } = await readSweepJson(dir);
+  const env = (raw as { environment?: unknown } | null)?.environment;
+  return summarizeProvenance([env && typeof env === 'object' ? (env as Record<string, unknown>) : undefined]);
 }
 
 export interface SavedVerdicts {
@@ -139,6 +160,8 @@ export interface SavedVerdicts {
   sweep: string;
   claims: Claim[];
   verdicts: Verdict[];
+  /** Absent in verdicts.json written before provenance was recorded. */
+  provenance?: Provenance;
 }
 
 /**
@@ -147,12 +170,13 @@ export interface SavedVerdicts {
  */
 export async function readSavedVerdicts(dir: string): Promise<SavedVerdicts> {
   const { file, raw: parsed } = await readVerdictsJson(dir, 'verdicts.json (run batchlab verify on it first)');
-  const raw = (parsed ?? {}) as { sweep?: unknown; claims?: unknown; verdicts?: unknown };
+  const raw = (parsed ?? {}) as { sweep?: unknown; claims?: unknown; verdicts?: unknown; provenance?: unknown };
   if (!Array.isArray(raw.verdicts)) throw new UsageError(`${file}: no verdicts`, [{ path: `${file} verdicts`, message: 'expected a list of verdicts' }]);
   const nan = (x: unknown) => (x === null ? NaN : x);
   const verdicts = (raw.verdicts as Record<string, unknown>[]).map((v) => ({
     ...v, estimate: nan(v.estimate), lo: nan(v.lo), hi: nan(v.hi),
     ...('p' in v ? { p: nan(v.p), pHolm: nan(v.pHolm), mde: nan(v.mde) } : {}),
   })) as unknown as Verdict[];
-  return { dir, sweep: typeof raw.sweep === 'string' ? raw.sweep : dir, claims: Array.isArray(raw.claims) ? raw.claims as Claim[] : [], verdicts };
+  const provenance = raw.provenance && typeof raw.provenance === 'object' ? { provenance: raw.provenance as Provenance } : {};
+  return { dir, sweep: typeof raw.sweep === 'string' ? raw.sweep : dir, claims: Array.isArray(raw.claims) ? raw.claims as Claim[] : [], verdicts, ...provenance };
 }

@@ -64,7 +64,7 @@ async function executeFrom(
     if (resumed?.random) restoreRunRandom(resumed.random as RandomState);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;
-    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength);
+    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength, Boolean(data.valX));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     const every = run.config.train.checkpointEvery ?? CHECKPOINT_DEFAULT;
     try {

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DataSpec, Spec } from '../config/schema.ts';
+import { FILE_DATASETS, type DataSpec, type FileDataSpec, type Spec } from '../config/schema.ts';
 import { readIdxDims } from '../data/idx.ts';
 import { checkOutDir } from '../results/out-dir.ts';
 import { EnvironmentError, UsageError, type Issue } from '../errors.ts';
@@ -17,6 +17,9 @@ import type { PlannedRun } from '../core/grid.ts';
 export interface DataSize {
   train: number;
   test: number;
+  /** One example's shape and the classes, where the files tell them (file datasets). */
+  inputShape?: number[];
+  classes?: number;
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -103,6 +106,12 @@ export async function resolveDataSizes(runs: readonly PlannedRun<RunConfig>[]): 
       const r = await fashionSize(d);
       issues.push(...r.issues);
       if (r.size) sizes.set(key, r.size);
+    } else if (isFileData(d)) {
+      // Loaded only for file datasets: the readers bring their decoders with them.
+      const { inspectFileData } = await import('../data/files/file-dataset.ts');
+      const r = await inspectFileData(d);
+      if ('issues' in r) issues.push(...r.issues);
+      else sizes.set(key, r);
     } else {
       sizes.set(key, { train: d.trainSize, test: d.testSize });
     }
@@ -110,10 +119,30 @@ export async function resolveDataSizes(runs: readonly PlannedRun<RunConfig>[]): 
   return { sizes, issues };
 }
 
+const isFileData = (d: DataSpec): d is FileDataSpec => (FILE_DATASETS as readonly string[]).includes(d.name);
+
+/**
+ * Issues for built-in conv models on file data whose examples are not images [height, width,
+ * channels]: known only once the files are read. Pure.
+ */
+export function checkModelsFitData(runs: readonly PlannedRun<RunConfig>[], sizeOf: (d: DataSpec) => DataSize | undefined): Issue[] {
+  const issues = new Map<string, Issue>();
+  for (const run of runs) {
+    const shape = sizeOf(run.config.data)?.inputShape;
+    const { model, data } = run.config;
+    if (shape && (model.name === 'cnn' || model.name === 'resnet') && shape.length !== 3) {
+      const issue = { path: 'model.name', message: `expected mlp for the vector data of ${data.name} (examples of shape [${shape.join(', ')}]), got ${JSON.stringify(model.name)}` };
+      issues.set(issue.message, issue);
+    }
+  }
+  return [...issues.values()];
+}
+
 /** Runs every check above; throws one UsageError listing all problems. Writes nothing. */
 export async function preflight(spec: Spec, runs: readonly PlannedRun<RunConfig>[], out: { dir: string; flag: string }): Promise<void> {
   const { sizes, issues } = await resolveDataSizes(runs);
   issues.push(...checkRunsFitData(spec, runs, (d) => sizes.get(dataKey(d))));
+  issues.push(...checkModelsFitData(runs, (d) => sizes.get(dataKey(d))));
   issues.push(...(await checkOutDir(out.dir, out.flag)));
   if (issues.length) throw new UsageError(`cannot start: ${issues.length} problem${issues.length === 1 ? '' : 's'} found before anything was written`, issues);
 }

@@ -9,6 +9,8 @@ export interface LoadedData {
   trainY: tf.Tensor;
   testX: tf.Tensor;
   testY: tf.Tensor;
+  valX?: tf.Tensor;
+  valY?: tf.Tensor;
 }
 
 /**

@@ -27,16 +27,18 @@ export interface RowInputs {
 /**
  * The row at the state's step, without evaluation and wall time: `trainLoss` is the mean
  * per-example loss since the previous row; the gradient-statistics columns are present (null
- * unless `measured` has them) when the run measures any.
+ * unless `measured` has them) when the run measures any; the validation columns (null) when the
+ * data have a validation split.
  */
 export function buildCurveRow(
-  state: LoopState, trainLoss: number | null, lr: number, batchSize: number, measured: GradStatsRow,
+  state: LoopState, trainLoss: number | null, lr: number, batchSize: number, measured: GradStatsRow, withValidation = false,
 ): CurveRow {
   return {
     step: state.step, epoch: state.sampler.epochFloat, examples_seen: state.examplesSeen, batch_size: batchSize, lr,
     train_loss: trainLoss, train_eval_loss: null, train_eval_acc: null, test_loss: null, test_acc: null,
     wall_ms: 0,
     ...(state.gradStats ? { ...EMPTY_GRAD_STATS, ...measured } : {}),
+    ...(withValidation ? { val_loss: null, val_acc: null } : {}),
   };
 }
 
@@ -49,7 +51,7 @@ export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boo
   // Gradient statistics are measured on the weights this row reports, outside training time.
   const measured = gradStatsDue(state.gradStats, state.step) && !diverged
     ? await measureGradStats({ model, data, state: state.gradStats, step: state.step, batchSize }) : {};
-  const row = buildCurveRow(state, trainLoss, lr, batchSize, measured);
+  const row = buildCurveRow(state, trainLoss, lr, batchSize, measured, Boolean(data.valX));
   if (withEval && !diverged) Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize));
   row.wall_ms = now() - state.start;
   for (const o of observers) await o.onRow?.(row);

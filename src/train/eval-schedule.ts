@@ -1,6 +1,6 @@
 /**
- * Which steps get a curve row and which rows are evaluated (train subset and test set in
- * inference mode), and the evaluation itself.
+ * Which steps get a curve row and which rows are evaluated (train subset, test set and, with
+ * data.validationSize, the validation split, in inference mode), and the evaluation itself.
  *
  * A row follows a step when an epoch ends, every `train.logEvery` steps (default: about 20 rows
  * per epoch), at an evaluation, when gradient statistics are due, and when MAX_PENDING_LOSSES
@@ -35,11 +35,12 @@ export function rowAfterStep(state: LoopState, train: RunConfig['train'], logEve
   return { row, evaluated };
 }
 
-type EvalColumns = Pick<CurveRow, 'train_eval_loss' | 'train_eval_acc' | 'test_loss' | 'test_acc'>;
+type EvalColumns = Pick<CurveRow, 'train_eval_loss' | 'train_eval_acc' | 'test_loss' | 'test_acc' | 'val_loss' | 'val_acc'>;
 
 /**
- * Evaluates the model on the train subset and the test set, records the result as the run's final
- * metrics so far (and the best test accuracy), and returns the row's evaluation columns.
+ * Evaluates the model on the train subset, the test set and the validation split (when the data
+ * have one), records the result as the run's final metrics so far (and the best test and
+ * validation accuracies), and returns the row's evaluation columns.
  */
 export async function evaluateForRow(
   state: LoopState, model: tf.LayersModel, data: TrainData, evalBatchSize: number,
@@ -48,5 +49,10 @@ export async function evaluateForRow(
   const te = await evaluate(model, data.testX, data.testY, data.task, evalBatchSize);
   Object.assign(state.final, { train_loss: tr.loss, train_acc: tr.acc, test_loss: te.loss, test_acc: te.acc });
   if (te.acc !== null) state.final.best_test_acc = Math.max(state.final.best_test_acc ?? -Infinity, te.acc);
-  return { train_eval_loss: tr.loss, train_eval_acc: tr.acc, test_loss: te.loss, test_acc: te.acc };
+  const columns: EvalColumns = { train_eval_loss: tr.loss, train_eval_acc: tr.acc, test_loss: te.loss, test_acc: te.acc };
+  if (!data.valX || !data.valY) return columns;
+  const va = await evaluate(model, data.valX, data.valY, data.task, evalBatchSize);
+  Object.assign(state.final, { val_loss: va.loss, val_acc: va.acc });
+  if (va.acc !== null) state.final.best_val_acc = Math.max(state.final.best_val_acc ?? -Infinity, va.acc);
+  return { ...columns, val_loss: va.loss, val_acc: va.acc };
 }

@@ -70,6 +70,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     // The last evaluation predates the blow-up; reporting it as final would make a diverged run
     // look like an early-stopped one. best_test_acc keeps what the run did reach.
     Object.assign(state.final, { train_loss: null, train_acc: null, test_loss: null, test_acc: null });
+    if (data.valX) Object.assign(state.final, { val_loss: null, val_acc: null });
   }
   if (state.status === 'completed' && train.preciseBn) {
     const evalStart = now();

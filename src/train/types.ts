@@ -13,6 +13,9 @@ export interface TrainData {
   trainEvalY: tf.Tensor;
   testX: tf.Tensor;
   testY: tf.Tensor;
+  /** The validation split (data.validationSize), carved from the train examples; absent without one. */
+  valX?: tf.Tensor;
+  valY?: tf.Tensor;
 }
 
 /** One row of curve.csv. Eval columns are null on rows without an evaluation; acc is null for regression. */
@@ -34,6 +37,9 @@ export interface CurveRow {
   noise_scale?: number | null; // B_simple = trace_sigma / grad_norm_sq, examples
   grad_var?: number | null; // E||g_B - g_ref||^2 at the current batch size
   grad_var_iid?: number | null; // grad_var corrected for sampling without replacement: tr(Sigma)/B
+  // Present only with a validation split (data.validationSize); null on rows without an evaluation.
+  val_loss?: number | null;
+  val_acc?: number | null;
 }
 
 export interface StepProgress {
@@ -56,6 +62,10 @@ export interface FinalMetrics {
   test_loss: number | null;
   test_acc: number | null;
   best_test_acc: number | null;
+  // Only with a validation split (data.validationSize): the same evaluations on it.
+  val_loss?: number | null;
+  val_acc?: number | null;
+  best_val_acc?: number | null;
   // Only with train.preciseBn: evaluated with BN population statistics recomputed after training.
   precise_bn_train_acc?: number | null;
   precise_bn_test_loss?: number | null;

@@ -25,7 +25,7 @@ export const FIXTURE_CLAIM = {
 };
 
 /** Writes summary.csv, sweep.json (with `claim` unless null) and runs/<id>/ under `dir`. */
-export async function writeClaimFixture(dir: string, claim: unknown = FIXTURE_CLAIM): Promise<void> {
+export async function writeClaimFixture(dir: string, claim: unknown = FIXTURE_CLAIM, environment?: (runIndex: number) => Record<string, string>): Promise<void> {
   const runs: FixtureRun[] = [];
   for (const [norm, byBatch] of Object.entries(FIXTURE_ERRORS)) {
     for (const [b, errors] of Object.entries(byBatch)) {
@@ -38,6 +38,7 @@ export async function writeClaimFixture(dir: string, claim: unknown = FIXTURE_CL
           meta: { batchSize, baseLr: 0.05, lr: (0.05 * batchSize) / 32, scalingRule: 'linear', seed: i + 1, axes: { 'model.norm': norm } },
           final: { steps, epochs: 1, examples_seen: 4000, train_loss: 0.5, train_acc: acc + 0.01, test_loss: 0.6, test_acc: acc, best_test_acc: acc },
           timings: { wall_s: 10, samples_per_s: 400 },
+          ...(environment ? { environment: environment(runs.length) } : {}),
           // accuracy rises linearly to its final value; reaches 0.7 at a known step
           curve: [0, 1, 2, 3, 4].map((k) => ({
             step: (k * steps) / 4, epoch: k / 4, examples_seen: k * 1000, batch_size: batchSize, lr: 0.05,

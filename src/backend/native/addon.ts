@@ -15,16 +15,21 @@ export interface NativeAddon {
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...geometry: number[]): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: number[]): void;
+  /** `library`: a code of GEMM_LIBRARIES (op-codes.ts). */
   gemm(
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
     transposeA: number, transposeB: number, bias: Float32Array | null, relu: number, library: number,
   ): void;
+  /** `op`: a code of BINARY_OPS (op-codes.ts). */
   binary(x: Float32Array, y: Float32Array, out: Float32Array, op: number, shape: number[] | null, xStrides: number[] | null, yStrides: number[] | null): void;
+  /** `op`: a code of UNARY_OPS; `alpha` is Step's value for x <= 0. */
   unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
-  sgdUpdate(
+  /** Absent from an addon built before it existed: the native backend then keeps the optimizer's op chain (kernels.ts). */
+  sgdUpdate?(
     w: Float32Array, g: Float32Array, velocity: Float32Array | null, wOut: Float32Array, velocityOut: Float32Array | null,
     lr: number, momentum: number, weightDecay: number, nesterov: number,
   ): void;
+  /** `mode`: a code of REDUCE_OPS. Sum and Mean accumulate in float64 and round once. */
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;
   gatherRows(x: Float32Array, indices: Int32Array, out: Float32Array, rowSize: number): void;

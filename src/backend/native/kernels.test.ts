@@ -15,6 +15,7 @@ import { groupNormFused } from '../../models/group-norm-kernel.ts';
 import { registerBatchNormKernels } from '../batch-norm-kernels.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { blockSwap, broadcastStrides, contiguousReduction, NATIVE, setOutputPoison } from './kernels.ts';
+import { BINARY_OPS, GEMM_LIBRARIES, UNARY_OPS } from './op-codes.ts';
 import { registerNativeBackend } from './register.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { relError } from '../../../test/support/rel-error.ts';
@@ -277,14 +278,14 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
   it('a native error becomes a JavaScript Error naming the op, and Node goes on', () => {
     if (!load.ok) throw new Error('unreachable');
     const { addon } = load;
-    expect(() => addon.gemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 1, 2, 2, 2, 0, 0, null, 0, 0)).toThrow(/BatchMatMul: a has the wrong size/);
+    expect(() => addon.gemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 1, 2, 2, 2, 0, 0, null, 0, GEMM_LIBRARIES.onednn)).toThrow(/BatchMatMul: a has the wrong size/);
     expect(() => addon.selfTestThrow()).toThrow(/selfTestThrow: oneDNN error/);
     expect(() => addon.conv2dForward(new Float32Array(1), new Float32Array(1), new Float32Array(1))).toThrow(/Conv2D: expected 20 arguments/);
-    expect(() => addon.binary(new Float32Array(4), new Float32Array(3), new Float32Array(4), 0, null, null, null)).toThrow(/Binary/);
-    expect(() => addon.unary(new Float64Array(2) as unknown as Float32Array, new Float32Array(2), 0, 0)).toThrow(/Float32Array/);
+    expect(() => addon.binary(new Float32Array(4), new Float32Array(3), new Float32Array(4), BINARY_OPS.Add!, null, null, null)).toThrow(/Binary/);
+    expect(() => addon.unary(new Float64Array(2) as unknown as Float32Array, new Float32Array(2), UNARY_OPS.Relu!, 0)).toThrow(/Float32Array/);
     // Still alive and computing.
     const c = new Float32Array(1);
-    addon.gemm(new Float32Array([2]), new Float32Array([3]), c, 1, 1, 1, 1, 0, 0, null, 0, 0);
+    addon.gemm(new Float32Array([2]), new Float32Array([3]), c, 1, 1, 1, 1, 0, 0, null, 0, GEMM_LIBRARIES.onednn);
     expect(c[0]).toBe(6);
   });
 
@@ -295,8 +296,8 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     const b = normal(k * n);
     const c0 = new Float32Array(m * n);
     const c1 = new Float32Array(m * n);
-    load.addon.gemm(a, b, c0, 1, m, n, k, 0, 0, null, 0, 0);
-    load.addon.gemm(a, b, c1, 1, m, n, k, 0, 0, null, 0, 1);
+    load.addon.gemm(a, b, c0, 1, m, n, k, 0, 0, null, 0, GEMM_LIBRARIES.onednn);
+    load.addon.gemm(a, b, c1, 1, m, n, k, 0, 0, null, 0, GEMM_LIBRARIES.openblas);
     expect(relError(c0, c1)).toBeLessThan(TOLERANCE);
   });
 });

@@ -14,6 +14,7 @@ import { buildModel } from '../../models/index.ts';
 import type { ModelConfig } from '../../models/index.ts';
 import { initBackend, probeBackend } from '../index.ts';
 import { ADDON_PATH, loadNativeAddon, NATIVE_PACKAGES, nativeThreadCount } from './addon.ts';
+import { GEMM_LIBRARIES } from './op-codes.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { UsageError } from '../../errors.ts';
 import { backendOptionsFromEnv } from '../options.ts';
@@ -138,7 +139,7 @@ const [m, n, k] = [256, 256, 384];
 const keep = [];
 for (let i = 0; i < 300; i++) {
   const a = new Float32Array(m * k).fill(1), b = new Float32Array(k * n).fill(1), c = new Float32Array(m * n);
-  addon.gemm(a, b, c, 1, m, n, k, i & 1, 0, null, 0, 0);
+  addon.gemm(a, b, c, 1, m, n, k, i & 1, 0, null, 0, ${GEMM_LIBRARIES.onednn});
   if (c[0] !== k || c[m * n - 1] !== k) throw new Error('wrong product');
   keep.push(new Float32Array(1000 + (i % 7) * 3000));
   if (keep.length > 20) keep.shift();

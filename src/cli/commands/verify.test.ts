@@ -57,7 +57,7 @@ describe('verifyCommand', () => {
     expect(await verifyCommand({ dirs: [bare], format: 'table', claim: claimFile }, io2)).toBe(0);
     expect(io2.lines.join('\n')).toContain(`R (${claimFile}): test error rises with the batch size under BatchNorm`);
     // Every seed's own order is the same (BN's error is higher at batch 2): rho -1 per seed.
-    expect(io2.lines.join('\n')).toMatch(/NOT SUPPORTED: Spearman's rho between batch_size and final_test_error is -1 \(95% CI -1 to -1, n=5 seeds/);
+    expect(io2.lines.join('\n')).toContain("NOT SUPPORTED: Spearman's rho between batch_size and final_test_error is -1, identical in all 5 seeds, ");
   });
 
   it('--format md prints the claims table from the saved verdicts.json, evaluating and writing nothing', async () => {
@@ -68,14 +68,50 @@ describe('verifyCommand', () => {
     const io = capture();
     expect(await verifyCommand({ dirs: [`${dir}/`], format: 'md' }, io)).toBe(0);
     expect(io.lines.join('\n').split('\n')).toEqual([
-      '| claim | statement | statistic | estimate [interval] | n | MDE (80% power) | p (Holm) | verdict | results |',
+      '| claim | statement | statistic | estimate [interval] | n | MDE (80% power) | p (Holm over all 1 test here) | verdict | results (code) |',
       '|---|---|---|---|---|---|---|---|---|',
-      `| C2 | BatchNorm's error climbs at very small batches while GroupNorm's stays flat. | mean interaction (difference of differences) of final_test_error | +11.1 [9.66, 12.6] points (95% t) | 5 | 1.98 points | 0.0000297 (0.0000297) | SUPPORTED | [a](${dir}) |`,
+      `| C2 | BatchNorm's error climbs at very small batches while GroupNorm's stays flat. | mean interaction (difference of differences) of final_test_error | +11.1 [9.66, 12.6] points (95% t) | 5 | 1.98 points | 0.0000297 (0.0000297) | SUPPORTED | [a](${dir}) (tree state not recorded for 20 of 20 runs (no commit recorded)) |`,
     ]);
     expect(await readFile(join(dir, 'verdicts.json'), 'utf8')).toBe(before);
     const missing = join(tmp.path, 'never-verified');
     await writeClaimFixture(missing);
     await expect(verifyCommand({ dirs: [missing], format: 'md' }, capture())).rejects.toThrow(/verdicts\.json/);
+  });
+
+  it('marks verdicts whose runs came from a dirty tree, in the table, verdicts.csv and verdicts.json', async () => {
+    const dir = join(tmp.path, 'dirty');
+    const commit = 'd'.repeat(40);
+    await writeClaimFixture(dir, undefined, (i) => ({ git_commit: commit, git_dirty: i === 3 ? 'true' : 'false', ...(i === 3 ? { git_diff_hash: 'e'.repeat(64) } : {}) }));
+    const io = capture();
+    expect(await verifyCommand({ dirs: [dir], format: 'table' }, io)).toBe(0);
+    expect(io.lines.join('\n')).toContain('DIRTY tree: 1 of 20 runs from uncommitted changes (diff eeeeeeee), at ddddddd');
+    const json = JSON.parse(await readFile(join(dir, 'verdicts.json'), 'utf8'));
+    expect(json.provenance).toMatchObject({ status: 'dirty', dirtyRuns: 1, commits: [commit] });
+    expect(await readFile(join(dir, 'verdicts.csv'), 'utf8')).toContain('DIRTY tree');
+    const md = capture();
+    await verifyCommand({ dirs: [dir], format: 'md' }, md);
+    expect(md.lines.join('\n')).toContain(`[dirty](${dir}) (DIRTY tree: 1 of 20 runs`);
+    const clean = join(tmp.path, 'clean');
+    await writeClaimFixture(clean, undefined, () => ({ git_commit: commit, git_dirty: 'false' }));
+    const io2 = capture();
+    await verifyCommand({ dirs: [clean], format: 'table' }, io2);
+    expect(io2.lines.join('\n')).toContain('clean at ddddddd');
+  });
+
+  it('--family: Holm over every test printed (default) or within each spec; an unknown scope is refused', async () => {
+    const a = join(tmp.path, 'fa');
+    const b = join(tmp.path, 'fb');
+    await writeClaimFixture(a);
+    await writeClaimFixture(b);
+    const all = capture();
+    await verifyCommand({ dirs: [a, b], format: 'table' }, all);
+    expect(all.lines.join('\n')).toContain('p (Holm over all 2 tests here)');
+    expect(all.lines.join('\n')).toContain('0.0000297 (0.0000595)'); // 2 x p (2.97e-5 rounded) over the two identical tests
+    const spec = capture();
+    await verifyCommand({ dirs: [a, b], format: 'table', family: 'spec' }, spec);
+    expect(spec.lines.join('\n')).toContain('p (Holm within each spec)');
+    expect(spec.lines.join('\n')).toContain('0.0000297 (0.0000297)');
+    await expect(verifyCommand({ dirs: [a], format: 'table', family: 'dirs' }, capture())).rejects.toThrow(UsageError);
   });
 
   it('rejects an unknown format', async () => {

@@ -1,5 +1,6 @@
 /** Pieces every statistic's evaluator shares: display scale, labels, the seed minimum, and verdict assembly. */
 import type { Decision } from './decide.ts';
+import type { Inference } from './inference.ts';
 import { metricIsFraction, metricLabel } from './metric.ts';
 import { describeSelector } from './select.ts';
 import type { Claim, Selector, TestKind, Verdict } from './types.ts';
@@ -59,4 +60,25 @@ export function applySeedMinimum(d: Decision, n: number, minSeeds: number, seeds
 /** "(95% CI 8.1 to 16 points, n=3 seeds)" */
 export function ciText(lo: string, hi: string, level: number, n: number, extra = ''): string {
   return `(${Math.round(level * 100)}% CI ${lo} to ${hi}, n=${n} seed${n === 1 ? '' : 's'}${extra})`;
+}
+
+/**
+ * The estimate and how it was made, for a sentence: '+4.2 points (95% CI 3.7 to 4.8, n=5 seeds)';
+ * '-1760, identical in all 10 seeds'; with the sign procedure, the median and its order-statistic
+ * interval, or, when values were imputed for diverged runs, only the counts (an imputed number's
+ * size is not data). `show` formats a value in display units; `extra` goes inside the t parentheses.
+ */
+export function estimateText(inf: Inference, show: (x: number, signed?: boolean) => string, u: string, n: number, extra = '', imputed = 0): string {
+  if (inf.interval === 'exact') return `${show(inf.estimate, true)}${u}, ${inf.why}`;
+  if (inf.interval === 'sign') {
+    const cover = Number.isFinite(inf.coverage) ? `, coverage ${(100 * inf.coverage!).toFixed(1)}%` : ', too few seeds for this level';
+    if (imputed > 0) return `judged by its sign, not its size (${inf.why}; order-statistic interval of the median${cover}, n=${n} seeds)`;
+    return `median ${show(inf.estimate, true)}${u} (${Math.round(inf.level * 100)}% order-statistic interval ${show(inf.lo)} to ${show(inf.hi)}${cover}, n=${n} seeds; ${inf.why})`;
+  }
+  return `${show(inf.estimate, true)}${u} ${ciText(show(inf.lo), show(inf.hi), inf.level, n, extra)}`;
+}
+
+/** '; minimal detectable effect at 80% power 0.7 points', or '' where there is none (exact, sign). */
+export function mdeClause(inf: Inference, show: (x: number) => string, u: string): string {
+  return Number.isFinite(inf.mde) ? `; minimal detectable effect at 80% power ${show(inf.mde)}${u}` : '';
 }

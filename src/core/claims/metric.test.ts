@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMES, metricGoal, metricIsFraction, metricLabel, metricValue } from './metric.ts';
+import { METRIC_NAMES, metricGoal, metricIsFraction, metricLabel, metricValue, selectionMetric } from './metric.ts';
 import { runValue } from './select.ts';
 import type { ClaimRun, MetricSpec } from './types.ts';
 
@@ -66,5 +66,31 @@ describe('runValue: the status rule', () => {
   });
   it('keeps a completed run that never reached its target as Infinity', () => {
     expect(runValue({ values: { status: 'completed' }, curve }, { name: 'steps_to_target', target: 0.99 })).toBe(Infinity);
+  });
+});
+
+describe('selectionMetric: what a tuned value is chosen by', () => {
+  it.each<[MetricSpec, MetricSpec | null, boolean]>([
+    [{ name: 'final_test_acc' }, { name: 'final_val_acc' }, true],
+    [{ name: 'final_test_error' }, { name: 'final_val_error' }, true],
+    [{ name: 'final_test_loss' }, { name: 'final_val_loss' }, true],
+    [{ name: 'best_test_acc' }, { name: 'best_val_acc' }, true],
+    [{ name: 'steps_to_target', target: 0.9 }, { name: 'steps_to_target', target: 0.9, column: 'val_acc' }, true],
+    [{ name: 'steps_to_target', column: 'test_loss', target: 0.3 }, { name: 'steps_to_target', column: 'val_loss', target: 0.3 }, true],
+    [{ name: 'curve', column: 'test_acc', reduce: 'max' }, { name: 'curve', column: 'val_acc', reduce: 'max' }, true],
+    [{ name: 'gen_gap_loss' }, null, true],
+    [{ name: 'curve', column: 'test_foo' }, null, true],
+    [{ name: 'final_train_loss' }, { name: 'final_train_loss' }, false],
+    [{ name: 'steps_to_target', column: 'train_loss', target: 0.3 }, { name: 'steps_to_target', column: 'train_loss', target: 0.3 }, false],
+  ])('%j -> %j', (spec, want, readsTest) => {
+    expect(selectionMetric(spec)).toEqual({ spec: want, readsTest });
+  });
+
+  it('the validation metrics read their own columns; epoch_train_s is train_s / epochs', () => {
+    const r = { values: { final_val_acc: '0.8', best_val_acc: '0.85', final_val_loss: '0.5', train_s: '12', epochs: '4', wall_s: '20' } };
+    expect(metricValue(r, { name: 'final_val_error' })).toBeCloseTo(0.2, 12);
+    expect(metricValue(r, { name: 'best_val_error' })).toBeCloseTo(0.15, 12);
+    expect(metricValue(r, { name: 'epoch_train_s' })).toBe(3);
+    expect(metricValue(r, { name: 'epoch_time_s' })).toBe(5);
   });
 });

@@ -72,9 +72,19 @@ export const METRICS = {
   final_test_error: error('final_test_acc', '1 - final_test_acc (fraction)'),
   final_train_error: error('final_train_acc', '1 - final_train_acc (fraction)'),
   best_test_error: error('best_test_acc', '1 - best_test_acc (fraction)'),
+  final_val_acc: column('final_val_acc', 'validation accuracy at the end of training (fraction; data.validationSize)', 'max', true),
+  best_val_acc: column('best_val_acc', 'best validation accuracy over the evaluations (fraction)', 'max', true),
+  final_val_loss: column('final_val_loss', 'validation loss at the end of training', 'min'),
+  final_val_error: error('final_val_acc', '1 - final_val_acc (fraction)'),
+  best_val_error: error('best_val_acc', '1 - best_val_acc (fraction)'),
   epoch_time_s: {
-    describe: 'wall_s / epochs: seconds per pass over the train set', goal: 'min', fraction: false, curve: false,
+    describe: 'wall_s / epochs: seconds per pass over the train set, start-up, evaluation and measurements included', goal: 'min', fraction: false, curve: false,
     value: (run) => num(run, 'wall_s') / num(run, 'epochs'),
+  },
+  train_s: column('train_s', 'seconds in optimizer steps (evaluation, measurements and start-up excluded)', 'min'),
+  epoch_train_s: {
+    describe: 'train_s / epochs: training seconds per pass over the train set', goal: 'min', fraction: false, curve: false,
+    value: (run) => num(run, 'train_s') / num(run, 'epochs'),
   },
   steps_to_target: {
     describe: 'first curve step at which `column` (default test_acc) reaches `target`; Infinity if never',
@@ -133,6 +143,42 @@ export function metricLabel(spec: MetricSpec): string {
     return `${spec.name}(${col} ${(spec.reach ?? defaultReach(col)) === 'above' ? '>=' : '<='} ${spec.target})`;
   }
   return spec.name;
+}
+
+/** Test-set metrics and the validation metric that stands in for each when a hyperparameter is chosen. */
+const VALIDATION_OF: Partial<Record<MetricName, MetricName>> = {
+  final_test_acc: 'final_val_acc',
+  final_test_error: 'final_val_error',
+  final_test_loss: 'final_val_loss',
+  best_test_acc: 'best_val_acc',
+  best_test_error: 'best_val_error',
+};
+
+/** Metrics that read the test split but have no validation counterpart (they cannot choose a hyperparameter honestly). */
+const TEST_ONLY: readonly MetricName[] = ['gen_gap_loss', 'gen_gap_acc'];
+
+/** Curve columns of the test split and their validation counterparts. */
+const VALIDATION_COLUMN_OF: Record<string, string> = { test_acc: 'val_acc', test_loss: 'val_loss' };
+
+/**
+ * The metric a tuned hyperparameter (e.g. the LR) is chosen by, so that the choice never looks
+ * at the test split: a test metric's validation counterpart (final_test_acc -> final_val_acc;
+ * steps_to_target on test_acc -> on val_acc). `readsTest` is false for metrics that read no
+ * test data (train loss, steps, times): they choose by themselves. `spec` is null for a test
+ * metric without a counterpart (the generalisation gaps).
+ */
+export function selectionMetric(spec: MetricSpec): { spec: MetricSpec | null; readsTest: boolean } {
+  if (!isMetricName(spec.name)) throw new Error(`unknown metric ${spec.name}`);
+  const counterpart = VALIDATION_OF[spec.name];
+  if (counterpart) return { spec: { ...spec, name: counterpart }, readsTest: true };
+  if ((TEST_ONLY as readonly string[]).includes(spec.name)) return { spec: null, readsTest: true };
+  if (spec.name === 'curve' || (TARGET_METRICS as readonly string[]).includes(spec.name)) {
+    const col = spec.column ?? (spec.name === 'curve' ? '' : 'test_acc');
+    const val = VALIDATION_COLUMN_OF[col];
+    if (val) return { spec: { ...spec, column: val }, readsTest: true };
+    if (/^test_/.test(col)) return { spec: null, readsTest: true };
+  }
+  return { spec, readsTest: false };
 }
 
 /**

@@ -200,3 +200,52 @@ describe('equivalence (TOST)', () => {
     expect(v.reason).toMatch(/is \+5 points \(90% CI .*, n=5 seeds, TOST p=.*\), entirely beyond the margin \+-1 points; minimal detectable effect at 80% power [\d.]+ points\.$/);
   });
 });
+
+describe('the procedure rule in paired verdicts', () => {
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const pairs = (a: (s: number) => Record<string, string | number>, b: (s: number) => Record<string, string | number>) =>
+    seeds.flatMap((s) => [run({ arm: 'a', seed: s, ...a(s) }), run({ arm: 'b', seed: s, ...b(s) })]);
+
+  it('every seed the same difference: "identical in all 10 seeds", no interval, p or MDE', () => {
+    const runs = pairs(() => ({ steps: 240 }), () => ({ steps: 2000 }));
+    const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { arm: 'a' }, b: { arm: 'b' } }, { name: 'steps' }, { below: 0 }), runs);
+    expect(v).toMatchObject({ interval: 'exact', estimate: -1760, lo: -1760, hi: -1760, verdict: 'SUPPORTED', statistic: 'paired difference' });
+    expect(v.p).toBeNaN();
+    expect(v.mde).toBeNaN();
+    expect(v.reason).toBe('{arm=a} minus {arm=b} in steps is -1760, identical in all 10 seeds, entirely below the threshold 0.');
+  });
+
+  it('equivalence with identical seeds: exact, inside the margin', () => {
+    const runs = pairs(() => ({ final_train_loss: 0.25 }), () => ({ final_train_loss: 0.25 }));
+    const v = evaluateClaim(claimOf({ kind: 'equivalence', a: { arm: 'a' }, b: { arm: 'b' }, margin: 0.001 }, { name: 'final_train_loss' }), runs);
+    expect(v).toMatchObject({ interval: 'exact', estimate: 0, verdict: 'SUPPORTED' });
+    expect(v.p).toBeNaN();
+  });
+
+  it('diverged runs with an imputed value: the sign test and counts, not a t interval on the imputed numbers', () => {
+    // a diverges in seeds 1-9 (imputed 1000) and ends at 2.1 in seed 10; b ends near 0.3.
+    const runs = pairs(
+      (s): Record<string, string | number> => (s < 10 ? { status: 'diverged', final_train_loss: 'NaN' } : { final_train_loss: 2.1 }),
+      (s) => ({ final_train_loss: 0.3 + s / 1000 }),
+    );
+    const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { arm: 'a' }, b: { arm: 'b' } }, { name: 'final_train_loss', diverged: 1000 }, { above: 0 }), runs);
+    expect(v.interval).toBe('sign');
+    expect(v.statistic).toBe('median paired difference');
+    expect(v.p).toBeCloseTo(2 / 1024, 14); // 10 of 10 above 0
+    expect(v.mde).toBeNaN();
+    expect(v.verdict).toBe('SUPPORTED');
+    expect(v.details.imputedSeeds).toBe(9);
+    expect(v.reason).toContain('judged by its sign, not its size (9 of 10 seeds stand for diverged runs (an imputed value: only their order is data); 10 above and 0 below 0, sign test p=0.00195; order-statistic interval of the median, coverage 97.9%, n=10 seeds)');
+  });
+
+  it('a heavily skewed sample of differences: median and its order-statistic interval', () => {
+    const d = [0.1, 0.2, 0.15, 0.12, 0.18, 0.11, 0.16, 0.14, 0.13, 5];
+    const runs = pairs((s) => ({ final_train_loss: 1 + d[s - 1]! }), () => ({ final_train_loss: 1 }));
+    const v = evaluateClaim(claimOf({ kind: 'paired-difference', a: { arm: 'a' }, b: { arm: 'b' } }, { name: 'final_train_loss' }, { above: 0 }), runs);
+    expect(v.interval).toBe('sign');
+    expect(v.estimate).toBeCloseTo(0.145, 12); // median of the ten
+    expect(v.lo).toBeCloseTo(0.11, 12); // x(2)
+    expect(v.hi).toBeCloseTo(0.2, 12); // x(9)
+    expect(v.reason).toContain('heavily skewed');
+  });
+});

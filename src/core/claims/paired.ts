@@ -4,14 +4,14 @@
  * cell has a finite value for it, so each difference compares runs with the same initial
  * weights and data order.
  */
-import { mean, minimalDetectableEffect, std, tost } from '../stats/index.ts';
+import { mean } from '../stats/index.ts';
 import { decide, decideEquivalence, describeExpectation } from './decide.ts';
 import { fmt } from '../format-number.ts';
-import { metricLabel } from './metric.ts';
+import { metricLabel, metricValue } from './metric.ts';
 import { bySeed, describeSelector, matches, runValue, sortSeeds } from './select.ts';
 import type { Claim, ClaimRun, EquivalenceTest, InteractionTest, PairedTest, Selector, Verdict } from './types.ts';
-import { inferFromSeeds } from './inference.ts';
-import { applySeedMinimum, assembleVerdict, ciText, displayScale, groupLabel, seedShortfall } from './build-verdict.ts';
+import { inferEquivalence, inferFromSeeds, type Inference } from './inference.ts';
+import { applySeedMinimum, assembleVerdict, displayScale, estimateText, groupLabel, mdeClause, seedShortfall } from './build-verdict.ts';
 
 type PairedKind = PairedTest | InteractionTest | EquivalenceTest;
 
@@ -41,6 +41,7 @@ function whyNoValue(value: number | 'diverged' | 'missing', status: string | und
 /** Per-seed values of each group, and what was left out and why. */
 function collect(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]) {
   const perGroup = new Map<string, Map<string, number>>();
+  const imputed = new Set<string>();
   const leftOut: LeftOut[] = [];
   const empty: string[] = [];
   for (const [key, selector] of groupsOf(test)) {
@@ -49,6 +50,8 @@ function collect(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]) {
     const values = new Map<string, number>();
     for (const [seed, run] of cells) {
       const v = runValue(run, claim.metric);
+      // metric.diverged stands in for a diverged run's missing value: a number whose size is not data.
+      if (run.values.status === 'diverged' && !Number.isFinite(metricValue(run, claim.metric)) && typeof v === 'number') imputed.add(seed);
       if (typeof v === 'number' && Number.isFinite(v)) values.set(seed, v);
       else leftOut.push({ group: key, seed, runId: run.values.run_id ?? '', why: whyNoValue(v, run.values.status) });
     }
@@ -57,7 +60,7 @@ function collect(claim: Claim, test: PairedKind, runs: readonly ClaimRun[]) {
   const keys = [...perGroup.keys()];
   const allSeeds = new Set([...perGroup.values()].flatMap((m) => [...m.keys()]));
   const seeds = sortSeeds([...allSeeds].filter((s) => keys.every((k) => perGroup.get(k)!.has(s))));
-  return { perGroup, leftOut, empty, seeds };
+  return { perGroup, leftOut, empty, seeds, imputed: seeds.filter((s) => imputed.has(s)).length };
 }
 
 function lackOfData(claim: Claim, test: PairedKind, what: string, c: ReturnType<typeof collect>): string {
@@ -86,39 +89,48 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
     groupMeans: Object.fromEntries([...c.perGroup].map(([k, m]) => [k, c.seeds.length ? mean(c.seeds.map((s) => m.get(s)!)) : NaN])),
     selectors: Object.fromEntries(groupsOf(test)),
     leftOut: c.leftOut,
+    ...(c.imputed ? { imputedSeeds: c.imputed } : {}),
   };
-  const statistic = test.kind === 'interaction' ? 'mean interaction (difference of differences)' : 'mean paired difference';
+  const baseStatistic = test.kind === 'interaction' ? 'interaction (difference of differences)' : 'paired difference';
+  const statisticOf = (inf: Inference) => `${inf.interval === 'sign' ? 'median' : inf.interval === 'exact' ? '' : 'mean'} ${baseStatistic}`.trim();
   const isEq = test.kind === 'equivalence';
   const expect = isEq ? `within +-${fmt(test.margin)}` : describeExpectation(claim.expect!);
   const n = c.seeds.length;
   const short = seedShortfall(n, claim.minSeeds);
-  const mdeText = (mde: number) => `; minimal detectable effect at 80% power ${fmt(mde * scale)}${u}`;
+  const show = (x: number, signed = false) => fmt(x * scale, signed);
 
   if (n < 2) {
     const estimate = diffs.length ? diffs[0]! : NaN;
     return assembleVerdict(claim, {
-      statistic, level: isEq ? 0.9 : 0.95, interval: 't', n, expect, details, estimate, lo: NaN, hi: NaN, p: NaN, mde: NaN,
+      statistic: `mean ${baseStatistic}`, level: isEq ? 0.9 : 0.95, interval: 't', n, expect, details, estimate, lo: NaN, hi: NaN, p: NaN, mde: NaN,
       verdict: 'INCONCLUSIVE', reason: `${short}${lackOfData(claim, test, what, c)}`,
     });
   }
   if (isEq) {
-    const t = tost(diffs, test.margin);
-    const mde = minimalDetectableEffect(std(diffs), n);
-    const d = decideEquivalence(t.lo, t.hi, test.margin, scale, unit);
+    const inf = inferEquivalence(diffs, test.margin, c.imputed);
+    const d = decideEquivalence(inf.lo, inf.hi, test.margin, scale, unit);
     const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds, 'paired seeds');
-    const reason = `${short}${what} is ${fmt(t.mean * scale, true)}${u} ${ciText(fmt(t.lo * scale), fmt(t.hi * scale), 0.9, n, `, TOST p=${fmt(t.p)}`)}, ${clause}${mdeText(mde)}.`;
+    const t = inf.tost;
+    const reason = `${short}${what} is ${estimateText(inf, show, u, n, t ? `, TOST p=${fmt(t.p)}` : '', c.imputed)}, ${clause}${mdeClause(inf, show, u)}.`;
     return assembleVerdict(claim, {
-      statistic, level: 0.9, interval: 't', n, expect, estimate: t.mean, lo: t.lo, hi: t.hi, p: t.p, mde, verdict, reason,
-      details: { ...details, tost: { pLower: t.pLower, pUpper: t.pUpper, p: t.p, margin: t.margin } },
+      statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+      p: inf.p, mde: inf.mde, verdict, reason,
+      details: { ...details, ...(t ? { tost: { pLower: t.pLower, pUpper: t.pUpper, p: t.p, margin: t.margin } } : {}), ...procedureDetails(inf) },
     });
   }
-  const inf = inferFromSeeds(diffs, claim.expect!, test.interval, claim.bootstrap);
+  const inf = inferFromSeeds(diffs, claim.expect!, test.interval, claim.bootstrap, undefined, c.imputed);
   const d = decide(inf.lo, inf.hi, claim.expect!, scale, unit);
   const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds, 'paired seeds');
   const how = inf.interval === 'bootstrap' ? ', BCa bootstrap' : '';
-  const reason = `${short}${what} is ${fmt(inf.estimate * scale, true)}${u} ${ciText(fmt(inf.lo * scale), fmt(inf.hi * scale), inf.level, n, how)}, ${clause}${mdeText(inf.mde)}.`;
+  const reason = `${short}${what} is ${estimateText(inf, show, u, n, how, c.imputed)}, ${clause}${mdeClause(inf, show, u)}.`;
   return assembleVerdict(claim, {
-    statistic, level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
-    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}) },
+    statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },
   });
+}
+
+/** What the procedure rule chose and why, for verdicts.json. */
+export function procedureDetails(inf: Inference): Record<string, unknown> {
+  if (!inf.why) return {};
+  return { procedure: { kind: inf.interval, why: inf.why, ...(inf.counts ? { counts: inf.counts } : {}), ...(inf.coverage !== undefined ? { coverage: inf.coverage } : {}) } };
 }

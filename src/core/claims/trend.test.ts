@@ -80,11 +80,14 @@ describe('slope', () => {
         }
       }
     }
-    const v = evaluateClaim(claimOf({ kind: 'slope', tune: 'lr', y: 'tuned' }, { name: 'final_test_acc' }, { between: [0.75, 1.25] }), runs);
+    const v = evaluateClaim(claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', tuneOn: 'test' }, { name: 'final_test_acc' }, { between: [0.75, 1.25] }), runs);
     expect(v.estimate).toBeCloseTo(1, 10);
     expect((v.details.points as { y: number }[]).map((p) => p.y)).toEqual([0.05, 0.1, 0.2, 0.4]);
-    expect(v.verdict).toBe('SUPPORTED');
-    expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size is +1 ');
+    // Chosen on the test split it is scored on: the interval is clear, the verdict is not given.
+    expect(v.verdict).toBe('INCONCLUSIVE');
+    expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size (the lr is chosen on the test split it is scored on) is +1, identical in all 3 seeds (pooled r2 1), ');
+    expect([v.interval, v.p, v.mde]).toEqual(['exact', NaN, NaN]);
+    expect(v.reason).toContain('a verdict needs the tuned value chosen off the test split: tuneOn: test chooses on the scored data (the interval is inside the band 0.75 to 1.25)');
   });
 
   it('y: tuned, interpolated: each seed\'s best LR off the sqrt(2) grid is recovered, so the slope is not quantised', () => {
@@ -93,9 +96,9 @@ describe('slope', () => {
     const seeds = [1, 2, 3, 4, 5];
     const runs = BATCHES.flatMap((b) => seeds.flatMap((s) => lrs.map((lr) => {
       const best = 0.01 * (b / 16) ** (0.8 + 0.02 * (s - 3)) * (1 + 0.03 * s);
-      return run({ batch_size: b, lr, seed: s, final_test_acc: 0.95 - 0.04 * Math.log(lr / best) ** 2 });
+      return run({ batch_size: b, lr, seed: s, final_val_acc: 0.95 - 0.04 * Math.log(lr / best) ** 2 });
     })));
-    const c = { ...claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', interpolate: 'parabola' }, { name: 'final_test_acc' }, { between: [0.75, 1.25] }), minSeeds: 5 };
+    const c = { ...claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', interpolate: 'parabola' }, { name: 'final_val_acc' }, { between: [0.75, 1.25] }), minSeeds: 5 };
     const v = evaluateClaim(c, runs);
     const perSeed = (v.details.perSeed as { value: number }[]).map((p) => p.value);
     seeds.forEach((s, i) => expect(perSeed[i]).toBeCloseTo(0.8 + 0.02 * (s - 3), 8));
@@ -114,8 +117,44 @@ describe('slope', () => {
       run({ batch_size: b, lr: 0.1, seed: s, final_test_acc: 0.9 }),
       s === 1 ? run({ batch_size: b, lr: 1, seed: s, status: 'diverged', final_test_acc: '' }) : run({ batch_size: b, lr: 1, seed: s, final_test_acc: 0.95 }),
     ]));
-    const v = evaluateClaim(claimOf({ kind: 'slope', tune: 'lr', y: 'tuned' }, { name: 'final_test_acc' }, { above: -1 }), runs);
+    const v = evaluateClaim(claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', tuneOn: 'test' }, { name: 'final_test_acc' }, { above: -1 }), runs);
     expect((v.details.points as { y: number }[]).map((p) => p.y)).toEqual([0.1, 0.1]);
+  });
+});
+
+describe('tune: chosen on the validation split, scored on test', () => {
+  // Validation accuracy peaks at lr 0.1, test accuracy at lr 0.2; test accuracy falls with B at either LR.
+  const tunedRuns = (valSize: number | '') => [16, 64, 256].flatMap((b) => SEEDS.flatMap((s) => [0.05, 0.1, 0.2].map((lr) => run({
+    batch_size: b, lr, seed: s, val_size: valSize,
+    final_val_acc: valSize === '' ? '' : 0.9 - Math.abs(lr - 0.1),
+    final_test_acc: 0.9 - Math.abs(lr - 0.2) - 0.01 * Math.log2(b) + 0.001 * s,
+  }))));
+  const rank = (tuneOn?: 'test') => claimOf({ kind: 'rank-correlation', tune: 'lr', ...(tuneOn ? { tuneOn } : {}) }, { name: 'final_test_acc' }, { below: 0 });
+
+  it('the LR with the best mean validation accuracy is kept, and the statistic reads its test accuracy', () => {
+    const v = evaluateClaim(rank(), tunedRuns(500));
+    expect((v.details.points as { tuned: string }[]).map((p) => p.tuned)).toEqual(Array(9).fill('0.1'));
+    expect(v.verdict).toBe('SUPPORTED');
+    expect(v.details.tunedOn).toEqual({ split: 'validation', metric: 'final_val_acc', validationExamples: [500] });
+    expect(v.reason).toContain('(the lr is chosen by mean final_val_acc on the validation split (500 examples held out of the train split), then scored on test)');
+    // Chosen on test, the test-best LR 0.2 would have been kept.
+    const onTest = evaluateClaim(rank('test'), tunedRuns(500));
+    expect((onTest.details.points as { tuned: string }[]).map((p) => p.tuned)).toEqual(Array(9).fill('0.2'));
+  });
+
+  it('runs without a validation split give INCONCLUSIVE, saying why, with the test-chosen interval in the clause', () => {
+    const v = evaluateClaim(rank(), tunedRuns(''));
+    expect(v.verdict).toBe('INCONCLUSIVE');
+    expect(v.reason).toContain('these runs have no validation split (data.validationSize)');
+    expect(v.reason).toContain('(the interval is entirely below the threshold 0)');
+    expect((v.details.tunedOn as { split: string }).split).toBe('test');
+  });
+
+  it('a metric that reads no test data chooses by itself and is not held back', () => {
+    const runs = [16, 64, 256].flatMap((b) => SEEDS.flatMap((s) => [0.1, 0.2].map((lr) => run({ batch_size: b, lr, seed: s, final_train_loss: lr * 10 + b / 100 + s / 1000 }))));
+    const v = evaluateClaim(claimOf({ kind: 'rank-correlation', tune: 'lr' }, { name: 'final_train_loss' }, { above: 0 }), runs);
+    expect(v.verdict).toBe('SUPPORTED');
+    expect((v.details.tunedOn as { split: string }).split).toBe('metric');
   });
 
   it('without tune, several runs per (x, seed) is a UsageError', () => {
@@ -175,7 +214,7 @@ describe('critical-batch', () => {
       run({ batch_size: b, lr: 0.2, seed: s }, curveFor(100 * (1 + 300 / b))),
       run({ batch_size: b, lr: 0.4, seed: s }, b === 16 ? curveFor(1) : curveFor(1).map((r) => ({ ...r, test_acc: 0.1 }))), // reached only at B=16
     ]));
-    const c = claimOf({ kind: 'critical-batch', tune: 'lr' }, { name: 'steps_to_target', target: 0.9 }, { above: 100 });
+    const c = claimOf({ kind: 'critical-batch', tune: 'lr', tuneOn: 'test' }, { name: 'steps_to_target', target: 0.9 }, { above: 100 });
     const v = evaluateClaim(c, runs);
     // B=16 picks lr 0.4 (1 step); the others lr 0.2
     expect((v.details.points as { tuned: string }[]).map((p) => p.tuned)).toEqual(['0.4', '0.2', '0.2', '0.2']);

@@ -12,9 +12,11 @@ import { decide, describeExpectation } from './decide.ts';
 import { fmt } from '../format-number.ts';
 import { metricGoal, metricLabel } from './metric.ts';
 import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
-import type { Claim, ClaimRun, CriticalBatchTest, RankTest, SlopeTest, Verdict } from './types.ts';
+import type { Claim, ClaimRun, CriticalBatchTest, MetricSpec, RankTest, SlopeTest, Verdict } from './types.ts';
+import { applyTuningGate, planTuning, type TuningPlan } from './tuning.ts';
 import { inferFromSeeds } from './inference.ts';
-import { applySeedMinimum, assembleVerdict, ciText, seedShortfall } from './build-verdict.ts';
+import { applySeedMinimum, assembleVerdict, estimateText, mdeClause, seedShortfall } from './build-verdict.ts';
+import { procedureDetails } from './paired.ts';
 
 type TrendTest = SlopeTest | RankTest | CriticalBatchTest;
 
@@ -34,7 +36,7 @@ function bad(path: string, message: string): never {
   throw new UsageError(`claim: ${path}: ${message}`, [{ path, message }]);
 }
 
-export function buildCells(claim: Claim, test: TrendTest, runs: readonly ClaimRun[]): Cells {
+export function buildCells(claim: Claim, test: TrendTest, runs: readonly ClaimRun[], metric: MetricSpec = claim.metric): Cells {
   const groups = new Map<string, ClaimRun[]>();
   for (const run of runs) {
     const raw = run.values[test.x] ?? '';
@@ -54,7 +56,7 @@ export function buildCells(claim: Claim, test: TrendTest, runs: readonly ClaimRu
     if (!cells.has(x)) cells.set(x, new Map());
     const byTune = cells.get(x)!;
     if (!byTune.has(tuned)) byTune.set(tuned, new Map());
-    byTune.get(tuned)!.set(seed, runValue(rs[0]!, claim.metric));
+    byTune.get(tuned)!.set(seed, runValue(rs[0]!, metric));
   }
   return new Map([...cells].sort((a, b) => a[0] - b[0]));
 }
@@ -102,15 +104,19 @@ function bestOfCell(claim: Claim, test: SlopeTest, byTune: Map<string, Map<strin
  * bootstrap draw). `tuneSeeds`: the seeds that choose the tuned value when the fitted y is
  * the metric (all seeds, so one seed's noise does not pick its own best).
  */
-function pointsFor(claim: Claim, test: TrendTest, cells: Cells, seeds: readonly string[], tuneSeeds: readonly string[] = seeds): Point[] {
+function pointsFor(
+  claim: Claim, test: TrendTest, cells: Cells, seeds: readonly string[], tuneSeeds: readonly string[] = seeds, choose?: Choice,
+): Point[] {
   const points: Point[] = [];
   for (const [x, byTune] of cells) {
+    // The tuned value is chosen on the selection metric's cells (the validation split), scored on `cells`.
+    const chooseBy = choose?.cells.get(x) ?? byTune;
     if (test.kind === 'slope' && test.y === 'tuned') {
-      const best = bestOfCell(claim, test, byTune, seeds);
+      const best = bestOfCell(choose?.claim ?? claim, test, chooseBy, seeds);
       if (best) points.push({ x, y: best.value, how: best.how });
       continue;
     }
-    const tuned = test.tune ? chooseTuned(byTune, tuneSeeds, claim) : '';
+    const tuned = test.tune ? chooseTuned(chooseBy, tuneSeeds, choose?.claim ?? claim) : '';
     if (tuned === undefined) continue;
     const cell = byTune.get(tuned)!;
     const tag = test.tune ? { tuned } : {};
@@ -125,6 +131,12 @@ function pointsFor(claim: Claim, test: TrendTest, cells: Cells, seeds: readonly 
     }
   }
   return points;
+}
+
+/** The cells a tuned value is chosen on, and the claim whose metric (goal) they hold. */
+interface Choice {
+  cells: Cells;
+  claim: Claim;
 }
 
 const distinctX = (ps: readonly Point[]) => new Set(ps.map((p) => p.x)).size;
@@ -172,6 +184,10 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
 
 export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly ClaimRun[]): Verdict {
   const cells = buildCells(claim, test, runs);
+  const tuning: TuningPlan | undefined = test.tune ? planTuning(claim, test.tune, test.tuneOn ?? 'validation', runs) : undefined;
+  const choose: Choice | undefined = tuning && tuning.select !== claim.metric
+    ? { cells: buildCells(claim, test, runs, tuning.select), claim: { ...claim, metric: tuning.select } }
+    : undefined;
   const withData = new Set<string>();
   const leftOut: Record<string, number> = {};
   for (const byTune of cells.values()) {
@@ -186,11 +202,11 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     }
   }
   const seeds = sortSeeds(withData);
-  const all = pointsFor(claim, test, cells, seeds);
+  const all = pointsFor(claim, test, cells, seeds, seeds, choose);
   const est = seeds.length ? safeStatistic(test, all) : { value: NaN, extra: {} };
   // Each seed's own statistic: its runs alone (tuned values chosen on all seeds, except for
   // y: tuned, where the seed's own best value is the point).
-  const perSeed = seeds.map((s) => ({ seed: s, value: safeStatistic(test, pointsFor(claim, test, cells, [s], seeds)).value }));
+  const perSeed = seeds.map((s) => ({ seed: s, value: safeStatistic(test, pointsFor(claim, test, cells, [s], seeds, choose)).value }));
   const usable = perSeed.filter((p) => Number.isFinite(p.value));
   const values = usable.map((p) => p.value);
   const { statistic: statName, what } = describeTrend(claim, test);
@@ -205,6 +221,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     perSeed: perSeed.map((p) => ({ seed: Number(p.seed), value: Number.isFinite(p.value) ? p.value : null })),
     runsWithoutValue: leftOut,
     bootstrap: claim.bootstrap,
+    ...(tuning ? { tunedOn: { split: tuning.on, metric: metricLabel(tuning.select), validationExamples: tuning.validationSizes, ...(tuning.problem ? { problem: tuning.problem } : {}) } } : {}),
   };
   const short = seedShortfall(n, claim.minSeeds);
   if (n < 2) {
@@ -218,18 +235,24 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   const usedSeeds = usable.map((p) => p.seed);
   const inf = inferFromSeeds(values, claim.expect!, test.interval, claim.bootstrap, {
     rows: usedSeeds,
-    statistic: (draw: string[]) => safeStatistic(test, pointsFor(claim, test, cells, draw)).value,
+    statistic: (draw: string[]) => safeStatistic(test, pointsFor(claim, test, cells, draw, draw, choose)).value,
   });
   const d = decide(inf.lo, inf.hi, claim.expect!);
-  const { verdict, clause } = applySeedMinimum(d, n, claim.minSeeds);
+  const { verdict, clause } = applyTuningGate(applySeedMinimum(d, n, claim.minSeeds), tuning);
   const fitNote = test.kind === 'critical-batch'
     ? `; pooled S_min ${fmt(est.extra.sMin as number)}, r2 ${fmt(est.extra.r2 as number)}`
     : test.kind === 'slope' && Number.isFinite(est.extra.r2 as number) ? `; pooled r2 ${fmt(est.extra.r2 as number)}` : '';
   const over = inf.interval === 'bootstrap' ? ', BCa bootstrap over seeds' : ', t over per-seed values';
-  const reason = `${short}${what} is ${fmt(inf.estimate, true)} ${ciText(fmt(inf.lo), fmt(inf.hi), inf.level, n, `${over}${fitNote}`)}, ${clause}; minimal detectable effect at 80% power ${fmt(inf.mde)}.`;
+  const tuneText = tuning ? ` (${tuning.text})` : '';
+  const show = (x: number, signed = false) => fmt(x, signed);
+  // With t or the bootstrap the pooled fit goes inside the interval's parentheses; otherwise after the estimate.
+  const ruled = inf.interval === 'exact' || inf.interval === 'sign';
+  const fitAfter = ruled && fitNote ? ` (${fitNote.slice(2)})` : '';
+  const reason = `${short}${what}${tuneText} is ${estimateText(inf, show, '', n, `${over}${fitNote}`)}${fitAfter}, ${clause}${mdeClause(inf, show, '')}.`;
   return assembleVerdict(claim, {
-    statistic: statName, level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
-    p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}) },
+    statistic: inf.interval === 'sign' ? `median ${statName}` : statName, level: inf.level, interval: inf.interval, n, expect,
+    estimate: inf.estimate, lo: inf.lo, hi: inf.hi, p: inf.p, mde: inf.mde, verdict, reason,
+    details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },
   });
 }
 

@@ -42,6 +42,13 @@ export type Expectation = { above: number } | { below: number } | { between: [nu
  */
 export type IntervalChoice = 't' | 'bootstrap';
 
+/**
+ * How a verdict's interval was made: the choice, or what the procedure rule (core/stats/procedure.ts)
+ * replaced it with: 'sign', the order-statistic interval of the median (diverged runs with imputed
+ * values, or a heavily skewed or bimodal sample); 'exact', no interval (every seed the same value).
+ */
+export type IntervalKind = IntervalChoice | 'sign' | 'exact';
+
 /** Fewer seeds than this make a bootstrap interval too coarse to trust; t is used instead. */
 export const BOOTSTRAP_MIN_SEEDS = 10;
 
@@ -87,6 +94,12 @@ interface TrendBase extends TestBase {
   x: string;
   /** Within each x cell, keep the value of this column (e.g. lr) whose mean metric over seeds is best. */
   tune?: string;
+  /**
+   * Which split chooses the tuned value: 'validation' (default) uses the metric's validation
+   * counterpart (final_test_acc -> final_val_acc), so the test split only scores; runs without a
+   * validation split then give an INCONCLUSIVE verdict. 'test' chooses on the scored data itself.
+   */
+  tuneOn: 'validation' | 'test';
   interval: IntervalChoice;
 }
 
@@ -141,8 +154,8 @@ export interface Verdict {
   hi: number;
   /** Coverage of [lo, hi]: 0.95 by default, 0.9 for equivalence (TOST at alpha 0.05). */
   level: number;
-  /** 't' (Student t over per-seed values) or 'bootstrap' (BCa over seeds, seeded). */
-  interval: IntervalChoice;
+  /** 't' (Student t over per-seed values), 'bootstrap' (BCa over seeds, seeded), 'sign' (median, order statistics), 'exact' (identical seeds). */
+  interval: IntervalKind;
   /** Seeds that entered the statistic. */
   n: number;
   /** The seeds a verdict needed (the claim's minSeeds). */

@@ -13,3 +13,5 @@ export * from './distributions.ts';
 export * from './bootstrap.ts';
 export * from './power.ts';
 export * from './holm.ts';
+export * from './sign-test.ts';
+export * from './procedure.ts';

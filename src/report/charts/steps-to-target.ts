@@ -6,7 +6,7 @@
 import type { CurvePoint } from '../../results/read-results.ts';
 import type { ConfigGroup, SweepView, Task } from '../sweep-view.ts';
 import { TIP, runLines } from './tooltip.ts';
-import { groupScore, meanOf } from '../sweep-view.ts';
+import { describeSelection, meanOf, selectionScore } from '../sweep-view.ts';
 import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
 import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
@@ -15,13 +15,14 @@ import { fitCriticalBatch, quantile } from '../../core/stats/index.ts';
 export const TARGET_FRACTION = 0.95;
 
 /**
- * The target: for accuracy, TARGET_FRACTION x the best mean final test accuracy that every batch
+ * The target: for accuracy, TARGET_FRACTION x the best mean final accuracy that every batch
  * size reached (the minimum over batch sizes of the best configuration at that size); for loss,
- * the worst such best loss divided by TARGET_FRACTION. NaN when no batch size has a completed run.
+ * the worst such best loss divided by TARGET_FRACTION. Computed on the split that chooses
+ * (`view.selectOn`: validation when the runs have one). NaN when no batch size has a completed run.
  */
 export function planTarget(view: SweepView): number {
   const bestAt = view.batchSizes.map((b) => {
-    const scores = view.groups.filter((g) => g.batchSize === b).map((g) => groupScore(g, view.task)).filter(Number.isFinite);
+    const scores = view.groups.filter((g) => g.batchSize === b).map((g) => selectionScore(g, view)).filter(Number.isFinite);
     if (!scores.length) return NaN;
     return view.task === 'classification' ? Math.max(...scores) : Math.min(...scores);
   }).filter(Number.isFinite);
@@ -29,9 +30,11 @@ export function planTarget(view: SweepView): number {
   return view.task === 'classification' ? TARGET_FRACTION * Math.min(...bestAt) : Math.max(...bestAt) / TARGET_FRACTION;
 }
 
-/** First evaluation point whose test metric meets the target, or undefined. */
-export function firstReach(curve: CurvePoint[], target: number, task: Task): CurvePoint | undefined {
-  return curve.find((p) => (task === 'classification' ? p.testAcc >= target : Number.isFinite(p.testLoss) && p.testLoss <= target));
+/** First evaluation point whose test metric (or, with `on` 'validation', validation metric) meets the target, or undefined. */
+export function firstReach(curve: CurvePoint[], target: number, task: Task, on: SweepView['selectOn'] = 'test'): CurvePoint | undefined {
+  const acc = (p: CurvePoint) => (on === 'validation' ? p.valAcc : p.testAcc);
+  const loss = (p: CurvePoint) => (on === 'validation' ? p.valLoss : p.testLoss);
+  return curve.find((p) => (task === 'classification' ? acc(p) >= target : Number.isFinite(loss(p)) && loss(p) <= target));
 }
 
 /** Per rule and batch size, the fewest mean steps (and examples) to the target; with the critical-batch fits. */
@@ -46,7 +49,11 @@ export interface StepsToTarget {
   fits: { panel: string; sMin: number; bNoise: number; r2: number; n: number }[];
 }
 
-/** The numbers behind the steps-to-target chart and finding. Pure. */
+/**
+ * The numbers behind the steps-to-target chart and finding. The base LR kept per rule and batch
+ * size is the one that reached the target in the fewest mean steps on the choosing split
+ * (`view.selectOn`); the steps reported are its steps on the test split. Pure.
+ */
 export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   const target = planTarget(view);
   const task = view.task;
@@ -55,16 +62,22 @@ export function summarizeStepsToTarget(view: SweepView): StepsToTarget {
   if (!Number.isFinite(target)) return { target, reached, missed, panelsOk: [], fits: [] };
   for (const panel of view.panels) {
     for (const b of view.batchSizes) {
-      let best: { steps: number; examples: number; seeds: number; group: ConfigGroup } | undefined;
+      let best: { chooseSteps: number; group: ConfigGroup } | undefined;
       for (const g of view.groups) {
         if (g.panel !== panel || g.batchSize !== b || g.completed.length === 0) continue;
-        const hits = g.completed.map((r) => firstReach(r.curve, target, task));
+        const hits = g.completed.map((r) => firstReach(r.curve, target, task, view.selectOn));
         // A configuration counts only when every completed seed reached the target.
         if (hits.some((h) => !h)) continue;
-        const steps = meanOf(hits.map((h) => h!.step));
-        if (!best || steps < best.steps) best = { steps, examples: meanOf(hits.map((h) => h!.examplesSeen)), seeds: hits.length, group: g };
+        const chooseSteps = meanOf(hits.map((h) => h!.step));
+        if (!best || chooseSteps < best.chooseSteps) best = { chooseSteps, group: g };
       }
-      if (best) reached.push({ panel, batch_size: b, ...best });
+      const testHits = best?.group.completed.map((r) => firstReach(r.curve, target, task));
+      if (best && testHits && testHits.every((h) => h)) {
+        reached.push({
+          panel, batch_size: b, steps: meanOf(testHits.map((h) => h!.step)), examples: meanOf(testHits.map((h) => h!.examplesSeen)),
+          seeds: testHits.length, group: best.group,
+        });
+      }
       else if (view.groups.some((g) => g.panel === panel && g.batchSize === b)) missed.push(`${panel} @ ${b}`);
     }
   }
@@ -133,12 +146,13 @@ export function planStepsToTarget(view: SweepView): ChartPlan {
   const fitText = fits.length
     ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
     : noiseText;
+  const split = view.selectOn === 'validation' ? 'validation' : 'test';
   const targetText = task === 'classification'
-    ? `${fmtSig(target)} = ${TARGET_FRACTION} × the best mean final test accuracy reached at every batch size`
-    : `${fmtSig(target)} = the worst of the per-batch-size best mean final test losses ÷ ${TARGET_FRACTION}`;
+    ? `${fmtSig(target)} = ${TARGET_FRACTION} × the best mean final ${split} accuracy reached at every batch size`
+    : `${fmtSig(target)} = the worst of the per-batch-size best mean final ${split} losses ÷ ${TARGET_FRACTION}`;
   const caption =
     `Target ${metric}: ${targetText}. For each batch size, the first evaluation at which the ${metric} met the target, ` +
-    'mean over seeds (a configuration counts only if all its completed seeds got there), at the base LR that got there in the fewest steps. ' +
+    `mean over seeds (a configuration counts only if all its completed seeds got there), at the base LR that got there in the fewest steps (${describeSelection(view)}). ` +
     'Dashed: perfect scaling from the smallest batch size (steps ∝ 1/batch size, examples constant).' +
     fitText +
     (missed.length ? ` Never reached: ${missed.join(', ')}.` : '');

@@ -1,13 +1,14 @@
 /**
  * How the best learning rate grows with the batch size: for each batch size, the applied (peak)
  * LR of the configuration with the best mean final metric over every rule and base LR tried
- * there (configurations with a diverged seed excluded), then the least-squares slope of
+ * there (configurations with a diverged seed excluded; the metric of the validation split when
+ * the runs have one, see SweepView.selectOn), then the least-squares slope of
  * log(best LR) on log(B) with its 95% t interval over the batch sizes. A slope of 1 is linear
  * scaling, 0.5 square-root scaling, 0 a constant LR. Pure.
  */
 import { linearFit, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
-import { groupScore, isBetter } from '../sweep-view.ts';
+import { describeSelection, isBetter, selectionScore } from '../sweep-view.ts';
 import { ci, covers, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
 
 export interface BestLrPoint {
@@ -36,10 +37,10 @@ export function bestLrPoints(view: SweepView, groups: SweepView['groups']): Best
     let best: (typeof here)[number] | undefined;
     for (const g of here) {
       if (g.diverged > 0) continue;
-      const score = groupScore(g, view.task);
+      const score = selectionScore(g, view);
       if (!Number.isFinite(score)) continue;
       // Ties (the rules coincide at the reference batch size) keep the first, the same LR.
-      if (!best || isBetter(score, groupScore(best, view.task), view.task)) best = g;
+      if (!best || isBetter(score, selectionScore(best, view), view.task)) best = g;
     }
     if (!best) continue;
     const edge = best.lr === Math.max(...tried) ? 'largest' : best.lr === Math.min(...tried) ? 'smallest' : null;
@@ -95,7 +96,7 @@ export function findBestLrGrowth(view: SweepView): FindingsResult {
       'final-heatmap',
       `The best learning rate grows about as B^${num(fit.slope)} with the batch size${inFamily(family)} ` +
         `(log-log slope ${num(fit.slope)}, ${interval}, n = ${points.length} batch sizes): ${describeExponent(fit.slope, fit.lo, fit.hi)}. ` +
-        `Best applied LR over every rule and base LR: ${points.map((p) => `B=${p.batchSize}: ${num(p.lr)}`).join(', ')}.${edgeText}`,
+        `Best applied LR over every rule and base LR (${describeSelection(view)}): ${points.map((p) => `B=${p.batchSize}: ${num(p.lr)}`).join(', ')}.${edgeText}`,
     ));
   }
   return out;

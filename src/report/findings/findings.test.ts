@@ -21,6 +21,7 @@ function run(r: RunSpec): RunResult {
     line: ++counter, runId: `r${counter}`, status: 'completed', baseLr: r.lr ?? 0.1, lr: 0.1, scalingRule: 'none', steps: 100, epochs: 2,
     examplesSeen: 1000, finalTrainLoss: 0.1, finalTrainAcc: 0.99, finalTestLoss: 0.2, finalTestAcc: 0.9, genGapLoss: 0.1, genGapAcc: 0.01,
     bestTestAcc: 0.9, wallS: 1, samplesPerS: 1000, backend: 'cpu', preciseBnTrainAcc: NaN, preciseBnTestLoss: NaN, preciseBnTestAcc: NaN,
+    finalValLoss: NaN, finalValAcc: NaN, bestValAcc: NaN, valSize: 0, trainS: 1,
     axes: {}, ...r,
   };
   if (summary.status === 'diverged') { summary.finalTestAcc = NaN; summary.finalTestLoss = NaN; }
@@ -48,6 +49,41 @@ function sqrtSweep(): ResultsData {
   }
   return data(runs);
 }
+
+describe('choosing on the validation split', () => {
+  // Validation accuracy peaks at lr* = 0.1 (B/64) (linear); test accuracy at 0.1 sqrt(B/64).
+  function splitSweep(withVal: boolean): ResultsData {
+    const runs: RunResult[] = [];
+    for (const b of BS) {
+      for (let k = 0; k <= 6; k++) {
+        const lr = 0.025 * 2 ** k;
+        for (const seed of [1, 2]) {
+          runs.push(run({
+            batchSize: b, lr, baseLr: lr, seed, valSize: withVal ? 500 : 0,
+            finalValAcc: withVal ? 0.95 - 0.02 * Math.log2(lr / (0.1 * (b / 64))) ** 2 : NaN,
+            finalTestAcc: 0.95 - 0.02 * Math.log2(lr / (0.1 * Math.sqrt(b / 64))) ** 2 + 0.001 * seed,
+          }));
+        }
+      }
+    }
+    return data(runs);
+  }
+
+  it('the best LR is the validation-best when every run has a validation split, and the sentence says so', () => {
+    const view = viewSweep(splitSweep(true));
+    expect(view.selectOn).toBe('validation');
+    expect(bestLrPoints(view, view.groups).map((p) => p.lr)).toEqual([0.025, 0.1, 0.4, 1.6]);
+    expect(view.best.map((g) => g.lr)).toEqual([0.025, 0.1, 0.4, 1.6]);
+    expect(findBestLrGrowth(view).findings[0]!.text).toContain('(chosen on the validation split)');
+  });
+
+  it('without a validation split it falls back to test and says so', () => {
+    const view = viewSweep(splitSweep(false));
+    expect(view.selectOn).toBe('test');
+    expect(bestLrPoints(view, view.groups).map((p) => p.lr)).toEqual([0.05, 0.1, 0.2, 0.4]);
+    expect(findBestLrGrowth(view).findings[0]!.text).toContain('(chosen on the test split (these runs have no validation split))');
+  });
+});
 
 describe('best LR growth', () => {
   it('recovers the exponent 0.5 when the best LR grows exactly as B^0.5', () => {

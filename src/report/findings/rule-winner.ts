@@ -7,7 +7,7 @@
  */
 import { meanCi } from '../../core/stats/index.ts';
 import type { ConfigGroup, SweepView } from '../sweep-view.ts';
-import { groupScore, isBetter } from '../sweep-view.ts';
+import { groupScore, isBetter, selectionScore } from '../sweep-view.ts';
 import { bySeed, ci, covers, families, finding, inFamily, leftOut, metricScale, num, pairedBySeed, plural, ruleOf, type FindingsResult } from './types.ts';
 
 /** B0: the batch size at which a scaling rule other than none leaves the base LR unchanged. */
@@ -20,9 +20,9 @@ export function referenceBatchSize(groups: readonly ConfigGroup[]): number {
 export function tunedBaseLr(view: SweepView, groups: readonly ConfigGroup[], b0: number): number {
   let best: ConfigGroup | undefined;
   for (const g of groups) {
-    if (g.batchSize !== b0 || !Number.isFinite(groupScore(g, view.task))) continue;
+    if (g.batchSize !== b0 || !Number.isFinite(selectionScore(g, view))) continue;
     const stabler = best !== undefined && (g.diverged === 0) !== (best.diverged === 0);
-    if (!best || (stabler ? g.diverged === 0 : isBetter(groupScore(g, view.task), groupScore(best, view.task), view.task))) best = g;
+    if (!best || (stabler ? g.diverged === 0 : isBetter(selectionScore(g, view), selectionScore(best, view), view.task))) best = g;
   }
   return best ? best.baseLr : NaN;
 }

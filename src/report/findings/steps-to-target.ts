@@ -5,7 +5,7 @@
  * chart fits it (3 or more batch sizes). Pure.
  */
 import { summarizeStepsToTarget } from '../charts/steps-to-target.ts';
-import type { SweepView } from '../sweep-view.ts';
+import { describeSelection, type SweepView } from '../sweep-view.ts';
 import { finding, leftOut, num, type FindingsResult } from './types.ts';
 
 export function findStepsToTarget(view: SweepView): FindingsResult {
@@ -35,6 +35,6 @@ export function findStepsToTarget(view: SweepView): FindingsResult {
   });
   const missed = s.missed.length ? ` Never reached: ${s.missed.join(', ')}.` : '';
   out.findings.push(finding('steps-to-target', 'steps-to-target',
-    `Steps to reach ${metric} ${num(s.target)} (the first evaluation at or past it, best base LR per batch size).${missed}`, details));
+    `Steps to reach ${metric} ${num(s.target)} (the first evaluation at or past it, best base LR per batch size, ${describeSelection(view)}).${missed}`, details));
   return out;
 }

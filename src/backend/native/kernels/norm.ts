@@ -1,0 +1,83 @@
+/**
+ * Normalisation kernels, the closed forms natively: BatchlabBatchNormTrain / ...Grad
+ * (src/models/batch-norm-train.ts) and BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts),
+ * per sample and group.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../../kernel-names.ts';
+import type { NativeAddon } from '../addon.ts';
+import { allFloat, allocEach, cpuOf, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
+
+/** The shapes of a norm's gradients: dx like x, dgamma and dbeta like gamma. */
+function gradientShapes(x: Info, gamma: Info): number[][] {
+  return [x.shape.slice(), [gamma.shape[0]], [gamma.shape[0]]];
+}
+
+function batchNormTrainKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { x, gamma, beta } = args.inputs;
+    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new Error(`${BN_TRAIN}: expected float32 x, gamma and beta`);
+    const backend = cpuOf(args);
+    const c = gamma.shape[0];
+    const [outputs, [y, mean, variance]] = allocEach(backend, [x.shape.slice(), [c], [c]]);
+    addon.batchNormForward(
+      values(backend, x), values(backend, gamma), values(backend, beta), (args.attrs as unknown as BatchNormTrainAttrs).epsilon, y, mean, variance,
+    );
+    return outputs;
+  };
+}
+
+function batchNormTrainGradKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { dy, x, gamma, mean, variance, dmean, dvariance } = args.inputs;
+    if (!dy || !x || !gamma || !mean || !variance || !allFloat(dy, x, gamma, mean, variance, dmean, dvariance)) {
+      throw new Error(`${BN_TRAIN_GRAD}: expected float32 dy, x, gamma, mean and variance`);
+    }
+    const backend = cpuOf(args);
+    const [outputs, [dx, dgamma, dbeta]] = allocEach(backend, gradientShapes(x, gamma));
+    addon.batchNormBackward(
+      values(backend, dy), values(backend, x), values(backend, gamma), values(backend, mean), values(backend, variance),
+      (args.attrs as unknown as BatchNormTrainAttrs).epsilon, valuesOrNull(backend, dmean), valuesOrNull(backend, dvariance), dx, dgamma, dbeta,
+    );
+    return outputs;
+  };
+}
+
+function groupNormKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { x, gamma, beta } = args.inputs;
+    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new Error(`${GN}: expected float32 x, gamma and beta`);
+    const { groups, epsilon } = args.attrs as unknown as GroupNormAttrs;
+    const backend = cpuOf(args);
+    const n = x.shape[0];
+    const [outputs, [y, mean, rstd]] = allocEach(backend, [x.shape.slice(), [n, groups], [n, groups]]);
+    addon.groupNormForward(values(backend, x), values(backend, gamma), values(backend, beta), epsilon, n, groups, y, mean, rstd);
+    return outputs;
+  };
+}
+
+function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { dy, x, gamma, mean, rstd, dmean, drstd } = args.inputs;
+    if (!dy || !x || !gamma || !mean || !rstd || !allFloat(dy, x, gamma, mean, rstd, dmean, drstd)) {
+      throw new Error(`${GN_GRAD}: expected float32 dy, x, gamma, mean and rstd`);
+    }
+    const { groups } = args.attrs as unknown as GroupNormAttrs;
+    const backend = cpuOf(args);
+    const [outputs, [dx, dgamma, dbeta]] = allocEach(backend, gradientShapes(x, gamma));
+    addon.groupNormBackward(
+      values(backend, dy), values(backend, x), values(backend, gamma), values(backend, mean), values(backend, rstd),
+      valuesOrNull(backend, dmean), valuesOrNull(backend, drstd), x.shape[0], groups, dx, dgamma, dbeta,
+    );
+    return outputs;
+  };
+}
+
+export function normKernels(addon: NativeAddon): NamedKernels {
+  return [
+    [BN_TRAIN, batchNormTrainKernel(addon)],
+    [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
+    [GN, groupNormKernel(addon)],
+    [GN_GRAD, groupNormGradKernel(addon)],
+  ];
+}
