@@ -151,12 +151,12 @@ describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable
     expect(err).toBeLessThan(TOLERANCE);
   });
 
-  it('falls back for an empty batch, giving zeros like cpu', async () => {
+  it('gives zeros for an empty batch, like cpu, without running a program', async () => {
     const c = conv('batch 0', [0, 5, 5, 1], [3, 3, 1, 4], 1, 'same');
     const ref = await filterGradOn('cpu', c, new Float32Array(0), new Float32Array(0));
     await tf.setBackend('webgpu');
     const { result: got, counts } = await countDispatches(tf.findBackend('webgpu'), () => filterGradOn('webgpu', c, new Float32Array(0), new Float32Array(0)));
-    expect([...counts.byProgram.keys()]).not.toContain('FilterGradPartialsProgram');
+    expect(counts.dispatches).toBe(0);
     expect(Array.from(got)).toEqual(Array.from(ref));
     expect(ref.every((v) => v === 0)).toBe(true);
   });
