@@ -20,6 +20,7 @@ import { logEveryOf } from '../../src/train/eval-schedule.ts';
 import { trainModel } from '../../src/train/loop.ts';
 import type { CurveRow } from '../../src/train/types.ts';
 import { MODEL_SPECS, resolve, type BenchModel } from './setup.ts';
+import { WHOLE_RUN_DATA, WHOLE_RUN_LR } from './whole-run.ts';
 
 export interface WholeRunSpec {
   model: BenchModel;
@@ -27,10 +28,6 @@ export interface WholeRunSpec {
   steps: number;
   backend: BackendChoice;
 }
-
-/** The run's data: mnist, 8,000 train digits, a 2,000-digit test set (and a 2,000-digit train subset evaluated beside it). */
-export const WHOLE_RUN_DATA = { name: 'mnist', trainSize: 8000, testSize: 2000, seed: 0 } as const;
-export const WHOLE_RUN_LR = 0.01;
 
 export interface WholeRunPhases {
   backend_ms: number;

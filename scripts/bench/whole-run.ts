@@ -11,11 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchModel } from './setup.ts';
-import { WHOLE_RUN_DATA, WHOLE_RUN_LR, type WholeRunPhases } from './whole-run-child.ts';
+import type { WholeRunPhases } from './whole-run-child.ts';
 import { PYTHON } from './torch-peer.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TORCH_SCRIPT = fileURLToPath(new URL('../torch/whole_run_torch.py', import.meta.url));
+
+/** The run's data: mnist, 8,000 train digits, a 2,000-digit test set (and a 2,000-digit train subset evaluated beside it). */
+export const WHOLE_RUN_DATA = { name: 'mnist', trainSize: 8000, testSize: 2000, seed: 0 } as const;
+export const WHOLE_RUN_LR = 0.01;
 
 export const PHASES = ['start-up', 'data', 'build', 'first steps', 'steady steps', 'evaluation', 'writing'] as const;
 export type Phase = (typeof PHASES)[number];
