@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   const seen = { onRow: (row: CurveRow) => { if (row.test_loss !== null) evalSteps.push(row.step); } };
   const result = await trainModel({ model, data, config, observers: [curve, seen] });
   lap();
+  await curve.flush();
   record.status = result.status;
   record.final = { ...result.final, steps: result.steps, epochs: result.epochs, examples_seen: result.examplesSeen };
   await writeRunRecord(dir, record);
