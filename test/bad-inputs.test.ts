@@ -96,6 +96,15 @@ const IDX_FILES: Files = {
   'd/t10k-labels-idx1-ubyte': encodeIdx([3], [0, 1, 2]),
 };
 
+/** A model.json (tfjs-layers topology) of one dense layer on [inputs] features with `units` outputs; `extra` adds to its config. */
+const modelJson = (inputs: number, units: number, extra: Record<string, unknown> = {}, manifest: unknown[] = []) => JSON.stringify({
+  modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'out', units, batch_input_shape: [null, inputs], activation: 'softmax', ...extra } }] } },
+  format: 'layers-model', weightsManifest: manifest,
+});
+/** `batchlab run` of a user model on the 2-feature, 3-class CSV_OK. */
+const modelCase = (name: string, model: string, files: Files, names: RegExp): Case =>
+  fileCase(name, '{ name: csv, path: t.csv, label: label }', { 't.csv': CSV_OK, ...files }, names, `model: ${model}\n`);
+
 const CLAIM = '{ id: C1, statement: s, metric: final_test_acc, test: { kind: rank-correlation }, expect: { above: 0 } }';
 
 const CASES: Case[] = [
@@ -188,6 +197,26 @@ const CASES: Case[] = [
   specCase('images with 2 channels', 'data: { name: images, dir: d, height: 4, width: 4, channels: 2 }', /data\.channels: expected 1 \(grey\) or 3 \(RGB\)/),
   specCase('a CSV without a label', 'data: { name: csv, path: t.csv }', /data\.label: expected a string/),
   specCase('a misspelt CSV key', 'data: { name: csv, path: t.csv, label: y, feature: [a] }', /data\.feature: unknown key \(did you mean 'features'\?\)/),
+  // --- the user's own model
+  modelCase('a model.json that does not exist', '{ name: layers, path: none.json }', {}, /model\.path: expected a readable model\.json, got "none\.json" \(no such file\)/),
+  modelCase('a model.json that is not JSON', '{ name: layers, path: m.json }', { 'm.json': '{ nope' }, /model\.path: m\.json is not valid JSON/),
+  modelCase('a graph model', '{ name: layers, path: m.json }', { 'm.json': JSON.stringify({ format: 'graph-model', modelTopology: { node: [] } }) }, /model\.path: .*a graph model .* cannot be trained/),
+  modelCase('a model for other inputs', '{ name: layers, path: m.json }', { 'm.json': modelJson(5, 3) }, /model\.path: the model in m\.json takes inputs of shape \[5\], the data's examples have shape \[2\]/),
+  modelCase('a model with other outputs', '{ name: layers, path: m.json }', { 'm.json': modelJson(2, 4) }, /model\.path: the model in m\.json gives outputs of shape \[4\], the data has 3 classes/),
+  modelCase('a model with a sigmoid output', '{ name: layers, path: m.json }', { 'm.json': modelJson(2, 3, { activation: 'sigmoid' }) }, /model\.path: layer "out" \(Dense\): the model's output has activation "sigmoid"/),
+  modelCase('a model with a regularizer', '{ name: layers, path: m.json }', { 'm.json': modelJson(2, 3, { kernel_regularizer: { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } } }) }, /model\.path: layer "out" \(Dense\): kernel_regularizer is set/),
+  modelCase('a model with a custom layer', '{ name: layers, path: m.json }', { 'm.json': modelJson(2, 3).replace('"Dense"', '"MyDense"') }, /model\.path: layer "out" \(MyDense\): a class tfjs-layers does not know/),
+  modelCase('weights: load with a missing shard', '{ name: layers, path: m.json, weights: load }', { 'm.json': modelJson(2, 3, {}, [{ paths: ['w.bin'], weights: [] }]) }, /model\.path: expected a readable weight shard \(named in m\.json\), got ".*w\.bin" \(no such file\)/),
+  modelCase('weights: load without shards', '{ name: layers, path: m.json, weights: load }', { 'm.json': modelJson(2, 3) }, /model\.path: m\.json names no weight shards/),
+  modelCase('weights: load with shards of another model', '{ name: layers, path: m.json, weights: load }', { 'm.json': modelJson(2, 3, {}, [{ paths: ['w.bin'], weights: [{ name: 'other/kernel', shape: [2, 3], dtype: 'float32' }] }]), 'w.bin': new Uint8Array(24) }, /model\.path: the weight shards of m\.json do not fit the model: out\/kernel is missing/),
+  modelCase('a module that does not exist', '{ name: module, path: none.mjs }', {}, /model\.path: expected a readable module, got "none\.mjs"/),
+  modelCase('a module without a builder', '{ name: module, path: m.mjs }', { 'm.mjs': 'export const x = 1;\n' }, /model\.path: expected m\.mjs to export a builder function/),
+  modelCase('a module whose builder throws', '{ name: module, path: m.mjs }', { 'm.mjs': 'export default () => { throw new Error("out of memory"); };\n' }, /model\.path: the builder in m\.mjs threw: out of memory/),
+  modelCase('a module that returns no model', '{ name: module, path: m.mjs }', { 'm.mjs': 'export default () => 42;\n' }, /model\.path: expected the builder in m\.mjs to return a tf\.LayersModel .*, got number/),
+  modelCase('a model hash that does not match', '{ name: layers, path: m.json, hash: abc }', { 'm.json': modelJson(2, 3) }, /model\.hash: expected the SHA-256 of the model's files, [0-9a-f]{64}, got abc/),
+  specCase('a user model without a path', 'model: { name: layers }', /model\.path: expected a string/),
+  specCase('an unknown weights setting', 'model: { name: layers, path: m.json, weights: pretrained }', /model\.weights: expected one of init \| load/),
+  specCase('weights on a module', 'model: { name: module, path: m.mjs, weights: load }', /model\.weights: unknown key/),
   // --- model
   specCase('an unknown model', 'model: { name: vgg }', /model\.name: expected a model/),
   specCase('a zero hidden width', 'model: { name: mlp, hidden: [0] }', /model\.hidden\.0: expected a positive integer/),

@@ -2,7 +2,8 @@
  * `npm run bench`: batchlab's training speed beside tfjs model.fit and PyTorch on this machine.
  * Sections: throughput (samples/s per backend x model x batch), per-step overhead (tiny model,
  * batch 8), memory over a long run, sweep scaling with worker processes, and a per-kernel
- * profile of the wasm step, and a soak (500 runs in one sweep, memory every 50). Prints tables and PASS/FAIL per target; writes
+ * profile of the wasm step, a soak (500 runs in one sweep, memory every 50), and a webgpu CNN step
+ * beside the native backend (webgpu-step.ts; lavapipe where there is no GPU). Prints tables and PASS/FAIL per target; writes
  * results/bench/bench-<date>.csv (long format) and a markdown copy of the tables.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,7 +24,8 @@ import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type Sw
 import { timeCell, type Budget, type Timing } from './throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './torch-peer.ts';
 import { measureWholeRuns, PHASES, type WholeRunCell } from './whole-run.ts';
-import { probeBackend } from '../../src/backend/index.ts';
+import { probeBackend, releaseBackend } from '../../src/backend/index.ts';
+import { conv1FilterGradStanding, measureWebgpuStep, WEBGPU_STEP_BATCH, type WebgpuStepResult } from './webgpu-step.ts';
 import { setNativeThreads } from '../../src/backend/native/addon.ts';
 
 interface Cell {
@@ -259,7 +261,13 @@ async function main(): Promise<number> {
       }
     }
   }
+  let webgpuStep: WebgpuStepResult | null = null;
   let soak: SoakResult | null = null;
+  if (has('webgpu')) {
+    log(`webgpu CNN+BN step at batch ${WEBGPU_STEP_BATCH}, beside native ...`);
+    webgpuStep = await measureWebgpuStep(args.quick, args.rounds);
+    releaseBackend();
+  }
   if (has('soak')) {
     log(`soak, ${args.soakRuns} runs in one sweep ...`);
     soak = await runSoakProcess(args.soakRuns, Math.max(1, Math.round(args.soakRuns / 10)));
@@ -358,6 +366,25 @@ async function main(): Promise<number> {
       `MLP 8-16-3 on 64 blob examples, 1 epoch per run; judged from the first sample to the last: tensors and wasm heap flat, JS heap < ${SOAK_TOLERANCE.liveHeapMB} MB, RSS < ${SOAK_TOLERANCE.rssMB} MB growth`);
   }
 
+  if (webgpuStep && 'skipped' in webgpuStep) console.log(`\nwebgpu section skipped: ${webgpuStep.skipped}`);
+  if (webgpuStep && !('skipped' in webgpuStep)) {
+    const { webgpu, native } = webgpuStep;
+    const { conv1Ms, slowestOther } = conv1FilterGradStanding(webgpu);
+    const rows = [
+      [`webgpu (${webgpu.device})`, fmtFixed(webgpu.msPerStep, 1), fmtFixed(webgpu.dispatchesPerStep ?? 0, 1), conv1Ms === null ? '-' : fmtFixed(conv1Ms, 1),
+        slowestOther ? `${slowestOther.kernel} ${slowestOther.outShape} ${fmtFixed(slowestOther.ms, 1)}` : '-'],
+      [`native (${native.device})`, fmtFixed(native.msPerStep, 1), '', '', ''],
+    ];
+    record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'ms_per_step', value: webgpu.msPerStep, unit: 'ms', note: webgpu.device });
+    record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'dispatches_per_step', value: webgpu.dispatchesPerStep ?? 0, unit: 'dispatches' });
+    record({ section: 'webgpu', backend: 'native', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'ms_per_step', value: native.msPerStep, unit: 'ms', note: native.device });
+    for (const k of webgpu.kernels) {
+      record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: `kernel_gpu_ms_${k.kernel}_${k.outShape}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
+    }
+    show(`webgpu beside native, ${MODEL_LABELS.cnn} batch ${WEBGPU_STEP_BATCH}`, ['backend', 'ms/step (median)', 'GPU dispatches/step', 'conv1 filter grad, GPU ms', 'slowest other kernel, GPU ms'], rows,
+      `${webgpu.roundsMsPerStep.length} rounds each; kernel times ${webgpu.timeSource}; both on this machine's cores when the adapter is software`);
+  }
+
   // Targets.
   const targets: Target[] = [];
   const cellOf = (b: string, m: string, batch: number) => cells.find((c) => c.backend === b && c.model === m && c.batch === batch && c.loop);
@@ -400,6 +427,12 @@ async function main(): Promise<number> {
   if (soak) {
     const g = soak.growth;
     targets.push({ name: `soak memory flat over ${soak.runs} runs (tensors ${g.tensors}, wasm ${fmtFixed(g.wasmMB, 1)} MB, JS heap ${g.liveHeapMB === null ? 'n/a' : `${fmtFixed(g.liveHeapMB, 1)} MB`}, RSS ${fmtFixed(g.rssMB, 1)} MB${soak.failures.length ? `; ${soak.failures.join('; ')}` : ''})`, value: soak.failures.length ? 0 : 1, goal: 1, unit: '' });
+  }
+  if (webgpuStep && !('skipped' in webgpuStep)) {
+    const { webgpu, native } = webgpuStep;
+    const { conv1Ms, slowestOther } = conv1FilterGradStanding(webgpu);
+    targets.push({ name: `webgpu CNN+BN step speed / native at batch ${WEBGPU_STEP_BATCH} (${webgpu.device})`, value: native.msPerStep / webgpu.msPerStep, goal: 0.15, unit: 'x' });
+    targets.push({ name: 'webgpu CNN+BN: slowest other kernel / conv1 filter gradient (conv1\'s not the slowest)', value: conv1Ms && slowestOther ? slowestOther.ms / conv1Ms : null, goal: 1, unit: 'x' });
   }
   const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmtFixed(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
     `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);

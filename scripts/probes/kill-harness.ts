@@ -113,7 +113,7 @@ function readCsv(file: string): { cols: string[]; rows: Record<string, string>[]
   return { cols, rows: lines.map((l) => Object.fromEntries(l.split(',').map((c, i) => [cols[i], c]))) };
 }
 
-const TIMING = new Set(['wall_ms', 'wall_s', 'train_s', 'samples_per_s']);
+const TIMING = new Set(['wall_ms', 'wall_s', 'samples_per_s', 'train_s']);
 const withoutTimings = (row: Record<string, string>) => Object.fromEntries(Object.entries(row).filter(([k]) => !TIMING.has(k)));
 
 /**

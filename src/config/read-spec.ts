@@ -5,6 +5,7 @@ import { applyOverrides, parseOverrides } from './overrides.ts';
 import { MAX_YAML_CHARS, parseYamlLimited } from './read-yaml.ts';
 import type { Spec } from './schema.ts';
 import { validateSpec } from './validate.ts';
+import { withModelHash } from './model-hash.ts';
 
 export async function readSpec(file: string, sets: readonly string[] = []): Promise<Spec> {
   let text: string;
@@ -29,5 +30,5 @@ export async function readSpec(file: string, sets: readonly string[] = []): Prom
   const result = validateSpec(applyOverrides(doc, overrides));
   const issues = [...setIssues, ...(result.ok ? [] : result.issues)];
   if (issues.length || !result.ok) throw new UsageError(`invalid spec ${file}`, issues);
-  return result.spec;
+  return withModelHash(result.spec);
 }

@@ -159,11 +159,12 @@ const resnetDepth: Rule = ({ model }) =>
     ? [{ path: 'model.depth', message: `expected 6n+2 with n >= 1 (8, 14, 20, ...), got ${model.depth}` }]
     : [];
 
-/** The widths each model normalises, as its factory builds them (models/*.ts). */
+/** The widths each built-in model normalises, as its factory builds them (models/*.ts); a user model's are checked when it is built. */
 function normalisedWidths(model: Spec['model']): number[] {
   if (model.name === 'mlp') return model.hidden;
   if (model.name === 'cnn') return model.channels;
-  return [model.width, 2 * model.width, 4 * model.width];
+  if (model.name === 'resnet') return [model.width, 2 * model.width, 4 * model.width];
+  return [];
 }
 
 const groupsDivideWidths: Rule = ({ model }) => {

@@ -163,8 +163,31 @@ const resnet = z.strictObject({
   ...normFields,
   norm: oneOf(NORM_NAMES).default('batch'),
 });
-export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet], {
-  error: 'expected a model: one of mlp | cnn | resnet',
+// The user's own model (src/models/user/). Its BatchNormalization layers become what `norm` says:
+// batch = batchlab's BatchNorm (ghostBatchSize, bnMomentum, bnEpsilon apply; absent = the layer's
+// own momentum and epsilon), group = GroupNorm of `groups`, layer = GroupNorm of one group (dense:
+// LayerNormalization), none = removed. Relative paths are read from the working folder.
+const userModelFields = {
+  ...normFields,
+  norm: oneOf(NORM_NAMES).default('batch'),
+  hash: text().optional(), // sha256 of the model file(s), filled in when the spec is read; a given value must match
+};
+const layersModel = z.strictObject({
+  name: z.literal('layers'),
+  path: text(), // model.json: tfjs-layers topology (model.save, or the tfjs converter's output)
+  weights: oneOf(['init', 'load'] as const).default('init'), // init: fresh weights from the run's seed; load: the weight shards
+  ...userModelFields,
+});
+const moduleModel = z.strictObject({
+  name: z.literal('module'),
+  path: text(), // a JavaScript (or TypeScript) module whose default export builds the model: it runs your code
+  options: z.record(z.string(), z.unknown(), { error: 'expected a map of option -> value' }).default({}), // passed to the builder
+  ...userModelFields,
+});
+/** Model names read from the user's files. */
+export const USER_MODELS = ['layers', 'module'] as const;
+export const modelSchema = z.discriminatedUnion('name', [mlp, cnn, resnet, layersModel, moduleModel], {
+  error: 'expected a model: one of mlp | cnn | resnet | layers | module',
 });
 
 const sgd = z.strictObject({
@@ -292,6 +315,8 @@ export type DataSpec = Spec['data'];
 /** A dataset read from the user's files. */
 export type FileDataSpec = Extract<DataSpec, { name: (typeof FILE_DATASETS)[number] }>;
 export type ModelSpec = Spec['model'];
+/** A model read from the user's files. */
+export type UserModelSpec = Extract<ModelSpec, { name: (typeof USER_MODELS)[number] }>;
 export type OptimizerSpec = Spec['optimizer'];
 export type TrainSpec = Spec['train'];
 export type SweepSpec = z.infer<typeof sweepSchema>;

@@ -6,9 +6,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { buildCnn } from './cnn.ts';
 import { buildMlp } from './mlp.ts';
 import { buildResnet } from './resnet.ts';
-import type { ModelConfig } from './types.ts';
+import { InternalError } from '../errors.ts';
+import type { BuiltinModelConfig, ModelConfig } from './types.ts';
 
-export type { CnnConfig, MlpConfig, ModelConfig, Norm, NormOptions, ResnetConfig } from './types.ts';
+export type { BuiltinModelConfig, CnnConfig, MlpConfig, ModelConfig, UserModelConfig, Norm, NormOptions, ResnetConfig } from './types.ts';
 export { GroupNorm, groupNormalize } from './group-norm.ts';
 export { GhostBatchNorm, ghostNormalize } from './ghost-batch-norm.ts';
 export { BatchNorm } from './batch-norm.ts';
@@ -18,12 +19,12 @@ export { batchNormTrain } from './batch-norm-train.ts';
  * `inputShape` is one example's shape without the batch axis; `seed` fixes every initializer
  * (not dropout masks, which follow the global random state).
  */
-export interface ModelEntry<C extends ModelConfig> {
+export interface ModelEntry<C extends BuiltinModelConfig> {
   build(cfg: C, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel;
   describe: string;
 }
 
-type Registry = { [K in ModelConfig['name']]: ModelEntry<Extract<ModelConfig, { name: K }>> };
+type Registry = { [K in BuiltinModelConfig['name']]: ModelEntry<Extract<BuiltinModelConfig, { name: K }>> };
 
 export const MODELS = {
   mlp: {
@@ -48,6 +49,19 @@ export type ModelName = keyof typeof MODELS;
  * a cnn with more pooled stages than the image size allows (model.channels).
  */
 export function buildModel(cfg: ModelConfig, inputShape: number[], numOutputs: number, seed: number): tf.LayersModel {
-  const entry = MODELS[cfg.name] as ModelEntry<ModelConfig>;
-  return entry.build(cfg, inputShape, numOutputs, seed);
+  if (!Object.hasOwn(MODELS, cfg.name)) throw new InternalError(`buildModel builds the built-in models; ${cfg.name} models are built by models/user (buildUserModel)`);
+  const entry = MODELS[cfg.name as BuiltinModelConfig['name']] as ModelEntry<BuiltinModelConfig>;
+  return entry.build(cfg as BuiltinModelConfig, inputShape, numOutputs, seed);
+}
+
+/**
+ * Any model a run names: a built-in one from the registry, or the user's own (models/user/),
+ * which reads files and may import a module, hence async.
+ */
+export async function buildRunModel(cfg: ModelConfig, inputShape: number[], numOutputs: number, seed: number): Promise<tf.LayersModel> {
+  if (cfg.name === 'layers' || cfg.name === 'module') {
+    const { buildUserModel } = await import('./user/build-user-model.ts');
+    return buildUserModel(cfg, inputShape, numOutputs, seed);
+  }
+  return buildModel(cfg, inputShape, numOutputs, seed);
 }

@@ -2,9 +2,12 @@
  * Model configurations as the registry receives them: config/schema.ts validates and defaults
  * them, and these types are inferred from it. Each factory takes its own member of the union.
  */
-import type { ModelSpec } from '../config/schema.ts';
+import type { ModelSpec, UserModelSpec } from '../config/schema.ts';
 
+/** Every model configuration: the built-in models' (the registry's) and the user's own (models/user/). */
 export type ModelConfig = ModelSpec;
+export type BuiltinModelConfig = Exclude<ModelSpec, UserModelSpec>;
+export type UserModelConfig = UserModelSpec;
 export type MlpConfig = Extract<ModelConfig, { name: 'mlp' }>;
 export type CnnConfig = Extract<ModelConfig, { name: 'cnn' }>;
 export type ResnetConfig = Extract<ModelConfig, { name: 'resnet' }>;

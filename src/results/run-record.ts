@@ -37,7 +37,8 @@ export function blankRecord(
     run_id: run.runId,
     status,
     config: run.config,
-    ...(run.config.model.norm === 'batch' ? { batchNorm: batchNormSettings(run.config.model) } : {}),
+    // A user model's BatchNorm layers keep their own momentum and epsilon unless the spec sets them, so only the built-ins' are known here.
+    ...(run.config.model.norm === 'batch' && !('path' in run.config.model) ? { batchNorm: batchNormSettings(run.config.model) } : {}),
     meta: storedMeta(run.meta),
     final: { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null, steps: 0, epochs: 0, examples_seen: 0 },
     timings: { wall_s: 0, train_s: 0, samples_per_s: 0, started_at: new Date().toISOString() },

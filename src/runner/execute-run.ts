@@ -9,7 +9,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { toErrorData, UsageError } from '../errors.ts';
-import { buildModel } from '../models/index.ts';
+import { buildRunModel } from '../models/index.ts';
 import { CHECKPOINT_DEFAULT, type RunConfig } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import {
@@ -60,7 +60,7 @@ async function executeFrom(
     tensorsBefore = tf.memory().numTensors;
     const seed = run.config.train.seed;
     seedRunRandom(seed); // dropout masks; weights and data order have explicit seeds
-    model = buildModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
+    model = await buildRunModel(run.config.model, dataset.inputShape, dataset.numOutputs, seed);
     if (resumed?.random) restoreRunRandom(resumed.random as RandomState);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;

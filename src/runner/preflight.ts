@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FILE_DATASETS, type DataSpec, type FileDataSpec, type Spec } from '../config/schema.ts';
+import { FILE_DATASETS, type DataSpec, type FileDataSpec, type Spec, type UserModelSpec } from '../config/schema.ts';
 import { readIdxDims } from '../data/idx.ts';
 import { checkOutDir } from '../results/out-dir.ts';
 import { EnvironmentError, UsageError, type Issue } from '../errors.ts';
@@ -84,8 +84,11 @@ async function fashionSize(d: Extract<DataSpec, { name: 'fashion-mnist' }>): Pro
   }
   let train: number;
   let test: number;
+  let side: number[];
   try {
-    [train, test] = await Promise.all([readIdxDims(files.trainImages!), readIdxDims(files.testImages!)]).then((dims) => dims.map((x) => x[0]!));
+    const dims = await Promise.all([readIdxDims(files.trainImages!), readIdxDims(files.testImages!)]);
+    [train, test] = dims.map((x) => x[0]!);
+    side = dims[0].slice(1);
   } catch (err) {
     if (err instanceof EnvironmentError) return { issues: [{ path: 'data.dir', message: err.message }] };
     throw err;
@@ -93,7 +96,7 @@ async function fashionSize(d: Extract<DataSpec, { name: 'fashion-mnist' }>): Pro
   const issues: Issue[] = [];
   if (d.trainSize !== undefined && d.trainSize > train!) issues.push({ path: 'data.trainSize', message: `expected at most the ${count(train!)} training images in ${d.dir}, got ${d.trainSize}` });
   if (d.testSize !== undefined && d.testSize > test!) issues.push({ path: 'data.testSize', message: `expected at most the ${count(test!)} test images in ${d.dir}, got ${d.testSize}` });
-  return { size: { train: Math.min(d.trainSize ?? train!, train!), test: Math.min(d.testSize ?? test!, test!) }, issues };
+  return { size: { train: Math.min(d.trainSize ?? train!, train!), test: Math.min(d.testSize ?? test!, test!), inputShape: [...side!, 1], classes: 10 }, issues };
 }
 
 /** The size of every distinct data set the runs use; file-backed ones are read from their headers. */
@@ -113,7 +116,10 @@ export async function resolveDataSizes(runs: readonly PlannedRun<RunConfig>[]): 
       if ('issues' in r) issues.push(...r.issues);
       else sizes.set(key, r);
     } else {
-      sizes.set(key, { train: d.trainSize, test: d.testSize });
+      const shape = d.name === 'mnist' ? { inputShape: [28, 28, 1], classes: 10 }
+        : d.name === 'teacher' ? { inputShape: [d.inputDim], classes: d.outputDim }
+          : { inputShape: [d.dim], classes: d.classes };
+      sizes.set(key, { train: d.trainSize, test: d.testSize, ...shape });
     }
   }
   return { sizes, issues };
@@ -138,11 +144,42 @@ export function checkModelsFitData(runs: readonly PlannedRun<RunConfig>[], sizeO
   return [...issues.values()];
 }
 
+/**
+ * Builds each distinct user model (model: layers | module) for its data once, on the cpu backend,
+ * and disposes it: refused layers, a model that does not fit the data's shape or classes, and
+ * unreadable files become issues here, before anything is written.
+ */
+export async function checkUserModels(runs: readonly PlannedRun<RunConfig>[], sizeOf: (d: DataSpec) => DataSize | undefined): Promise<Issue[]> {
+  const distinct = new Map<string, PlannedRun<RunConfig>>();
+  for (const run of runs) {
+    const { model, data } = run.config;
+    if (model.name === 'layers' || model.name === 'module') distinct.set(JSON.stringify([model, data]), run);
+  }
+  if (distinct.size === 0) return [];
+  // Loaded only for user models: building one needs tfjs.
+  const tf = await import('@tensorflow/tfjs');
+  const { buildUserModel } = await import('../models/user/build-user-model.ts');
+  await tf.setBackend('cpu');
+  const issues = new Map<string, Issue>();
+  for (const run of distinct.values()) {
+    const size = sizeOf(run.config.data);
+    if (!size?.inputShape || size.classes === undefined) continue;
+    try {
+      (await buildUserModel(run.config.model as UserModelSpec, size.inputShape, size.classes, run.config.train.seed)).dispose();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      for (const issue of err.issues) issues.set(`${issue.path}|${issue.message}`, issue);
+    }
+  }
+  return [...issues.values()];
+}
+
 /** Runs every check above; throws one UsageError listing all problems. Writes nothing. */
 export async function preflight(spec: Spec, runs: readonly PlannedRun<RunConfig>[], out: { dir: string; flag: string }): Promise<void> {
   const { sizes, issues } = await resolveDataSizes(runs);
   issues.push(...checkRunsFitData(spec, runs, (d) => sizes.get(dataKey(d))));
   issues.push(...checkModelsFitData(runs, (d) => sizes.get(dataKey(d))));
+  issues.push(...(await checkUserModels(runs, (d) => sizes.get(dataKey(d)))));
   issues.push(...(await checkOutDir(out.dir, out.flag)));
   if (issues.length) throw new UsageError(`cannot start: ${issues.length} problem${issues.length === 1 ? '' : 's'} found before anything was written`, issues);
 }

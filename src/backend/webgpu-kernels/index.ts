@@ -7,9 +7,13 @@
  *   element one thread that sums over batch x output positions in sequence (a cost linear in the
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
+ * - Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer): the stock matrix
+ *   product is tiled for a long inner dimension; here one thread computes one output pixel for
+ *   up to 4 output channels (conv2d-direct.ts).
  */
 import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerDepthwiseBackpropFilter } from './depthwise-backprop-filter.ts';
+import { registerConv2dDirect } from './conv2d-direct.ts';
 
 export { restoreStockWebgpuKernels } from './replace-kernel.ts';
 
@@ -17,4 +21,5 @@ export { restoreStockWebgpuKernels } from './replace-kernel.ts';
 export function registerWebgpuKernels(): void {
   registerConv2dBackpropFilter();
   registerDepthwiseBackpropFilter();
+  registerConv2dDirect();
 }

@@ -1,0 +1,58 @@
+/**
+ * The hash a user model's run ids include (model.hash): SHA-256 over the model file and the
+ * weight shards its manifest names, in order (whether or not the spec loads them: an arm may set
+ * `model.weights: load`). A missing shard is an error only with `weights: load`. Filled in when the spec is
+ * read, so editing the model (or replacing the shards) gives new run ids and a resumed sweep
+ * does not skip runs of the old model. A module's own imports are not hashed.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import type { Spec, UserModelSpec } from './schema.ts';
+
+const isUserModel = (m: Spec['model']): m is UserModelSpec => m.name === 'layers' || m.name === 'module';
+
+async function read(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(resolve(path));
+  } catch (err) {
+    throw new UsageError('cannot read the model', [{
+      path: 'model.path', message: `expected a readable ${what}, got ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    }]);
+  }
+}
+
+/** SHA-256 (hex) of the model's files; a missing file is a UsageError at model.path. */
+export async function hashModelFiles(model: UserModelSpec): Promise<string> {
+  const hash = createHash('sha256');
+  const main = await read(model.path, model.name === 'layers' ? 'model.json' : 'module');
+  hash.update(main);
+  if (model.name === 'layers') {
+    let manifest: { paths?: unknown }[] = [];
+    try {
+      const json = JSON.parse(main.toString('utf8')) as { weightsManifest?: { paths?: unknown }[] };
+      manifest = Array.isArray(json.weightsManifest) ? json.weightsManifest : [];
+    } catch {
+      // Not JSON: building the model reports it with the reason.
+    }
+    for (const group of manifest) {
+      for (const shard of Array.isArray(group.paths) ? group.paths : []) {
+        const path = resolve(dirname(resolve(model.path)), String(shard));
+        const bytes = model.weights === 'load' ? await read(path, `weight shard (named in ${model.path})`) : await readFile(path).catch(() => null);
+        if (bytes) hash.update(bytes);
+      }
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** `spec` with model.hash filled in for a user model; a given hash that differs is refused. */
+export async function withModelHash(spec: Spec): Promise<Spec> {
+  if (!isUserModel(spec.model)) return spec;
+  const hash = await hashModelFiles(spec.model);
+  if (spec.model.hash !== undefined && spec.model.hash !== hash) {
+    throw new UsageError('the model changed', [{ path: 'model.hash', message: `expected the SHA-256 of the model's files, ${hash}, got ${spec.model.hash} (the files changed since the hash was written)` }]);
+  }
+  return { ...spec, model: { ...spec.model, hash } };
+}
