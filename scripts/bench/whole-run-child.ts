@@ -20,7 +20,7 @@ import { logEveryOf } from '../../src/train/eval-schedule.ts';
 import { trainModel } from '../../src/train/loop.ts';
 import type { CurveRow } from '../../src/train/types.ts';
 import { MODEL_SPECS, resolve, type BenchModel } from './setup.ts';
-import { WHOLE_RUN_DATA, WHOLE_RUN_LR } from './whole-run.ts';
+import { WHOLE_RUN_DATA, WHOLE_RUN_LR, type WholeRunPhases } from './whole-run.ts';
 
 export interface WholeRunSpec {
   model: BenchModel;
@@ -29,21 +29,6 @@ export interface WholeRunSpec {
   backend: BackendChoice;
 }
 
-export interface WholeRunPhases {
-  backend_ms: number;
-  data_ms: number;
-  build_ms: number;
-  first_steps_ms: number;
-  steady_steps_ms: number;
-  eval_ms: number;
-  write_ms: number;
-  /** ms from process start to the first line of this script (Node, the TypeScript loader, imports). */
-  at_main_ms: number;
-  eval_steps: number[];
-  log_every: number;
-  eval_batch: number;
-  test_acc: number | null;
-}
 
 async function main(): Promise<void> {
   const atMain = performance.now();

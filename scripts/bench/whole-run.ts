@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchModel } from './setup.ts';
-import type { WholeRunPhases } from './whole-run-child.ts';
 import { PYTHON } from './torch-peer.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +19,23 @@ const TORCH_SCRIPT = fileURLToPath(new URL('../torch/whole_run_torch.py', import
 /** The run's data: mnist, 8,000 train digits, a 2,000-digit test set (and a 2,000-digit train subset evaluated beside it). */
 export const WHOLE_RUN_DATA = { name: 'mnist', trainSize: 8000, testSize: 2000, seed: 0 } as const;
 export const WHOLE_RUN_LR = 0.01;
+
+/** What whole-run-child.ts prints: ms per phase and the run's evaluation steps. */
+export interface WholeRunPhases {
+  backend_ms: number;
+  data_ms: number;
+  build_ms: number;
+  first_steps_ms: number;
+  steady_steps_ms: number;
+  eval_ms: number;
+  write_ms: number;
+  /** ms from process start to the first line of this script (Node, the TypeScript loader, imports). */
+  at_main_ms: number;
+  eval_steps: number[];
+  log_every: number;
+  eval_batch: number;
+  test_acc: number | null;
+}
 
 export const PHASES = ['start-up', 'data', 'build', 'first steps', 'steady steps', 'evaluation', 'writing'] as const;
 export type Phase = (typeof PHASES)[number];
