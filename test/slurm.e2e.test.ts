@@ -50,6 +50,7 @@ function summaryOf(dir: string): Map<string, Record<string, string>> {
   for (const row of readCsvRows(join(dir, 'summary.csv'))) {
     delete row.wall_s;
     delete row.samples_per_s;
+    delete row.train_s;
     rows.set(row.run_id!, row);
   }
   return rows;
