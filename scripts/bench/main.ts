@@ -23,6 +23,7 @@ import { TOLERANCE as SOAK_TOLERANCE, type SoakResult } from './soak.ts';
 import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type SweepTiming } from './sweep-scaling.ts';
 import { timeCell, type Budget, type Timing } from './throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './torch-peer.ts';
+import { measureWholeRuns, PHASES, type WholeRunCell } from './whole-run.ts';
 import { probeBackend, releaseBackend } from '../../src/backend/index.ts';
 import { conv1FilterGradStanding, measureWebgpuStep, WEBGPU_STEP_BATCH, type WebgpuStepResult } from './webgpu-step.ts';
 import { setNativeThreads } from '../../src/backend/native/addon.ts';
@@ -178,6 +179,28 @@ function geomean(xs: number[]): number | null {
   return xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : null;
 }
 
+/** The wholerun table: seconds per phase, batchlab (native, 1 thread) above PyTorch (1 thread), and their wall-time ratio. */
+function showWholeRuns(cells: WholeRunCell[]): void {
+  const rows: string[][] = [];
+  const s = (ms: number) => fmtFixed(ms / 1000, 2);
+  for (const c of cells) {
+    const sides = [['batchlab native', c.batchlab], ['torch', c.torch]] as const;
+    for (const [who, side] of sides) {
+      if (!side) continue;
+      for (const phase of PHASES) {
+        record({ section: 'wholerun', backend: who === 'torch' ? 'torch' : 'native 1thr', model: c.model, batch: c.batch, method: who, metric: `${phase.replace(' ', '_')}_s`, value: side.phases[phase] / 1000, unit: 's', note: `${c.steps} steps, evaluated at ${c.evalSteps.join('/')}` });
+      }
+      record({ section: 'wholerun', backend: who === 'torch' ? 'torch' : 'native 1thr', model: c.model, batch: c.batch, method: who, metric: 'wall_s', value: side.wallMs / 1000, unit: 's', note: `${c.steps} steps` });
+      const vsTorch = who === 'torch' || !c.torch ? '' : fmtFixed(c.torch.wallMs / side.wallMs, 2);
+      rows.push([MODEL_LABELS[c.model], String(c.batch), String(c.steps), c.evalSteps.join('/'), who, ...PHASES.map((p) => s(side.phases[p])), s(side.wallMs),
+        fmtFixed((c.steps * c.batch) / (side.wallMs / 1000)), vsTorch]);
+    }
+  }
+  show('Whole runs: seconds per phase, process start to exit',
+    ['model', 'batch', 'steps', 'evaluated at', 'who', ...PHASES, 'wall', 'train ex/s of wall', 'vs torch'], rows,
+    'one thread each (BATCHLAB_THREADS=1; torch.set_num_threads(1), OpenBLAS 1 thread); evaluations of 2,000 train-subset + 2,000 test digits; start-up = wall less the measured phases; "vs torch" = torch wall / batchlab wall (> 1: batchlab faster)');
+}
+
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
@@ -249,6 +272,11 @@ async function main(): Promise<number> {
     log(`soak, ${args.soakRuns} runs in one sweep ...`);
     soak = await runSoakProcess(args.soakRuns, Math.max(1, Math.round(args.soakRuns / 10)));
   }
+  let wholeRuns: WholeRunCell[] = [];
+  if (has('wholerun')) {
+    if (!args.backends.includes('native')) log('wholerun skipped: it times the native backend (add native to --backends)');
+    else wholeRuns = await measureWholeRuns(args.models, args.batches, torch.available, log);
+  }
   const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
   // Throughput table.
@@ -274,6 +302,8 @@ async function main(): Promise<number> {
       ['backend', 'model', 'batch', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr', 'loop/fit', 'loop/torch', 'steps loop/fit'], rows,
       `~${args.seconds} s timed per method and cell after warm-up, best of ${args.rounds} alternating rounds; cpu CNN ~${args.cpuCnnSeconds} s and batches <= ${args.cpuCnnMaxBatch}; torch on ${args.torchThreads} threads; cpu and wasm on 1 thread, native on the count shown`);
   }
+
+  if (wholeRuns.length) showWholeRuns(wholeRuns);
 
   if (overhead.length) {
     const t = torchOf(torchResults, 'tiny', 8);

@@ -43,6 +43,15 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
     dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /**
+   * Inference-mode batch norm (tfjs's FusedBatchNorm) over [rows, C], every statistic [C]; the cpu
+   * kernel's arithmetic (float64 per element), so bit-identical to it. Absent from an addon built
+   * before it existed: the native backend then keeps the cpu kernel.
+   */
+  batchNormInference?(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array,
+    epsilon: number, y: Float32Array,
+  ): void;
   /** x [n, S, C] in groups of C/groups channels; mean and rstd [n, groups]. */
   groupNormForward(
     x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, n: number, groups: number,
