@@ -62,3 +62,34 @@ describe('layers', () => {
     }
   });
 });
+
+/**
+ * Where src/ below cli/ reads process.env: backend/options.ts applies the environment defaults of
+ * BackendOptions, and nothing else reads a setting that changes results. The rest is process
+ * plumbing (documented in docs/ARCHITECTURE.md): the bundle's worker entry, the system's library
+ * search path for the Vulkan loader, the addon sizing OpenMP/OpenBLAS pools through their
+ * variables, and the lock's stale time.
+ */
+const ENV_READERS_BELOW_CLI = [
+  'src/backend/options.ts',
+  'src/backend/native/addon.ts',
+  'src/backend/vulkan-loader.ts',
+  'src/results/folder-lock.ts',
+  'src/runner/worker-process.ts',
+];
+
+describe('process.env below cli/', () => {
+  it('is read only in the documented places', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = (await readdir(join(root, 'src'), { recursive: true }))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('cli/'))
+      .map((f) => `src/${f}`);
+    const readers: string[] = [];
+    for (const f of files) {
+      // Comments may name process.env; code is what counts.
+      const code = (await readFile(join(root, f), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (/process\.env\b/.test(code)) readers.push(f);
+    }
+    expect(readers.sort()).toEqual([...ENV_READERS_BELOW_CLI].sort());
+  });
+});

@@ -4,6 +4,8 @@
 // float64.
 //   batchNormForward(x, gamma, beta, epsilon, y, mean, variance)
 //   batchNormBackward(dy, x, gamma, mean, variance, epsilon, dmean|null, dvariance|null, dx, dgamma, dbeta)
+// and inference-mode batch norm (tfjs's FusedBatchNorm, moving statistics) over [rows, C]:
+//   batchNormInference(x, mean, variance, scale, offset, epsilon, y)
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -102,5 +104,39 @@ KERNEL(BatchNormBackward, "BatchlabBatchNormTrainGrad", 11) {
   }
   return undefined_value(a.env);
 }
+
+// The same arithmetic as tfjs's cpu FusedBatchNorm, so results are bit-identical to it:
+// offset + (x - mean) * scale / sqrt(variance + epsilon), each element in float64 from float32
+// inputs, rounded once to float32 (no reciprocal, no contraction into FMAs).
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+KERNEL(BatchNormInference, "FusedBatchNorm", 7) {
+  size_t nx, c, nv, ns, no, ny;
+  float* x = a.f32(0, &nx);
+  float* mean = a.f32(1, &c);
+  float* var = a.f32(2, &nv);
+  float* scale = a.f32(3, &ns);
+  float* offset = a.f32(4, &no);
+  double eps = a.f64(5);
+  float* y = a.f32(6, &ny);
+  need(c > 0 && nx % c == 0 && nv == c && ns == c && no == c && ny == nx, "inconsistent batch-norm shapes");
+  size_t rows = nx / c;
+  std::vector<double> m(c), s(c), o(c), d(c);
+  for (size_t k = 0; k < c; k++) {
+    m[k] = mean[k];
+    s[k] = scale[k];
+    o[k] = offset[k];
+    d[k] = std::sqrt(static_cast<double>(var[k]) + eps);
+  }
+  const double *mp = m.data(), *sp = s.data(), *op = o.data(), *dp = d.data();
+#pragma omp parallel for schedule(static) if (nx > (1 << 16))
+  for (size_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    for (size_t k = 0; k < c; k++) yr[k] = static_cast<float>(op[k] + (static_cast<double>(xr[k]) - mp[k]) * sp[k] / dp[k]);
+  }
+  return undefined_value(a.env);
+}
+#pragma GCC pop_options
 
 }  // namespace batchlab

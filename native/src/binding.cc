@@ -66,7 +66,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dForward", Conv2DForward}, {"conv2dBackpropInput", Conv2DBackpropInput}, {"conv2dBackpropFilter", Conv2DBackpropFilter},
       {"gemm", Gemm}, {"binary", Binary}, {"sgdUpdate", SgdUpdate}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
       {"maxPool", MaxPool}, {"maxPoolGrad", MaxPoolGrad}, {"batchNormForward", BatchNormForward},
-      {"batchNormBackward", BatchNormBackward}, {"groupNormForward", GroupNormForward},
+      {"batchNormBackward", BatchNormBackward}, {"batchNormInference", BatchNormInference}, {"groupNormForward", GroupNormForward},
       {"groupNormBackward", GroupNormBackward}, {"setThreads", SetThreads}, {"info", Info}, {"selfTestThrow", SelfTestThrow},
   };
   for (const Fn& f : fns) {

@@ -26,6 +26,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 // batch_norm.cc
 napi_value BatchNormForward(napi_env env, napi_callback_info info);
 napi_value BatchNormBackward(napi_env env, napi_callback_info info);
+napi_value BatchNormInference(napi_env env, napi_callback_info info);
 // group_norm.cc
 napi_value GroupNormForward(napi_env env, napi_callback_info info);
 napi_value GroupNormBackward(napi_env env, napi_callback_info info);

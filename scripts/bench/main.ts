@@ -2,7 +2,8 @@
  * `npm run bench`: batchlab's training speed beside tfjs model.fit and PyTorch on this machine.
  * Sections: throughput (samples/s per backend x model x batch), per-step overhead (tiny model,
  * batch 8), memory over a long run, sweep scaling with worker processes, and a per-kernel
- * profile of the wasm step, and a soak (500 runs in one sweep, memory every 50). Prints tables and PASS/FAIL per target; writes
+ * profile of the wasm step, a soak (500 runs in one sweep, memory every 50), and a webgpu CNN step
+ * beside the native backend (webgpu-step.ts; lavapipe where there is no GPU). Prints tables and PASS/FAIL per target; writes
  * results/bench/bench-<date>.csv (long format) and a markdown copy of the tables.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,7 +23,9 @@ import { TOLERANCE as SOAK_TOLERANCE, type SoakResult } from './soak.ts';
 import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type SweepTiming } from './sweep-scaling.ts';
 import { timeCell, type Budget, type Timing } from './throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './torch-peer.ts';
-import { probeBackend } from '../../src/backend/index.ts';
+import { measureWholeRuns, PHASES, type WholeRunCell } from './whole-run.ts';
+import { probeBackend, releaseBackend } from '../../src/backend/index.ts';
+import { conv1FilterGradStanding, measureWebgpuStep, WEBGPU_STEP_BATCH, type WebgpuStepResult } from './webgpu-step.ts';
 import { setNativeThreads } from '../../src/backend/native/addon.ts';
 
 interface Cell {
@@ -176,6 +179,28 @@ function geomean(xs: number[]): number | null {
   return xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : null;
 }
 
+/** The wholerun table: seconds per phase, batchlab (native, 1 thread) above PyTorch (1 thread), and their wall-time ratio. */
+function showWholeRuns(cells: WholeRunCell[]): void {
+  const rows: string[][] = [];
+  const s = (ms: number) => fmtFixed(ms / 1000, 2);
+  for (const c of cells) {
+    const sides = [['batchlab native', c.batchlab], ['torch', c.torch]] as const;
+    for (const [who, side] of sides) {
+      if (!side) continue;
+      for (const phase of PHASES) {
+        record({ section: 'wholerun', backend: who === 'torch' ? 'torch' : 'native 1thr', model: c.model, batch: c.batch, method: who, metric: `${phase.replace(' ', '_')}_s`, value: side.phases[phase] / 1000, unit: 's', note: `${c.steps} steps, evaluated at ${c.evalSteps.join('/')}` });
+      }
+      record({ section: 'wholerun', backend: who === 'torch' ? 'torch' : 'native 1thr', model: c.model, batch: c.batch, method: who, metric: 'wall_s', value: side.wallMs / 1000, unit: 's', note: `${c.steps} steps` });
+      const vsTorch = who === 'torch' || !c.torch ? '' : fmtFixed(c.torch.wallMs / side.wallMs, 2);
+      rows.push([MODEL_LABELS[c.model], String(c.batch), String(c.steps), c.evalSteps.join('/'), who, ...PHASES.map((p) => s(side.phases[p])), s(side.wallMs),
+        fmtFixed((c.steps * c.batch) / (side.wallMs / 1000)), vsTorch]);
+    }
+  }
+  show('Whole runs: seconds per phase, process start to exit',
+    ['model', 'batch', 'steps', 'evaluated at', 'who', ...PHASES, 'wall', 'train ex/s of wall', 'vs torch'], rows,
+    'one thread each (BATCHLAB_THREADS=1; torch.set_num_threads(1), OpenBLAS 1 thread); evaluations of 2,000 train-subset + 2,000 test digits; start-up = wall less the measured phases; "vs torch" = torch wall / batchlab wall (> 1: batchlab faster)');
+}
+
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
@@ -236,10 +261,21 @@ async function main(): Promise<number> {
       }
     }
   }
+  let webgpuStep: WebgpuStepResult | null = null;
   let soak: SoakResult | null = null;
+  if (has('webgpu')) {
+    log(`webgpu CNN+BN step at batch ${WEBGPU_STEP_BATCH}, beside native ...`);
+    webgpuStep = await measureWebgpuStep(args.quick, args.rounds);
+    releaseBackend();
+  }
   if (has('soak')) {
     log(`soak, ${args.soakRuns} runs in one sweep ...`);
     soak = await runSoakProcess(args.soakRuns, Math.max(1, Math.round(args.soakRuns / 10)));
+  }
+  let wholeRuns: WholeRunCell[] = [];
+  if (has('wholerun')) {
+    if (!args.backends.includes('native')) log('wholerun skipped: it times the native backend (add native to --backends)');
+    else wholeRuns = await measureWholeRuns(args.models, args.batches, torch.available, log);
   }
   const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
@@ -266,6 +302,8 @@ async function main(): Promise<number> {
       ['backend', 'model', 'batch', 'loop', 'model.fit', `torch ${args.torchThreads}thr`, 'torch 1thr', 'loop/fit', 'loop/torch', 'steps loop/fit'], rows,
       `~${args.seconds} s timed per method and cell after warm-up, best of ${args.rounds} alternating rounds; cpu CNN ~${args.cpuCnnSeconds} s and batches <= ${args.cpuCnnMaxBatch}; torch on ${args.torchThreads} threads; cpu and wasm on 1 thread, native on the count shown`);
   }
+
+  if (wholeRuns.length) showWholeRuns(wholeRuns);
 
   if (overhead.length) {
     const t = torchOf(torchResults, 'tiny', 8);
@@ -328,6 +366,25 @@ async function main(): Promise<number> {
       `MLP 8-16-3 on 64 blob examples, 1 epoch per run; judged from the first sample to the last: tensors and wasm heap flat, JS heap < ${SOAK_TOLERANCE.liveHeapMB} MB, RSS < ${SOAK_TOLERANCE.rssMB} MB growth`);
   }
 
+  if (webgpuStep && 'skipped' in webgpuStep) console.log(`\nwebgpu section skipped: ${webgpuStep.skipped}`);
+  if (webgpuStep && !('skipped' in webgpuStep)) {
+    const { webgpu, native } = webgpuStep;
+    const { conv1Ms, slowestOther } = conv1FilterGradStanding(webgpu);
+    const rows = [
+      [`webgpu (${webgpu.device})`, fmtFixed(webgpu.msPerStep, 1), fmtFixed(webgpu.dispatchesPerStep ?? 0, 1), conv1Ms === null ? '-' : fmtFixed(conv1Ms, 1),
+        slowestOther ? `${slowestOther.kernel} ${slowestOther.outShape} ${fmtFixed(slowestOther.ms, 1)}` : '-'],
+      [`native (${native.device})`, fmtFixed(native.msPerStep, 1), '', '', ''],
+    ];
+    record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'ms_per_step', value: webgpu.msPerStep, unit: 'ms', note: webgpu.device });
+    record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'dispatches_per_step', value: webgpu.dispatchesPerStep ?? 0, unit: 'dispatches' });
+    record({ section: 'webgpu', backend: 'native', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: 'ms_per_step', value: native.msPerStep, unit: 'ms', note: native.device });
+    for (const k of webgpu.kernels) {
+      record({ section: 'webgpu', backend: 'webgpu', model: 'cnn', batch: WEBGPU_STEP_BATCH, method: 'loop', metric: `kernel_gpu_ms_${k.kernel}_${k.outShape}`, value: k.ms, unit: 'ms/step', note: `${k.calls} calls/step` });
+    }
+    show(`webgpu beside native, ${MODEL_LABELS.cnn} batch ${WEBGPU_STEP_BATCH}`, ['backend', 'ms/step (median)', 'GPU dispatches/step', 'conv1 filter grad, GPU ms', 'slowest other kernel, GPU ms'], rows,
+      `${webgpu.roundsMsPerStep.length} rounds each; kernel times ${webgpu.timeSource}; both on this machine's cores when the adapter is software`);
+  }
+
   // Targets.
   const targets: Target[] = [];
   const cellOf = (b: string, m: string, batch: number) => cells.find((c) => c.backend === b && c.model === m && c.batch === batch && c.loop);
@@ -370,6 +427,12 @@ async function main(): Promise<number> {
   if (soak) {
     const g = soak.growth;
     targets.push({ name: `soak memory flat over ${soak.runs} runs (tensors ${g.tensors}, wasm ${fmtFixed(g.wasmMB, 1)} MB, JS heap ${g.liveHeapMB === null ? 'n/a' : `${fmtFixed(g.liveHeapMB, 1)} MB`}, RSS ${fmtFixed(g.rssMB, 1)} MB${soak.failures.length ? `; ${soak.failures.join('; ')}` : ''})`, value: soak.failures.length ? 0 : 1, goal: 1, unit: '' });
+  }
+  if (webgpuStep && !('skipped' in webgpuStep)) {
+    const { webgpu, native } = webgpuStep;
+    const { conv1Ms, slowestOther } = conv1FilterGradStanding(webgpu);
+    targets.push({ name: `webgpu CNN+BN step speed / native at batch ${WEBGPU_STEP_BATCH} (${webgpu.device})`, value: native.msPerStep / webgpu.msPerStep, goal: 0.15, unit: 'x' });
+    targets.push({ name: 'webgpu CNN+BN: slowest other kernel / conv1 filter gradient (conv1\'s not the slowest)', value: conv1Ms && slowestOther ? slowestOther.ms / conv1Ms : null, goal: 1, unit: 'x' });
   }
   const trows = targets.map((t) => [t.name, t.value === null ? 'n/a' : `${fmtFixed(t.value, t.unit === 'x' ? 2 : 0)}${t.unit === 'x' ? 'x' : ''}`,
     `>= ${t.goal}${t.unit === 'x' ? 'x' : ''}`, t.value === null ? 'SKIP' : t.value >= t.goal ? 'PASS' : 'FAIL']);

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { environmentBackendOptions } from '../../src/backend/options.ts';
 import { validateSpec } from '../../src/config/validate.ts';
 import { planSweep } from '../../src/runner/plan.ts';
 import { executeSweep } from '../../src/runner/sweep.ts';
@@ -85,7 +86,7 @@ export async function runSoak(o: { runs: number; every: number; backend: string;
   const controller = new AbortController();
   try {
     const outcome = await executeSweep({
-      spec: checked.spec, runs, plannedIds: runs.map((r) => r.runId), outDir, workers: 1, force: false, signal: controller.signal,
+      spec: checked.spec, runs, plannedIds: runs.map((r) => r.runId), outDir, workers: 1, force: false, signal: controller.signal, backendOptions: environmentBackendOptions(),
       onEvent: (e) => {
         if (e.type === 'warning') o.log?.(`warning: ${e.message}`);
         if (e.type !== 'run-end' || e.done % o.every !== 0) return;

@@ -16,7 +16,8 @@
 # device-check.txt lists each phase with its exit code and seconds.
 #
 # Usage: OUT=/tmp/out [TORCH_DEVICE=cpu] device-check.sh [--quick]
-#   --quick   small sizes, to try the script on a machine without a GPU (lavapipe) in a few minutes
+#   --quick   small sizes and longer phase limits, to try the script on a machine without a GPU
+#             (lavapipe); give it BUDGET_S=1500 or so there
 # Environment: OUT (default ./device-check), BUDGET_S (default 340), TORCH_DEVICE (default cuda),
 # PYTHON (default python3), INSTALL_GL (default 1: unpack the bundled glvnd as root when missing).
 set -uo pipefail
@@ -58,9 +59,12 @@ phase() {
   note "$name: exit $rc$([ $rc = 124 ] && echo " (cut at $limit s)") in $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }") s"
 }
 
+# Phase limits in seconds (each also cut to the time left); --quick on a software adapter needs more.
+LIMITS=(150 130 60 90)
 if [ $QUICK = 1 ]; then
+  LIMITS=(600 600 600 600)
   STEP=(BATCHES=8 SECONDS_PER_BATCH=1)
-  SWEEP=(WORKERS="1 2" BATCHES=32,64 LRS=0.05 SEEDS=1,2 STEPS=4 TEST_SIZE=200 TORCH_THREADS=1)
+  SWEEP=(WORKERS="1 2" BATCHES=32 LRS=0.05 SEEDS=1,2 STEPS=4 TEST_SIZE=200 TORCH_THREADS=1 LIMIT_S=300)
   PROFILE_ARGS=(--batch 32 --steps 1 --timed-steps 1 --rounds 1)
   SETTINGS=(BATCHES=8 SECONDS_PER_BATCH=0.5 PASSES=1 VARIANTS="default skip_validation,disable_robustness,disable_workgroup_init")
 else
@@ -70,13 +74,13 @@ else
   SETTINGS=(BATCHES=32,1024 SECONDS_PER_BATCH=1.5 PASSES=1)
 fi
 
-phase "1 doctor and step benchmark" 150 env OUT="$RESULTS" "${STEP[@]}" "$HERE/run-gpu-bench.sh"
-phase "2 sweep throughput" 130 env OUT="$RESULTS" "${SWEEP[@]}" "$HERE/sweep-throughput.sh"
+phase "1 doctor and step benchmark" "${LIMITS[0]}" env OUT="$RESULTS" "${STEP[@]}" "$HERE/run-gpu-bench.sh"
+phase "2 sweep throughput" "${LIMITS[1]}" env OUT="$RESULTS" "${SWEEP[@]}" "$HERE/sweep-throughput.sh"
 if [ -f "$PROFILE" ]; then
-  phase "3 per-kernel profile" 60 bash -c '"$@" >"'"$RESULTS"'/profile.md" 2>"'"$RESULTS"'/profile.stderr"' _ \
+  phase "3 per-kernel profile" "${LIMITS[2]}" bash -c '"$@" >"'"$RESULTS"'/profile.md" 2>"'"$RESULTS"'/profile.stderr"' _ \
     "${PROFILE_CMD[@]}" --backends webgpu --models cnn,mlp "${PROFILE_ARGS[@]}" --json "$RESULTS/profile.json"
 else
   note "3 per-kernel profile: skipped ($PROFILE is not in this build)"
 fi
-phase "4 webgpu settings" 90 env OUT="$RESULTS" "${SETTINGS[@]}" "$HERE/webgpu-settings-bench.sh"
+phase "4 webgpu settings" "${LIMITS[3]}" env OUT="$RESULTS" "${SETTINGS[@]}" "$HERE/webgpu-settings-bench.sh"
 note "done: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

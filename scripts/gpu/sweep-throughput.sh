@@ -5,7 +5,7 @@
 # benchmark CNN 16-32 + BN on mnist, plain SGD, STEPS steps per run, batch sizes BATCHES x LRS x
 # SEEDS. Each sweep starts in a fresh folder and is timed whole (start-up, shader compilation,
 # every run's training and final test pass), as is the PyTorch process.
-# Writes $OUT/sweep-throughput.jsonl, one line per N and one for PyTorch:
+# Writes $OUT/sweep-throughput.jsonl, one line for PyTorch (run first) and one per N:
 #   {"runner":"batchlab-<backend>","workers":N,"runs":R,"steps_per_run":S,"wall_s":..,"runs_per_min":..,"statuses":{..}}
 #
 # Environment: OUT (default ./gpu-bench-results), BACKEND (default webgpu), WORKERS (default
@@ -46,6 +46,11 @@ sweep: { batchSize: [$BATCHES], lr: [$LRS], seeds: [$SEEDS] }
 YAML
 now() { date +%s.%N; }
 
+# PyTorch's loop first: it is short on a GPU, and the comparison needs it if the time runs out.
+torch_args=(--device "$TORCH_DEVICE" --batches "$BATCHES" --lrs "$LRS" --seeds "$SEEDS" --steps "$STEPS" --test-size "$TEST_SIZE")
+[ "$TORCH_THREADS" != 0 ] && torch_args+=(--threads "$TORCH_THREADS")
+timeout "$LIMIT_S" "$PYTHON" "$TORCH_LOOP" "${torch_args[@]}" 2>"$WORK/torch.stderr" | tee -a "$out"
+
 for n in $WORKERS; do
   dir="$WORK/workers-$n"
   rm -rf "$dir"
@@ -69,6 +74,3 @@ print(json.dumps({"runner": f"batchlab-{backend}", "workers": int(n), "runs": do
 PY
 done
 
-torch_args=(--device "$TORCH_DEVICE" --batches "$BATCHES" --lrs "$LRS" --seeds "$SEEDS" --steps "$STEPS" --test-size "$TEST_SIZE")
-[ "$TORCH_THREADS" != 0 ] && torch_args+=(--threads "$TORCH_THREADS")
-timeout "$LIMIT_S" "$PYTHON" "$TORCH_LOOP" "${torch_args[@]}" 2>"$WORK/torch.stderr" | tee -a "$out"

@@ -1,4 +1,5 @@
 /** Backend names, probe results and the chosen backend: the vocabulary shared by every driver. */
+import type { BackendOptions } from './options.ts';
 
 /** Backends batchlab can run on, in the order `auto` tries them (fastest first). */
 export const BACKENDS = ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const;
@@ -35,12 +36,15 @@ export interface Activation {
   settings?: Record<string, string>;
 }
 
-/** One backend's way of being diagnosed and switched on. */
+/**
+ * One backend's way of being diagnosed and switched on, with the BackendOptions it uses (the
+ * environment's defaults when not given; backends without options ignore them).
+ */
 export interface BackendDriver {
   /** Diagnoses without leaving the backend active; never throws. */
-  probe(): Promise<BackendProbe>;
+  probe(options?: BackendOptions): Promise<BackendProbe>;
   /** Makes the backend tfjs's active one; throws BackendUnavailableError when it cannot. */
-  activate(): Promise<Activation>;
+  activate(options?: BackendOptions): Promise<Activation>;
 }
 
 export function isBackendName(value: string): value is BackendName {

@@ -1,7 +1,7 @@
 /**
  * The settings batchlab gives Dawn (the WebGPU implementation) and tfjs's webgpu backend, in one
- * typed object: written to run.json's environment, and overridable for measuring them
- * (BATCHLAB_WEBGPU). Pure apart from reading that variable's text.
+ * typed object, BackendOptions.webgpu (options.ts): written to run.json's environment, and
+ * overridable for measuring them (BATCHLAB_WEBGPU, parsed here from its text by options.ts). Pure.
  */
 
 /**

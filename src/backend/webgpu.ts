@@ -9,8 +9,9 @@ import { BackendUnavailableError, unusableProbe } from './backend-unavailable-er
 import { EnvironmentError } from '../errors.ts';
 import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
+import { describeBackendOptions, environmentBackendOptions, type BackendOptions } from './options.ts';
 import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
-import { dawnCreateFlags, describeWebGpuSettings, parseWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
+import { dawnCreateFlags, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
 const ADAPTER_TIMEOUT_MS = 5000;
@@ -68,13 +69,6 @@ async function readAdapterInfo(adapter: GPUAdapter): Promise<AdapterInfoLike> {
  */
 let dawnInstance: GPU | undefined;
 
-/** The settings of this process's Dawn instance: the defaults, or BATCHLAB_WEBGPU's. */
-function readSettings(): WebGpuSettings {
-  const parsed = parseWebGpuSettings(process.env[WEBGPU_SETTINGS_ENV]);
-  if (typeof parsed === 'string') throw unavailable(`${WEBGPU_SETTINGS_ENV}: ${parsed}`, `unset ${WEBGPU_SETTINGS_ENV} for the defaults`);
-  return parsed;
-}
-
 function dawnGpu(dawn: Dawn, settings: WebGpuSettings): GPU {
   if (!dawnInstance) {
     Object.assign(globalThis, dawn.globals);
@@ -126,17 +120,17 @@ export function releaseWebGpu(): void {
 }
 
 export const webgpuDriver: BackendDriver = {
-  async probe(): Promise<BackendProbe> {
+  async probe(options?: BackendOptions): Promise<BackendProbe> {
     try {
-      const { summary } = await findAdapter(await loadDawn(), readSettings());
+      const { summary } = await findAdapter(await loadDawn(), (options ?? environmentBackendOptions()).webgpu);
       const reason = summary.software ? 'adapter found (software Vulkan: runs on the CPU)' : 'adapter found';
       return { name: 'webgpu', usable: true, device: summary.device, reason };
     } catch (err) {
       return unusableProbe('webgpu', err);
     }
   },
-  async activate() {
-    const settings = readSettings();
+  async activate(options = environmentBackendOptions()) {
+    const settings = options.webgpu;
     const { gpu, summary } = await findAdapter(await loadDawn(), settings);
     installNavigatorGpu(gpu);
     await import('@tensorflow/tfjs-backend-webgpu');
@@ -154,7 +148,7 @@ export const webgpuDriver: BackendDriver = {
       device: summary.device,
       isGpu: !summary.software,
       note: summary.software ? 'software Vulkan adapter: WebGPU runs on the CPU' : undefined,
-      settings: describeWebGpuSettings(settings),
+      settings: describeBackendOptions('webgpu', options),
     };
   },
 };

@@ -5,6 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { COMPARE_FORMATS, type CompareFormat } from '../report/compare/compare.ts';
+import { backendOptionsFromEnv, type BackendOptions } from '../backend/options.ts';
 import { parseThreads } from '../backend/threads.ts';
 import { UsageError } from '../errors.ts';
 import { REQUIRED_ARGUMENTS } from './missing-arguments.ts';
@@ -112,11 +113,14 @@ export function backendSets(args: { set: string[]; backend?: string }): string[]
   return args.backend ? [...args.set, `backend=${args.backend}`] : args.set;
 }
 
-/** --threads, else BATCHLAB_THREADS, validated; undefined when neither is given. */
-export function threadsOption(flag: number | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = flag ?? (env['BATCHLAB_THREADS'] || undefined);
-  if (raw === undefined) return undefined;
-  const n = parseThreads(raw);
-  if (typeof n === 'string') throw new UsageError('invalid option', [{ path: flag !== undefined ? '--threads' : 'BATCHLAB_THREADS', message: n }]);
-  return n;
+/**
+ * The run's BackendOptions, parsed once: the environment's defaults (backend/options.ts:
+ * BATCHLAB_THREADS, BATCHLAB_NATIVE_GEMM, BATCHLAB_NATIVE_SGD, BATCHLAB_WEBGPU), then --threads
+ * over BATCHLAB_THREADS. Throws UsageError naming the flag or variable.
+ */
+export function backendOptionsOf(threadsFlag: number | undefined, env: NodeJS.ProcessEnv = process.env): BackendOptions {
+  if (threadsFlag === undefined) return backendOptionsFromEnv(env);
+  const threads = parseThreads(threadsFlag);
+  if (typeof threads === 'string') throw new UsageError('invalid option', [{ path: '--threads', message: threads }]);
+  return { ...backendOptionsFromEnv({ ...env, BATCHLAB_THREADS: undefined }), threads };
 }

@@ -6,10 +6,13 @@
  * and changes nothing.
  *
  * The difference is speed: training runs the fused batchNormTrain kernel pair (one forward,
- * one closed-form backward) instead of the ~30 ops tfjs-layers composes per layer and step.
+ * one closed-form backward) instead of the ~30 ops tfjs-layers composes per layer and step; a
+ * backend that registers BN_MOVING (webgpu) updates both moving statistics in one kernel, the
+ * same float32 operations as updateMoving.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain } from './batch-norm-train.ts';
+import { BN_MOVING, type BatchNormMovingAttrs } from '../backend/kernel-names.ts';
 import { ChannelNorm, type ChannelNormArgs } from './channel-norm.ts';
 import { singleInput } from './layer-io.ts';
 
@@ -44,8 +47,17 @@ export class BatchNorm extends ChannelNorm {
         return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
       }
       const { y, mean, variance } = this.normalizeTraining(x, gamma, beta);
-      this.updateMoving(this.movingMean, mean);
-      this.updateMoving(this.movingVariance, variance);
+      if (tf.getKernel(BN_MOVING, tf.getBackend()) != null) {
+        const attrs: BatchNormMovingAttrs = { momentum: this.momentum };
+        const [m, v] = tf.engine().runKernel(BN_MOVING, {
+          movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read(), mean, variance,
+        }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        this.movingMean.write(m!);
+        this.movingVariance.write(v!);
+      } else {
+        this.updateMoving(this.movingMean, mean);
+        this.updateMoving(this.movingVariance, variance);
+      }
       return y;
     });
   }

@@ -207,6 +207,8 @@ export interface CurveWriter extends TrainObserver {
    * checkpoint keeps it, and a run resumed from that checkpoint cuts the file back to it.
    */
   syncedLength(): Promise<number>;
+  /** Waits for every row handed to onRow to be written (rethrowing a failed write). */
+  flush(): Promise<void>;
 }
 
 /**
@@ -214,6 +216,8 @@ export interface CurveWriter extends TrainObserver {
  * the header, or, for a run resumed from a checkpoint, cuts it back to `resumeAt` bytes (its
  * length at the checkpoint: rows written after it and a torn last line go, so no step is missing
  * or repeated; check with curveCutProblem first), then appends each row the observer is given.
+ * Appends are queued in order and not waited for by the training loop (onRow returns at once);
+ * `flush` and `syncedLength` wait for them, and a failed append is rethrown by the next call.
  */
 export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number, withValidation = false): Promise<CurveWriter> {
   const file = runPaths(runDir).curveCsv;
@@ -222,9 +226,22 @@ export async function openCurveWriter(runDir: string, withGradStats = false, res
   if (resumeAt === undefined) await writeFileAtomic(file, renderCsvHeader(columns));
   else await cutFile(file, resumeAt);
   const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });
+  let queue: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
+  const flush = async () => {
+    await queue;
+    if (failed !== null) throw failed;
+  };
   return {
-    onRow: (row: CurveRow) => writer.writeRecords([row as unknown as Record<string, CsvValue>]),
+    onRow: (row: CurveRow) => {
+      if (failed !== null) throw failed;
+      queue = queue.then(() => writer.writeRecords([row as unknown as Record<string, CsvValue>])).catch((err: unknown) => {
+        failed ??= err;
+      });
+    },
+    flush,
     syncedLength: async () => {
+      await flush();
       const fh = await open(file, 'r+');
       try {
         await fh.sync();

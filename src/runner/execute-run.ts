@@ -67,6 +67,7 @@ async function executeFrom(
     const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength, Boolean(data.valX));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     const every = run.config.train.checkpointEvery ?? CHECKPOINT_DEFAULT;
+    let trainFailed = true;
     try {
       const result = await trainModel({
         model, data, config: run.config, observers: [curve, progress], signal: ctx.signal, resume: resumed?.state,
@@ -83,8 +84,12 @@ async function executeFrom(
       record.final = { ...result.final, steps: result.steps, epochs: result.epochs, examples_seen: result.examplesSeen };
       record.timings.train_s = result.trainMs / 1000;
       record.timings.samples_per_s = result.trainMs > 0 ? result.examplesSeen / (result.trainMs / 1000) : 0;
+      trainFailed = false;
     } finally {
       disposeTrainEval(data);
+      // Every row on disk before run.json says how the run ended; a failed append fails the run
+      // (below), unless the run already failed for another reason, which is the one recorded.
+      await curve.flush().catch((err: unknown) => { if (!trainFailed) throw err; });
     }
   } catch (err) {
     if (resumed && err instanceof CheckpointMismatchError) mismatch = err;

@@ -9,6 +9,7 @@ import { useTempDir } from '../../test/support/temp-dir.ts';
 import type { Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { specHash } from '../core/run-id.ts';
+import { DEFAULT_BACKEND_OPTIONS } from '../backend/options.ts';
 import { planSweep } from './plan.ts';
 import { executeSweep, type SweepEvent } from './sweep.ts';
 import type { WorkerLaunch } from './worker-process.ts';
@@ -49,7 +50,7 @@ describe('executeSweep with launched workers', () => {
     const spare = failingLaunch('never used');
     const planned = planSweep(spec).runs;
     const outcome = await executeSweep({
-      spec, runs: planned, plannedIds: planned.map((r) => r.runId), outDir: tmp.path, workers: 2, force: false,
+      spec, runs: planned, plannedIds: planned.map((r) => r.runId), outDir: tmp.path, workers: 2, force: false, backendOptions: DEFAULT_BACKEND_OPTIONS,
       signal: new AbortController().signal, onEvent: (e) => events.push(e), launches: [broken, spare],
     });
     expect(outcome.records.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);

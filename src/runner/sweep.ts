@@ -4,7 +4,7 @@
  * is locked for the whole sweep (results/folder-lock.ts); a write the disk refuses (read-only
  * folder, full disk) stops the sweep and is thrown as an EnvironmentError naming the folder.
  */
-import type { BackendChoice } from '../backend/index.ts';
+import type { BackendChoice, BackendOptions } from '../backend/index.ts';
 import type { RunConfig, Spec } from '../config/schema.ts';
 import type { PlannedRun } from '../core/grid.ts';
 import { specHash } from '../core/run-id.ts';
@@ -40,6 +40,8 @@ export interface SweepOptions {
   signal: AbortSignal;
   shard?: { index: number; count: number };
   onEvent?: (e: SweepEvent) => void;
+  /** Backend settings for this process and every worker (threads per process, GEMM, fused SGD, webgpu). */
+  backendOptions: BackendOptions;
   /** Worker processes already launched for this sweep (used first; extras are closed). */
   launches?: WorkerLaunch[];
 }
@@ -85,11 +87,11 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
   const given = o.launches ?? [];
   const launches = [
     ...given.slice(0, Math.max(0, count - 1)),
-    ...Array.from({ length: Math.max(0, count - 1 - given.length) }, () => launchWorker(backend)),
+    ...Array.from({ length: Math.max(0, count - 1 - given.length) }, () => launchWorker(backend, o.backendOptions)),
   ];
   await Promise.all(given.slice(launches.length).map((l) => l.close())); // launched but not needed
   launches.forEach((l) => l.setProgress(onProgress));
-  const mainStart = count === 0 ? undefined : startInProcess(backend, o.signal, onProgress);
+  const mainStart = count === 0 ? undefined : startInProcess(backend, o.backendOptions, o.signal, onProgress);
   mainStart?.catch(() => {}); // awaited below
   const executors: Executor[] = [];
   try {

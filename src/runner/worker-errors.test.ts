@@ -3,12 +3,13 @@
  * (here a UsageError with its field path, from a backend name the worker cannot start).
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BACKEND_OPTIONS } from '../backend/options.ts';
 import { UsageError } from '../errors.ts';
 import { launchWorker } from './worker-process.ts';
 
 describe('worker errors', () => {
   it('a worker that cannot start rejects with the typed error it raised, issues included', async () => {
-    const launch = launchWorker('no-such-backend');
+    const launch = launchWorker('no-such-backend', DEFAULT_BACKEND_OPTIONS);
     try {
       const err = await launch.ready.then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);

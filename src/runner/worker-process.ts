@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BackendOptions } from '../backend/options.ts';
 import { EnvironmentError, errorFromData, InternalError } from '../errors.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import type { StepProgress } from '../train/types.ts';
@@ -47,8 +48,8 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: [`--import=${import.meta.resolve('tsx')}`] };
 }
 
-/** Forks a worker and asks it to initialise `backend` at once. */
-export function launchWorker(backend: string): WorkerLaunch {
+/** Forks a worker and asks it to initialise `backend` with `options` at once. */
+export function launchWorker(backend: string, options: BackendOptions): WorkerLaunch {
   const { file, execArgv } = workerEntry();
   const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let onProgress: OnProgress = () => {};
@@ -76,7 +77,7 @@ export function launchWorker(backend: string): WorkerLaunch {
       else child.kill();
     });
   const ready = (async (): Promise<Executor> => {
-    const reply = await request({ type: 'init', backend });
+    const reply = await request({ type: 'init', backend, options });
     if (reply.type !== 'ready') {
       child.kill();
       throw reply.type === 'fatal' ? errorFromData(reply.error) : new InternalError(`worker answered ${reply.type} to init`);

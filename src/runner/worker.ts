@@ -25,7 +25,7 @@ process.on('message', (msg: ToWorker) => {
   queue = queue.then(async () => {
     try {
       if (msg.type === 'init') {
-        const active = await initBackend(msg.backend as BackendChoice);
+        const active = await initBackend(msg.backend as BackendChoice, msg.options);
         environment = describeEnvironment(active);
         send({ type: 'ready', environment, backend: active.name, why: active.why });
       } else if (msg.type === 'run') {

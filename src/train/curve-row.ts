@@ -52,7 +52,11 @@ export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boo
   const measured = gradStatsDue(state.gradStats, state.step) && !diverged
     ? await measureGradStats({ model, data, state: state.gradStats, step: state.step, batchSize }) : {};
   const row = buildCurveRow(state, trainLoss, lr, batchSize, measured, Boolean(data.valX));
-  if (withEval && !diverged) Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize));
+  if (withEval && !diverged) {
+    const evalStart = now();
+    Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize));
+    state.evalMs += now() - evalStart;
+  }
   row.wall_ms = now() - state.start;
   for (const o of observers) await o.onRow?.(row);
   const { step, examplesSeen } = state;

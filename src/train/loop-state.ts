@@ -35,6 +35,10 @@ export interface LoopState extends DivergenceWatch {
    * is where the steps' work is waited for.
    */
   outsideMs: number;
+  /** Of the outside time, evaluating (curve rows' evaluations); this process's part of the run only. */
+  evalMs: number;
+  /** Training time of the first FIRST_STEPS steps this process took (row time excluded); null until taken. */
+  firstStepsMs: number | null;
   /** Metrics of the last evaluation and the best test accuracy so far. */
   final: FinalMetrics;
   readonly budget: Budget;
@@ -67,7 +71,7 @@ export function createLoopState(
   const step = resume?.step ?? 0;
   const start = now() - (resume?.wallMs ?? 0);
   return {
-    step, examplesSeen: resume?.examplesSeen ?? 0, start, outsideMs: resume?.outsideMs ?? 0,
+    step, examplesSeen: resume?.examplesSeen ?? 0, start, outsideMs: resume?.outsideMs ?? 0, evalMs: 0, firstStepsMs: null,
     firstLoss: resume?.firstLoss ?? null, status: 'completed', reason: undefined,
     final: resume ? { ...resume.final } : { train_loss: null, train_acc: null, test_loss: null, test_acc: null, best_test_acc: null },
     budget: budgetOf(train), vars, optimizer, sampler, gradStats, pending: new PendingLosses(),

@@ -76,11 +76,17 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     const evalStart = now();
     Object.assign(state.final, await evaluatePreciseBn(model, data, train.preciseBn.examples, train.evalBatchSize, train.seed));
     state.outsideMs += now() - evalStart;
+    state.evalMs += now() - evalStart;
   }
   const wallMs = now() - state.start;
-  const { status, reason, step: steps, examplesSeen, final } = state;
-  return { status, reason, steps, epochs: state.sampler.epochFloat, examplesSeen, final, trainMs: wallMs - state.outsideMs, wallMs };
+  const { status, reason, step: steps, examplesSeen, final, evalMs, firstStepsMs } = state;
+  return {
+    status, reason, steps, epochs: state.sampler.epochFloat, examplesSeen, final, trainMs: wallMs - state.outsideMs, wallMs, evalMs, firstStepsMs,
+  };
 }
+
+/** Steps whose training time TrainResult.firstStepsMs reports. */
+export const FIRST_STEPS = 3;
 
 /** Steps until the budget is spent, the run diverges or the signal aborts it; `fresh`: emit the step-0 row first. */
 async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Promise<void> {
@@ -91,6 +97,7 @@ async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Pr
   lrTensorFor(state, lr);
   let batchSize = batchAt(sampler.epochFloat);
   if (fresh) await emitRow(state, inputs, true, lr, batchSize); // a resumed run's rows up to its step are already stored
+  const first = { step: state.step + FIRST_STEPS, at: now(), outside: state.outsideMs };
   while (!budgetSpent(state) && state.status === 'completed') {
     if (inputs.signal?.aborted) {
       state.status = 'aborted';
@@ -109,6 +116,7 @@ async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Pr
     if (endOfEpoch) sampler.endEpoch();
     if (plan.row) await emitRow(state, inputs, plan.evaluated, lr, batchSize);
     if (checkpointDue(state, checkpoint, now)) await saveCheckpoint(state, model, checkpoint!, now);
+    if (state.step === first.step) state.firstStepsMs = now() - first.at - (state.outsideMs - first.outside);
   }
   // An abort can leave steps without a row: close with an evaluated one. Otherwise the last
   // row already covers this step, and a second row for it would duplicate the step in the curve.

@@ -4,11 +4,15 @@
  *   SGD:      v = m v + g;  w -= lr (g + m v) if Nesterov else lr v
  *   Adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  w -= lr m_hat / (sqrt(v_hat) + eps)
  * Weight decay is L2 added to the gradient of kernels (rank >= 2), not of biases or norm scales.
- * A backend that registers SGD_UPDATE (native) runs each variable's SGD update as that one kernel,
- * the same float32 operations in the same order; every other backend runs the op chain below.
+ * A backend that registers SGD_UPDATE (native, webgpu) runs each variable's SGD update as that one
+ * kernel (webgpu: plain SGD two variables at a time, SGD_UPDATE_PAIR), and one that registers
+ * ADAM_UPDATE (webgpu) each Adam update: the same float32 operations in the same order; every
+ * other backend runs the op chains below.
  */
 import * as tf from '@tensorflow/tfjs';
-import { SGD_UPDATE, type SgdUpdateAttrs } from '../backend/kernel-names.ts';
+import {
+  ADAM_UPDATE, SGD_UPDATE, SGD_UPDATE_PAIR, type AdamUpdateAttrs, type SgdUpdateAttrs, type SgdUpdatePairAttrs,
+} from '../backend/kernel-names.ts';
 import type { OptimizerSpec } from '../config/schema.ts';
 import { CheckpointMismatchError } from './checkpoint-state.ts';
 
@@ -45,31 +49,56 @@ function createSgd(spec: Extract<OptimizerSpec, { name: 'sgd' }>, vars: readonly
   let t = 0;
   // Looked up once: the backend does not change during a run.
   const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) != null;
+  const paired = spec.momentum === 0 && tf.getKernel(SGD_UPDATE_PAIR, tf.getBackend()) != null;
   const attrs = vars.map((v): SgdUpdateAttrs => ({
     momentum: spec.momentum, weightDecay: v.rank >= 2 ? spec.weightDecay : 0, nesterov: spec.nesterov,
   }));
+  const floats = (grads: readonly tf.Tensor[], i: number) => vars[i].dtype === 'float32' && grads[i].dtype === 'float32';
+
+  const updateOne = (grads: readonly tf.Tensor[], lr: tf.Scalar, i: number): void => {
+    const v = vars[i];
+    if (fused && floats(grads, i)) {
+      const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
+      // The kernel may write v's and the velocity's arrays in place: its outputs go straight back into them.
+      const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs[i] as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      if (spec.momentum > 0) velocity[i].assign(outs[1]);
+      v.assign(outs[0]);
+      return;
+    }
+    const g = decayed(spec, v, grads[i]);
+    let step = g;
+    if (spec.momentum > 0) {
+      const vel = tf.add(tf.mul(velocity[i], spec.momentum), g);
+      velocity[i].assign(vel);
+      step = spec.nesterov ? tf.add(g, tf.mul(vel, spec.momentum)) : vel;
+    }
+    v.assign(tf.sub(v, tf.mul(step, lr)));
+  };
+
+  /** Plain SGD of variables j and i in one kernel (SGD_UPDATE_PAIR). */
+  const updatePair = (grads: readonly tf.Tensor[], lr: tf.Scalar, j: number, i: number): void => {
+    const pairAttrs: SgdUpdatePairAttrs = { weightDecay: attrs[j].weightDecay, weightDecay2: attrs[i].weightDecay };
+    const [wj, wi] = tf.engine().runKernel(
+      SGD_UPDATE_PAIR, { w: vars[j], g: grads[j], w2: vars[i], g2: grads[i], lr }, pairAttrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    vars[j].assign(wj!);
+    vars[i].assign(wi!);
+  };
+
   return {
     apply(grads, lr) {
       t += 1;
       tf.tidy(() => {
-        vars.forEach((v, i) => {
-          if (fused && v.dtype === 'float32' && grads[i].dtype === 'float32') {
-            const inputs: tf.NamedTensorMap = spec.momentum > 0 ? { w: v, g: grads[i], velocity: velocity[i], lr } : { w: v, g: grads[i], lr };
-            // The kernel may write v's and the velocity's arrays in place: its outputs go straight back into them.
-            const outs = tf.engine().runKernel(SGD_UPDATE, inputs, attrs[i] as unknown as tf.NamedAttrMap) as tf.Tensor[];
-            if (spec.momentum > 0) velocity[i].assign(outs[1]);
-            v.assign(outs[0]);
-            return;
+        let pending = -1;
+        vars.forEach((_, i) => {
+          if (!paired || !floats(grads, i)) return updateOne(grads, lr, i);
+          if (pending < 0) pending = i;
+          else {
+            updatePair(grads, lr, pending, i);
+            pending = -1;
           }
-          const g = decayed(spec, v, grads[i]);
-          let step = g;
-          if (spec.momentum > 0) {
-            const vel = tf.add(tf.mul(velocity[i], spec.momentum), g);
-            velocity[i].assign(vel);
-            step = spec.nesterov ? tf.add(g, tf.mul(vel, spec.momentum)) : vel;
-          }
-          v.assign(tf.sub(v, tf.mul(step, lr)));
         });
+        if (pending >= 0) updateOne(grads, lr, pending);
       });
     },
     state: () => ({ t, slots: velocity }),
@@ -87,6 +116,7 @@ function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readon
   const m = zerosLike(vars);
   const s = zerosLike(vars);
   let t = 0;
+  const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) != null;
   return {
     apply(grads, lr) {
       t += 1;
@@ -94,6 +124,19 @@ function createAdam(spec: Extract<OptimizerSpec, { name: 'adam' }>, vars: readon
       const c2 = 1 - spec.beta2 ** t;
       tf.tidy(() => {
         vars.forEach((v, i) => {
+          if (fused && v.dtype === 'float32' && grads[i].dtype === 'float32') {
+            const attrs: AdamUpdateAttrs = {
+              beta1: spec.beta1, beta2: spec.beta2, epsilon: spec.epsilon,
+              weightDecay: v.rank >= 2 ? spec.weightDecay : 0, correction1: c1, correction2: c2,
+            };
+            const [w, mi, si] = tf.engine().runKernel(
+              ADAM_UPDATE, { w: v, g: grads[i], m: m[i], s: s[i], lr }, attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
+            m[i].assign(mi!);
+            s[i].assign(si!);
+            v.assign(w!);
+            return;
+          }
           const g = decayed(spec, v, grads[i]);
           const mi = tf.add(tf.mul(m[i], spec.beta1), tf.mul(g, 1 - spec.beta1));
           const si = tf.add(tf.mul(s[i], spec.beta2), tf.mul(tf.square(g), 1 - spec.beta2));

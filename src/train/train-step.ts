@@ -25,7 +25,7 @@ export function runStep(
   const micro = batchSize / microBatches;
   return tf.tidy(() => {
     let grads: tf.Tensor[] | null = null;
-    let lossSum: tf.Tensor = tf.scalar(0);
+    let lossSum: tf.Tensor | null = null;
     for (let i = 0; i < microBatches; i++) {
       const idx = sampler.next(micro);
       const x = tf.gather(data.trainX, idx);
@@ -34,11 +34,13 @@ export function runStep(
         () => reducedLoss(data.task, reduction, model.apply(x, { training: true }) as tf.Tensor, y), vars);
       const list = vars.map((v) => g[v.name]);
       grads = grads === null ? list : grads.map((a, j) => tf.add(a, list[j]));
-      lossSum = tf.add(lossSum, reduction === 'mean' ? tf.mul(value, micro) : value);
+      const part = reduction === 'mean' ? tf.mul(value, micro) : value;
+      // The first part as it is (0 + x is x): one GPU dispatch less per step on webgpu.
+      lossSum = lossSum === null ? part : tf.add(lossSum, part);
     }
     // Mean reduction averages the micro-batch means; sum reduction keeps the sum over all examples.
     const finalGrads = reduction === 'mean' && microBatches > 1 ? grads!.map((g) => tf.div(g, microBatches)) : grads!;
     optimizer.apply(finalGrads, lr);
-    return lossSum as tf.Scalar;
+    return lossSum! as tf.Scalar;
   });
 }

@@ -81,4 +81,8 @@ export interface TrainResult {
   final: FinalMetrics;
   trainMs: number; // time in optimizer steps, evaluation excluded
   wallMs: number;
+  /** Time evaluating (in this process, for a resumed run), part of wallMs but not of trainMs. */
+  evalMs: number;
+  /** Training time of the first FIRST_STEPS steps (one-off costs: kernel set-up, caches); null for a shorter run. */
+  firstStepsMs: number | null;
 }

@@ -60,6 +60,7 @@ export async function writeResultsFixture(
     if (run.curve) {
       const writer = await openCurveWriter(runDir);
       for (const row of run.curve) await writer.onRow?.({ ...CURVE_BLANK, ...row });
+      await writer.flush();
     }
   }
   await writeSummary(dir, records, sweep.axes);

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../errors.ts';
-import { parseThreads } from '../threads.ts';
+import { environmentBackendOptions } from '../options.ts';
 
 /** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
 export interface NativeAddon {
@@ -43,6 +43,15 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
     dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /**
+   * Inference-mode batch norm (tfjs's FusedBatchNorm) over [rows, C], every statistic [C]; the cpu
+   * kernel's arithmetic (float64 per element), so bit-identical to it. Absent from an addon built
+   * before it existed: the native backend then keeps the cpu kernel.
+   */
+  batchNormInference?(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array,
+    epsilon: number, y: Float32Array,
+  ): void;
   /** x [n, S, C] in groups of C/groups channels; mean and rstd [n, groups]. */
   groupNormForward(
     x: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, n: number, groups: number,
@@ -68,42 +77,35 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ADDON_PATH = join(ROOT, 'native', 'build', 'batchlab_native.node');
 const BUILD_ERROR = join(ROOT, 'native', 'build', 'build-error.txt');
 
-/**
- * Threads for the native kernels: BATCHLAB_THREADS when set (a positive integer), else every
- * core. Throws on a malformed value rather than guessing.
- */
-export function nativeThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
-  const raw = env['BATCHLAB_THREADS'];
-  if (raw == null || raw === '') return Math.max(1, cores);
-  const n = parseThreads(raw);
-  if (typeof n === 'string') throw new Error(`BATCHLAB_THREADS: ${n}`);
-  return n;
+/** Threads for the native kernels: `threads` (BackendOptions.threads) when given, else every core. */
+export function nativeThreadCount(threads: number | undefined, cores = availableParallelism()): number {
+  return threads ?? Math.max(1, cores);
 }
 
 let loaded: AddonLoad | undefined;
 
 /**
- * Loads the addon once per process. Before the load, the OpenMP (oneDNN) and OpenBLAS pools are
- * sized through their environment variables, which both libraries read when they start; waiting
- * threads sleep (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing
- * cores do not spin against each other.
+ * Loads the addon once per process, its pools sized to `threads` (BackendOptions.threads; the
+ * environment's default when not given); a later call asking for another count resizes them.
+ * Before the load, the OpenMP (oneDNN) and OpenBLAS pools are sized through their environment
+ * variables, which both libraries read when they start; waiting threads sleep
+ * (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing cores do not
+ * spin against each other.
  */
-export function loadNativeAddon(): AddonLoad {
-  if (loaded) return loaded;
-  loaded = tryLoad();
+export function loadNativeAddon(threads = environmentBackendOptions().threads): AddonLoad {
+  const count = nativeThreadCount(threads);
+  loaded ??= tryLoad(count);
+  if (loaded.ok && loaded.threads !== count) {
+    loaded.addon.setThreads(count);
+    loaded = { ...loaded, threads: count };
+  }
   return loaded;
 }
 
-function tryLoad(): AddonLoad {
+function tryLoad(threads: number): AddonLoad {
   if (!existsSync(ADDON_PATH)) {
     const why = existsSync(BUILD_ERROR) ? readFileSync(BUILD_ERROR, 'utf8').split('\n')[0] : 'native/build.mjs has not run';
     return { ok: false, reason: `the native addon was not built (${why})`, hint: REBUILD_HINT };
-  }
-  let threads: number;
-  try {
-    threads = nativeThreadCount();
-  } catch (err) {
-    return { ok: false, reason: (err as Error).message, hint: 'set BATCHLAB_THREADS to a positive integer' };
   }
   process.env['OMP_NUM_THREADS'] = String(threads);
   process.env['OPENBLAS_NUM_THREADS'] = String(threads);

@@ -259,6 +259,22 @@ describe.skipIf(skipNative)('native kernels match the cpu backend', () => {
     }, normal(numel(shape))));
   });
 
+  it.each([[[64, 16]], [[4, 7, 5, 6]], [[300, 3, 3, 19]]])('inference batch norm (FusedBatchNorm) on %j: bit-identical to cpu', async (shape) => {
+    const c = shape[shape.length - 1];
+    const inputs = randomInputs({ x: shape, mean: [c], variance: [c], scale: [c], offset: [c] });
+    inputs.x!.data = (inputs.x!.data as Float32Array).map((v) => 3 * v + 5);
+    inputs.variance!.data = (inputs.variance!.data as Float32Array).map((v) => v * v + 0.01);
+    const f = (t: Record<string, tf.Tensor>) => tf.batchNorm(t.x, t.mean, t.variance, t.offset, t.scale, 1e-3);
+    const want = await evaluate('cpu', inputs, f);
+    const got = await evaluate(NATIVE, inputs, f);
+    expect(got[0].shape).toEqual(want[0].shape);
+    // The cpu kernel's float64 arithmetic, so not merely close: equal, element for element.
+    expect(Buffer.from(got[0].values.buffer).equals(Buffer.from(want[0].values.buffer)), `seed ${SEED}`).toBe(true);
+    // Statistics that broadcast (one value for every channel) take the cpu kernel's path and agree too.
+    const one = (v: number) => ({ shape: [1], data: Float32Array.of(v) });
+    await agree('broadcast statistics', { x: inputs.x!, mean: one(0.5), variance: one(2), scale: one(1.5), offset: one(-1) }, f);
+  });
+
   it.each([
     { shape: [5, 7, 3, 7], groups: 1 },
     { shape: [3, 6, 5, 10], groups: 2 },

@@ -21,6 +21,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { SGD_UPDATE } from '../kernel-names.ts';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../options.ts';
 import type { NativeAddon } from './addon.ts';
 import { convKernels } from './kernels/conv.ts';
 import { elementwiseKernels } from './kernels/elementwise.ts';
@@ -39,25 +40,31 @@ export { contiguousReduction } from './kernels/reduce.ts';
 export { NATIVE, setOutputPoison } from './kernels/support.ts';
 
 /**
- * The SGD kernel, unless BATCHLAB_NATIVE_SGD=off (the optimizer's op chain instead: the update as
- * before this kernel, for comparisons) or the addon predates it (then the op chain too).
+ * The SGD kernel, unless `fusedSgd` is false (BATCHLAB_NATIVE_SGD=off: the optimizer's op chain
+ * instead, the update as before this kernel, for comparisons) or the addon predates it (then the
+ * op chain too).
  */
-function optimizerKernels(addon: NativeAddon): NamedKernels {
-  if (process.env.BATCHLAB_NATIVE_SGD === 'off' || addon.sgdUpdate === undefined) return [];
+function optimizerKernels(addon: NativeAddon, fusedSgd: boolean): NamedKernels {
+  if (!fusedSgd || addon.sgdUpdate === undefined) return [];
   return [[SGD_UPDATE, sgdUpdateKernel(addon.sgdUpdate)]];
 }
 
-/** Every kernel the native backend runs natively (the rest are the cpu backend's, copied). */
-export function nativeKernelConfigs(addon: NativeAddon): tf.KernelConfig[] {
+/**
+ * Every kernel the native backend runs natively (the rest are the cpu backend's, copied), with
+ * the GEMM library and fused SGD of `options`.
+ */
+export function nativeKernelConfigs(
+  addon: NativeAddon, options: Pick<BackendOptions, 'gemm' | 'fusedSgd'> = DEFAULT_BACKEND_OPTIONS,
+): tf.KernelConfig[] {
   const funcs: NamedKernels = [
     ...elementwiseKernels(addon),
     ...reduceKernels(addon),
     ...layoutKernels(addon),
-    ...gemmKernels(addon),
+    ...gemmKernels(addon, options.gemm),
     ...convKernels(addon),
     ...poolKernels(addon),
     ...normKernels(addon),
-    ...optimizerKernels(addon),
+    ...optimizerKernels(addon, options.fusedSgd),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
 }

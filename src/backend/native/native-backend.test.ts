@@ -16,6 +16,8 @@ import { initBackend, probeBackend } from '../index.ts';
 import { ADDON_PATH, loadNativeAddon, NATIVE_PACKAGES, nativeThreadCount } from './addon.ts';
 import { GEMM_LIBRARIES } from './op-codes.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
+import { UsageError } from '../../errors.ts';
+import { backendOptionsFromEnv } from '../options.ts';
 
 const BUILD = join(import.meta.dirname, '..', '..', '..', 'native', 'build.mjs');
 const load = loadNativeAddon();
@@ -38,10 +40,14 @@ describe('nativeThreadCount', () => {
     ['1', 8, 1],
     ['6', 2, 6],
   ])('BATCHLAB_THREADS=%s on %i cores -> %i', (raw, cores, want) => {
-    expect(nativeThreadCount(raw === undefined ? {} : { BATCHLAB_THREADS: raw }, cores)).toBe(want);
+    const { threads } = backendOptionsFromEnv(raw === undefined ? {} : { BATCHLAB_THREADS: raw });
+    expect(nativeThreadCount(threads, cores)).toBe(want);
   });
   it.each(['0', '-2', '1.5', 'two'])('rejects BATCHLAB_THREADS=%s', (raw) => {
-    expect(() => nativeThreadCount({ BATCHLAB_THREADS: raw }, 4)).toThrow(/BATCHLAB_THREADS: expected a positive integer/);
+    expect(() => backendOptionsFromEnv({ BATCHLAB_THREADS: raw })).toThrow(UsageError);
+    expect(() => backendOptionsFromEnv({ BATCHLAB_THREADS: raw })).toThrow(expect.objectContaining({
+      issues: [{ path: 'BATCHLAB_THREADS', message: expect.stringMatching(/^expected a positive integer/) }],
+    }));
   });
 });
 

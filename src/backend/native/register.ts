@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { SGD_UPDATE } from '../kernel-names.ts';
+import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../options.ts';
 import type { NativeAddon } from './addon.ts';
 import { NATIVE, nativeKernelConfigs, pinningInputs, pinValues, VIEW_KERNELS } from './kernels.ts';
 
@@ -18,12 +20,20 @@ class NativeBackend extends MathBackendCPU {
   }
 }
 
+/** The options the native kernels were last registered with. */
+let registeredWith: string | undefined;
+
 /**
  * Priority 0: below cpu's, so tfjs never picks `native` on its own; batchlab sets it by name.
- * The cpu backend's kernels are copied first, then the native ones replace theirs.
+ * The cpu backend's kernels are copied first, then the native ones replace theirs. Registering
+ * again with other `options` (GEMM library, fused SGD) re-registers the native kernels.
  */
-export function registerNativeBackend(addon: NativeAddon): void {
-  if (tf.findBackendFactory(NATIVE) != null) return;
+export function registerNativeBackend(addon: NativeAddon, options: Pick<BackendOptions, 'gemm' | 'fusedSgd'> = DEFAULT_BACKEND_OPTIONS): void {
+  const key = JSON.stringify({ gemm: options.gemm, fusedSgd: options.fusedSgd });
+  if (tf.findBackendFactory(NATIVE) != null) {
+    if (key !== registeredWith) registerNativeKernels(addon, options, key);
+    return;
+  }
   tf.registerBackend(NATIVE, () => {
     const backend = new NativeBackend();
     // Its first write would print tfjs's "install tfjs-node" banner: this backend is the native one.
@@ -35,8 +45,14 @@ export function registerNativeBackend(addon: NativeAddon): void {
     const copy = { ...config, backendName: NATIVE };
     tf.registerKernel(VIEW_KERNELS.includes(config.kernelName) ? pinningInputs(copy) : copy);
   }
-  for (const config of nativeKernelConfigs(addon)) {
+  registerNativeKernels(addon, options, key);
+}
+
+function registerNativeKernels(addon: NativeAddon, options: Pick<BackendOptions, 'gemm' | 'fusedSgd'>, key: string): void {
+  if (!options.fusedSgd && tf.getKernel(SGD_UPDATE, NATIVE) != null) tf.unregisterKernel(SGD_UPDATE, NATIVE);
+  for (const config of nativeKernelConfigs(addon, options)) {
     if (tf.getKernel(config.kernelName, NATIVE) != null) tf.unregisterKernel(config.kernelName, NATIVE);
     tf.registerKernel(config);
   }
+  registeredWith = key;
 }

@@ -14,6 +14,7 @@ import {
 export interface WebgpuProgramRunner {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: UniformData): tf.TensorInfo;
   disposeData(dataId: tf.DataId): boolean;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
 /**
@@ -73,6 +74,12 @@ export function filterGradKernel(mode: FilterGradMode, handles: (attrs: FilterGr
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as FilterGradAttrs;
     if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || !handles(attrs)) return stock(args);
+    // No positions to sum: the gradient is zeros. (tfjs-webgpu's kernel would bind an empty
+    // buffer, which WebGPU refuses, and return whatever its pooled output buffer held.)
+    if (x.shape.some((d) => d === 0) || dy.shape.some((d) => d === 0)) {
+      const size = attrs.filterShape.reduce((a, b) => a * b, 1);
+      return (args.backend as WebgpuProgramRunner).makeTensorInfo(attrs.filterShape, 'float32', new Float32Array(size));
+    }
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
       mode === 'depthwise', 'channelsLast');

@@ -11,6 +11,7 @@ import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
+import { runKernelOn, sameBits } from '../../../test/support/kernel-on.ts';
 import { initBackend, probeBackend, releaseBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { planFilterGrad } from './filter-grad-plan.ts';
@@ -53,16 +54,11 @@ function attrsOf(c: Case): Record<string, unknown> {
     : { ...common, dilations: [c.dilation ?? 1, c.dilation ?? 1] };
 }
 
-/** The kernel on `backend` for these values of x and dy; every tensor it makes is disposed. */
+/** The kernel on `backend` for these values of x and dy. */
 async function filterGradOn(backend: 'cpu' | 'webgpu', c: Case, xv: Float32Array, dyv: Float32Array): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const x = tf.tensor(xv, c.x);
-  const dy = tf.tensor(dyv, dyShape(c));
-  const dw = tf.engine().runKernel(c.kernel, { x, dy }, attrsOf(c) as never) as tf.Tensor;
+  const dw = await runKernelOn(backend, c.kernel, { x: { shape: c.x, values: xv }, dy: { shape: dyShape(c), values: dyv } }, attrsOf(c));
   expect(dw.shape).toEqual(c.filter);
-  const values = Float32Array.from(await dw.data());
-  tf.dispose([x, dy, dw]);
-  return values;
+  return dw.values;
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -143,7 +139,7 @@ describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable
     const second = await filterGradOn('webgpu', c, xv, dyv);
     expect(backend.numDataIds()).toBe(dataBefore);
     expect([...counts.byProgram.keys()]).toEqual(['FilterGradPartialsProgram', 'FilterGradSumChunksProgram']);
-    expect(Buffer.from(second.buffer).equals(Buffer.from(first.buffer))).toBe(true);
+    expect(sameBits(second, first)).toBe(true);
   });
 
   it.each([
@@ -153,6 +149,16 @@ describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable
     const { result: err, counts } = await countDispatches(tf.findBackend('webgpu'), () => compare(c));
     expect([...counts.byProgram.keys()]).toEqual([c.stock]);
     expect(err).toBeLessThan(TOLERANCE);
+  });
+
+  it('gives zeros for an empty batch, like cpu, without running a program', async () => {
+    const c = conv('batch 0', [0, 5, 5, 1], [3, 3, 1, 4], 1, 'same');
+    const ref = await filterGradOn('cpu', c, new Float32Array(0), new Float32Array(0));
+    await tf.setBackend('webgpu');
+    const { result: got, counts } = await countDispatches(tf.findBackend('webgpu'), () => filterGradOn('webgpu', c, new Float32Array(0), new Float32Array(0)));
+    expect(counts.dispatches).toBe(0);
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    expect(ref.every((v) => v === 0)).toBe(true);
   });
 
   it('falls back for depthwise dilation 2 (tfjs\'s gradients refuse it), giving tfjs-webgpu\'s result', async () => {
@@ -166,7 +172,7 @@ describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable
     try {
       expect(isBatchlabWebgpuKernel(c.kernel)).toBe(false);
       const stock = await filterGradOn('webgpu', c, xv, dyv);
-      expect(Buffer.from(ours.buffer).equals(Buffer.from(stock.buffer))).toBe(true);
+      expect(sameBits(ours, stock)).toBe(true);
     } finally {
       registerWebgpuKernels();
     }

@@ -1,20 +1,66 @@
 /**
  * batchlab's own kernels for tfjs's webgpu backend (tfjs-backend-webgpu 4.22), registered by
- * `registerWebgpuKernels()` once the package is imported (webgpu.ts). Each file registers one
- * kernel in place of the stock one and falls back to it for what it does not handle:
+ * `registerWebgpuKernels()` once the package is imported (webgpu.ts).
  *
+ * In place of stock kernels (each falls back to the stock one for what it does not handle):
  * - Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter: the stock kernels give each filter
  *   element one thread that sums over batch x output positions in sequence (a cost linear in the
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
+ * - Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer): the stock matrix
+ *   product is tiled for a long inner dimension; here one thread computes one output pixel for
+ *   up to 4 output channels (conv2d-direct.ts).
+ *
+ * batchlab's own kernel names (kernel-names.ts), in WGSL, so a step runs fewer dispatches:
+ * - batch-norm.ts: BatchlabBatchNormTrain / ...Grad (models/batch-norm-train.ts), 2 + 2 dispatches,
+ *   and BatchlabBatchNormMoving (models/batch-norm.ts), the moving statistics in one.
+ * - group-norm.ts: BatchlabGroupNorm / ...Grad (models/group-norm-kernel.ts), 2 + 2 dispatches.
+ * - sgd-update.ts: BatchlabSgdUpdate (train/optimizers.ts), one dispatch per variable, and
+ *   BatchlabSgdUpdatePair, plain SGD of two variables in one.
+ * - adam-update.ts: BatchlabAdamUpdate (train/optimizers.ts), one dispatch per variable.
+ * - softmax-cross-entropy.ts: BatchlabSoftmaxCrossEntropy / ...Grad (train/softmax-cross-entropy.ts),
+ *   one dispatch each way, the batch mean or sum included.
+ * fused-program.ts runs such a shader, with several outputs, in one dispatch through tfjs's own
+ * recording path.
  */
+import * as tf from '@tensorflow/tfjs';
 import { registerConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerDepthwiseBackpropFilter } from './depthwise-backprop-filter.ts';
+import { restoreStockWebgpuKernels as restoreReplaced } from './replace-kernel.ts';
+import { registerBatchNormWebgpu } from './batch-norm.ts';
+import { registerGroupNormWebgpu } from './group-norm.ts';
+import { registerSgdUpdateWebgpu } from './sgd-update.ts';
+import { registerAdamUpdateWebgpu } from './adam-update.ts';
+import { registerSoftmaxCrossEntropyWebgpu } from './softmax-cross-entropy.ts';
+import {
+  ADAM_UPDATE, BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
+} from '../kernel-names.ts';
+import { registerConv2dDirect } from './conv2d-direct.ts';
 
-export { restoreStockWebgpuKernels } from './replace-kernel.ts';
+/** batchlab's own kernel names this folder registers for webgpu. */
+export const WEBGPU_KERNEL_NAMES = [
+  BN_TRAIN, BN_TRAIN_GRAD, BN_MOVING, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, ADAM_UPDATE, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
+];
 
-/** Registers every kernel of this folder for 'webgpu'; a second call is a no-op. */
+/** Registers every kernel of this folder for 'webgpu'; a second call changes nothing. */
 export function registerWebgpuKernels(): void {
   registerConv2dBackpropFilter();
   registerDepthwiseBackpropFilter();
+  registerConv2dDirect();
+  registerBatchNormWebgpu();
+  registerGroupNormWebgpu();
+  registerSgdUpdateWebgpu();
+  registerAdamUpdateWebgpu();
+  registerSoftmaxCrossEntropyWebgpu();
+}
+
+/**
+ * Webgpu as tfjs ships it, for measurements and checks: the stock kernels back in place of the
+ * replaced ones, and batchlab's own names removed (the norm pairs then fall back to their
+ * composed versions on next use, the optimizers and the loss to their op chains).
+ * registerWebgpuKernels() afterwards works as the first time.
+ */
+export function restoreStockWebgpuKernels(): void {
+  restoreReplaced();
+  for (const name of WEBGPU_KERNEL_NAMES) if (tf.getKernel(name, 'webgpu') != null) tf.unregisterKernel(name, 'webgpu');
 }

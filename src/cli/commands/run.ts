@@ -10,7 +10,8 @@ import { DatasetCache } from '../../runner/dataset-cache.ts';
 import { executeRun } from '../../runner/execute-run.ts';
 import { planSingleRun } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
-import { backendSets, threadsOption, type RunArgs } from '../command-options.ts';
+import type { BackendOptions } from '../../backend/options.ts';
+import { backendOptionsOf, backendSets, type RunArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
 import { errorFromData, EXIT, RefusedWriteError } from '../../errors.ts';
@@ -19,6 +20,7 @@ import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
   const spec = await readSpec(args.spec, backendSets(args));
+  const backendOptions = backendOptionsOf(args.threads);
   const planned = planSingleRun(spec);
   if (spec.sweep) io.err("note: run trains the base configuration only; the spec's sweep: section needs `batchlab sweep`");
   const outDir = args.out ?? defaultResultsDir(spec.name);
@@ -31,14 +33,15 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
     flag: outFlag,
     command: `run ${spec.name}`,
     onLost: (err) => io.err(`warning: the lock on ${outDir} was lost (${err.message}); another process may now write there`),
-  }, () => runLocked(args, io, signal, { spec, planned, outDir }));
+  }, () => runLocked(args, io, signal, { spec, planned, outDir, backendOptions }));
 }
 
-async function runLocked(args: RunArgs, io: Output, signal: AbortSignal, p: { spec: Spec; planned: PlannedRun<RunConfig>; outDir: string }): Promise<number> {
+async function runLocked(
+  args: RunArgs, io: Output, signal: AbortSignal,
+  p: { spec: Spec; planned: PlannedRun<RunConfig>; outDir: string; backendOptions: BackendOptions },
+): Promise<number> {
   const { spec, planned, outDir } = p;
-  const threads = threadsOption(args.threads);
-  if (threads !== undefined) process.env['BATCHLAB_THREADS'] = String(threads);
-  const active = await initBackend(spec.backend);
+  const active = await initBackend(spec.backend, p.backendOptions);
   io.err(`backend: ${active.name} (${active.device}) - ${active.why}`);
   const runDir = runDirOf(outDir, planned.runId);
   const datasets = new DatasetCache();

@@ -8,7 +8,7 @@ import { defaultResultsDir, resultsPaths } from '../../results/layout.ts';
 import { planSweep } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { launchWorker } from '../../runner/worker-process.ts';
-import { backendSets, threadsOption, type SweepArgs } from '../command-options.ts';
+import { backendOptionsOf, backendSets, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
@@ -29,6 +29,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
     throw new UsageError('invalid option', [{ path: '--workers', message: `expected a positive integer, got ${args.workers}` }]);
   }
+  const options = backendOptionsOf(args.threads);
   const shard = resolveShard(args, process.env);
   const { runs: all, selected: runs } = planSweep(spec, shard);
   const outDir = args.out ?? defaultResultsDir(spec.name);
@@ -48,16 +49,16 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   // Dawn writes its warnings from C++ to stderr: run again as a child whose stderr is filtered.
   if (shouldHideDawnNoise(spec.backend, args.debug === true)) return rerunWithoutNativeNoise(io);
   const workers = args.workers ?? defaultWorkers(spec.backend);
-  // Set before any backend starts: this process and the forked workers read it when the native
-  // backend loads (its thread pools are sized once, at first use).
-  process.env['BATCHLAB_THREADS'] = String(planThreads(availableParallelism(), Math.min(workers, Math.max(1, runs.length)), threadsOption(args.threads)));
+  // This process and every worker get the same options: the cores split among the processes
+  // unless --threads / BATCHLAB_THREADS chose a count.
+  const backendOptions = { ...options, threads: planThreads(availableParallelism(), Math.min(workers, Math.max(1, runs.length)), options.threads) };
   // Worker processes start loading now, while this process loads tfjs and the runner.
-  const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend));
+  const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend, backendOptions));
   const { executeSweep } = await import('../../runner/sweep.ts');
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, force: args.force, keepCheckpoints: args.keepCheckpoints, signal, shard, onEvent: progress.onEvent, launches });
+    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, backendOptions, force: args.force, keepCheckpoints: args.keepCheckpoints, signal, shard, onEvent: progress.onEvent, launches });
   } finally {
     progress.stop();
     await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them

@@ -5,7 +5,8 @@
  *   - every initializer gets a seed derived from the run's seed, so the same seed gives the same
  *     weights;
  *   - each BatchNormalization layer becomes what model.norm says (batchlab's BatchNorm or
- *     GhostBatchNorm, GroupNorm, LayerNormalization, or an identity);
+ *     GhostBatchNorm, GroupNorm, LayerNormalization, or an identity; the last three with the
+ *     built-in models' epsilon, NORM_EPSILON);
  *   - a softmax on the model's output is removed: batchlab's loss takes logits;
  *   - what batchlab cannot train is refused, naming the layer: classes tfjs-layers does not
  *     know, regularizers and constraints (the training loop adds no layer losses and applies no
@@ -13,6 +14,7 @@
  *     anything but softmax.
  */
 import type { Issue } from '../../errors.ts';
+import { NORM_EPSILON } from '../batch-norm-settings.ts';
 import type { NormOptions } from '../types.ts';
 
 /** A layer as the JSON holds it. */
@@ -143,11 +145,11 @@ function swapNorm(layer: LayerJson, opts: RewriteOptions, refuse: (layer: LayerJ
         refuse(layer, `has ${site.channels} channels, which model.groups = ${norm.groups} does not divide`);
         return undefined;
       }
-      return { ...layer, class_name: 'GroupNorm', config: { ...keep, groups: norm.groups, epsilon: norm.bnEpsilon ?? 1e-5 } };
+      return { ...layer, class_name: 'GroupNorm', config: { ...keep, groups: norm.groups, epsilon: NORM_EPSILON } };
     case 'layer':
       return site.rank === 2
-        ? { ...layer, class_name: 'LayerNormalization', config: { ...keep, axis: -1, epsilon: 1e-5 } }
-        : { ...layer, class_name: 'GroupNorm', config: { ...keep, groups: 1, epsilon: 1e-5 } };
+        ? { ...layer, class_name: 'LayerNormalization', config: { ...keep, axis: -1, epsilon: NORM_EPSILON } }
+        : { ...layer, class_name: 'GroupNorm', config: { ...keep, groups: 1, epsilon: NORM_EPSILON } };
     case 'none':
       return { ...layer, class_name: 'Activation', config: { ...keep, activation: 'linear' } };
   }

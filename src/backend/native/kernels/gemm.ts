@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon.ts';
+import type { GemmLibrary } from '../../options.ts';
 import { GEMM_LIBRARIES } from '../op-codes.ts';
 import { allFloat, cpuKernel, cpuOf, output, size, values, type NamedKernels } from './support.ts';
 
@@ -14,14 +15,10 @@ interface MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-/** oneDNN's sgemm (default), or OpenBLAS's with BATCHLAB_NATIVE_GEMM=openblas. */
-function gemmLibrary(): number {
-  return process.env['BATCHLAB_NATIVE_GEMM'] === 'openblas' ? GEMM_LIBRARIES.openblas : GEMM_LIBRARIES.onednn;
-}
-
-function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul'): tf.KernelFunc {
+/** `gemm`: oneDNN's sgemm (the default) or OpenBLAS's (BackendOptions.gemm). */
+function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul', gemm: GemmLibrary): tf.KernelFunc {
   const fallback = cpuKernel(name);
-  const library = gemmLibrary();
+  const library = GEMM_LIBRARIES[gemm];
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { transposeA, transposeB, activation = 'linear' } = args.attrs as unknown as MatMulAttrs;
@@ -48,6 +45,6 @@ function matMulKernel(addon: NativeAddon, name: 'BatchMatMul' | '_FusedMatMul'):
   };
 }
 
-export function gemmKernels(addon: NativeAddon): NamedKernels {
-  return [['BatchMatMul', matMulKernel(addon, 'BatchMatMul')], ['_FusedMatMul', matMulKernel(addon, '_FusedMatMul')]];
+export function gemmKernels(addon: NativeAddon, gemm: GemmLibrary): NamedKernels {
+  return [['BatchMatMul', matMulKernel(addon, 'BatchMatMul', gemm)], ['_FusedMatMul', matMulKernel(addon, '_FusedMatMul', gemm)]];
 }

@@ -1,12 +1,13 @@
 /**
  * Normalisation kernels, the closed forms natively: BatchlabBatchNormTrain / ...Grad
  * (src/models/batch-norm-train.ts) and BatchlabGroupNorm / ...Grad (src/models/group-norm-kernel.ts),
- * per sample and group.
+ * per sample and group; and tfjs's FusedBatchNorm (inference with the moving statistics) with the
+ * cpu kernel's arithmetic, so evaluations stay bit-identical to it.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../../kernel-names.ts';
 import type { NativeAddon } from '../addon.ts';
-import { allFloat, allocEach, cpuOf, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
+import { allFloat, allocEach, cpuKernel, cpuOf, output, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
 
 /** The shapes of a norm's gradients: dx like x, dgamma and dbeta like gamma. */
 function gradientShapes(x: Info, gamma: Info): number[][] {
@@ -73,8 +74,30 @@ function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
+/**
+ * FusedBatchNorm natively when every statistic is given and has one value per channel of x's
+ * last axis (what batchlab's BatchNorm layer passes); other forms go to the cpu kernel.
+ */
+function batchNormInferenceKernel(run: NonNullable<NativeAddon['batchNormInference']>): tf.KernelFunc {
+  const fallback = cpuKernel(tf.FusedBatchNorm);
+  return (args) => {
+    const { x, mean, variance, scale, offset } = args.inputs;
+    const c = x?.shape[x.shape.length - 1];
+    const perChannel = [mean, variance, scale, offset].every((t) => t != null && t.shape.length === 1 && t.shape[0] === c);
+    if (!x || !perChannel || !allFloat(x, mean, variance, scale, offset)) return fallback(args);
+    const backend = cpuOf(args);
+    const epsilon = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
+    return output(backend, x.shape.slice(), (y) => run(
+      values(backend, x), values(backend, mean!), values(backend, variance!), values(backend, scale!), values(backend, offset!), epsilon, y,
+    ));
+  };
+}
+
 export function normKernels(addon: NativeAddon): NamedKernels {
+  const inference: NamedKernels = addon.batchNormInference
+    ? [[tf.FusedBatchNorm, batchNormInferenceKernel(addon.batchNormInference.bind(addon))]] : [];
   return [
+    ...inference,
     [BN_TRAIN, batchNormTrainKernel(addon)],
     [BN_TRAIN_GRAD, batchNormTrainGradKernel(addon)],
     [GN, groupNormKernel(addon)],
