@@ -108,7 +108,7 @@ describe('batchlab sweep', () => {
 
   it('on Ctrl-C marks running runs aborted, exits 130, and the next invocation finishes them', async () => {
     const dir = tempDir();
-    const spec = writeSpec(dir, 'long.yaml', TINY.replace('epochs: 2', 'epochs: 40').replace('batchSize: [16, 64]', 'batchSize: [8]'));
+    const spec = writeSpec(dir, 'long.yaml', TINY.replace('epochs: 2', 'epochs: 200').replace('batchSize: [16, 64]', 'batchSize: [8]'));
     let sent = false;
     const interrupted = await runCli(['sweep', spec, '--out', 'out', '--workers', '2'], dir, {
       onStdout: (text, kill) => {

@@ -114,11 +114,22 @@ async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Pr
     const endOfEpoch = sampler.exhausted(batchAt(sampler.epochFloat));
     const plan = rowAfterStep(state, train, inputs.logEvery, endOfEpoch);
     if (endOfEpoch) sampler.endEpoch();
-    if (plan.row) await emitRow(state, inputs, plan.evaluated, lr, batchSize);
+    if (plan.row) {
+      await emitRow(state, inputs, plan.evaluated, lr, batchSize);
+      // Observers may return at once and cpu read-backs resolve as microtasks: without a turn of the
+      // event loop here, a worker would see neither its abort message nor send its progress until
+      // the run ends. Rows come at least every MAX_PENDING_LOSSES steps.
+      await yieldToEventLoop();
+    }
     if (checkpointDue(state, checkpoint, now)) await saveCheckpoint(state, model, checkpoint!, now);
     if (state.step === first.step) state.firstStepsMs = now() - first.at - (state.outsideMs - first.outside);
   }
   // An abort can leave steps without a row: close with an evaluated one. Otherwise the last
   // row already covers this step, and a second row for it would duplicate the step in the curve.
   if (state.pending.count > 0) await emitRow(state, inputs, true, lr, batchSize);
+}
+
+/** Lets timers, I/O and IPC messages (an abort, progress) run between steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
