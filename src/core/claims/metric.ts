@@ -168,7 +168,7 @@ const VALIDATION_COLUMN_OF: Record<string, string> = { test_acc: 'val_acc', test
  * metric without a counterpart (the generalisation gaps).
  */
 export function selectionMetric(spec: MetricSpec): { spec: MetricSpec | null; readsTest: boolean } {
-  if (!isMetricName(spec.name)) throw new Error(`unknown metric ${spec.name}`);
+  if (!isMetricName(spec.name)) throw new InternalError(`unknown metric ${spec.name}`);
   const counterpart = VALIDATION_OF[spec.name];
   if (counterpart) return { spec: { ...spec, name: counterpart }, readsTest: true };
   if ((TEST_ONLY as readonly string[]).includes(spec.name)) return { spec: null, readsTest: true };

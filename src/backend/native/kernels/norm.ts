@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../../kernel-names.ts';
 import type { NativeAddon } from '../addon.ts';
+import { InternalError } from '../../../errors.ts';
 import { allFloat, allocEach, cpuKernel, cpuOf, output, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
 
 /** The shapes of a norm's gradients: dx like x, dgamma and dbeta like gamma. */
@@ -17,7 +18,7 @@ function gradientShapes(x: Info, gamma: Info): number[][] {
 function batchNormTrainKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
     const { x, gamma, beta } = args.inputs;
-    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new Error(`${BN_TRAIN}: expected float32 x, gamma and beta`);
+    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new InternalError(`${BN_TRAIN}: expected float32 x, gamma and beta`);
     const backend = cpuOf(args);
     const c = gamma.shape[0];
     const [outputs, [y, mean, variance]] = allocEach(backend, [x.shape.slice(), [c], [c]]);
@@ -32,7 +33,7 @@ function batchNormTrainGradKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
     const { dy, x, gamma, mean, variance, dmean, dvariance } = args.inputs;
     if (!dy || !x || !gamma || !mean || !variance || !allFloat(dy, x, gamma, mean, variance, dmean, dvariance)) {
-      throw new Error(`${BN_TRAIN_GRAD}: expected float32 dy, x, gamma, mean and variance`);
+      throw new InternalError(`${BN_TRAIN_GRAD}: expected float32 dy, x, gamma, mean and variance`);
     }
     const backend = cpuOf(args);
     const [outputs, [dx, dgamma, dbeta]] = allocEach(backend, gradientShapes(x, gamma));
@@ -47,7 +48,7 @@ function batchNormTrainGradKernel(addon: NativeAddon): tf.KernelFunc {
 function groupNormKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
     const { x, gamma, beta } = args.inputs;
-    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new Error(`${GN}: expected float32 x, gamma and beta`);
+    if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new InternalError(`${GN}: expected float32 x, gamma and beta`);
     const { groups, epsilon } = args.attrs as unknown as GroupNormAttrs;
     const backend = cpuOf(args);
     const n = x.shape[0];
@@ -61,7 +62,7 @@ function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
     const { dy, x, gamma, mean, rstd, dmean, drstd } = args.inputs;
     if (!dy || !x || !gamma || !mean || !rstd || !allFloat(dy, x, gamma, mean, rstd, dmean, drstd)) {
-      throw new Error(`${GN_GRAD}: expected float32 dy, x, gamma, mean and rstd`);
+      throw new InternalError(`${GN_GRAD}: expected float32 dy, x, gamma, mean and rstd`);
     }
     const { groups } = args.attrs as unknown as GroupNormAttrs;
     const backend = cpuOf(args);

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../../kernel-names.ts';
 import type { NativeAddon } from '../addon.ts';
+import { InternalError } from '../../../errors.ts';
 import { allFloat, cpuOf, poisoningOutputs, size, unzeroed, values, type Info } from './support.ts';
 
 /**
@@ -35,7 +36,7 @@ export function sgdUpdateKernel(sgdUpdate: NonNullable<NativeAddon['sgdUpdate']>
     const { w, g, velocity, lr } = args.inputs;
     const { momentum, weightDecay, nesterov } = args.attrs as unknown as SgdUpdateAttrs;
     const backend = cpuOf(args);
-    if (!w || !g || !lr || !allFloat(w, g, velocity, lr)) throw new Error(`${SGD_UPDATE}: float32 w, g and lr required`);
+    if (!w || !g || !lr || !allFloat(w, g, velocity, lr)) throw new InternalError(`${SGD_UPDATE}: float32 w, g and lr required`);
     const lrValue = values(backend, lr)[0];
     const wv = values(backend, w);
     const gv = values(backend, g);

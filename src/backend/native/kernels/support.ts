@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { InternalError } from '../../../errors.ts';
 
 export const NATIVE = 'native';
 
@@ -81,7 +82,7 @@ export function allFloat(...ts: (Info | undefined | null)[]): boolean {
 /** The cpu backend's kernel of that name: the fallback outside the native cases. */
 export function cpuKernel(name: string): tf.KernelFunc {
   const k = tf.getKernel(name, 'cpu');
-  if (k == null) throw new Error(`tfjs's cpu backend has no ${name} kernel`);
+  if (k == null) throw new InternalError(`tfjs's cpu backend has no ${name} kernel`);
   return k.kernelFunc;
 }
 
