@@ -29,7 +29,9 @@ describe('sum and mean on wasm match cpu', () => {
     [[7, 5, 3], [0], 0],
     [[300, 10], [0], 1],
     [[7, 5, 3], [1], 0],
-    [[7, 5, 3], [0, 1, 2], 0],
+    // A full reduction has one output: around mean 0 it can cancel to near 0, and an error relative
+    // to that one value measures rounding amplified by cancellation (3.7e-4 seen), not the kernel.
+    [[7, 5, 3], [0, 1, 2], 3],
   ])('x %j over %j, N(%i,1)', async (shape, axes, mean) => {
     const err = await compareWithCpu([normal(shape, mean)], (x) => [
       tf.sum(x, axes),
