@@ -134,15 +134,20 @@ export async function readNpyArrays(cfg: NpyDataConfig): Promise<FileArrays> {
   return assemble([x, y], testX ? [testX, testY] : undefined, cfg.divideBy);
 }
 
-/** The arrays of an .npz archive by name (without `.npy`), those in `wanted` only. */
-function unpackNpz(bytes: Uint8Array, file: string, wanted: Set<string>): Map<string, Uint8Array> {
+/**
+ * The arrays of an .npz archive by name (without `.npy`), those in `wanted` only, and the names of
+ * every array it holds (read from its directory in the same pass).
+ */
+function unpackNpz(bytes: Uint8Array, file: string, wanted: Set<string>): { arrays: Map<string, Uint8Array>; held: string[] } {
   const limit = maxDataBytes();
   const oversize: Issue[] = [];
+  const held: string[] = [];
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes, {
       filter: (entry) => {
         const name = entry.name.replace(/\.npy$/, '');
+        held.push(name);
         if (!wanted.has(name)) return false;
         const big = tooLarge('data.path', `array ${JSON.stringify(name)} of ${file}`, entry.originalSize, limit);
         if (big) oversize.push(big);
@@ -153,7 +158,7 @@ function unpackNpz(bytes: Uint8Array, file: string, wanted: Set<string>): Map<st
     throw new UsageError('bad .npz file', [{ path: 'data.path', message: `${file} is not a readable .npz (zip) archive: ${(err as Error).message}` }]);
   }
   throwIssues(oversize, 'data too large');
-  return new Map([...Object.entries(entries)].map(([name, data]) => [name.replace(/\.npy$/, ''), data]));
+  return { arrays: new Map([...Object.entries(entries)].map(([name, data]) => [name.replace(/\.npy$/, ''), data])), held };
 }
 
 /** The arrays `x`, `y` (and `testX`, `testY` when the archive holds them) of the archive `path`. */
@@ -161,8 +166,7 @@ export async function readNpzArrays(cfg: NpzDataConfig): Promise<FileArrays> {
   const full = await checkDataFile('data.path', cfg.path);
   const bytes = await readFile(full);
   const wanted = new Set([cfg.x, cfg.y, cfg.testX, cfg.testY]);
-  const arrays = unpackNpz(bytes, cfg.path, wanted);
-  const held = listNpz(bytes);
+  const { arrays, held } = unpackNpz(bytes, cfg.path, wanted);
   const issues: Issue[] = [];
   const pick = (key: 'x' | 'y' | 'testX' | 'testY'): NamedArray | undefined => {
     const data = arrays.get(cfg[key]);
@@ -179,15 +183,4 @@ export async function readNpzArrays(cfg: NpzDataConfig): Promise<FileArrays> {
   const test = hasTest[0] && hasTest[1] ? [pick('testX'), pick('testY')] : undefined;
   throwIssues(issues, 'bad .npz archive');
   return assemble([x!, y!], test as [NamedArray, NamedArray] | undefined, cfg.divideBy);
-}
-
-/** Names of the arrays in an archive (without `.npy`), from its directory, without unpacking. */
-function listNpz(bytes: Uint8Array): string[] {
-  const names: string[] = [];
-  try {
-    unzipSync(bytes, { filter: (entry) => { names.push(entry.name.replace(/\.npy$/, '')); return false; } });
-  } catch {
-    // Already reported by unpackNpz.
-  }
-  return names;
 }
