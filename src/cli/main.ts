@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { dirname } from 'node:path';
 import { AbortedError, BatchlabError, EnvironmentError, EXIT, formatIssues, UsageError, refusedWriteError } from '../errors.ts';
+import { CLI_ENTRY } from './cli-entry.ts';
 import { runOptions, type RunArgs } from './command-options.ts';
 import { registerLazyCommands } from './lazy-commands.ts';
 import { describeMissingArguments, planMissingArguments } from './missing-arguments.ts';
@@ -92,7 +93,7 @@ function handleError(thrown: unknown, io: Output, debug: boolean): number {
   return EXIT.failure;
 }
 
-const isEntry = process.argv[1] && /bin[\\/]batchlab(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+const isEntry = process.argv[1] && CLI_ENTRY.test(process.argv[1]);
 if (isEntry) {
   // `batchlab ... | head` closes stdout early: stop quietly, as other command-line tools do.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

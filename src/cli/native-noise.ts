@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { findVulkanLoader } from '../backend/vulkan-loader.ts';
+import { CLI_ENTRY } from './cli-entry.ts';
 import type { Output } from './output.ts';
 
 /** Lines known to be third-party noise. Anything else passes through. */
@@ -75,8 +76,6 @@ export function runWithoutNativeNoise(command: string, args: string[], io: Outpu
   });
 }
 
-/** The CLI's entry file, as main.ts recognises it: only then can the command be run again as a child. */
-const CLI_ENTRY = /bin[\\/]batchlab(\.mjs)?$|cli[\\/]main\.ts$/;
 
 /**
  * True when `run`/`sweep` should run themselves again as a filtered child: the backend may be

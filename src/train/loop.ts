@@ -75,8 +75,9 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   if (state.status === 'completed' && train.preciseBn) {
     const evalStart = now();
     Object.assign(state.final, await evaluatePreciseBn(model, data, train.preciseBn.examples, train.evalBatchSize, train.seed));
-    state.outsideMs += now() - evalStart;
-    state.evalMs += now() - evalStart;
+    const evalMs = now() - evalStart;
+    state.outsideMs += evalMs;
+    state.evalMs += evalMs;
   }
   const wallMs = now() - state.start;
   const { status, reason, step: steps, examplesSeen, final, evalMs, firstStepsMs } = state;
