@@ -22,14 +22,8 @@ namespace batchlab {
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 KERNEL(AdamUpdate, "adamUpdate", 16) {
-  size_t nw, ng, nm, ns, nwo, nmo, nso;
-  const float* w = a.f32(0, &nw);
-  const float* g = a.f32(1, &ng);
-  const float* m = a.f32(2, &nm);
-  const float* s = a.f32(3, &ns);
-  float* wo = a.f32(4, &nwo);
-  float* mo = a.f32(5, &nmo);
-  float* so = a.f32(6, &nso);
+  const F32 w = a.array(0), g = a.array(1), m = a.array(2), s = a.array(3);
+  const F32 wo = a.array(4), mo = a.array(5), so = a.array(6);
   const float lr = static_cast<float>(a.f64(7));
   const float b1 = static_cast<float>(a.f64(8));
   const float omb1 = static_cast<float>(a.f64(9));
@@ -39,8 +33,9 @@ KERNEL(AdamUpdate, "adamUpdate", 16) {
   const float wd = static_cast<float>(a.f64(13));
   const float c1 = static_cast<float>(a.f64(14));
   const float c2 = static_cast<float>(a.f64(15));
-  need(nw == ng && nw == nm && nw == ns, "weight, gradient and moment sizes differ");
-  need(nw == nwo && nw == nmo && nw == nso, "output sizes differ from the weight's");
+  const size_t nw = w.n;
+  need(g.n == nw && m.n == nw && s.n == nw, "weight, gradient and moment sizes differ");
+  need(wo.n == nw && mo.n == nw && so.n == nw, "output sizes differ from the weight's");
   const bool decay = wd > 0.f;
   // No element reads another's output, so the loop is vectorized even when outputs are inputs
   // (too many arrays for the compiler's own overlap checks).

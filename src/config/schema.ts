@@ -216,7 +216,7 @@ export const scheduleSchema = z.strictObject({
   milestones: listOf(positiveNumber(), 'positive numbers (epochs)').default([]), // step decay points, epochs
   gamma: positiveNumber().default(0.1), // step decay factor
   warmupEpochs: nonNegativeNumber().default(0), // linear warmup length, epochs
-  warmupFrom: positiveNumber().optional(), // LR at the start of warmup; absent = the peak LR
+  warmupFrom: nonNegativeNumber().optional(), // LR at the start of warmup (0 = from zero); absent = the peak LR
   minLr: nonNegativeNumber().default(0), // cosine floor
 });
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../errors.ts';
-import { environmentBackendOptions } from '../options.ts';
+import { environmentBackendOptions, setNativePoolEnvironment } from '../options.ts';
 
 /** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
 export interface NativeAddon {
@@ -98,9 +98,7 @@ let loaded: AddonLoad | undefined;
  * Loads the addon once per process, its pools sized to `threads` (BackendOptions.threads; the
  * environment's default when not given); a later call asking for another count resizes them.
  * Before the load, the OpenMP (oneDNN) and OpenBLAS pools are sized through their environment
- * variables, which both libraries read when they start; waiting threads sleep
- * (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing cores do not
- * spin against each other.
+ * variables (setNativePoolEnvironment in options.ts), which both libraries read when they start.
  */
 export function loadNativeAddon(threads = environmentBackendOptions().threads): AddonLoad {
   const count = nativeThreadCount(threads);
@@ -117,9 +115,7 @@ function tryLoad(threads: number): AddonLoad {
     const why = existsSync(BUILD_ERROR) ? readFileSync(BUILD_ERROR, 'utf8').split('\n')[0] : 'native/build.mjs has not run';
     return { ok: false, reason: `the native addon was not built (${why})`, hint: REBUILD_HINT };
   }
-  process.env['OMP_NUM_THREADS'] = String(threads);
-  process.env['OPENBLAS_NUM_THREADS'] = String(threads);
-  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  setNativePoolEnvironment(threads);
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     addon.setThreads(threads);
