@@ -32,6 +32,8 @@ napi_value GroupNormForward(napi_env env, napi_callback_info info);
 napi_value GroupNormBackward(napi_env env, napi_callback_info info);
 // optimizer.cc
 napi_value SgdUpdate(napi_env env, napi_callback_info info);
+// adam.cc
+napi_value AdamUpdate(napi_env env, napi_callback_info info);
 // binding.cc
 napi_value SetThreads(napi_env env, napi_callback_info info);
 napi_value Info(napi_env env, napi_callback_info info);

@@ -29,6 +29,16 @@ export interface NativeAddon {
     w: Float32Array, g: Float32Array, velocity: Float32Array | null, wOut: Float32Array, velocityOut: Float32Array | null,
     lr: number, momentum: number, weightDecay: number, nesterov: number,
   ): void;
+  /**
+   * One Adam update (kernels/adam.ts); every scalar is rounded to float32 in the addon, and
+   * `oneMinusBeta1`/`oneMinusBeta2` are 1 - beta computed in double, as the op chain's scalars are.
+   * Absent from an addon built before it existed: the optimizer's op chain then.
+   */
+  adamUpdate?(
+    w: Float32Array, g: Float32Array, m: Float32Array, s: Float32Array, wOut: Float32Array, mOut: Float32Array, sOut: Float32Array,
+    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
+    weightDecay: number, correction1: number, correction2: number,
+  ): void;
   /** `mode`: a code of REDUCE_OPS. Sum and Mean accumulate in float64 and round once. */
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;
