@@ -34,6 +34,9 @@ napi_value GroupNormBackward(napi_env env, napi_callback_info info);
 napi_value SgdUpdate(napi_env env, napi_callback_info info);
 // adam.cc
 napi_value AdamUpdate(napi_env env, napi_callback_info info);
+// softmax_xent.cc
+napi_value SoftmaxXent(napi_env env, napi_callback_info info);
+napi_value SoftmaxXentGrad(napi_env env, napi_callback_info info);
 // binding.cc
 napi_value SetThreads(napi_env env, napi_callback_info info);
 napi_value Info(napi_env env, napi_callback_info info);

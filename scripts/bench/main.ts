@@ -203,20 +203,28 @@ function showWholeRuns(cells: WholeRunCell[]): void {
 }
 
 /** The optimizer table: ms per training step per optimizer (native, 1 thread), and each over plain SGD's. */
-function showOptimizerSteps(cells: OptimizerStepCell[]): void {
+function showOptimizerSteps(cells: OptimizerStepCell[], torch: TorchResult[]): void {
   const rows = cells.map((c) => {
     for (const o of OPTIMIZERS) {
       const note = `best of ${c.rounds} rounds of ${c.stepsPerRound[o]} steps`;
       record({ section: 'optimizer', backend: 'native 1thr', model: c.model, batch: c.batch, method: o.replaceAll(' ', '_'), metric: 'ms_per_step', value: c.msPerStep[o], unit: 'ms', note });
       record({ section: 'optimizer', backend: 'native 1thr', model: c.model, batch: c.batch, method: o.replaceAll(' ', '_'), metric: 'cpu_ms_per_step', value: c.cpuMsPerStep[o], unit: 'ms', note });
     }
+    const t = torchOf(torch, c.model, c.batch);
+    const torchMs = { wall: t?.ms_per_step, cpu: t?.cpu_ms_per_step };
+    for (const clock of ['wall', 'cpu'] as const) {
+      const value = torchMs[clock];
+      if (value !== undefined) record({ section: 'optimizer', backend: 'torch 1thr', model: c.model, batch: c.batch, method: 'sgd', metric: clock === 'wall' ? 'ms_per_step' : 'cpu_ms_per_step', value, unit: 'ms' });
+    }
     return (['wall', 'cpu'] as const).map((clock) => {
       const ms = clock === 'wall' ? c.msPerStep : c.cpuMsPerStep;
-      return [MODEL_LABELS[c.model], String(c.batch), clock, ...OPTIMIZERS.map((o) => fmtFixed(ms[o], 2)), ...OPTIMIZERS.slice(1).map((o) => `${fmtFixed(ms[o] / ms.sgd, 2)}x`)];
+      const tm = torchMs[clock];
+      return [MODEL_LABELS[c.model], String(c.batch), clock, ...OPTIMIZERS.map((o) => fmtFixed(ms[o], 2)), ...OPTIMIZERS.slice(1).map((o) => `${fmtFixed(ms[o] / ms.sgd, 2)}x`),
+        tm === undefined ? '-' : fmtFixed(tm, 2), tm === undefined ? '-' : `${fmtFixed(tm / ms.sgd, 2)}x`];
     });
   }).flat();
-  show('Optimizer step, ms/step (native, 1 thread)', ['model', 'batch', 'clock', ...OPTIMIZERS, ...OPTIMIZERS.slice(1).map((o) => `${o} / sgd`)], rows,
-    'the loop\'s whole training step (forward, backward, update), wall and process CPU time; best of alternating rounds; "adam op chain" unregisters the native Adam kernel for its rounds');
+  show('Optimizer step, ms/step (native, 1 thread)', ['model', 'batch', 'clock', ...OPTIMIZERS, ...OPTIMIZERS.slice(1).map((o) => `${o} / sgd`), 'torch sgd 1thr', 'torch / sgd'], rows,
+    'the loop\'s whole training step (forward, backward, update), wall and process CPU time; best of alternating rounds; "adam op chain" unregisters the native Adam kernel for its rounds, "sgd composed loss" the native softmax cross-entropy pair');
 }
 
 async function main(): Promise<number> {
@@ -300,6 +308,10 @@ async function main(): Promise<number> {
     if (!args.backends.includes('native')) log('optimizer skipped: it times the native backend (add native to --backends)');
     else optimizerSteps = await measureOptimizerSteps(args.models, args.batches, args.seconds, args.rounds, log);
   }
+  // PyTorch's plain SGD step beside them, one thread, with its CPU time.
+  const torchOptimizer = torch.available && optimizerSteps.length
+    ? await runTorch(optimizerSteps.map((c) => ({ seconds: args.seconds, rounds: args.rounds, warmup: 3, min_steps: 3, max_steps: 100_000, model: c.model, batch: c.batch })), 1)
+    : [];
   const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
   // Throughput table.
@@ -327,7 +339,7 @@ async function main(): Promise<number> {
   }
 
   if (wholeRuns.length) showWholeRuns(wholeRuns);
-  if (optimizerSteps.length) showOptimizerSteps(optimizerSteps);
+  if (optimizerSteps.length) showOptimizerSteps(optimizerSteps, torchOptimizer);
 
   if (overhead.length) {
     const t = torchOf(torchResults, 'tiny', 8);

@@ -1,19 +1,20 @@
 /**
  * The optimizer section of `npm run bench`: the training step of batchlab's loop on the native
  * backend (1 thread) with plain SGD, SGD with momentum 0.9, Adam (the fused BatchlabAdamUpdate
- * kernel) and Adam as the op chain (the kernel unregistered for its rounds), per model and batch.
+ * kernel), Adam as the op chain (the kernel unregistered for its rounds) and plain SGD with
+ * tfjs's composed softmax cross-entropy (the fused loss kernels unregistered), per model and batch.
  * Each optimizer warms up, runs a pilot that sizes its rounds, and then the optimizers' rounds
  * alternate; each reports its best round, so load from other processes favours none of them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE } from '../../src/backend/kernel-names.ts';
+import { ADAM_UPDATE, SOFTMAX_XENT, SOFTMAX_XENT_GRAD } from '../../src/backend/kernel-names.ts';
 import { NATIVE } from '../../src/backend/native/kernels.ts';
 import { setNativeThreads } from '../../src/backend/native/addon.ts';
 import { trainModel } from '../../src/train/loop.ts';
 import { buildBenchModel, loadBenchData, trainConfig, useBackend, type BenchModel } from './setup.ts';
 import { disposeTrainEval } from '../../src/runner/train-data.ts';
 
-export const OPTIMIZERS = ['sgd', 'sgd momentum 0.9', 'adam', 'adam op chain'] as const;
+export const OPTIMIZERS = ['sgd', 'sgd momentum 0.9', 'adam', 'adam op chain', 'sgd composed loss'] as const;
 export type OptimizerLabel = (typeof OPTIMIZERS)[number];
 
 const SPECS: Record<OptimizerLabel, Record<string, unknown>> = {
@@ -21,10 +22,16 @@ const SPECS: Record<OptimizerLabel, Record<string, unknown>> = {
   'sgd momentum 0.9': { name: 'sgd', momentum: 0.9 },
   adam: { name: 'adam' },
   'adam op chain': { name: 'adam' },
+  'sgd composed loss': { name: 'sgd' },
 };
 
 /** SGD at the other sections' 0.01; Adam at its usual 0.001. */
-const LR: Record<OptimizerLabel, number> = { sgd: 0.01, 'sgd momentum 0.9': 0.01, adam: 0.001, 'adam op chain': 0.001 };
+const LR: Record<OptimizerLabel, number> = { sgd: 0.01, 'sgd momentum 0.9': 0.01, adam: 0.001, 'adam op chain': 0.001, 'sgd composed loss': 0.01 };
+
+/** The native kernels each variant runs without (tfjs's composition instead). */
+const WITHOUT: Record<OptimizerLabel, string[]> = {
+  sgd: [], 'sgd momentum 0.9': [], adam: [], 'adam op chain': [ADAM_UPDATE], 'sgd composed loss': [SOFTMAX_XENT, SOFTMAX_XENT_GRAD],
+};
 
 export interface OptimizerStepCell {
   model: BenchModel;
@@ -40,14 +47,14 @@ export interface OptimizerStepCell {
   rounds: number;
 }
 
-/** Runs `f` with the native Adam kernel unregistered when `opChain`, and registers it again after. */
-async function withAdamKernel<T>(opChain: boolean, f: () => Promise<T>): Promise<T> {
-  const kernel = opChain ? tf.getKernel(ADAM_UPDATE, NATIVE) : undefined;
-  if (kernel) tf.unregisterKernel(ADAM_UPDATE, NATIVE);
+/** Runs `f` with the native kernels `names` unregistered, and registers them again after. */
+async function without<T>(names: string[], f: () => Promise<T>): Promise<T> {
+  const kernels = names.flatMap((name) => tf.getKernel(name, NATIVE) ?? []);
+  kernels.forEach((k) => tf.unregisterKernel(k.kernelName, NATIVE));
   try {
     return await f();
   } finally {
-    if (kernel) tf.registerKernel(kernel);
+    kernels.forEach((k) => tf.registerKernel(k));
   }
 }
 
@@ -66,7 +73,7 @@ export async function measureOptimizerSteps(
         // A fresh model (same seed) per call, as a run starts: a model trained on for thousands of
         // steps, its optimizer restarted each call, reaches losses near 0 and trips the loop's
         // divergence rule (100x the first loss).
-        const timed = (o: OptimizerLabel, steps: number) => withAdamKernel(o === 'adam op chain', async () => {
+        const timed = (o: OptimizerLabel, steps: number) => without(WITHOUT[o], async () => {
           const net = buildBenchModel(model, dataset);
           const cpu = process.cpuUsage();
           const result = await trainModel({ model: net, data, config: trainConfig(batch, steps, { lr: LR[o] }, SPECS[o]) }).finally(() => net.dispose());

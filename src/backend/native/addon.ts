@@ -39,6 +39,17 @@ export interface NativeAddon {
     lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
     weightDecay: number, correction1: number, correction2: number,
   ): void;
+  /**
+   * Softmax cross-entropy over [rows, classes] (kernels/softmax-xent.ts): `loss` has `rows`
+   * elements or one, by `reduction` (a code of XENT_REDUCTIONS); `lse` gets each row's
+   * log-sum-exp. Absent (with its gradient) from an addon built before them: tfjs's composition then.
+   */
+  softmaxXent?(logits: Float32Array, labels: Float32Array, loss: Float32Array, lse: Float32Array, rows: number, classes: number, reduction: number): void;
+  /** dlogits of softmaxXent from dy (`rows` elements or one, by `reduction`) and the forward's lse. */
+  softmaxXentGrad?(
+    dy: Float32Array, logits: Float32Array, labels: Float32Array, lse: Float32Array, dlogits: Float32Array,
+    rows: number, classes: number, reduction: number,
+  ): void;
   /** `mode`: a code of REDUCE_OPS. Sum and Mean accumulate in float64 and round once. */
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;

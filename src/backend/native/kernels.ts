@@ -14,6 +14,8 @@
  * - norm.ts: BatchlabBatchNormTrain / ...Grad and BatchlabGroupNorm / ...Grad.
  * - optimizer.ts: BatchlabSgdUpdate, in place when nothing else can hold the arrays.
  * - adam.ts: BatchlabAdamUpdate, in place likewise.
+ * - softmax-xent.ts: BatchlabSoftmaxCrossEntropy / ...Grad, the loss and its gradient in one
+ *   call each, with the bits of the composition they replace.
  *
  * Each kernel runs natively in its common case (float32, NHWC, the broadcasts and reductions
  * listed) and hands anything else to the cpu backend's own kernel, so every op still works and
@@ -33,6 +35,7 @@ import { adamUpdateKernel } from './kernels/adam.ts';
 import { sgdUpdateKernel } from './kernels/optimizer.ts';
 import { poolKernels } from './kernels/pool.ts';
 import { reduceKernels } from './kernels/reduce.ts';
+import { softmaxXentKernels } from './kernels/softmax-xent.ts';
 import { NATIVE, withOpName, type NamedKernels } from './kernels/support.ts';
 
 export { broadcastStrides } from './kernels/elementwise.ts';
@@ -68,6 +71,7 @@ export function nativeKernelConfigs(
     ...convKernels(addon),
     ...poolKernels(addon),
     ...normKernels(addon),
+    ...softmaxXentKernels(addon),
     ...optimizerKernels(addon, options.fusedSgd),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));
