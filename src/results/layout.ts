@@ -6,21 +6,21 @@
  *   <dir>/summary.csv             one row per finished run (columns: columns.ts)
  *   <dir>/runs/<run_id>/run.json  the run's record (RunRecord), `running` while it trains
  *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains, cut back to a checkpoint's length on resume
+ *   <dir>/runs/<run_id>/step-losses.csv  every step's training loss (STEP_LOSS_COLUMNS), streamed beside curve.csv, cut back to the checkpoint's step on resume
  *   <dir>/runs/<run_id>/checkpoint.bin  the run's training checkpoint (results/checkpoint-store.ts), until it finishes
  *   <dir>/verdicts.csv, verdicts.json   written by verify
  *   <dir>/report.html, charts/    written by report
  *
  * Readers of user-supplied folders throw UsageError naming the file. sweep.json, summary.csv,
- * run.json and the verdicts are replaced atomically; curve.csv is appended to as rows come.
+ * run.json and the verdicts are replaced atomically; the curve files (curve-files.ts) are appended
+ * to as rows come.
  */
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
-import type { CurveRow, TrainObserver } from '../train/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, VALIDATION_COLUMNS, summaryRow } from './columns.ts';
-import { parseCsv, renderCsv, renderCsvHeader, requireColumns, type CsvTable, type CsvValue } from './csv.ts';
+import { REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, summaryRow } from './columns.ts';
+import { parseCsv, renderCsv, requireColumns, type CsvTable, type CsvValue } from './csv.ts';
 import type { RunRecord } from './run-record.ts';
 
 /**
@@ -53,6 +53,8 @@ export function runPaths(runDir: string) {
     runDir,
     runJson: join(runDir, 'run.json'),
     curveCsv: join(runDir, 'curve.csv'),
+    /** Every optimizer step's training loss, one row a step. */
+    stepLossesCsv: join(runDir, 'step-losses.csv'),
     /** Where the run's training checkpoint is kept. */
     checkpoint: join(runDir, 'checkpoint.bin'),
   };
@@ -94,7 +96,8 @@ function checkSchemaVersion(value: unknown, file: string): void {
 }
 
 const stamp = (value: object) => ({ schemaVersion: SCHEMA_VERSION, ...value });
-const exists = (p: string) => stat(p).then(() => true, () => false);
+/** Whether a path exists (any kind of file). */
+export const exists = (p: string) => stat(p).then(() => true, () => false);
 
 // --- sweep.json ------------------------------------------------------------------------------
 
@@ -196,105 +199,6 @@ export function renderSummaryCsv(records: readonly RunRecord[], axes: readonly s
 /** Rewrites `<dir>/summary.csv` atomically. */
 export function writeSummary(dir: string, records: readonly RunRecord[], axes: readonly string[]): Promise<void> {
   return writeFileAtomic(resultsPaths(dir).summaryCsv, renderSummaryCsv(records, axes));
-}
-
-// --- runs/<id>/curve.csv ---------------------------------------------------------------------
-
-/** The curve writer: an observer of the loop, and where curve.csv ends for a checkpoint. */
-export interface CurveWriter extends TrainObserver {
-  /**
-   * Makes the rows written so far durable (fsync) and returns curve.csv's length in bytes: a
-   * checkpoint keeps it, and a run resumed from that checkpoint cuts the file back to it.
-   */
-  syncedLength(): Promise<number>;
-  /** Waits for every row handed to onRow to be written (rethrowing a failed write). */
-  flush(): Promise<void>;
-}
-
-/**
- * Streams curve rows to `<runDir>/curve.csv` as training goes. Starts `curve.csv` afresh with
- * the header, or, for a run resumed from a checkpoint, cuts it back to `resumeAt` bytes (its
- * length at the checkpoint: rows written after it and a torn last line go, so no step is missing
- * or repeated; check with curveCutProblem first), then appends each row the observer is given.
- * Appends are queued in order and not waited for by the training loop (onRow returns at once);
- * `flush` and `syncedLength` wait for them, and a failed append is rethrown by the next call.
- */
-export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number, withValidation = false): Promise<CurveWriter> {
-  const file = runPaths(runDir).curveCsv;
-  const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
-  // The header first, so even a run that fails at once leaves a readable curve.
-  if (resumeAt === undefined) await writeFileAtomic(file, renderCsvHeader(columns));
-  else await cutFile(file, resumeAt);
-  const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });
-  let queue: Promise<void> = Promise.resolve();
-  let failed: unknown = null;
-  const flush = async () => {
-    await queue;
-    if (failed !== null) throw failed;
-  };
-  return {
-    onRow: (row: CurveRow) => {
-      if (failed !== null) throw failed;
-      queue = queue.then(() => writer.writeRecords([row as unknown as Record<string, CsvValue>])).catch((err: unknown) => {
-        failed ??= err;
-      });
-    },
-    flush,
-    syncedLength: async () => {
-      await flush();
-      const fh = await open(file, 'r+');
-      try {
-        await fh.sync();
-        return (await fh.stat()).size;
-      } finally {
-        await fh.close();
-      }
-    },
-  };
-}
-
-/**
- * Why `<runDir>/curve.csv` cannot be cut back to `length` bytes (it is missing, shorter, or
- * `length` does not end a line), or null when it can. A checkpoint whose curve is gone cannot
- * be resumed: its rows up to the checkpoint would be missing.
- */
-export async function curveCutProblem(runDir: string, length: number): Promise<string | null> {
-  const file = runPaths(runDir).curveCsv;
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `${file} is missing`;
-    throw err;
-  }
-  try {
-    const { size } = await fh.stat();
-    if (size < length) return `${file} has ${size} bytes, the checkpoint's curve ${length}`;
-    const last = Buffer.alloc(1);
-    if (length < 1 || (await fh.read(last, 0, 1, length - 1)).bytesRead !== 1 || last[0] !== 0x0a) {
-      return `${file} has no line end at byte ${length}, where the checkpoint's curve ends`;
-    }
-    return null;
-  } finally {
-    await fh.close();
-  }
-}
-
-async function cutFile(file: string, length: number): Promise<void> {
-  const fh = await open(file, 'r+');
-  try {
-    await fh.truncate(length);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** A run's curve.csv as a table, or null when the run has none. */
-export async function readCurveTable(runDir: string): Promise<CsvTable | null> {
-  const file = runPaths(runDir).curveCsv;
-  if (!(await exists(file))) return null; // a run that failed before its first row has no curve
-  return parseCsv(await readText(file, 'curve.csv'), file);
 }
 
 // --- verdicts.csv, verdicts.json -------------------------------------------------------------

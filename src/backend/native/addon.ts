@@ -29,6 +29,27 @@ export interface NativeAddon {
     w: Float32Array, g: Float32Array, velocity: Float32Array | null, wOut: Float32Array, velocityOut: Float32Array | null,
     lr: number, momentum: number, weightDecay: number, nesterov: number,
   ): void;
+  /**
+   * One Adam update (kernels/adam.ts); every scalar is rounded to float32 in the addon, and
+   * `oneMinusBeta1`/`oneMinusBeta2` are 1 - beta computed in double, as the op chain's scalars are.
+   * Absent from an addon built before it existed: the optimizer's op chain then.
+   */
+  adamUpdate?(
+    w: Float32Array, g: Float32Array, m: Float32Array, s: Float32Array, wOut: Float32Array, mOut: Float32Array, sOut: Float32Array,
+    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
+    weightDecay: number, correction1: number, correction2: number,
+  ): void;
+  /**
+   * Softmax cross-entropy over [rows, classes] (kernels/softmax-xent.ts): `loss` has `rows`
+   * elements or one, by `reduction` (a code of XENT_REDUCTIONS); `lse` gets each row's
+   * log-sum-exp. Absent (with its gradient) from an addon built before them: tfjs's composition then.
+   */
+  softmaxXent?(logits: Float32Array, labels: Float32Array, loss: Float32Array, lse: Float32Array, rows: number, classes: number, reduction: number): void;
+  /** dlogits of softmaxXent from dy (`rows` elements or one, by `reduction`) and the forward's lse. */
+  softmaxXentGrad?(
+    dy: Float32Array, logits: Float32Array, labels: Float32Array, lse: Float32Array, dlogits: Float32Array,
+    rows: number, classes: number, reduction: number,
+  ): void;
   /** `mode`: a code of REDUCE_OPS. Sum and Mean accumulate in float64 and round once. */
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
   transpose(x: Float32Array, out: Float32Array, outer: number, rows: number, cols: number, inner: number): void;

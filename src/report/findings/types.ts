@@ -12,6 +12,8 @@ export interface Finding {
   id: string;
   /** The sentence: numbers, interval, n, and hedged wording where the interval says so. */
   text: string;
+  /** The finding in one short line for the terminal (its numbers, the interval or n where they decide it). */
+  headline: string;
   /** Further sentences (one per batch size or rule), shown as a sub-list. */
   details: string[];
   /** Id of the report section (chart) the finding reads from: the anchor of its link. */
@@ -30,7 +32,8 @@ export interface FindingsResult {
   leftOut: LeftOut[];
 }
 
-export const finding = (id: string, chart: string, text: string, details: string[] = []): Finding => ({ id, chart, text, details });
+/** A finding; `headline` defaults to `text` (for findings whose sentence is already one short line). */
+export const finding = (id: string, chart: string, text: string, details: string[] = [], headline = text): Finding => ({ id, chart, text, headline, details });
 export const leftOut = (id: string, topic: string, why: string): LeftOut => ({ id, topic, why });
 
 /** 3 significant digits; '—' for non-finite. */
