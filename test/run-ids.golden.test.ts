@@ -5,6 +5,8 @@
  * hard-coded: a planner change that alters any id, or the order of the runs, fails here.
  * experiments/quick.yaml was re-recorded on purpose when the main job gained a validation split
  * (data.validationSize) and log-spaced evaluations (train.evalLogSpaced): the spec changed, not the planner.
+ * experiments/claims/c2-plain-batchnorm-batch-size.yaml was re-recorded on purpose when C2-plain was
+ * redesigned on Wu & He's axis (batch 2/4/8/32 in two arms, warmup from 0): again the spec changed.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +54,7 @@ const FULL: Record<string, string[]> = {
 const DIGESTS: Record<string, { runs: number; sha256: string }> = {
   'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
   'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
-  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 60, sha256: '81881bc0c8c58538' },
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '0e452e7bead98534' },
   'experiments/claims/c4-critical-batch.yaml': { runs: 80, sha256: 'e990822f6994481e' },
   'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
   'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 480, sha256: 'a61dac776f82b12d' },
@@ -67,7 +69,7 @@ const SINGLE: Record<string, string> = {
   'experiments/tiny.yaml': '1efdb50d0a5a',
   'experiments/claims/c1-gradient-noise.yaml': '432ae788ffe0',
   'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
-  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'fabd9186d8f6',
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'd9a3c13c9f58',
   'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
   'experiments/claims/c4-critical-batch.yaml': '41b466aa2378',
   'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
