@@ -13,6 +13,13 @@
 
 namespace batchlab {
 
+// A Float32Array argument: its data and element count; it converts to float* for indexing.
+struct F32 {
+  float* p;
+  size_t n;
+  operator float*() const { return p; }
+};
+
 // A call's arguments: op-specific arrays and integers; a wrong type throws.
 struct Args {
   napi_env env;
@@ -51,6 +58,13 @@ struct Args {
     if (type != napi_float32_array) throw std::runtime_error("argument " + std::to_string(i) + " must be a Float32Array");
     if (len) *len = length;
     return static_cast<float*>(data);
+  }
+
+  // Argument i as a Float32Array view; `nullable` lets null or undefined through as {nullptr, 0}.
+  F32 array(size_t i, bool nullable = false) {
+    size_t n = 0;
+    float* p = f32(i, &n, nullable);
+    return F32{p, n};
   }
 
   // An Int32Array; `len` receives its element count.

@@ -17,28 +17,18 @@
 namespace batchlab {
 
 KERNEL(BatchNormForward, "BatchlabBatchNormTrain", 7) {
-  size_t nx, c, ny, nm, nv, nb;
-  float* x = a.f32(0, &nx);
-  float* gamma = a.f32(1, &c);
-  float* beta = a.f32(2, &nb);
+  F32 x = a.array(0), gamma = a.array(1), beta = a.array(2);
   double eps = a.f64(3);
-  float* y = a.f32(4, &ny);
-  float* mean = a.f32(5, &nm);
-  float* var = a.f32(6, &nv);
-  need(c > 0 && nx % c == 0 && nb == c && nm == c && nv == c && ny == nx, "inconsistent batch-norm shapes");
-  size_t rows = nx / c;
+  F32 y = a.array(4), mean = a.array(5), var = a.array(6);
+  size_t c = gamma.n;
+  need(c > 0 && x.n % c == 0 && beta.n == c && mean.n == c && var.n == c && y.n == x.n, "inconsistent batch-norm shapes");
+  size_t rows = x.n / c;
   need(rows > 0, "no rows");
-  std::vector<double> s(c, 0.0), q(c, 0.0), scale(c), off(c);
-  std::vector<float> shift(x, x + c), sf32(c), qf32(c);
-  const float* hp = shift.data();
-  channel_sums(rows, c, s.data(), q.data(), sf32.data(), qf32.data(), [&](size_t r, float* sp, float* qp) {
-    const float* xr = x + r * c;
-    for (size_t k = 0; k < c; k++) {
-      float d = xr[k] - hp[k];
-      sp[k] += d;
-      qp[k] += d * d;
-    }
-  });
+  std::vector<double> scale(c), off(c);
+  std::vector<float> shift(x.p, x.p + c);
+  NormSums sums(c);
+  sums.shifted(x, rows, shift.data());
+  const double *s = sums.first.data(), *q = sums.second.data();
   for (size_t k = 0; k < c; k++) {
     double m1 = s[k] / rows;
     double v = std::max(0.0, q[k] / rows - m1 * m1);
@@ -57,31 +47,17 @@ KERNEL(BatchNormForward, "BatchlabBatchNormTrain", 7) {
 }
 
 KERNEL(BatchNormBackward, "BatchlabBatchNormTrainGrad", 11) {
-  size_t ndy, nx, c, nm, nv, ndm, ndv, ndx, ndg, ndb;
-  float* dy = a.f32(0, &ndy);
-  float* x = a.f32(1, &nx);
-  float* gamma = a.f32(2, &c);
-  float* mean = a.f32(3, &nm);
-  float* var = a.f32(4, &nv);
+  F32 dy = a.array(0), x = a.array(1), gamma = a.array(2), mean = a.array(3), var = a.array(4);
   double eps = a.f64(5);
-  float* dmean = a.f32(6, &ndm, true);
-  float* dvar = a.f32(7, &ndv, true);
-  float* dx = a.f32(8, &ndx);
-  float* dgamma = a.f32(9, &ndg);
-  float* dbeta = a.f32(10, &ndb);
-  need(c > 0 && nx % c == 0 && ndy == nx && ndx == nx && nm == c && nv == c && ndg == c && ndb == c, "inconsistent batch-norm shapes");
-  need((!dmean || ndm == c) && (!dvar || ndv == c), "statistics gradients must have C elements");
-  size_t rows = nx / c;
-  std::vector<double> g(c, 0.0), p(c, 0.0);
-  std::vector<float> gf32(c), pf32(c);
-  channel_sums(rows, c, g.data(), p.data(), gf32.data(), pf32.data(), [&](size_t r, float* gp, float* pp) {
-    const float* dr = dy + r * c;
-    const float* xr = x + r * c;
-    for (size_t k = 0; k < c; k++) {
-      gp[k] += dr[k];
-      pp[k] += dr[k] * (xr[k] - mean[k]);
-    }
-  });
+  F32 dmean = a.array(6, true), dvar = a.array(7, true);
+  F32 dx = a.array(8), dgamma = a.array(9), dbeta = a.array(10);
+  size_t c = gamma.n;
+  need(c > 0 && x.n % c == 0 && dy.n == x.n && dx.n == x.n && mean.n == c && var.n == c && dgamma.n == c && dbeta.n == c, "inconsistent batch-norm shapes");
+  need((!dmean || dmean.n == c) && (!dvar || dvar.n == c), "statistics gradients must have C elements");
+  size_t rows = x.n / c;
+  NormSums sums(c);
+  sums.gradients(dy, x, rows, mean);
+  const double *g = sums.first.data(), *p = sums.second.data();
   std::vector<float> af(c), bf(c), df(c);
   for (size_t k = 0; k < c; k++) {
     double inv = 1.0 / std::sqrt(static_cast<double>(var[k]) + eps);
@@ -111,15 +87,11 @@ KERNEL(BatchNormBackward, "BatchlabBatchNormTrainGrad", 11) {
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 KERNEL(BatchNormInference, "FusedBatchNorm", 7) {
-  size_t nx, c, nv, ns, no, ny;
-  float* x = a.f32(0, &nx);
-  float* mean = a.f32(1, &c);
-  float* var = a.f32(2, &nv);
-  float* scale = a.f32(3, &ns);
-  float* offset = a.f32(4, &no);
+  F32 x = a.array(0), mean = a.array(1), var = a.array(2), scale = a.array(3), offset = a.array(4);
   double eps = a.f64(5);
-  float* y = a.f32(6, &ny);
-  need(c > 0 && nx % c == 0 && nv == c && ns == c && no == c && ny == nx, "inconsistent batch-norm shapes");
+  F32 y = a.array(6);
+  size_t nx = x.n, c = mean.n;
+  need(c > 0 && nx % c == 0 && var.n == c && scale.n == c && offset.n == c && y.n == nx, "inconsistent batch-norm shapes");
   size_t rows = nx / c;
   std::vector<double> m(c), s(c), o(c), d(c);
   for (size_t k = 0; k < c; k++) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 namespace batchlab {
 
@@ -27,5 +28,39 @@ void channel_sums(size_t rows, size_t c, double* s1, double* s2, float* b1, floa
     }
   }
 }
+
+// The two per-channel sums a norm needs, over rows of [rows, C] values, with their scratch.
+struct NormSums {
+  std::vector<double> first, second;
+  std::vector<float> block1, block2;
+  explicit NormSums(size_t c) : first(c), second(c), block1(c), block2(c) {}
+
+  // first, second = sums of d and d^2, d = x - shift per channel (float32): the sums a mean and
+  // variance come from, shifted by a row of x so that they do not cancel.
+  void shifted(const float* x, size_t rows, const float* shift) {
+    size_t c = first.size();
+    channel_sums(rows, c, first.data(), second.data(), block1.data(), block2.data(), [&](size_t r, float* sp, float* qp) {
+      const float* xr = x + r * c;
+      for (size_t k = 0; k < c; k++) {
+        float d = xr[k] - shift[k];
+        sp[k] += d;
+        qp[k] += d * d;
+      }
+    });
+  }
+
+  // first, second = sums of dy and dy * (x - mean) per channel: the sums of a norm's backward.
+  void gradients(const float* dy, const float* x, size_t rows, const float* mean) {
+    size_t c = first.size();
+    channel_sums(rows, c, first.data(), second.data(), block1.data(), block2.data(), [&](size_t r, float* gp, float* pp) {
+      const float* dr = dy + r * c;
+      const float* xr = x + r * c;
+      for (size_t k = 0; k < c; k++) {
+        gp[k] += dr[k];
+        pp[k] += dr[k] * (xr[k] - mean[k]);
+      }
+    });
+  }
+};
 
 }  // namespace batchlab

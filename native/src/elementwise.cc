@@ -81,11 +81,9 @@ void run_binary(Args& a, const float* x, size_t nx, const float* y, size_t ny, f
 }  // namespace
 
 KERNEL(Binary, "Binary", 7) {
-  size_t nx, ny, n;
-  float* x = a.f32(0, &nx);
-  float* y = a.f32(1, &ny);
-  float* out = a.f32(2, &n);
+  F32 x = a.array(0), y = a.array(1), out = a.array(2);
   int64_t op = a.i64(3);
+  size_t nx = x.n, ny = y.n, n = out.n;
   need(nx > 0 && ny > 0 && n > 0, "empty operand");
   switch (static_cast<BinaryOp>(op)) {
     case BinaryOp::Add: run_binary(a, x, nx, y, ny, out, n, [](float p, float q) { return p + q; }); break;

@@ -28,31 +28,20 @@ GroupGeom read_group_geom(Args& a, size_t i, size_t nx, size_t c) {
 
 // x [N*S*C], gamma [C], beta [C], epsilon, n, groups, y, mean [N*G], rstd [N*G]
 KERNEL(GroupNormForward, "BatchlabGroupNorm", 9) {
-  size_t nx, c, nb, ny, nm, nr;
-  float* x = a.f32(0, &nx);
-  float* gamma = a.f32(1, &c);
-  float* beta = a.f32(2, &nb);
+  F32 x = a.array(0), gamma = a.array(1), beta = a.array(2);
   double eps = a.f64(3);
-  GroupGeom G = read_group_geom(a, 4, nx, c);
-  float* y = a.f32(6, &ny);
-  float* mean = a.f32(7, &nm);
-  float* rstd = a.f32(8, &nr);
-  need(nb == c && ny == nx && nm == G.n * G.g && nr == G.n * G.g, "inconsistent group-norm shapes");
-  std::vector<double> s(c), q(c);
-  std::vector<float> sb(c), qb(c), h(c), sf(c), mf(c), bf(c);
+  size_t c = gamma.n;
+  GroupGeom G = read_group_geom(a, 4, x.n, c);
+  F32 y = a.array(6), mean = a.array(7), rstd = a.array(8);
+  need(beta.n == c && y.n == x.n && mean.n == G.n * G.g && rstd.n == G.n * G.g, "inconsistent group-norm shapes");
+  NormSums sums(c);
+  const double *s = sums.first.data(), *q = sums.second.data();
+  std::vector<float> h(c), sf(c), mf(c), bf(c);
   const double count = static_cast<double>(G.s * G.cg);
   for (size_t n = 0; n < G.n; n++) {
     const float* xn = x + n * G.s * c;
     std::copy(xn, xn + c, h.begin());  // shift: the sample's first row
-    const float* hp = h.data();
-    channel_sums(G.s, c, s.data(), q.data(), sb.data(), qb.data(), [&](size_t r, float* sp, float* qp) {
-      const float* xr = xn + r * c;
-      for (size_t k = 0; k < c; k++) {
-        float d = xr[k] - hp[k];
-        sp[k] += d;
-        qp[k] += d * d;
-      }
-    });
+    sums.shifted(xn, G.s, h.data());
     for (size_t g = 0; g < G.g; g++) {
       size_t k0 = g * G.cg, k1 = k0 + G.cg;
       double total = 0.0;
@@ -88,37 +77,25 @@ KERNEL(GroupNormForward, "BatchlabGroupNorm", 9) {
 // Per (sample, group), with M = S*C/G, A = sum gamma*dy, B = sum gamma*dy*(x - mu):
 //   dx = rstd*gamma*dy + b*(x - mu) + d,  b = -(rstd^3 (B + drstd)) / M,  d = (dmean - rstd A) / M.
 KERNEL(GroupNormBackward, "BatchlabGroupNormGrad", 12) {
-  size_t ndy, nx, c, nm, nr, ndm, ndr, ndx, ndg, ndb;
-  float* dy = a.f32(0, &ndy);
-  float* x = a.f32(1, &nx);
-  float* gamma = a.f32(2, &c);
-  float* mean = a.f32(3, &nm);
-  float* rstd = a.f32(4, &nr);
-  float* dmean = a.f32(5, &ndm, true);
-  float* drstd = a.f32(6, &ndr, true);
-  GroupGeom G = read_group_geom(a, 7, nx, c);
-  float* dx = a.f32(9, &ndx);
-  float* dgamma = a.f32(10, &ndg);
-  float* dbeta = a.f32(11, &ndb);
+  F32 dy = a.array(0), x = a.array(1), gamma = a.array(2), mean = a.array(3), rstd = a.array(4);
+  F32 dmean = a.array(5, true), drstd = a.array(6, true);
+  size_t c = gamma.n;
+  GroupGeom G = read_group_geom(a, 7, x.n, c);
+  F32 dx = a.array(9), dgamma = a.array(10), dbeta = a.array(11);
   size_t ng = G.n * G.g;
-  need(ndy == nx && ndx == nx && nm == ng && nr == ng && ndg == c && ndb == c, "inconsistent group-norm shapes");
-  need((!dmean || ndm == ng) && (!drstd || ndr == ng), "statistics gradients must have N x G elements");
-  std::vector<double> gs(c), ps(c), dg(c, 0.0), db(c, 0.0);
-  std::vector<float> gb(c), pb(c), mu(c), af(c), bf(c), df(c);
+  need(dy.n == x.n && dx.n == x.n && mean.n == ng && rstd.n == ng && dgamma.n == c && dbeta.n == c, "inconsistent group-norm shapes");
+  need((!dmean || dmean.n == ng) && (!drstd || drstd.n == ng), "statistics gradients must have N x G elements");
+  NormSums sums(c);
+  const double *gs = sums.first.data(), *ps = sums.second.data();
+  std::vector<double> dg(c, 0.0), db(c, 0.0);
+  std::vector<float> mu(c), af(c), bf(c), df(c);
   const double count = static_cast<double>(G.s * G.cg);
   for (size_t n = 0; n < G.n; n++) {
     const float* xn = x + n * G.s * c;
     const float* dyn = dy + n * G.s * c;
     for (size_t k = 0; k < c; k++) mu[k] = mean[n * G.g + k / G.cg];
     const float* mp = mu.data();
-    channel_sums(G.s, c, gs.data(), ps.data(), gb.data(), pb.data(), [&](size_t r, float* gp, float* pp) {
-      const float* dr = dyn + r * c;
-      const float* xr = xn + r * c;
-      for (size_t k = 0; k < c; k++) {
-        gp[k] += dr[k];
-        pp[k] += dr[k] * (xr[k] - mp[k]);
-      }
-    });
+    sums.gradients(dyn, xn, G.s, mp);
     for (size_t g = 0; g < G.g; g++) {
       size_t k0 = g * G.cg, k1 = k0 + G.cg, i = n * G.g + g;
       double r = rstd[i];

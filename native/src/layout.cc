@@ -11,12 +11,10 @@
 namespace batchlab {
 
 KERNEL(Transpose, "Transpose", 6) {
-  size_t nx, n;
-  float* x = a.f32(0, &nx);
-  float* out = a.f32(1, &n);
+  F32 x = a.array(0), out = a.array(1);
   int64_t outer = a.i64(2), rows = a.i64(3), cols = a.i64(4), inner = a.i64(5);
-  check_len(nx, outer * rows * cols * inner, "x");
-  check_len(n, nx, "out");
+  check_len(x.n, outer * rows * cols * inner, "x");
+  check_len(out.n, x.n, "out");
   const int64_t T = 32;
   for (int64_t o = 0; o < outer; o++) {
     const float* xo = x + o * rows * cols * inner;
@@ -35,14 +33,14 @@ KERNEL(Transpose, "Transpose", 6) {
 }
 
 KERNEL(GatherRows, "GatherV2", 4) {
-  size_t nx, ni, n;
-  float* x = a.f32(0, &nx);
+  size_t ni;
+  F32 x = a.array(0);
   int32_t* idx = a.i32(1, &ni);
-  float* out = a.f32(2, &n);
+  F32 out = a.array(2);
   int64_t row = a.i64(3);
-  need(row > 0 && nx % row == 0, "bad row size");
-  check_len(n, static_cast<int64_t>(ni) * row, "out");
-  int64_t rows = nx / row;
+  need(row > 0 && x.n % row == 0, "bad row size");
+  check_len(out.n, static_cast<int64_t>(ni) * row, "out");
+  int64_t rows = x.n / row;
   for (size_t i = 0; i < ni; i++) need(idx[i] >= 0 && idx[i] < rows, "index out of range");
   // A training batch gathers rows scattered over a dataset far larger than the caches, and the
   // hardware prefetcher only follows a row once it is being read: rows a few indices ahead are

@@ -66,26 +66,21 @@ void pool_argmax(const float* x, const PoolGeom& g, F f) {
 }  // namespace
 
 KERNEL(MaxPool, "MaxPool", 14) {
-  size_t nx, ny;
-  float* x = a.f32(0, &nx);
-  float* y = a.f32(1, &ny);
+  F32 x = a.array(0), y = a.array(1);
   PoolGeom g = read_pool(a, 2);
-  check_len(nx, g.n * g.h * g.w * g.c, "x");
-  check_len(ny, g.n * g.oh * g.ow * g.c, "y");
+  check_len(x.n, g.n * g.h * g.w * g.c, "x");
+  check_len(y.n, g.n * g.oh * g.ow * g.c, "y");
   pool_argmax(x, g, [&](int64_t o, const float* best, const int64_t*) { std::memcpy(y + o, best, sizeof(float) * g.c); });
   return undefined_value(a.env);
 }
 
 KERNEL(MaxPoolGrad, "MaxPoolGrad", 15) {
-  size_t ndy, nx, ndx;
-  float* dy = a.f32(0, &ndy);
-  float* x = a.f32(1, &nx);
-  float* dx = a.f32(2, &ndx);
+  F32 dy = a.array(0), x = a.array(1), dx = a.array(2);
   PoolGeom g = read_pool(a, 3);
-  check_len(nx, g.n * g.h * g.w * g.c, "x");
-  check_len(ndx, nx, "dx");
-  check_len(ndy, g.n * g.oh * g.ow * g.c, "dy");
-  std::fill(dx, dx + ndx, 0.f);
+  check_len(x.n, g.n * g.h * g.w * g.c, "x");
+  check_len(dx.n, x.n, "dx");
+  check_len(dy.n, g.n * g.oh * g.ow * g.c, "dy");
+  std::fill(dx.p, dx.p + dx.n, 0.f);
   pool_argmax(x, g, [&](int64_t o, const float*, const int64_t* where) {
     for (int64_t ch = 0; ch < g.c; ch++)
       if (where[ch] >= 0) dx[where[ch]] += dy[o + ch];

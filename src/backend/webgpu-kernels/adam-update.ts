@@ -43,7 +43,7 @@ function adamUpdate({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): t
       ['beta2', 'f32', a.beta2], ['oneMinusBeta2', 'f32', 1 - a.beta2], ['correction1', 'f32', a.correction1],
       ['correction2', 'f32', a.correction2], ['epsilon', 'f32', a.epsilon], ['decay', 'f32', a.weightDecay],
     ],
-    body: body(decay),
+    body: () => body(decay),
   });
 }
 

@@ -121,7 +121,7 @@ function backward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
     ],
     outputs: [['coef', [5 * c]]],
     uniforms: [['rows', 'u32', size / c], ['channels', 'u32', c], ['epsilon', 'f32', epsilon], ...laneUniforms(c)],
-    body: coefficientsBody(dmean != null, dvariance != null),
+    body: () => coefficientsBody(dmean != null, dvariance != null),
   });
   const [dx, dgamma, dbeta] = runFusedProgram(backend, {
     name: 'BatchlabBatchNormGradApply', key: '', workgroupSize: WG, workgroups: gridWorkgroups(size, WG),

@@ -51,9 +51,11 @@ export interface FusedProgram {
   /**
    * WGSL defining `fn run(wg: u32, lid: u32, nwg: u32)` (workgroup id, local index, number of
    * workgroups, all along x) and anything it needs. It must use every input, output and uniform
-   * named above: WebGPU's automatic layout drops a binding the shader never reads.
+   * named above: WebGPU's automatic layout drops a binding the shader never reads. A function
+   * is called only when this device has no pipeline for the program's name and key yet, so a
+   * kernel whose WGSL depends on its attributes builds the text once, not on every call.
    */
-  body: string;
+  body: string | (() => string);
 }
 
 /** The most workgroups one dispatch may have along x (WebGPU's minimum guaranteed limit). */
@@ -74,7 +76,7 @@ function shaderSource(p: FusedProgram): string {
     `struct Uniforms { ${fields.join(', ')} };`,
     ...buffers,
     `@group(0) @binding(${tensors}) var<uniform> u: Uniforms;`,
-    p.body,
+    typeof p.body === 'string' ? p.body : p.body(),
     `@compute @workgroup_size(${p.workgroupSize})`,
     'fn _start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {',
     '  run(wid.x, lid, nwg.x);',

@@ -193,7 +193,7 @@ function backward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
     ],
     outputs: [['coef', [4 * pairs + 2 * geo.c]]],
     uniforms: [...uniformsOf(geo), ...laneUniforms(geo.c)],
-    body: coefficientsBody(dmean != null, drstd != null),
+    body: () => coefficientsBody(dmean != null, drstd != null),
   });
   const [dx, dgamma, dbeta] = runFusedProgram(backend, {
     name: 'BatchlabGroupNormGradApply', key: '', workgroupSize: WG, workgroups: gridWorkgroups(geo.size, WG),

@@ -10,6 +10,8 @@
  * - Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer): the stock matrix
  *   product is tiled for a long inner dimension; here one thread computes one output pixel for
  *   up to 4 output channels (conv2d-direct.ts).
+ * - MaxPoolGrad: one dispatch (each input element finds the argmax of the windows covering it)
+ *   in place of the stock pair of programs (argmax positions, then their gradient) (max-pool-grad.ts).
  *
  * batchlab's own kernel names (kernel-names.ts), in WGSL, so a step runs fewer dispatches:
  * - batch-norm.ts: BatchlabBatchNormTrain / ...Grad (models/batch-norm-train.ts), 2 + 2 dispatches,
@@ -36,6 +38,7 @@ import {
   ADAM_UPDATE, BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
 } from '../kernel-names.ts';
 import { registerConv2dDirect } from './conv2d-direct.ts';
+import { registerMaxPoolGrad } from './max-pool-grad.ts';
 
 /** batchlab's own kernel names this folder registers for webgpu. */
 export const WEBGPU_KERNEL_NAMES = [
@@ -47,6 +50,7 @@ export function registerWebgpuKernels(): void {
   registerConv2dBackpropFilter();
   registerDepthwiseBackpropFilter();
   registerConv2dDirect();
+  registerMaxPoolGrad();
   registerBatchNormWebgpu();
   registerGroupNormWebgpu();
   registerSgdUpdateWebgpu();

@@ -40,7 +40,7 @@ function sgdUpdate({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf
     inputs: [['w', w], ['g', g], ['lr', lr], ...(velocity ? [['velocity', velocity] as [string, tf.TensorInfo]] : [])],
     outputs: [['wOut', w.shape.slice()], ...(velocity ? [['vOut', w.shape.slice()] as [string, number[]]] : [])],
     uniforms: [['size', 'u32', size], ['momentum', 'f32', momentum], ['decay', 'f32', weightDecay]],
-    body: body(decay, velocity != null, useNesterov),
+    body: () => body(decay, velocity != null, useNesterov),
   });
 }
 
@@ -72,7 +72,7 @@ function sgdUpdatePair({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0])
     inputs: [['w', w!], ['g', g!], ['w2', w2!], ['g2', g2!], ['lr', lr!]],
     outputs: [['wOut', w!.shape.slice()], ['w2Out', w2!.shape.slice()]],
     uniforms: [['size', 'u32', size], ['size2', 'u32', size2], ['decay', 'f32', weightDecay], ['decay2', 'f32', weightDecay2]],
-    body: pairBody(weightDecay > 0, weightDecay2 > 0),
+    body: () => pairBody(weightDecay > 0, weightDecay2 > 0),
   });
 }
 

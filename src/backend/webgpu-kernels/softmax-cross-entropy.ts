@@ -83,7 +83,7 @@ function forward({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.T
     inputs: [['logits', logits], ['labels', labels]],
     outputs: [['loss', reduced ? [] : rowShape], ['lse', rowShape]],
     uniforms: [['rows', 'u32', rows], ['classes', 'u32', classes]],
-    body: reduced ? reducedBody(reduction === 'mean') : PER_ROW_BODY,
+    body: () => reduced ? reducedBody(reduction === 'mean') : PER_ROW_BODY,
   });
 }
 
@@ -96,7 +96,7 @@ function gradient({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.
     inputs: [['dy', dy!], ['logits', logits!], ['labels', labels!], ['lse', lse!]],
     outputs: [['dlogits', logits!.shape.slice()]],
     uniforms: [['size', 'u32', rows * classes], ['classes', 'u32', classes], ['rows', 'u32', rows]],
-    body: gradBody(reduction),
+    body: () => gradBody(reduction),
   });
 }
 

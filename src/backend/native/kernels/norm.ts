@@ -8,12 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, type BatchNormTrainAttrs, type GroupNormAttrs } from '../../kernel-names.ts';
 import type { NativeAddon } from '../addon.ts';
 import { InternalError } from '../../../errors.ts';
-import { allFloat, allocEach, cpuKernel, cpuOf, output, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
-
-/** The shapes of a norm's gradients: dx like x, dgamma and dbeta like gamma. */
-function gradientShapes(x: Info, gamma: Info): number[][] {
-  return [x.shape.slice(), [gamma.shape[0]], [gamma.shape[0]]];
-}
+import { allFloat, cpuKernel, cpuOf, output, outputs, values, valuesOrNull, type Info, type NamedKernels } from './support.ts';
 
 function batchNormTrainKernel(addon: NativeAddon): tf.KernelFunc {
   return (args) => {
@@ -21,27 +16,9 @@ function batchNormTrainKernel(addon: NativeAddon): tf.KernelFunc {
     if (!x || !gamma || !beta || !allFloat(x, gamma, beta)) throw new InternalError(`${BN_TRAIN}: expected float32 x, gamma and beta`);
     const backend = cpuOf(args);
     const c = gamma.shape[0];
-    const [outputs, [y, mean, variance]] = allocEach(backend, [x.shape.slice(), [c], [c]]);
-    addon.batchNormForward(
+    return outputs(backend, [x.shape.slice(), [c], [c]], ([y, mean, variance]) => addon.batchNormForward(
       values(backend, x), values(backend, gamma), values(backend, beta), (args.attrs as unknown as BatchNormTrainAttrs).epsilon, y, mean, variance,
-    );
-    return outputs;
-  };
-}
-
-function batchNormTrainGradKernel(addon: NativeAddon): tf.KernelFunc {
-  return (args) => {
-    const { dy, x, gamma, mean, variance, dmean, dvariance } = args.inputs;
-    if (!dy || !x || !gamma || !mean || !variance || !allFloat(dy, x, gamma, mean, variance, dmean, dvariance)) {
-      throw new InternalError(`${BN_TRAIN_GRAD}: expected float32 dy, x, gamma, mean and variance`);
-    }
-    const backend = cpuOf(args);
-    const [outputs, [dx, dgamma, dbeta]] = allocEach(backend, gradientShapes(x, gamma));
-    addon.batchNormBackward(
-      values(backend, dy), values(backend, x), values(backend, gamma), values(backend, mean), values(backend, variance),
-      (args.attrs as unknown as BatchNormTrainAttrs).epsilon, valuesOrNull(backend, dmean), valuesOrNull(backend, dvariance), dx, dgamma, dbeta,
-    );
-    return outputs;
+    ));
   };
 }
 
@@ -52,28 +29,53 @@ function groupNormKernel(addon: NativeAddon): tf.KernelFunc {
     const { groups, epsilon } = args.attrs as unknown as GroupNormAttrs;
     const backend = cpuOf(args);
     const n = x.shape[0];
-    const [outputs, [y, mean, rstd]] = allocEach(backend, [x.shape.slice(), [n, groups], [n, groups]]);
-    addon.groupNormForward(values(backend, x), values(backend, gamma), values(backend, beta), epsilon, n, groups, y, mean, rstd);
-    return outputs;
+    return outputs(backend, [x.shape.slice(), [n, groups], [n, groups]], ([y, mean, rstd]) => addon.groupNormForward(
+      values(backend, x), values(backend, gamma), values(backend, beta), epsilon, n, groups, y, mean, rstd,
+    ));
   };
 }
 
-function groupNormGradKernel(addon: NativeAddon): tf.KernelFunc {
+/** A norm backward's inputs as arrays: `spread` is the statistic beside the mean (variance or rstd). */
+interface NormGradInputs {
+  dy: Float32Array; x: Float32Array; gamma: Float32Array; mean: Float32Array; spread: Float32Array;
+  dmean: Float32Array | null; dspread: Float32Array | null;
+}
+
+/**
+ * The shared shell of both norms' backward kernels: the inputs dy, x, gamma, mean, `spread` and
+ * the optional dmean and d`spread`, checked and read; the outputs dx (like x), dgamma and dbeta
+ * (like gamma) written by `run`.
+ */
+function normGradKernel(
+  name: string, spread: 'variance' | 'rstd',
+  run: (inputs: NormGradInputs, out: Float32Array[], x: Info, attrs: unknown) => void,
+): tf.KernelFunc {
   return (args) => {
-    const { dy, x, gamma, mean, rstd, dmean, drstd } = args.inputs;
-    if (!dy || !x || !gamma || !mean || !rstd || !allFloat(dy, x, gamma, mean, rstd, dmean, drstd)) {
-      throw new InternalError(`${GN_GRAD}: expected float32 dy, x, gamma, mean and rstd`);
+    const { dy, x, gamma, mean, dmean } = args.inputs;
+    const s = args.inputs[spread], ds = args.inputs[`d${spread}`];
+    if (!dy || !x || !gamma || !mean || !s || !allFloat(dy, x, gamma, mean, s, dmean, ds)) {
+      throw new InternalError(`${name}: expected float32 dy, x, gamma, mean and ${spread}`);
     }
-    const { groups } = args.attrs as unknown as GroupNormAttrs;
     const backend = cpuOf(args);
-    const [outputs, [dx, dgamma, dbeta]] = allocEach(backend, gradientShapes(x, gamma));
-    addon.groupNormBackward(
-      values(backend, dy), values(backend, x), values(backend, gamma), values(backend, mean), values(backend, rstd),
-      valuesOrNull(backend, dmean), valuesOrNull(backend, drstd), x.shape[0], groups, dx, dgamma, dbeta,
-    );
-    return outputs;
+    const c = gamma.shape[0];
+    return outputs(backend, [x.shape.slice(), [c], [c]], (out) => run({
+      dy: values(backend, dy), x: values(backend, x), gamma: values(backend, gamma), mean: values(backend, mean), spread: values(backend, s),
+      dmean: valuesOrNull(backend, dmean), dspread: valuesOrNull(backend, ds),
+    }, out, x, args.attrs));
   };
 }
+
+const batchNormTrainGradKernel = (addon: NativeAddon): tf.KernelFunc => normGradKernel(
+  BN_TRAIN_GRAD, 'variance', (v, [dx, dgamma, dbeta], _x, attrs) => addon.batchNormBackward(
+    v.dy, v.x, v.gamma, v.mean, v.spread, (attrs as unknown as BatchNormTrainAttrs).epsilon, v.dmean, v.dspread, dx, dgamma, dbeta,
+  ),
+);
+
+const groupNormGradKernel = (addon: NativeAddon): tf.KernelFunc => normGradKernel(
+  GN_GRAD, 'rstd', (v, [dx, dgamma, dbeta], x, attrs) => addon.groupNormBackward(
+    v.dy, v.x, v.gamma, v.mean, v.spread, v.dmean, v.dspread, x.shape[0], (attrs as unknown as GroupNormAttrs).groups, dx, dgamma, dbeta,
+  ),
+);
 
 /**
  * FusedBatchNorm natively when every statistic is given and has one value per channel of x's

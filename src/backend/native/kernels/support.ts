@@ -29,12 +29,6 @@ export function values(backend: MathBackendCPU, t: Info): Float32Array {
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
-/** New float32 tensors of `shapes` owned by the backend, and their (zeroed) arrays to write, in the same order. */
-export function allocEach(backend: MathBackendCPU, shapes: number[][]): [Info[], Float32Array[]] {
-  const arrays = shapes.map((shape) => new Float32Array(size(shape)));
-  return [shapes.map((shape, i) => backend.makeTensorInfo(shape, 'float32', arrays[i])), arrays];
-}
-
 let poisonOutputs = false;
 
 /**
@@ -68,6 +62,17 @@ export function output(backend: MathBackendCPU, shape: number[], fill: (data: Fl
   const data = unzeroed(size(shape));
   fill(data);
   return backend.makeTensorInfo(shape, 'float32', data);
+}
+
+/**
+ * Several outputs at once, as `output` makes one: float32 tensors of `shapes` whose unzeroed
+ * arrays `fill` writes, every element of each, in the same order; the tensors are made after
+ * `fill` returns.
+ */
+export function outputs(backend: MathBackendCPU, shapes: number[][], fill: (data: Float32Array[]) => void): Info[] {
+  const arrays = shapes.map((shape) => unzeroed(size(shape)));
+  fill(arrays);
+  return shapes.map((shape, i) => backend.makeTensorInfo(shape, 'float32', arrays[i]));
 }
 
 /** `t`'s values (see values), or null when there is no `t`. */

@@ -1,0 +1,131 @@
+/**
+ * MaxPoolGrad on webgpu in one dispatch. tfjs-webgpu runs two: a Pool2D program writing each
+ * window's argmax position (an int32 tensor of dy's size), then a program that, for each input
+ * element, adds the dy of the windows whose recorded position is that element. Here each thread
+ * takes one input element, finds for every window covering it that window's argmax from x, and
+ * adds the window's dy where the argmax is this element: no position tensor, one program.
+ *
+ * Same choices as tfjs-webgpu's kernel, so training gives the same bits: a window's maximum is
+ * found in row-major order with `>=` (on ties the last position wins; the cpu backend takes the
+ * first), a window whose values are all NaN sends its gradient to its first position, and the
+ * windows covering an element are added in row-major order. Handles NHWC float32 at any filter
+ * size, stride, padding and rounding (MaxPoolGrad has no dilation); other dtypes run tfjs's kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { gridWorkgroups, runFusedProgram } from './fused-program.ts';
+import { replaceWebgpuKernel } from './replace-kernel.ts';
+
+const WG = 256;
+
+interface Attrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** The pool's geometry, baked into the WGSL as constants (divisions by them become multiplications). */
+interface Geometry {
+  channels: number; inHeight: number; inWidth: number; outHeight: number; outWidth: number;
+  filterHeight: number; filterWidth: number; strideHeight: number; strideWidth: number; padTop: number; padLeft: number;
+}
+
+function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
+  return {
+    channels: info.inChannels, inHeight: info.inHeight, inWidth: info.inWidth, outHeight: info.outHeight, outWidth: info.outWidth,
+    filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * WGSL. Along each axis an element lies in at most ceil(filter / stride) windows, the last one
+ * starting at or before it; the loops run that many times for every thread (the same trip count
+ * in every lane) and skip windows outside the output. Inside a window, positions outside x are
+ * skipped as tfjs's Pool2D program skips them.
+ */
+function body(g: Geometry): string {
+  const spanH = Math.ceil(g.filterHeight / g.strideHeight);
+  const spanW = Math.ceil(g.filterWidth / g.strideWidth);
+  return `
+const C = ${g.channels};
+const inH = ${g.inHeight};
+const inW = ${g.inWidth};
+const outH = ${g.outHeight};
+const outW = ${g.outWidth};
+const fH = ${g.filterHeight};
+const fW = ${g.filterWidth};
+const sH = ${g.strideHeight};
+const sW = ${g.strideWidth};
+const pT = ${g.padTop};
+const pL = ${g.padLeft};
+fn run(wg: u32, lid: u32, nwg: u32) {
+  for (var i = wg * ${WG}u + lid; i < u.size; i = i + nwg * ${WG}u) {
+    let e = i32(i);
+    let d = e % C;
+    let p = e / C;
+    let xc = p % inW;
+    let q = p / inW;
+    let xr = q % inH;
+    let b = q / inH;
+    // The last windows starting at or before (xr, xc).
+    let yrLast = min((xr + pT) / sH, outH - 1);
+    let ycLast = min((xc + pL) / sW, outW - 1);
+    var acc = 0.0;
+    for (var ky = ${spanH - 1}; ky >= 0; ky = ky - 1) {
+      let yr = yrLast - ky;
+      let r0 = yr * sH - pT;
+      for (var kx = ${spanW - 1}; kx >= 0; kx = kx - 1) {
+        let yc = ycLast - kx;
+        let c0 = yc * sW - pL;
+        // Window (yr, yc) covers (xr, xc): it exists and reaches this element.
+        if (yr >= 0 && yc >= 0 && r0 + fH > xr && c0 + fW > xc) {
+          var best = 0;
+          var top = 0.0;
+          var found = false;
+          for (var wr = 0; wr < fH; wr = wr + 1) {
+            let r = r0 + wr;
+            for (var wc = 0; wc < fW; wc = wc + 1) {
+              let c = c0 + wc;
+              if (r >= 0 && r < inH && c >= 0 && c < inW) {
+                let v = x[((b * inH + r) * inW + c) * C + d];
+                if (v >= select(v, top, found)) {
+                  top = v;
+                  found = true;
+                  best = wr * fW + wc;
+                }
+              }
+            }
+          }
+          if (best == (xr - r0) * fW + (xc - c0)) {
+            acc = acc + dy[((b * outH + yr) * outW + yc) * C + d];
+          }
+        }
+      }
+    }
+    dx[i] = acc;
+  }
+}`;
+}
+
+export function registerMaxPoolGrad(): void {
+  replaceWebgpuKernel('MaxPoolGrad', (stock) => (args) => {
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const attrs = args.attrs as unknown as Attrs;
+    const size = tf.util.sizeFromShape(input.shape);
+    if (input.shape.length !== 4 || input.dtype !== 'float32' || dy.dtype !== 'float32' || size === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
+      return stock(args);
+    }
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const geometry = geometryOf(info);
+    const [dx] = runFusedProgram(args.backend, {
+      name: 'BatchlabMaxPoolGrad', key: Object.values(geometry).join('_'), workgroupSize: WG, workgroups: gridWorkgroups(size, WG),
+      inputs: [['dy', dy], ['x', input]],
+      outputs: [['dx', input.shape.slice()]],
+      uniforms: [['size', 'u32', size]],
+      body: () => body(geometry),
+    });
+    return dx!;
+  });
+}
