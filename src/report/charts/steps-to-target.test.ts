@@ -32,6 +32,15 @@ describe('the steps-to-target chart beside a critical-batch claim', () => {
     expect(f.text).toContain('B_noise 108 (95% CI 58.8 to 158, n = 10 seeds)');
   });
 
+  it('beside the claim, B_simple is given with its interval over seeds, in the chart and the finding', () => {
+    const view = viewSweep(data([run(16, 1, [90, 100]), run(64, 1, [400]), run(256, 1, []), run(16, 2, [200]), run(16, 3, [300])]));
+    const plan = planStepsToTarget(view, claimStepsView([verdict])!);
+    if (plan.kind !== 'chart') throw new Error('skipped');
+    const text = 'then the mean over 3 seeds, 200 (95% CI -48.41 to 448.4)'; // 200 -+ 4.3027 x 100 / sqrt(3)
+    expect(plan.caption).toContain(text);
+    expect(findStepsToTarget(view, claimStepsView([verdict])).findings[0]!.details.join(' ')).toContain(text);
+  });
+
   it('B_simple: the median per seed, then the mean and t interval over seeds', () => {
     // seed 1 medians 100 (measurements 90, 100, 400), seed 2: 200, seed 3: 300 -> mean 200, sd 100,
     // half-width t(0.975, 2) x 100 / sqrt(3) = 4.302652729749462 x 57.735.

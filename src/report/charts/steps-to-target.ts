@@ -148,8 +148,10 @@ function planClaimSteps(view: SweepView, c: ClaimSteps): ChartPlan {
     },
   });
   const interval = Number.isFinite(c.lo) && Number.isFinite(c.hi) ? `${Math.round(c.level * 100)}% CI ${fmtSig(c.lo)} to ${fmtSig(c.hi)} over ${c.n} seeds` : `no interval (${c.n} seeds)`;
+  const noise = summarizeNoiseScale(view);
   const caption = `As claim ${c.claimId} computes it: mean steps over seeds to ${c.metric}${c.chosen ? `, ${c.chosen}` : ''}. ` +
-    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.`;
+    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.` +
+    (noise ? ` ${describeNoiseScale(noise)}` : '');
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }
 
@@ -202,9 +204,7 @@ export function planStepsToTarget(view: SweepView, claim?: ClaimSteps): ChartPla
   }
   const noise = summarizeNoiseScale(view);
   if (noise) markAt(noise.mean, `B_simple ${fmtSig(noise.mean)}`, '');
-  const noiseText = noise
-    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): each seed's median over its runs' measurements, then the mean over ${noise.seeds} seeds, ${fmtSig(noise.mean)}${Number.isFinite(noise.lo) ? ` (95% CI ${fmtSig(noise.lo)} to ${fmtSig(noise.hi)})` : ''}; ${noise.measurements} measurements in all, which are not independent (one seed's runs share weights and data order).`
-    : '';
+  const noiseText = noise ? ` ${describeNoiseScale(noise)}` : '';
   const fitText = fits.length
     ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
     : noiseText;
@@ -242,6 +242,12 @@ export function planStepsToTarget(view: SweepView, claim?: ClaimSteps): ChartPla
     },
   });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}
+
+/** B_simple in a sentence: the mean over seeds with its interval, and how many measurements went in. */
+export function describeNoiseScale(noise: NonNullable<ReturnType<typeof summarizeNoiseScale>>): string {
+  const interval = Number.isFinite(noise.lo) ? ` (95% CI ${fmtSig(noise.lo)} to ${fmtSig(noise.hi)})` : ' (no interval: one seed)';
+  return `Gradient noise scale B_simple measured during training (train.noiseScale): each seed's median over its runs' measurements, then the mean over ${noise.seeds} seeds, ${fmtSig(noise.mean)}${interval}; ${noise.measurements} measurements in all, which are not independent (one seed's runs share weights and data order).`;
 }
 
 /**
