@@ -102,7 +102,8 @@ export function findBestLrGrowth(view: SweepView, claims: readonly ClaimBestLr[]
     const id = `best-lr${family ? `-${family}` : ''}`;
     const claim = claims.find((c) => coversFamily(c, groups));
     if (claim) {
-      out.findings.push(claimBestLrFinding(id, family, claim));
+      if (Number.isFinite(claim.estimate)) out.findings.push(claimBestLrFinding(id, family, claim));
+      else out.leftOut.push(leftOut(id, topic + inFamily(family), `claim ${claim.claimId}, which covers these runs, has no slope: ${claim.reason}`));
       continue;
     }
     const lrsTried = new Set(groups.map((g) => g.lr));

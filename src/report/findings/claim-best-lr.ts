@@ -26,6 +26,8 @@ export interface ClaimBestLr {
   gridEdges: { seed: number; x: number }[];
   /** The metric and split that chose the LR, in words. */
   chosen: string;
+  /** The verdict's sentence (says why there is no estimate, when there is none). */
+  reason: string;
 }
 
 interface SavedClaim {
@@ -53,7 +55,7 @@ export function claimBestLrViews(verdicts: readonly Verdict[], claims: readonly 
       claimId: v.claimId, where: t.where ?? {}, verdict: v.verdict, expect: v.expect,
       estimate: v.estimate, lo: v.lo, hi: v.hi, level: v.level, interval: v.interval, n: v.n,
       points: (d.points ?? []).map((p) => ({ batchSize: p.x, lr: p.y, how: p.how ?? '' })),
-      gridEdges: d.gridEdges ?? [], chosen,
+      gridEdges: d.gridEdges ?? [], chosen, reason: v.reason,
     });
   }
   return out;

@@ -118,6 +118,14 @@ describe('the best-LR finding beside a tuned-slope claim', () => {
     expect(adam.text).toContain('log-log slope 0.5');
   });
 
+  it('a claim without a slope (too few runs) leaves its family out, with the verdict\'s reason', () => {
+    const view = viewSweep(armed());
+    const none = { ...verdict, estimate: NaN, lo: NaN, hi: NaN, n: 0, reason: 'INCONCLUSIVE: 0 seeds < 5.' } as Verdict;
+    const r = findBestLrGrowth(view, claimBestLrViews([none], claims));
+    expect(r.findings.map((f) => f.id)).toEqual(['best-lr-arm=adam']);
+    expect(r.leftOut).toEqual([{ id: 'best-lr-arm=sgd', topic: 'how the best learning rate grows with the batch size (arm=sgd)', why: 'claim C6, which covers these runs, has no slope: INCONCLUSIVE: 0 seeds < 5.' }]);
+  });
+
   it('a claim that is not a tuned slope, or covers no family, changes nothing', () => {
     const view = viewSweep(armed());
     const own = findBestLrGrowth(view).findings.map((f) => f.text);
