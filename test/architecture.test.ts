@@ -64,32 +64,54 @@ describe('layers', () => {
 });
 
 /**
- * Where src/ below cli/ reads process.env: backend/options.ts applies the environment defaults of
- * BackendOptions, and nothing else reads a setting that changes results. The rest is process
- * plumbing (documented in docs/ARCHITECTURE.md): the bundle's worker entry, the system's library
- * search path for the Vulkan loader, the addon sizing OpenMP/OpenBLAS pools through their
- * variables, and the lock's stale time.
+ * The one place below src/cli/ that reads or writes the environment: backend/options.ts (the
+ * environment defaults of BackendOptions, the Vulkan loader's library path, the native libraries'
+ * pool variables; docs/ARCHITECTURE.md). Everything else is given its settings by the CLI.
  */
-const ENV_READERS_BELOW_CLI = [
-  'src/backend/options.ts',
-  'src/backend/native/addon.ts',
-  'src/backend/vulkan-loader.ts',
-  'src/results/folder-lock.ts',
-  'src/runner/worker-process.ts',
-];
+const ENV_PLACE_BELOW_CLI = 'src/backend/options.ts';
+
+/** process.env, process['env'] or env imported from node:process, in code (comments may name them). */
+const ENV_USE = /\bprocess\s*(\.\s*env\b|\[\s*['"`]env['"`]\s*\])|\benv\b[^;]*\bfrom\s*['"](node:)?process['"]/;
+
+/** The files of `baseDir`/src outside src/cli/, tests excepted, that use the environment. */
+async function envUsersBelowCli(baseDir: string): Promise<string[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const files = (await readdir(join(baseDir, 'src'), { recursive: true }))
+    .map((f) => f.split('\\').join('/'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('cli/'))
+    .map((f) => `src/${f}`);
+  const users: string[] = [];
+  for (const f of files) {
+    const code = (await readFile(join(baseDir, f), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    if (ENV_USE.test(code)) users.push(f);
+  }
+  return users.sort();
+}
 
 describe('process.env below cli/', () => {
-  it('is read only in the documented places', async () => {
-    const { readdir, readFile } = await import('node:fs/promises');
-    const files = (await readdir(join(root, 'src'), { recursive: true }))
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('cli/'))
-      .map((f) => `src/${f}`);
-    const readers: string[] = [];
-    for (const f of files) {
-      // Comments may name process.env; code is what counts.
-      const code = (await readFile(join(root, f), 'utf8')).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      if (/process\.env\b/.test(code)) readers.push(f);
+  it(`is used only in ${ENV_PLACE_BELOW_CLI}`, async () => {
+    expect(await envUsersBelowCli(root)).toEqual([ENV_PLACE_BELOW_CLI]);
+  });
+
+  it('finds every way of reaching it, and lets comments, tests and cli/ name it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'batchlab-env-'));
+    try {
+      const files: Record<string, string> = {
+        'src/backend/options.ts': "export const threads = process.env['BATCHLAB_THREADS'];\n",
+        'src/results/dot.ts': 'export const stale = process.env.BATCHLAB_LOCK_STALE_MS;\n',
+        'src/runner/bracket.ts': "export const entry = process['env'].BATCHLAB_WORKER_ENTRY;\n",
+        'src/train/imported.ts': "import { env } from 'node:process';\nexport const e = env.X;\n",
+        'src/data/comment.ts': '// process.env is not read here\nexport const a = 1;\n',
+        'src/data/comment.test.ts': 'export const t = process.env.X;\n',
+        'src/cli/main.ts': 'export const m = process.env.X;\n',
+      };
+      for (const [rel, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, rel)), { recursive: true });
+        await writeFile(join(dir, rel), text);
+      }
+      expect(await envUsersBelowCli(dir)).toEqual(['src/backend/options.ts', 'src/results/dot.ts', 'src/runner/bracket.ts', 'src/train/imported.ts']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    expect(readers.sort()).toEqual([...ENV_READERS_BELOW_CLI].sort());
   });
 });

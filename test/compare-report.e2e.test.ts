@@ -65,9 +65,14 @@ describe('batchlab compare across sweeps with different columns', () => {
 describe('batchlab report and verify', () => {
   it('writes report.html with charts, and verify adds its verdicts to the report', async () => {
     const { dir, sweep } = copyFixture();
-    const report = await runCli(['report', 'sweep'], dir);
+    const report = await runCli(['report', 'sweep', '--findings'], dir);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(join('sweep', 'report.html'));
+    // The terminal leads with three findings, one line each, and points to the rest in the report.
+    const lines = report.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Findings \(3 of \d+; all of them with intervals and details in sweep[\\/]report\.html#findings\):$/);
+    expect(lines.slice(1, 4).map((l) => l.slice(0, 3))).toEqual(['1. ', '2. ', '3. ']);
+    expect(lines.length).toBeLessThanOrEqual(7);
     expect(readFileSync(join(sweep, 'charts', 'gen-gap.svg'), 'utf8')).toContain('<svg');
 
     const claim = join(dir, 'claim.yaml');

@@ -1,6 +1,6 @@
 /**
  * The report in a real browser: every chart is drawn with data marks, the x-axis switch works,
- * tooltips name the runs, every run is in the table and in a chart, and the page logs no errors. Needs the Debian package `chromium` (/usr/bin/chromium).
+ * the runs table sorts and filters, tooltips name the runs, every run is in the table and in a chart, and the page logs no errors. Needs the Debian package `chromium` (/usr/bin/chromium).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -63,6 +63,39 @@ describe.skipIf(skipChromium)('report.html in headless Chromium', () => {
       await page.check('input[name="loss-curves-x"][value="steps"]');
 
       expect(await page.$$eval('table[data-table="runs"] tbody tr', (r) => r.length)).toBe(24);
+
+      // The runs table sorts by a clicked header (numbers numerically, empty last) and filters.
+      const shownRows = () => page.$$eval('table[data-table="runs"] tbody tr', (rs) => rs.filter((r) => !(r as HTMLElement).hidden).map((r) => ({
+        status: r.getAttribute('data-status'), batch: r.getAttribute('data-batch-size'), text: r.textContent ?? '',
+      })));
+      const column = (title: string) => page.$$eval('table[data-table="runs"] th', (ths, t) => ths.findIndex((th) => th.textContent?.trim() === t), title);
+      const cellKeys = (col: number) => page.$$eval('table[data-table="runs"] tbody tr', (rs, c) => rs.map((r) => r.children[c]!.getAttribute('data-sort') ?? ''), col);
+      expect(await page.isVisible('[data-runs-controls]')).toBe(true);
+      const acc = await column('test acc');
+      await page.click(`table[data-table="runs"] th button[data-sort-col="${acc}"]`);
+      const up = await cellKeys(acc);
+      const finite = up.filter((k) => k !== '').map(Number);
+      expect(finite).toEqual([...finite].sort((a, b) => a - b));
+      expect(up.slice(finite.length).every((k) => k === '')).toBe(true); // the diverged run's empty test acc last
+      expect(await page.getAttribute(`table[data-table="runs"] th:nth-child(${acc + 1})`, 'aria-sort')).toBe('ascending');
+      await page.click(`table[data-table="runs"] th button[data-sort-col="${acc}"]`);
+      const down = (await cellKeys(acc)).filter((k) => k !== '').map(Number);
+      expect(down).toEqual([...finite].sort((a, b) => b - a));
+      await page.selectOption('select[data-filter="status"]', 'diverged');
+      expect((await shownRows()).map((r) => r.status)).toEqual(['diverged']);
+      expect(await page.textContent('[data-runs-count]')).toBe('1 of 24 runs shown');
+      await page.selectOption('select[data-filter="status"]', '');
+      await page.selectOption('select[data-filter="batch"]', '64');
+      const b64 = await shownRows();
+      expect(b64.length).toBeGreaterThan(0);
+      expect(b64.every((r) => r.batch === '64')).toBe(true);
+      await page.fill('input[data-filter="text"]', 'linear');
+      const linear64 = await shownRows();
+      expect(linear64.length).toBeGreaterThan(0);
+      expect(linear64.length).toBeLessThan(b64.length);
+      expect(linear64.every((r) => r.batch === '64' && r.text.includes('linear'))).toBe(true);
+      await page.click('button[data-filter="clear"]');
+      expect((await shownRows()).length).toBe(24);
 
       // Tooltips: hovering a heatmap cell puts the pointer on a mark whose SVG <title> names the
       // configuration and each run (id, seed, value); no script or network involved.

@@ -64,7 +64,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_callback cb;
   } fns[] = {
       {"conv2dForward", Conv2DForward}, {"conv2dBackpropInput", Conv2DBackpropInput}, {"conv2dBackpropFilter", Conv2DBackpropFilter},
-      {"gemm", Gemm}, {"binary", Binary}, {"sgdUpdate", SgdUpdate}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
+      {"gemm", Gemm}, {"binary", Binary}, {"sgdUpdate", SgdUpdate}, {"adamUpdate", AdamUpdate}, {"softmaxXent", SoftmaxXent}, {"softmaxXentGrad", SoftmaxXentGrad}, {"unary", Unary}, {"reduce", Reduce}, {"transpose", Transpose}, {"gatherRows", GatherRows},
       {"maxPool", MaxPool}, {"maxPoolGrad", MaxPoolGrad}, {"batchNormForward", BatchNormForward},
       {"batchNormBackward", BatchNormBackward}, {"batchNormInference", BatchNormInference}, {"groupNormForward", GroupNormForward},
       {"groupNormBackward", GroupNormBackward}, {"setThreads", SetThreads}, {"info", Info}, {"selfTestThrow", SelfTestThrow},

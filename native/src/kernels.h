@@ -32,6 +32,11 @@ napi_value GroupNormForward(napi_env env, napi_callback_info info);
 napi_value GroupNormBackward(napi_env env, napi_callback_info info);
 // optimizer.cc
 napi_value SgdUpdate(napi_env env, napi_callback_info info);
+// adam.cc
+napi_value AdamUpdate(napi_env env, napi_callback_info info);
+// softmax_xent.cc
+napi_value SoftmaxXent(napi_env env, napi_callback_info info);
+napi_value SoftmaxXentGrad(napi_env env, napi_callback_info info);
 // binding.cc
 napi_value SetThreads(napi_env env, napi_callback_info info);
 napi_value Info(napi_env env, napi_callback_info info);

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchBackend } from './setup.ts';
 
-export const SECTIONS = ['throughput', 'overhead', 'memory', 'sweep', 'profile', 'soak', 'webgpu', 'wholerun'] as const;
+export const SECTIONS = ['throughput', 'overhead', 'memory', 'sweep', 'profile', 'soak', 'webgpu', 'wholerun', 'optimizer'] as const;
 export type Section = (typeof SECTIONS)[number];
 export type ThroughputModel = 'mlp' | 'cnn';
 

@@ -24,6 +24,7 @@ import { runsOf, SWEEP_MODEL, timeSweep, type SweepGrid, type SweepMode, type Sw
 import { timeCell, type Budget, type Timing } from './throughput.ts';
 import { probeTorch, runTorch, type TorchCell, type TorchResult } from './torch-peer.ts';
 import { measureWholeRuns, PHASES, type WholeRunCell } from './whole-run.ts';
+import { measureOptimizerSteps, OPTIMIZERS, type OptimizerStepCell } from './optimizer-step.ts';
 import { probeBackend, releaseBackend } from '../../src/backend/index.ts';
 import { conv1FilterGradStanding, measureWebgpuStep, WEBGPU_STEP_BATCH, type WebgpuStepResult } from './webgpu-step.ts';
 import { setNativeThreads } from '../../src/backend/native/addon.ts';
@@ -201,6 +202,31 @@ function showWholeRuns(cells: WholeRunCell[]): void {
     'one thread each (BATCHLAB_THREADS=1; torch.set_num_threads(1), OpenBLAS 1 thread); evaluations of 2,000 train-subset + 2,000 test digits; start-up = wall less the measured phases; "vs torch" = torch wall / batchlab wall (> 1: batchlab faster)');
 }
 
+/** The optimizer table: ms per training step per optimizer (native, 1 thread), and each over plain SGD's. */
+function showOptimizerSteps(cells: OptimizerStepCell[], torch: TorchResult[]): void {
+  const rows = cells.map((c) => {
+    for (const o of OPTIMIZERS) {
+      const note = `best of ${c.rounds} rounds of ${c.stepsPerRound[o]} steps`;
+      record({ section: 'optimizer', backend: 'native 1thr', model: c.model, batch: c.batch, method: o.replaceAll(' ', '_'), metric: 'ms_per_step', value: c.msPerStep[o], unit: 'ms', note });
+      record({ section: 'optimizer', backend: 'native 1thr', model: c.model, batch: c.batch, method: o.replaceAll(' ', '_'), metric: 'cpu_ms_per_step', value: c.cpuMsPerStep[o], unit: 'ms', note });
+    }
+    const t = torchOf(torch, c.model, c.batch);
+    const torchMs = { wall: t?.ms_per_step, cpu: t?.cpu_ms_per_step };
+    for (const clock of ['wall', 'cpu'] as const) {
+      const value = torchMs[clock];
+      if (value !== undefined) record({ section: 'optimizer', backend: 'torch 1thr', model: c.model, batch: c.batch, method: 'sgd', metric: clock === 'wall' ? 'ms_per_step' : 'cpu_ms_per_step', value, unit: 'ms' });
+    }
+    return (['wall', 'cpu'] as const).map((clock) => {
+      const ms = clock === 'wall' ? c.msPerStep : c.cpuMsPerStep;
+      const tm = torchMs[clock];
+      return [MODEL_LABELS[c.model], String(c.batch), clock, ...OPTIMIZERS.map((o) => fmtFixed(ms[o], 2)), ...OPTIMIZERS.slice(1).map((o) => `${fmtFixed(ms[o] / ms.sgd, 2)}x`),
+        tm === undefined ? '-' : fmtFixed(tm, 2), tm === undefined ? '-' : `${fmtFixed(tm / ms.sgd, 2)}x`];
+    });
+  }).flat();
+  show('Optimizer step, ms/step (native, 1 thread)', ['model', 'batch', 'clock', ...OPTIMIZERS, ...OPTIMIZERS.slice(1).map((o) => `${o} / sgd`), 'torch sgd 1thr', 'torch / sgd'], rows,
+    'the loop\'s whole training step (forward, backward, update), wall and process CPU time; best of alternating rounds; "adam op chain" unregisters the native Adam kernel for its rounds, "sgd composed loss" the native softmax cross-entropy pair');
+}
+
 async function main(): Promise<number> {
   let args: BenchArgs;
   try {
@@ -277,6 +303,15 @@ async function main(): Promise<number> {
     if (!args.backends.includes('native')) log('wholerun skipped: it times the native backend (add native to --backends)');
     else wholeRuns = await measureWholeRuns(args.models, args.batches, torch.available, log);
   }
+  let optimizerSteps: OptimizerStepCell[] = [];
+  if (has('optimizer')) {
+    if (!args.backends.includes('native')) log('optimizer skipped: it times the native backend (add native to --backends)');
+    else optimizerSteps = await measureOptimizerSteps(args.models, args.batches, args.seconds, args.rounds, log);
+  }
+  // PyTorch's plain SGD step beside them, one thread, with its CPU time.
+  const torchOptimizer = torch.available && optimizerSteps.length
+    ? await runTorch(optimizerSteps.map((c) => ({ seconds: args.seconds, rounds: args.rounds, warmup: 3, min_steps: 3, max_steps: 100_000, model: c.model, batch: c.batch })), 1)
+    : [];
   const sweepOf = (grid: SweepGrid, mode: SweepMode) => sweeps.find((t) => t.grid === grid && t.mode === mode);
 
   // Throughput table.
@@ -304,6 +339,7 @@ async function main(): Promise<number> {
   }
 
   if (wholeRuns.length) showWholeRuns(wholeRuns);
+  if (optimizerSteps.length) showOptimizerSteps(optimizerSteps, torchOptimizer);
 
   if (overhead.length) {
     const t = torchOf(torchResults, 'tiny', 8);
@@ -421,6 +457,11 @@ async function main(): Promise<number> {
   const nativeCnn = native1('cnn', 64);
   if (nativeMlp) targets.push({ name: 'native 1thr MLP loop/torch 1 thread at batch 1024', value: ratio(nativeMlp.loop!.samplesPerS, torchOf(torch1.length ? torch1 : torchResults, 'mlp', 1024)?.samples_per_s), goal: 0.7, unit: 'x' });
   if (nativeCnn) targets.push({ name: 'native 1thr CNN+BN loop/torch 1 thread at batch 64', value: ratio(nativeCnn.loop!.samplesPerS, torchOf(torch1.length ? torch1 : torchResults, 'cnn', 64)?.samples_per_s), goal: 0.6, unit: 'x' });
+  const adamCnn = optimizerSteps.find((c) => c.model === 'cnn' && c.batch === 64);
+  if (adamCnn) {
+    targets.push({ name: 'native 1thr CNN+BN batch 64: SGD step / Adam step, CPU time (Adam within 1.2x of plain SGD)', value: adamCnn.cpuMsPerStep.sgd / adamCnn.cpuMsPerStep.adam, goal: 0.83, unit: 'x' });
+    targets.push({ name: 'native 1thr CNN+BN batch 64: SGD step / Adam step, wall time', value: adamCnn.msPerStep.sgd / adamCnn.msPerStep.adam, goal: 0.83, unit: 'x' });
+  }
   for (const { backend, model, result } of memory) {
     targets.push({ name: `memory flat over ${args.memorySteps} steps, ${backend} ${model} (${flatnessRule(result)})`, value: result.flat ? 1 : 0, goal: 1, unit: '' });
   }

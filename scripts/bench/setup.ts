@@ -36,10 +36,13 @@ export function resolve(input: Record<string, unknown>): RunConfig {
   return v.spec;
 }
 
-/** Plain SGD (no momentum), mean cross-entropy: the update model.fit and torch.optim.SGD also do. */
-export function trainConfig(batchSize: number, steps: number, extra: Record<string, unknown> = {}) {
+/**
+ * Plain SGD (no momentum), mean cross-entropy: the update model.fit and torch.optim.SGD also do;
+ * `optimizer` another (the optimizer section).
+ */
+export function trainConfig(batchSize: number, steps: number, extra: Record<string, unknown> = {}, optimizer: Record<string, unknown> = { name: 'sgd' }) {
   return resolve({
-    optimizer: { name: 'sgd' },
+    optimizer,
     train: { steps, batchSize, lr: 0.01, evalEvery: 0, logEvery: 1000, ...extra },
   });
 }

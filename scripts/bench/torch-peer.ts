@@ -32,6 +32,8 @@ export interface TorchResult {
   steps: number;
   /** CPU seconds per wall second over the timed rounds (all threads): the cores the peer really used. */
   cpu_per_wall?: number;
+  /** The best round's process CPU ms per step (all threads). */
+  cpu_ms_per_step?: number;
 }
 
 export interface TorchPeer {

@@ -118,7 +118,7 @@ const withoutTimings = (row: Record<string, string>) => Object.fromEntries(Objec
 
 /**
  * Every difference between a sweep folder and the uninterrupted reference: runs lost or duplicated,
- * curves with missing or repeated steps, metrics or curve values that differ (timings aside),
+ * curves with missing or repeated steps, metrics, curve values or step losses that differ (timings aside),
  * leftover checkpoints of finished runs. Empty when the folders agree.
  */
 export function compareSweeps(outDir: string, refDir: string): string[] {
@@ -154,6 +154,9 @@ export function compareSweeps(outDir: string, refDir: string): string[] {
         problems.push(`run ${id}: curve row ${i} (step ${r.step}) differs from the reference`);
       }
     });
+    // Every step's loss, once, equal to the reference's.
+    const stepLosses = readFileSync(join(outDir, 'runs', id, 'step-losses.csv'), 'utf8');
+    if (stepLosses !== readFileSync(join(refDir, 'runs', id, 'step-losses.csv'), 'utf8')) problems.push(`run ${id}: step-losses.csv differs from the reference's`);
     if (existsSync(join(outDir, 'runs', id, 'checkpoint.bin'))) problems.push(`run ${id}: finished but its checkpoint is left`);
   }
   return problems;

@@ -37,7 +37,7 @@ export interface SgdUpdateAttrs {
 
 /**
  * One Adam update of one variable (train/optimizers.ts): inputs w, g, m, s, lr (scalar); outputs
- * the new w, m and s. Registered by webgpu only; elsewhere the optimizer's op chain.
+ * the new w, m and s. Registered by native and webgpu; elsewhere the optimizer's op chain.
  */
 export const ADAM_UPDATE = 'BatchlabAdamUpdate';
 

@@ -5,6 +5,12 @@
  * run.json's environment (describeBackendOptions). Those marked "changes results" give different
  * floats (and so different curves) for the same spec.
  *
+ * This file is the one place below src/cli/ that reads or writes process.env (test/architecture.test.ts
+ * fails on any other): the environment defaults of BackendOptions (environmentBackendOptions), the
+ * dynamic linker's search path for the Vulkan loader (environmentLibraryPath) and the pool sizes
+ * the native libraries read when they load (setNativePoolEnvironment). Settings of other layers
+ * (the lock's stale time, a bundle's worker entry) are read by the CLI and passed down.
+ *
  * Environment defaults are applied here and nowhere else below src/cli/ (backendOptionsFromEnv):
  *   BATCHLAB_THREADS       native: kernel pool threads per process (positive integer; default every core)
  *   BATCHLAB_NATIVE_GEMM   native: `onednn` (default) or `openblas` single-precision GEMM
@@ -78,10 +84,27 @@ export function backendOptionsFromEnv(env: Env): BackendOptions {
 
 /**
  * The options of this process's environment: what backend code uses when it is given none
- * (scripts, tests). The one read of process.env below src/cli/.
+ * (scripts, tests).
  */
 export function environmentBackendOptions(): BackendOptions {
   return backendOptionsFromEnv(process.env);
+}
+
+/** The dynamic linker's LD_LIBRARY_PATH, searched first for the Vulkan loader (vulkan-loader.ts). */
+export function environmentLibraryPath(): string | undefined {
+  return process.env['LD_LIBRARY_PATH'];
+}
+
+/**
+ * Sizes the OpenMP (oneDNN) and OpenBLAS pools to `threads` through the variables both libraries
+ * read when they load, so it must run before the native addon is loaded; waiting threads sleep
+ * (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing cores do not
+ * spin against each other.
+ */
+export function setNativePoolEnvironment(threads: number): void {
+  process.env['OMP_NUM_THREADS'] = String(threads);
+  process.env['OPENBLAS_NUM_THREADS'] = String(threads);
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { environmentLibraryPath } from './options.ts';
 
 export const VULKAN_LOADER = 'libvulkan.so.1';
 
@@ -40,6 +41,6 @@ function readLdConfTexts(): string[] {
 
 /** Full path of libvulkan.so.1 on this Linux machine, or undefined when the loader is not installed. */
 export function findVulkanLoader(): string | undefined {
-  const dirs = planLibrarySearchDirs(process.env['LD_LIBRARY_PATH'], readLdConfTexts());
+  const dirs = planLibrarySearchDirs(environmentLibraryPath(), readLdConfTexts());
   return dirs.map((d) => path.join(d, VULKAN_LOADER)).find((file) => existsSync(file));
 }

@@ -93,6 +93,30 @@ describe.runIf(HAS_ADAPTER)('webgpu settings from BATCHLAB_WEBGPU', () => {
     expect(r.env).toMatchObject({ webgpu_dawn_toggles: '+skip_validation,-lazy_clear_resource_on_first_use', webgpu_submit_batch: '7' });
   }, 60_000);
 
+  it('refuses a second start with other toggles (Dawn keeps the first ones) and accepts the same ones in another order', async () => {
+    const script = [
+      `const { initBackend, probeBackend, describeEnvironment, releaseBackend } = await import(${JSON.stringify(INDEX)});`,
+      `process.env.BATCHLAB_WEBGPU = 'skip_validation,disable_robustness';`,
+      `const first = describeEnvironment(await initBackend('webgpu'));`,
+      `process.env.BATCHLAB_WEBGPU = 'disable_robustness,skip_validation,submit=9';`,
+      `const same = describeEnvironment(await initBackend('webgpu'));`,
+      `process.env.BATCHLAB_WEBGPU = 'skip_validation';`,
+      `const probe = await probeBackend('webgpu');`,
+      `let refused = null;`,
+      `try { await initBackend('webgpu'); } catch (err) { refused = { name: err.constructor.name, message: err.message }; }`,
+      `console.log(JSON.stringify({ first, same, probe, refused }));`,
+      `releaseBackend();`,
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
+    const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(r.first).toMatchObject({ webgpu_dawn_toggles: '+skip_validation,+disable_robustness' });
+    expect(r.same).toMatchObject({ webgpu_dawn_toggles: '+disable_robustness,+skip_validation', webgpu_submit_batch: '9' });
+    const why = 'Dawn already runs in this process with toggles +disable_robustness,+skip_validation; toggles +skip_validation cannot apply';
+    expect(r.probe.usable).toBe(false);
+    expect(r.probe.reason).toContain(why);
+    expect(r.refused?.message).toContain(why);
+  }, 60_000);
+
   it('refuses an unknown toggle, naming the variable and the value', async () => {
     const r = await activate('skip_valdation');
     expect(r.probe.usable).toBe(false);

@@ -11,7 +11,7 @@ import { findVulkanLoader, VULKAN_LOADER } from './vulkan-loader.ts';
 import { summarizeAdapter, type AdapterInfoLike, type AdapterSummary } from './webgpu-adapter.ts';
 import { describeBackendOptions, environmentBackendOptions, type BackendOptions } from './options.ts';
 import { registerWebgpuKernels } from './webgpu-kernels/index.ts';
-import { dawnCreateFlags, type WebGpuSettings } from './webgpu-settings.ts';
+import { dawnCreateFlags, describeWebGpuSettings, WEBGPU_SETTINGS_ENV, type WebGpuSettings } from './webgpu-settings.ts';
 
 /** Dawn answers in milliseconds when it has nothing; a hung driver must not hang batchlab. */
 const ADAPTER_TIMEOUT_MS = 5000;
@@ -62,24 +62,45 @@ async function readAdapterInfo(adapter: GPUAdapter): Promise<AdapterInfoLike> {
 }
 
 /**
- * The process's one Dawn instance. tfjs's webgpu backend keeps the device it got from the
- * instance that was navigator.gpu when the backend started; were that instance replaced by a
- * later probe or activation and garbage-collected, Dawn would free the device under tfjs and the
- * process would crash (SIGSEGV) at its next GPU operation.
+ * The process's one Dawn instance and the toggles it was created with. tfjs's webgpu backend
+ * keeps the device it got from the instance that was navigator.gpu when the backend started;
+ * were that instance replaced by a later probe or activation and garbage-collected, Dawn would
+ * free the device under tfjs and the process would crash (SIGSEGV) at its next GPU operation.
+ * Dawn applies toggles when an instance is created, so they cannot change afterwards.
  */
-let dawnInstance: GPU | undefined;
+let dawnInstance: { gpu: GPU; toggles: string } | undefined;
 
 function dawnGpu(dawn: Dawn, settings: WebGpuSettings): GPU {
   if (!dawnInstance) {
     Object.assign(globalThis, dawn.globals);
     // The toggles apply to every device this instance creates, tfjs's included.
-    dawnInstance = dawn.create(dawnCreateFlags(settings));
+    dawnInstance = { gpu: dawn.create(dawnCreateFlags(settings)), toggles: togglesOf(settings) };
   }
-  return dawnInstance;
+  return dawnInstance.gpu;
+}
+
+/** The Dawn toggles of `settings` in run.json's form ("+a,-b" or "none"), in a fixed order. */
+function togglesOf(settings: WebGpuSettings): string {
+  return describeWebGpuSettings({ ...settings, enable: [...settings.enable].sort(), disable: [...settings.disable].sort() }).webgpu_dawn_toggles!;
+}
+
+/**
+ * Refuses settings whose Dawn toggles differ from those of the instance this process already
+ * made: they could not take effect, and run.json would record settings not in effect.
+ */
+function checkSameToggles(settings: WebGpuSettings): void {
+  if (dawnInstance && togglesOf(settings) !== dawnInstance.toggles) {
+    throw unavailable(
+      `Dawn already runs in this process with toggles ${dawnInstance.toggles}; toggles ${togglesOf(settings)} ` +
+        'cannot apply (Dawn fixes them when its instance is created)',
+      `use one ${WEBGPU_SETTINGS_ENV} toggle set per process; start another process to use another`,
+    );
+  }
 }
 
 /** Checks Dawn yields an adapter and a device, as tfjs will ask for. */
 async function findAdapter(dawn: Dawn, settings: WebGpuSettings): Promise<Found> {
+  checkSameToggles(settings);
   let gpu: GPU;
   let adapter: GPUAdapter | null;
   try {

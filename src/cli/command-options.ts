@@ -86,7 +86,7 @@ export function reportOptions<T>(y: Argv<T>) {
   return y
     .positional('dir', { type: 'string', demandOption: true, describe: REQUIRED_ARGUMENTS.report.positional.what })
     .option('out', { type: 'string', describe: 'HTML file to write (default <dir>/report.html)' })
-    .option('findings', { type: 'boolean', default: false, describe: 'also print the findings (the sentences at the top of the report) on the terminal' });
+    .option('findings', { type: 'boolean', default: false, describe: 'also print the three leading findings on the terminal, one line each (all of them are at the top of the report)' });
 }
 
 export interface VerifyArgs {

@@ -72,17 +72,14 @@ function handleError(thrown: unknown, io: Output, debug: boolean): number {
     const path = (err as NodeJS.ErrnoException | null)?.path;
     err = refusedWriteError(err, typeof path === 'string' ? dirname(path) : 'the output folder') ?? err;
   }
-  if (err instanceof UsageError) {
-    io.err(`error: ${err.message}`);
-    if (err.issues.length) io.err(formatIssues(err.issues));
-    return err.exitCode;
-  }
   if (err instanceof AbortedError) {
     io.err(`interrupted: ${err.message}`);
     return err.exitCode;
   }
-  if (err instanceof EnvironmentError) {
+  // Bad input (exit 2, every issue by path) or the environment (exit 1): the message and its issues.
+  if (err instanceof UsageError || err instanceof EnvironmentError) {
     io.err(`error: ${err.message}`);
+    if (err.issues.length) io.err(formatIssues(err.issues));
     return err.exitCode;
   }
   // InternalError, or anything untyped (a TypeError, a tfjs assertion): either way a bug.

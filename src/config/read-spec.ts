@@ -6,6 +6,7 @@ import { MAX_YAML_CHARS, parseYamlLimited } from './read-yaml.ts';
 import type { Spec } from './schema.ts';
 import { validateSpec } from './validate.ts';
 import { withModelHash } from './model-hash.ts';
+import { withDataHash } from '../data/files/data-hash.ts';
 
 export async function readSpec(file: string, sets: readonly string[] = []): Promise<Spec> {
   let text: string;
@@ -30,5 +31,5 @@ export async function readSpec(file: string, sets: readonly string[] = []): Prom
   const result = validateSpec(applyOverrides(doc, overrides));
   const issues = [...setIssues, ...(result.ok ? [] : result.issues)];
   if (issues.length || !result.ok) throw new UsageError(`invalid spec ${file}`, issues);
-  return withModelHash(result.spec);
+  return withDataHash(await withModelHash(result.spec));
 }

@@ -71,6 +71,7 @@ const fileSubsets = {
   testSize: positiveInt().optional(), // test examples (stratified subset); absent = see above
   seed: integer().default(0), // seed of the subsets and of the split
   validationSize: validationSize(), // carved from the train examples, as for the built-in sets
+  hash: text().optional(), // sha256 over the data files' sizes and contents, filled in when the spec is read; a given value must match
 };
 const classCount = {
   classes: positiveInt().optional(), // number of classes (labels 0..classes-1); absent = largest label + 1
@@ -216,7 +217,7 @@ export const scheduleSchema = z.strictObject({
   milestones: listOf(positiveNumber(), 'positive numbers (epochs)').default([]), // step decay points, epochs
   gamma: positiveNumber().default(0.1), // step decay factor
   warmupEpochs: nonNegativeNumber().default(0), // linear warmup length, epochs
-  warmupFrom: positiveNumber().optional(), // LR at the start of warmup; absent = the peak LR
+  warmupFrom: nonNegativeNumber().optional(), // LR at the start of warmup (0 = from zero); absent = the peak LR
   minLr: nonNegativeNumber().default(0), // cosine floor
 });
 

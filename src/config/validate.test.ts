@@ -158,6 +158,9 @@ describe('shapes and ranges are the schema\'s, with field paths', () => {
     [{ sweep: { batchSize: [0, 32.5], lr: [-1], referenceBatchSize: 0, scaling: ['cubic'], seeds: [1.5], maxLr: 0, warmupEpochs: -1 } },
       ['sweep.batchSize.0', 'sweep.batchSize.1', 'sweep.lr.0', 'sweep.referenceBatchSize', 'sweep.scaling.0', 'sweep.warmupEpochs', 'sweep.maxLr', 'sweep.seeds.0']],
     [{ sweep: { batchSize: [16], axes: { 'optimizer.momentum': [] } } }, ['sweep.axes.optimizer.momentum']],
+    // A warmup may start from zero (a ramp relative to each run's own peak LR), never below it.
+    [{ train: { epochs: 1, schedule: { name: 'cosine', warmupEpochs: 0.1, warmupFrom: 0 } } }, []],
+    [{ train: { epochs: 1, schedule: { warmupEpochs: 0.1, warmupFrom: -0.01 } } }, ['train.schedule.warmupFrom']],
   ])('%j', (doc, expected) => {
     expect(paths(doc)).toEqual(expected);
   });

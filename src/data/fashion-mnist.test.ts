@@ -138,9 +138,9 @@ describe('loadFashionMnist on small IDX files', () => {
   });
 
   it.each([
-    ['a count mismatch', { trainLabels: fakeTrain.labels.subarray(0, 299) }, /300 images but .*299 labels/],
+    ['a count mismatch', { trainLabels: fakeTrain.labels.subarray(0, 299) }, /expected 300 labels, one per image of .*, got 299 in/],
     ['a label outside 0..9', { trainLabels: Uint8Array.from(fakeTrain.labels, (l, i) => (i === 17 ? 10 : l)) }, /label 10 at 17/],
-    ['2-d labels', { trainLabelDims: [150, 2] }, /expected 1 dimension/],
+    ['2-d labels', { trainLabelDims: [150, 2] }, /expected labels \[count\] in .*, got \[150, 2\]/],
   ])('names the file on %s', async (name, opts, pattern) => {
     const dir = join(root, `corrupt-${name.replace(/\W+/g, '-')}`);
     await writeFake(dir, opts);

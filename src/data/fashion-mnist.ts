@@ -2,14 +2,13 @@
  * Fashion-MNIST from the four IDX files of Debian's `dataset-fashion-mnist` (or any folder with
  * the same names, raw or .gz): 60,000 train and 10,000 test images of 28x28, 10 classes.
  */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DataSpec } from '../config/schema.ts';
 import { EnvironmentError, UsageError } from '../errors.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from './dataset.ts';
-import { readIdxFile, type IdxArray } from './idx.ts';
+import { idxPairProblem, locateIdxFile, readIdxFile, type IdxArray, type IdxFile } from './idx.ts';
 import { deriveSeed } from '../core/prng.ts';
-import { stratifiedSplit } from './stratified-split.ts';
+import { subsetRows } from './stratified-split.ts';
 
 /**
  * Validated settings (config/schema.ts): `dir` holds the IDX files; `trainSize`/`testSize` take
@@ -53,29 +52,9 @@ const CLASSES = FASHION_MNIST_CLASSES.length;
 // mtime so a replaced file is read again.
 const cache = new Map<string, Promise<FashionMnistArrays>>();
 
-/** The path of `base` (raw preferred, else .gz) in `dir`, with a stamp that changes with the file. */
-async function locate(dir: string, base: string): Promise<{ path: string; stamp: string } | undefined> {
-  for (const path of [join(dir, base), join(dir, `${base}.gz`)]) {
-    try {
-      const info = await stat(path);
-      if (info.isFile()) return { path, stamp: `${path}:${info.size}:${info.mtimeMs}` };
-    } catch {
-      // Not there; try the other name.
-    }
-  }
-  return undefined;
-}
-
 function imageSet(images: IdxArray, labels: IdxArray, imagesPath: string, labelsPath: string): IdxImageSet {
-  if (images.dims.length !== 3) {
-    throw new EnvironmentError(`${imagesPath}: expected 3 dimensions [count, rows, cols], got [${images.dims.join(', ')}]`);
-  }
-  if (labels.dims.length !== 1) {
-    throw new EnvironmentError(`${labelsPath}: expected 1 dimension [count], got [${labels.dims.join(', ')}]`);
-  }
-  if (images.dims[0] !== labels.dims[0]) {
-    throw new EnvironmentError(`${imagesPath} holds ${images.dims[0]} images but ${labelsPath} holds ${labels.dims[0]} labels`);
-  }
+  const problem = idxPairProblem(images, labels, { images: imagesPath, labels: labelsPath }, false);
+  if (problem) throw new EnvironmentError(problem.message);
   const bad = labels.data.findIndex((label) => label >= CLASSES);
   if (bad >= 0) {
     throw new EnvironmentError(`${labelsPath} is corrupt: label ${labels.data[bad]} at ${bad} is not in 0..${CLASSES - 1}`);
@@ -86,8 +65,8 @@ function imageSet(images: IdxArray, labels: IdxArray, imagesPath: string, labels
 const PARTS = Object.keys(FASHION_MNIST_FILES) as Part[];
 
 /** Each of the four files in `folder` (raw or .gz), in FASHION_MNIST_FILES order; undefined when missing. */
-function locateAll(folder: string): Promise<(Awaited<ReturnType<typeof locate>>)[]> {
-  return Promise.all(PARTS.map((part) => locate(folder, FASHION_MNIST_FILES[part])));
+function locateAll(folder: string): Promise<(IdxFile | undefined)[]> {
+  return Promise.all(PARTS.map((part) => locateIdxFile(folder, FASHION_MNIST_FILES[part])));
 }
 
 /** Each of the four files in `dir` (raw or .gz): its path, or undefined when missing. */
@@ -111,7 +90,7 @@ export async function readFashionMnistArrays(dir: string = FASHION_MNIST_DIR): P
         'or set the option data.dir to a folder holding the four IDX files.',
     );
   }
-  const files = found as { path: string; stamp: string }[];
+  const files = found as IdxFile[];
   const key = files.map((f) => f.stamp).join('|');
   let arrays = cache.get(key);
   if (arrays === undefined) {
@@ -132,12 +111,6 @@ export async function readFashionMnistArrays(dir: string = FASHION_MNIST_DIR): P
   return arrays;
 }
 
-/** Row indices of a subset: all rows in file order when `size` is absent, else a stratified sample. */
-function pickRows(labels: Uint8Array, size: number | undefined, seed: number): Int32Array {
-  if (size === undefined) return Int32Array.from(labels.keys());
-  return stratifiedSplit(labels, size, 0, seed).train;
-}
-
 /**
  * Fashion-MNIST as images [N, rows, cols, 1] scaled to [0, 1] with one-hot labels [N, 10].
  * trainSize/testSize (optional) take seeded stratified subsets of the official train/test sets.
@@ -152,8 +125,8 @@ export async function loadFashionMnist(cfg: FashionMnistConfig): Promise<Dataset
     throw new UsageError('invalid fashion-mnist dataset settings',
       tooMany.map((s) => ({ path: `data.${s.key}`, message: `expected at most ${s.have} (the examples in the files), got ${s.size}` })));
   }
-  const trainRows = pickRows(train.labels, cfg.trainSize, deriveSeed(cfg.seed, 'fashion-mnist-train'));
-  const testRows = pickRows(test.labels, cfg.testSize, deriveSeed(cfg.seed, 'fashion-mnist-test'));
+  const trainRows = subsetRows(train.labels, cfg.trainSize, deriveSeed(cfg.seed, 'fashion-mnist-train'));
+  const testRows = subsetRows(test.labels, cfg.testSize, deriveSeed(cfg.seed, 'fashion-mnist-test'));
   const trainLabels = gatherLabels(train.labels, trainRows);
   const testLabels = gatherLabels(test.labels, testRows);
   const pixels = train.rows * train.cols;

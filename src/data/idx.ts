@@ -3,7 +3,8 @@
  * sizes, then the values row-major. Only type 0x08 (unsigned bytes) is read: images and labels.
  * Files may be gzipped (detected from the content, not the name).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { EnvironmentError } from '../errors.ts';
@@ -107,4 +108,40 @@ export async function readIdxDims(path: string): Promise<number[]> {
     throw new EnvironmentError(`cannot read ${path}: ${(err as Error).message}`);
   }
   return parseIdxHeader(bytes, path).dims;
+}
+
+/** A located IDX file: its path, size in bytes, and a stamp that changes when the file does. */
+export interface IdxFile {
+  path: string;
+  size: number;
+  stamp: string;
+}
+
+/** The IDX file `name` in `dir`: the raw file when there, else `name.gz`; undefined when neither is. */
+export async function locateIdxFile(dir: string, name: string): Promise<IdxFile | undefined> {
+  for (const path of [join(dir, name), join(dir, `${name}.gz`)]) {
+    const info = await stat(path).catch(() => null);
+    if (info?.isFile()) return { path, size: info.size, stamp: `${path}:${info.size}:${info.mtimeMs}` };
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with one set of IDX images and its labels, naming the file at fault, or
+ * undefined: images must be [count, rows, cols] (or [count, rows, cols, channels] when
+ * `channels`), labels [count], one per image.
+ */
+export function idxPairProblem(
+  images: IdxArray, labels: IdxArray, files: { images: string; labels: string }, channels: boolean,
+): { file: 'images' | 'labels'; message: string } | undefined {
+  const dims = images.dims;
+  if (dims.length !== 3 && !(channels && dims.length === 4)) {
+    const want = channels ? '[count, rows, cols] or [count, rows, cols, channels]' : '[count, rows, cols]';
+    return { file: 'images', message: `expected images ${want} in ${files.images}, got [${dims.join(', ')}]` };
+  }
+  if (labels.dims.length !== 1) return { file: 'labels', message: `expected labels [count] in ${files.labels}, got [${labels.dims.join(', ')}]` };
+  if (labels.dims[0] !== dims[0]) {
+    return { file: 'labels', message: `expected ${dims[0]} labels, one per image of ${files.images}, got ${labels.dims[0]} in ${files.labels}` };
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InternalError } from '../errors.ts';
 import { mulberry32 } from '../core/prng.ts';
-import { allocateProportional, stratifiedSplit } from './stratified-split.ts';
+import { allocateProportional, stratifiedSplit, subsetRows } from './stratified-split.ts';
 
 function classCounts(labels: ArrayLike<number>, rows: ArrayLike<number>, classes: number): number[] {
   const counts = new Array(classes).fill(0);
@@ -94,5 +94,17 @@ describe('stratifiedSplit', () => {
     expect(() => stratifiedSplit([0, 1, 0], -1, 1, 0)).toThrow(InternalError);
     expect(() => stratifiedSplit([0, 1.5, 0], 1, 1, 0)).toThrow(InternalError);
     expect(() => stratifiedSplit([0, -1, 0], 1, 1, 0)).toThrow(InternalError);
+  });
+});
+
+describe('subsetRows', () => {
+  const labels = Uint8Array.from({ length: 30 }, (_, i) => i % 3);
+  it('takes every row in order when no size is given', () => {
+    expect(Array.from(subsetRows(labels, undefined, 5))).toEqual([...labels.keys()]);
+  });
+  it('takes a seeded stratified sample of the given size', () => {
+    const rows = subsetRows(labels, 9, 5);
+    expect(rows).toEqual(stratifiedSplit(labels, 9, 0, 5).train);
+    expect([0, 1, 2].map((c) => Array.from(rows).filter((r) => labels[r] === c).length)).toEqual([3, 3, 3]);
   });
 });

@@ -91,3 +91,12 @@ export function stratifiedSplit(labels: ArrayLike<number>, nTrain: number, nTest
   shuffleInPlace(test, rng);
   return { train, test };
 }
+
+/**
+ * Row indices of a subset of the examples with class `labels`: every row in order when `size`
+ * is absent, else a seeded stratified sample of `size` rows (stratifiedSplit's train part).
+ */
+export function subsetRows(labels: ArrayLike<number>, size: number | undefined, seed: number): Int32Array {
+  if (size === undefined) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  return stratifiedSplit(labels, size, 0, seed).train;
+}

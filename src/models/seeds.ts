@@ -8,6 +8,8 @@ const LAYERS_PER_SEED = 1000;
 type Init = ReturnType<typeof tf.initializers.heNormal>;
 
 export interface Seeder {
+  /** The next layer's seed, for initializers made elsewhere (a model.json's, rewrite-topology.ts). */
+  next(): number;
   /** He-normal (fan-in, truncated) initializer for the next layer that feeds a ReLU-like unit. */
   he(): Init;
   /** Glorot-uniform initializer for the next layer (the linear output layer). */
@@ -31,6 +33,7 @@ export function makeSeeder(seed: number): Seeder {
     return seed * LAYERS_PER_SEED + index++;
   };
   return {
+    next,
     he: () => tf.initializers.heNormal({ seed: next() }),
     glorot: () => tf.initializers.glorotUniform({ seed: next() }),
   };

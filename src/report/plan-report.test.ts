@@ -7,7 +7,7 @@ import { writeFixture, type FixtureOptions } from '../../test/fixtures/report/ge
 import { planReport } from './plan-report.ts';
 import { firstReach, planTarget } from './charts/steps-to-target.ts';
 import { renderReportHtml } from './render-html.ts';
-import { scopeSvgIds } from './render-svg.ts';
+import { renderSvg, scopeSvgIds } from './render-svg.ts';
 
 let root = '';
 const load = async (name: string, opts: FixtureOptions): Promise<ResultsData> => {
@@ -29,11 +29,12 @@ describe('planReport', () => {
     expect(Object.values(withAxis)).toEqual(Array(8).fill('chart'));
   });
 
-  it('plots the final error against a numeric axis, controls without it drawn flat', async () => {
+  it('plots the final error against a numeric axis, a control without it as one labelled reference level', async () => {
     const data = await load('ghost', { batchSizes: [32], baseLrs: [0.1], rules: ['none'], diverge: [], extraAxis: { path: 'model.ghostBatchSize', values: ['2', '8', '32', ''] } });
     const chart = planReport(data).charts.find((c) => c.id === 'final-metric-by-axis');
     expect(chart?.kind).toBe('chart');
-    const values = chart?.kind === 'chart' ? (chart.variants[0]!.spec as unknown as { data: { values: { series: string; x: number; mean: number; seeds: number }[] } }).data.values : [];
+    const spec = chart?.kind === 'chart' ? chart.variants[0]!.spec : undefined;
+    const values = (spec as unknown as { data: { values: { kind: string; series: string; x: number | null; mean: number; seeds: number; label: string }[] } }).data.values;
     const runs = data.runs.map((r) => r.summary);
     const meanErr = (pick: (v: string) => boolean) => {
       const xs = runs.filter((s) => pick(s.axes['model.ghostBatchSize']!)).map((s) => 1 - s.finalTestAcc);
@@ -41,9 +42,22 @@ describe('planReport', () => {
     };
     const at2 = values.find((v) => v.x === 2 && v.seeds === 2 && Math.abs(v.mean - meanErr((g) => g === '2')) < 1e-12);
     expect(at2).toBeDefined();
-    // The run group without the axis: one flat line at its mean, at both ends of the axis (2 and 32).
-    const flat = values.filter((v) => Math.abs(v.mean - meanErr((g) => g === '')) < 1e-12);
-    expect(flat.map((v) => v.x).sort((a, b) => a - b)).toEqual([2, 32]);
+    // The run group without the axis: one reference level (no x, not a point of any curve), labelled.
+    const control = values.filter((v) => Math.abs(v.mean - meanErr((g) => g === '')) < 1e-12);
+    expect(control).toHaveLength(1);
+    expect(control[0]).toMatchObject({ kind: 'reference', x: null });
+    expect(control[0]!.label).toContain('not run across model.ghostBatchSize');
+    expect(values.filter((v) => v.kind === 'curve').every((v) => v.x !== null)).toBe(true);
+    // Drawn as a dashed rule spanning the panel (no x encoding) with its label, and no line through it.
+    const layers = (spec as unknown as { spec: { layer: { transform: { filter: string }[]; mark: { type: string; strokeDash?: number[] }; encoding: Record<string, unknown> }[] } }).spec.layer;
+    const forReference = layers.filter((l) => l.transform[0]!.filter.includes("'reference'"));
+    expect(forReference.map((l) => l.mark.type)).toEqual(['rule', 'text']);
+    expect(forReference[0]!.mark.strokeDash).toBeDefined();
+    expect(forReference[0]!.encoding).not.toHaveProperty('x');
+    expect(layers.filter((l) => l.mark.type === 'line').every((l) => l.transform[0]!.filter.includes("'curve'"))).toBe(true);
+    const { svg } = await renderSvg(spec!);
+    expect(svg).toContain(control[0]!.label); // the label is drawn as text
+    expect(svg).toMatch(/stroke-dasharray="6,4"/);
   });
 
   it('draws a one-row heatmap but leaves out the stable-LR chart for a single LR, saying why', async () => {

@@ -1,13 +1,18 @@
 /**
  * The self-contained report page: inline SVG charts, the runs and environment tables, inline CSS
- * and a few lines of inline script for the x-axis switch. No external resources. Pure.
+ * and a few lines of inline script for the x-axis switch and the runs table's sorting and
+ * filtering (runs-table.ts). No external resources. Pure.
  */
-import type { ResultsData, RunResult } from '../results/read-results.ts';
+import type { ResultsData } from '../results/read-results.ts';
 import type { PlannedChart, SkippedChart } from './charts/chart-plan.ts';
 import { fmtSig } from '../core/format-number.ts';
 import { scopeSvgIds } from './render-svg.ts';
 import { panelOf, type SweepView } from './sweep-view.ts';
 import type { FindingsResult } from './findings/index.ts';
+import { escapeHtml } from './escape-html.ts';
+import { RUNS_TABLE_CSS, RUNS_TABLE_SCRIPT, renderRunsTable } from './runs-table.ts';
+
+export { escapeHtml };
 
 /** A chart with one rendered SVG per variant (same order as plan.variants). */
 export interface RenderedChart {
@@ -43,9 +48,6 @@ ${items.length ? `<ol class="findings">${items.join('\n')}</ol>` : '<p>No findin
 ${left}</section>`;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 const CSS = `
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#222;line-height:1.45}
@@ -95,38 +97,6 @@ function renderSkipped(s: SkippedChart, n: number): string {
 <p class="skipped" data-skipped="${s.id}">Not drawn: ${escapeHtml(s.why)}.</p></section>`;
 }
 
-const num = (x: number, digits = 4) => (Number.isFinite(x) ? fmtSig(x, digits) : '');
-
-function runsTable(runs: RunResult[], axes: string[]): string {
-  const cols: { title: string; text?: boolean; get: (r: RunResult) => string }[] = [
-    { title: 'run_id', text: true, get: (r) => r.summary.runId },
-    { title: 'status', text: true, get: (r) => r.summary.status },
-    { title: 'scaling_rule', text: true, get: (r) => r.summary.scalingRule },
-    ...axes.map((a) => ({ title: a, text: true, get: (r: RunResult) => r.summary.axes[a] ?? '' })),
-    { title: 'batch_size', get: (r) => num(r.summary.batchSize) },
-    { title: 'base_lr', get: (r) => num(r.summary.baseLr) },
-    { title: 'lr (applied)', get: (r) => num(r.summary.lr) },
-    { title: 'seed', get: (r) => num(r.summary.seed, 12) },
-    { title: 'steps', get: (r) => num(r.summary.steps, 12) },
-    { title: 'epochs', get: (r) => num(r.summary.epochs) },
-    { title: 'train loss', get: (r) => num(r.summary.finalTrainLoss) },
-    { title: 'test loss', get: (r) => num(r.summary.finalTestLoss) },
-    { title: 'train acc', get: (r) => num(r.summary.finalTrainAcc) },
-    { title: 'test acc', get: (r) => num(r.summary.finalTestAcc) },
-    { title: 'best test acc', get: (r) => num(r.summary.bestTestAcc) },
-    { title: 'wall_s', get: (r) => num(r.summary.wallS, 3) },
-    { title: 'samples/s', get: (r) => num(r.summary.samplesPerS, 4) },
-    { title: 'note', text: true, get: (r) => r.error ?? (typeof r.record?.reason === 'string' ? r.record.reason : '') },
-  ];
-  const head = cols.map((c) => `<th${c.text ? ' class="text"' : ''}>${escapeHtml(c.title)}</th>`).join('');
-  const body = runs
-    .map((r) => `<tr class="status-${escapeHtml(r.summary.status)}">${cols
-      .map((c) => `<td class="${c.text ? 'text' : ''}${c.title === 'status' ? ' status' : ''}">${escapeHtml(c.get(r))}</td>`)
-      .join('')}</tr>`)
-    .join('\n');
-  return `<div class="runs-wrap"><table data-table="runs"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
-}
-
 function environmentTable(env: Record<string, unknown>): string {
   const rows = Object.entries(env)
     .map(([k, v]) => `<tr><th class="text">${escapeHtml(k)}</th><td class="text">${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
@@ -147,7 +117,7 @@ export function renderReportHtml(page: ReportPage): string {
   const findingsHtml = findings ? renderFindingsSection(findings, new Map(ids.map((s) => [s.id, s.title]))) : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>batchlab report: ${name}</title><style>${CSS}</style></head>
+<title>batchlab report: ${name}</title><style>${CSS}${RUNS_TABLE_CSS}</style></head>
 <body>
 <header><h1>batchlab report: ${name}</h1>
 <p>${data.runs.length} runs (${statusLine}); ${view.task}; ${view.batchSizes.length} batch size${view.batchSizes.length === 1 ? '' : 's'} (${view.batchSizes.join(', ')}); base LR ${view.baseLrs.map((x) => fmtSig(x)).join(', ')}; panels: ${view.panels.map(escapeHtml).join(', ')}.</p>
@@ -157,8 +127,8 @@ ${findingsHtml}
 ${verdicts}
 ${parts.join('\n')}
 <section id="runs"><h2>${sections.length + 1}. Runs</h2>
-<p>One row per run from summary.csv; lr is the applied peak LR after the scaling rule; final metrics are the last evaluation.</p>
-${runsTable(order, data.sweep.axes)}</section>
+<p>One row per run from summary.csv; lr is the applied peak LR after the scaling rule; final metrics are the last evaluation. Click a column header to sort by it (again to reverse); the controls above the table filter the rows.</p>
+${renderRunsTable(order, data.sweep.axes)}</section>
 <section id="environment"><h2>Environment</h2>
 ${environmentTable(data.sweep.environment)}
 <details><summary>Resolved sweep spec (sweep.json)</summary><pre>${escapeHtml(JSON.stringify(data.sweep.spec, null, 2))}</pre></details></section>
@@ -167,7 +137,7 @@ ${environmentTable(data.sweep.environment)}
 <p>Charts are Vega-Lite specifications compiled to Vega and rendered to SVG in Node (vega's headless 'none' renderer): the specs are declarative data-to-mark mappings that are easy to review and test, and rendering needs no browser, canvas or network. Every chart is inline SVG, so this file works offline.</p>
 ${notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n')}
 </footer>
-<script>${SCRIPT}</script>
+<script>${SCRIPT}${RUNS_TABLE_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -12,6 +12,9 @@ export const CURVE_COLUMNS = [
   'train_eval_acc', 'test_loss', 'test_acc', 'wall_ms',
 ] as const;
 
+/** Column order of step-losses.csv: one row per optimizer step (train_loss: that step's mean per-example loss). */
+export const STEP_LOSS_COLUMNS = ['step', 'examples_seen', 'train_loss'] as const;
+
 /** Appended to curve.csv when the run measures gradient statistics (train.noiseScale / gradVariance). */
 export const GRAD_STATS_COLUMNS = ['grad_norm_sq', 'trace_sigma', 'noise_scale', 'grad_var', 'grad_var_iid'] as const;
 

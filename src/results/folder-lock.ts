@@ -41,14 +41,14 @@ export interface LockOptions {
   flag: string;
   /** What this process does there, recorded for the next process (e.g. `sweep tiny`). */
   command: string;
-  /** Stale time in ms; defaults to BATCHLAB_LOCK_STALE_MS or 30 s. */
+  /** Stale time in ms (the CLI passes lockStaleMs of its environment); default 30 s. */
   staleMs?: number;
   /** Called if the lock could not be refreshed in time (another process may now take it over). */
   onLost?: (err: Error) => void;
 }
 
-/** The stale time in use: BATCHLAB_LOCK_STALE_MS if set to a number >= 2000, else 30 s. */
-export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
+/** The stale time an environment asks for: BATCHLAB_LOCK_STALE_MS if set to a number >= 2000, else 30 s. */
+export function lockStaleMs(env: Readonly<Record<string, string | undefined>>): number {
   const v = Number(env['BATCHLAB_LOCK_STALE_MS']);
   return Number.isFinite(v) && v >= 2000 ? Math.floor(v) : DEFAULT_STALE_MS;
 }
@@ -59,7 +59,7 @@ export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
  * cannot be written (read-only, full disk).
  */
 export async function lockFolder(dir: string, o: LockOptions): Promise<FolderLock> {
-  const staleMs = o.staleMs ?? lockStaleMs();
+  const staleMs = o.staleMs ?? DEFAULT_STALE_MS;
   const take = () => lockfile.lock(dir, {
     lockfilePath: join(dir, LOCK_DIR),
     stale: staleMs,

@@ -6,6 +6,7 @@
  *   <dir>/summary.csv             one row per finished run (columns: columns.ts)
  *   <dir>/runs/<run_id>/run.json  the run's record (RunRecord), `running` while it trains
  *   <dir>/runs/<run_id>/curve.csv the run's curve (CURVE_COLUMNS), streamed as it trains, cut back to a checkpoint's length on resume
+ *   <dir>/runs/<run_id>/step-losses.csv  every step's training loss (STEP_LOSS_COLUMNS), streamed beside curve.csv, cut back to the checkpoint's step on resume
  *   <dir>/runs/<run_id>/checkpoint.bin  the run's training checkpoint (results/checkpoint-store.ts), until it finishes
  *   <dir>/verdicts.csv, verdicts.json   written by verify
  *   <dir>/report.html, charts/    written by report
@@ -17,9 +18,9 @@ import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { createObjectCsvWriter } from 'csv-writer';
 import { UsageError } from '../errors.ts';
-import type { CurveRow, TrainObserver } from '../train/types.ts';
+import type { CurveRow, StepLossRow, TrainObserver } from '../train/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, VALIDATION_COLUMNS, summaryRow } from './columns.ts';
+import { CURVE_COLUMNS, GRAD_STATS_COLUMNS, STEP_LOSS_COLUMNS, REQUIRED_SUMMARY_COLUMNS, SUMMARY_COLUMNS, VALIDATION_COLUMNS, summaryRow } from './columns.ts';
 import { parseCsv, renderCsv, renderCsvHeader, requireColumns, type CsvTable, type CsvValue } from './csv.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -53,6 +54,8 @@ export function runPaths(runDir: string) {
     runDir,
     runJson: join(runDir, 'run.json'),
     curveCsv: join(runDir, 'curve.csv'),
+    /** Every optimizer step's training loss, one row a step. */
+    stepLossesCsv: join(runDir, 'step-losses.csv'),
     /** Where the run's training checkpoint is kept. */
     checkpoint: join(runDir, 'checkpoint.bin'),
   };
@@ -203,54 +206,120 @@ export function writeSummary(dir: string, records: readonly RunRecord[], axes: r
 /** The curve writer: an observer of the loop, and where curve.csv ends for a checkpoint. */
 export interface CurveWriter extends TrainObserver {
   /**
-   * Makes the rows written so far durable (fsync) and returns curve.csv's length in bytes: a
-   * checkpoint keeps it, and a run resumed from that checkpoint cuts the file back to it.
+   * Makes the rows written so far durable (fsync, step-losses.csv too) and returns curve.csv's
+   * length in bytes: a checkpoint keeps it, and a run resumed from that checkpoint cuts the file
+   * back to it (and step-losses.csv back to the checkpoint's step).
    */
   syncedLength(): Promise<number>;
-  /** Waits for every row handed to onRow to be written (rethrowing a failed write). */
+  /** Waits for every row handed to onRow and onStepLosses to be written (rethrowing a failed write). */
   flush(): Promise<void>;
 }
 
-/**
- * Streams curve rows to `<runDir>/curve.csv` as training goes. Starts `curve.csv` afresh with
- * the header, or, for a run resumed from a checkpoint, cuts it back to `resumeAt` bytes (its
- * length at the checkpoint: rows written after it and a torn last line go, so no step is missing
- * or repeated; check with curveCutProblem first), then appends each row the observer is given.
- * Appends are queued in order and not waited for by the training loop (onRow returns at once);
- * `flush` and `syncedLength` wait for them, and a failed append is rethrown by the next call.
- */
-export async function openCurveWriter(runDir: string, withGradStats = false, resumeAt?: number, withValidation = false): Promise<CurveWriter> {
-  const file = runPaths(runDir).curveCsv;
-  const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
-  // The header first, so even a run that fails at once leaves a readable curve.
-  if (resumeAt === undefined) await writeFileAtomic(file, renderCsvHeader(columns));
-  else await cutFile(file, resumeAt);
+/** Where a resumed run's files are cut back to: curve.csv's length at the checkpoint, and its step. */
+export interface CurveResume {
+  curveLength: number;
+  step: number;
+}
+
+/** Appends rows to a CSV file in order, queued: `append` returns at once, `flush` waits (rethrowing a failed write). */
+function appendQueue(file: string, columns: readonly string[]) {
   const writer = createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append: true });
   let queue: Promise<void> = Promise.resolve();
   let failed: unknown = null;
-  const flush = async () => {
-    await queue;
-    if (failed !== null) throw failed;
-  };
   return {
-    onRow: (row: CurveRow) => {
+    append(rows: readonly object[]): void {
       if (failed !== null) throw failed;
-      queue = queue.then(() => writer.writeRecords([row as unknown as Record<string, CsvValue>])).catch((err: unknown) => {
+      queue = queue.then(() => writer.writeRecords(rows as Record<string, CsvValue>[])).catch((err: unknown) => {
         failed ??= err;
       });
     },
+    async flush(): Promise<void> {
+      await queue;
+      if (failed !== null) throw failed;
+    },
+  };
+}
+
+/**
+ * Streams curve rows to `<runDir>/curve.csv` and every step's loss to `<runDir>/step-losses.csv`
+ * as training goes. Starts both afresh with their headers, or, for a run resumed from a
+ * checkpoint, cuts curve.csv back to `resume.curveLength` bytes and step-losses.csv back to the
+ * rows up to `resume.step` (rows written after the checkpoint and a torn last line go, so no step
+ * is missing or repeated; check with resumeProblem first), then appends what the observer is given.
+ * Appends are queued in order and not waited for by the training loop (onRow returns at once);
+ * `flush` and `syncedLength` wait for them, and a failed append is rethrown by the next call.
+ */
+export async function openCurveWriter(runDir: string, withGradStats = false, resume?: CurveResume, withValidation = false): Promise<CurveWriter> {
+  const { curveCsv: file, stepLossesCsv } = runPaths(runDir);
+  const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
+  // The headers first, so even a run that fails at once leaves readable files.
+  if (resume === undefined) {
+    await writeFileAtomic(file, renderCsvHeader(columns));
+    await writeFileAtomic(stepLossesCsv, renderCsvHeader(STEP_LOSS_COLUMNS));
+  } else {
+    await cutFile(file, resume.curveLength);
+    await cutFile(stepLossesCsv, (await stepLossesEnd(stepLossesCsv, resume.step)).length!);
+  }
+  const curve = appendQueue(file, columns);
+  const steps = appendQueue(stepLossesCsv, STEP_LOSS_COLUMNS);
+  const flush = async () => {
+    await curve.flush();
+    await steps.flush();
+  };
+  return {
+    onStepLosses: (rows: StepLossRow[]) => steps.append(rows),
+    onRow: (row: CurveRow) => curve.append([row]),
     flush,
     syncedLength: async () => {
       await flush();
-      const fh = await open(file, 'r+');
-      try {
-        await fh.sync();
-        return (await fh.stat()).size;
-      } finally {
-        await fh.close();
-      }
+      await syncFile(stepLossesCsv);
+      return syncFile(file);
     },
   };
+}
+
+/** fsyncs a file and returns its length in bytes. */
+async function syncFile(file: string): Promise<number> {
+  const fh = await open(file, 'r+');
+  try {
+    await fh.sync();
+    return (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Why a run cannot resume from a checkpoint at `step` whose curve.csv was `curveLength` bytes, or
+ * null when it can: curve.csv must reach that length at a line end (curveCutProblem), and
+ * step-losses.csv must hold every step up to `step`.
+ */
+export async function resumeProblem(runDir: string, resume: CurveResume): Promise<string | null> {
+  return (await curveCutProblem(runDir, resume.curveLength)) ?? (await stepLossesEnd(runPaths(runDir).stepLossesCsv, resume.step)).problem;
+}
+
+/**
+ * Where step-losses.csv's rows up to `step` end (in bytes), or why they cannot: the file is
+ * missing, or its rows are not steps 1, 2, ... up to `step` on whole lines. Rows are written in
+ * step order and made durable with curve.csv at every checkpoint, so a good file holds them all.
+ */
+async function stepLossesEnd(file: string, step: number): Promise<{ length?: number; problem: string | null }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'latin1');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { problem: `${file} is missing` };
+    throw err;
+  }
+  let end = text.indexOf('\n') + 1; // after the header
+  if (end === 0) return { problem: `${file} has no header line` };
+  for (let expected = 1; expected <= step; expected++) {
+    const lineEnd = text.indexOf('\n', end);
+    const first = lineEnd < 0 ? NaN : Number(text.slice(end, text.indexOf(',', end)));
+    if (first !== expected) return { problem: `${file} does not hold step ${expected} on a whole line, below the checkpoint's step ${step}` };
+    end = lineEnd + 1;
+  }
+  return { length: end, problem: null };
 }
 
 /**
@@ -295,6 +364,13 @@ export async function readCurveTable(runDir: string): Promise<CsvTable | null> {
   const file = runPaths(runDir).curveCsv;
   if (!(await exists(file))) return null; // a run that failed before its first row has no curve
   return parseCsv(await readText(file, 'curve.csv'), file);
+}
+
+/** A run's step-losses.csv as a table, or null when the run has none (written before batchlab recorded every step). */
+export async function readStepLossesTable(runDir: string): Promise<CsvTable | null> {
+  const file = runPaths(runDir).stepLossesCsv;
+  if (!(await exists(file))) return null;
+  return parseCsv(await readText(file, 'step-losses.csv'), file);
 }
 
 // --- verdicts.csv, verdicts.json -------------------------------------------------------------

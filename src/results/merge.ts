@@ -49,7 +49,7 @@ async function readMergeInput(dir: string): Promise<SweepJson> {
   return { ...o, spec: checked.spec } as SweepJson;
 }
 
-export async function mergeSweeps(dirs: readonly string[], outDir: string): Promise<MergeOutcome> {
+export async function mergeSweeps(dirs: readonly string[], outDir: string, lock: { staleMs?: number } = {}): Promise<MergeOutcome> {
   const outIssues = await checkOutDir(outDir, '--out');
   if (outIssues.length) throw new UsageError('invalid option', outIssues);
   const sweeps = await Promise.all(dirs.map(readMergeInput));
@@ -86,7 +86,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string): Prom
   const ordered = [...planned.filter((id) => kept.has(id)).map((id) => kept.get(id)!.record),
     ...[...kept.values()].map((k) => k.record).filter((r) => !inPlan.has(r.run_id))];
   // Held while writing, so a sweep or another merge into the same folder cannot interleave.
-  await withFolderLock(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}` }, async () => {
+  await withFolderLock(outDir, { flag: '--out', command: `merge ${dirs.join(' ')}`, staleMs: lock.staleMs }, async () => {
     await makeRunsDir(outDir);
     for (const [id, { dir }] of kept) {
       if (dir !== outDir) await cp(runDirOf(dir, id), runDirOf(outDir, id), { recursive: true });

@@ -6,9 +6,9 @@
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { RunStatus } from '../train/types.ts';
-import { CURVE_COLUMNS, SUMMARY_FIELDS, axisColumnsOf, type RunSummary } from './columns.ts';
+import { CURVE_COLUMNS, STEP_LOSS_COLUMNS, SUMMARY_FIELDS, axisColumnsOf, type RunSummary } from './columns.ts';
 import { failAt, parseCsvNumber, requireColumns, type CsvRow, type CsvTable } from './csv.ts';
-import { readCurveTable, readRunJson, readSummary, readSweepJson, runDirOf } from './layout.ts';
+import { readCurveTable, readRunJson, readStepLossesTable, readSummary, readSweepJson, runDirOf } from './layout.ts';
 
 export type { RunSummary } from './columns.ts';
 
@@ -43,6 +43,13 @@ export interface CurvePoint {
   valAcc: number;
 }
 
+/** One step-losses.csv row: an optimizer step's mean per-example training loss. */
+export interface StepLossPoint {
+  step: number;
+  examplesSeen: number;
+  trainLoss: number;
+}
+
 export interface SweepInfo {
   name: string;
   spec: unknown;
@@ -53,6 +60,8 @@ export interface SweepInfo {
 export interface RunResult {
   summary: RunSummary;
   curve: CurvePoint[];
+  /** Every step's training loss (step-losses.csv); empty or absent when the run has none. */
+  stepLosses?: StepLossPoint[];
   /** run.json as stored (absent when the file is missing). */
   record?: Record<string, unknown>;
   error?: string;
@@ -114,9 +123,20 @@ export function toCurvePoints(table: CsvTable): CurvePoint[] {
   });
 }
 
+/** step-losses.csv rows as points. */
+export function toStepLossPoints(table: CsvTable): StepLossPoint[] {
+  requireColumns(table, STEP_LOSS_COLUMNS);
+  const file = table.file;
+  return table.rows.map((r) => ({
+    step: parseCsvNumber(r.values.step!, file, r.line, 'step'),
+    examplesSeen: parseCsvNumber(r.values.examples_seen!, file, r.line, 'examples_seen'),
+    trainLoss: parseCsvNumber(r.values.train_loss!, file, r.line, 'train_loss'),
+  }));
+}
+
 /**
  * Reads a whole results folder. A run without curve.csv (e.g. failed before its first row)
- * gets an empty curve; without run.json, no record.
+ * gets an empty curve, without step-losses.csv no step losses; without run.json, no record.
  */
 export async function readResultsDir(dir: string): Promise<ResultsData> {
   const { file: sweepFile, raw: parsed } = await readSweepJson(dir);
@@ -135,9 +155,11 @@ export async function readResultsDir(dir: string): Promise<ResultsData> {
       const runDir = runDirOf(dir, s.runId);
       const table = await readCurveTable(runDir);
       const curve = table ? toCurvePoints(table) : [];
+      const stepTable = await readStepLossesTable(runDir);
+      const stepLosses = stepTable ? toStepLossPoints(stepTable) : [];
       const record = await readRunJson(runDir);
       const error = record && typeof record.error === 'string' ? record.error : undefined;
-      return { summary: s, curve, ...(record ? { record } : {}), ...(error ? { error } : {}) };
+      return { summary: s, curve, stepLosses, ...(record ? { record } : {}), ...(error ? { error } : {}) };
     }),
   );
   return { dir, sweep, runs };

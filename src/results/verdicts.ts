@@ -10,7 +10,7 @@ import { adjustForMultipleClaims, claimColumns, evaluateClaim } from '../core/cl
 import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
-import { parseCsvNumber } from './csv.ts';
+import { parseCsvNumber, type CsvTable } from './csv.ts';
 import { readCurveTable, readRunJson, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
 import { describeProvenance, summarizeProvenance, type Provenance } from '../core/provenance.ts';
 
@@ -68,8 +68,7 @@ async function readCurve(runDir: string): Promise<Record<string, number>[]> {
 }
 
 /** summary.csv rows as the evaluator's runs, with curves attached when the metric reads them. */
-async function readRuns(dir: string, claim: Claim, where: string): Promise<ClaimRun[]> {
-  const summary = await readSummary(dir);
+async function readRuns(dir: string, summary: CsvTable, claim: Claim, where: string): Promise<ClaimRun[]> {
   checkColumns(claim, summary.columns, where);
   if (!metricNeedsCurve(claim.metric)) return summary.rows.map((r) => ({ values: r.values }));
   const runs = await Promise.all(summary.rows.map(async (r) => ({
@@ -83,9 +82,8 @@ async function readRuns(dir: string, claim: Claim, where: string): Promise<Claim
   return runs;
 }
 
-/** Reads sweep.json's name and its spec's claim block (undefined when the spec has none). */
-async function readSweepClaim(dir: string): Promise<{ sweep: string; claim: unknown }> {
-  const { raw } = await readSweepJson(dir);
+/** sweep.json's name and its spec's claim block (undefined when the spec has none). */
+function sweepClaim(dir: string, raw: unknown): { sweep: string; claim: unknown } {
   const obj = (raw && typeof raw === 'object' ? raw : {}) as { name?: unknown; spec?: { claim?: unknown } | null };
   return { sweep: typeof obj.name === 'string' ? obj.name : dir, claim: obj.spec?.claim };
 }
@@ -106,8 +104,8 @@ function verdictRows(verdicts: readonly Verdict[], tree: string) {
  * Writes verdicts.csv and verdicts.json into the directory.
  */
 export async function verifyResultsDir(dir: string, override?: { block: unknown; source: string }): Promise<VerifiedDir> {
-  const { sweep, source, claims, verdicts } = await evaluateResultsDir(dir, override);
-  const provenance = await readProvenance(dir);
+  const { sweep, source, claims, verdicts, summary, sweepJson } = await evaluateDir(dir, override);
+  const provenance = await readProvenance(dir, summary, sweepJson);
   // JSON has no NaN: missing bounds are written as null.
   const files = await writeVerdictFiles(dir, VERDICT_COLUMNS, verdictRows(verdicts, describeProvenance(provenance)), {
     sweep, claimSource: source, claims, verdicts, provenance,
@@ -119,7 +117,14 @@ export async function verifyResultsDir(dir: string, override?: { block: unknown;
 export async function evaluateResultsDir(
   dir: string, override?: { block: unknown; source: string },
 ): Promise<{ sweep: string; source: string; claims: Claim[]; verdicts: Verdict[] }> {
-  const { sweep, claim: own } = await readSweepClaim(dir);
+  const { sweep, source, claims, verdicts } = await evaluateDir(dir, override);
+  return { sweep, source, claims, verdicts };
+}
+
+/** evaluateResultsDir, also giving what it read (sweep.json's content, summary.csv), each read once. */
+async function evaluateDir(dir: string, override?: { block: unknown; source: string }) {
+  const { raw: sweepJson } = await readSweepJson(dir);
+  const { sweep, claim: own } = sweepClaim(dir, sweepJson);
   const block = override?.block ?? own;
   const source = override ? override.source : 'sweep.json';
   if (block === undefined || block === null) {
@@ -129,6 +134,7 @@ export async function evaluateResultsDir(
   }
   const where = `${source}${override ? '' : ` of ${dir}`}`;
   const blocks = Array.isArray(block) ? block : [block];
+  let summary: CsvTable | undefined; // read once, after the first claim is valid
   const claims: Claim[] = [];
   const single: Verdict[] = [];
   for (const [i, one] of blocks.entries()) {
@@ -136,7 +142,8 @@ export async function evaluateResultsDir(
     const validation = validateClaim(one);
     if (!validation.ok) invalid(at, validation.issues);
     const claim = validation.claim;
-    const runs = await readRuns(dir, claim, at);
+    summary ??= await readSummary(dir);
+    const runs = await readRuns(dir, summary, claim, at);
     try {
       single.push(evaluateClaim(claim, runs));
     } catch (e) {
@@ -145,20 +152,18 @@ export async function evaluateResultsDir(
     }
     claims.push(claim);
   }
-  return { sweep, source, claims, verdicts: adjustForMultipleClaims(single) };
+  return { sweep, source, claims, verdicts: adjustForMultipleClaims(single), summary: summary ?? await readSummary(dir), sweepJson };
 }
 
-/** The tree state every run of `dir` recorded (its run.json environment); the sweep's own when it has no runs. */
-async function readProvenance(dir: string): Promise<Provenance> {
-  const summary = await readSummary(dir);
+/** The tree state every run of `dir` (summary.csv's) recorded in run.json; the sweep's own (sweep.json's) when it has no runs. */
+async function readProvenance(dir: string, summary: CsvTable, sweepJson: unknown): Promise<Provenance> {
   const envs = await Promise.all(summary.rows.map(async (r) => {
     const record = await readRunJson(runDirOf(dir, r.values.run_id ?? ''));
     const env = record?.environment;
     return env && typeof env === 'object' ? (env as Record<string, unknown>) : undefined;
   }));
   if (envs.length) return summarizeProvenance(envs);
-  const { raw } = await readSweepJson(dir);
-  const env = (raw as { environment?: unknown } | null)?.environment;
+  const env = (sweepJson as { environment?: unknown } | null)?.environment;
   return summarizeProvenance([env && typeof env === 'object' ? (env as Record<string, unknown>) : undefined]);
 }
 

@@ -1,6 +1,6 @@
 /**
- * A run interrupted mid-way continues from its checkpoint when executed again: its curve.csv and
- * run.json end as an uninterrupted run's (timings aside), rows written after the checkpoint (and a
+ * A run interrupted mid-way continues from its checkpoint when executed again: its curve.csv,
+ * step-losses.csv and run.json end as an uninterrupted run's (timings aside), rows written after the checkpoint (and a
  * torn last line) are dropped, the checkpoint is removed once the run finishes unless kept, and an
  * unreadable checkpoint restarts the run from step 0.
  */
@@ -34,6 +34,7 @@ function plan(): PlannedRun<RunConfig> {
 const curveOf = (dir: string) => readFileSync(join(dir, 'curve.csv'), 'utf8').trim().split('\n')
   // wall_ms (a timing) is the last curve column here
   .map((line) => line.split(',').slice(0, -1).join(','));
+const stepLossesOf = (dir: string) => readFileSync(join(dir, 'step-losses.csv'), 'utf8');
 const recordOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
 
 describe('executeRun resumes from a checkpoint', () => {
@@ -41,7 +42,7 @@ describe('executeRun resumes from a checkpoint', () => {
   const root = mkdtempSync(join(tmpdir(), 'batchlab-resume-'));
   const datasets = new DatasetCache();
   const ctx = { datasets, environment: {} };
-  let reference: { curve: string[]; final: RunRecord['final'] };
+  let reference: { curve: string[]; stepLosses: string; final: RunRecord['final'] };
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -49,7 +50,9 @@ describe('executeRun resumes from a checkpoint', () => {
     const dir = join(root, 'reference');
     const rec = await executeRun(run, dir, ctx);
     expect(rec.status).toBe('completed');
-    reference = { curve: curveOf(dir), final: rec.final };
+    reference = { curve: curveOf(dir), stepLosses: stepLossesOf(dir), final: rec.final };
+    // 3 epochs of 96 examples at batch 8: one row a step.
+    expect(reference.stepLosses.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['step', ...Array.from({ length: 36 }, (_, i) => String(i + 1))]);
   });
   afterAll(async () => {
     await datasets.dispose();
@@ -80,6 +83,7 @@ describe('executeRun resumes from a checkpoint', () => {
     expect(Math.min(...steps)).toBeGreaterThan(10);
     expect(rec.final).toEqual(reference.final);
     expect(curveOf(dir)).toEqual(reference.curve);
+    expect(stepLossesOf(dir)).toEqual(reference.stepLosses);
     expect(existsSync(checkpointFileOf(dir))).toBe(false);
   });
 
@@ -88,10 +92,23 @@ describe('executeRun resumes from a checkpoint', () => {
     // As if the process had gone on past its checkpoint and died mid-write, leaving run.json `running`.
     const curve = readFileSync(join(dir, 'curve.csv'), 'utf8');
     appendFileSync(join(dir, 'curve.csv'), `${curve.trim().split('\n').at(-1)}\n8,0.66,64,8,0.01,0.5`);
+    appendFileSync(join(dir, 'step-losses.csv'), '7,56,0.25\n8,64,0.2');
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...recordOf(dir), status: 'running' }));
     const rec = await executeRun(run, dir, ctx);
     expect(rec.final).toEqual(reference.final);
     expect(curveOf(dir)).toEqual(reference.curve);
+    expect(stepLossesOf(dir)).toEqual(reference.stepLosses);
+  });
+
+  it('restarts from step 0 when step-losses.csv lacks a step before the checkpoint', async () => {
+    const dir = await interrupted('short-steps', 8);
+    const lines = stepLossesOf(dir).split('\n');
+    writeFileSync(join(dir, 'step-losses.csv'), [...lines.slice(0, 3), ...lines.slice(4)].join('\n')); // step 3 lost
+    const steps: number[] = [];
+    const rec = await executeRun(run, dir, { ...ctx, onProgress: (_id, p) => { steps.push(p.step); } });
+    expect(steps[0]).toBe(0);
+    expect(rec.reason).toMatch(/restarted from step 0: .*step-losses\.csv does not hold step 3/);
+    expect(stepLossesOf(dir)).toEqual(reference.stepLosses);
   });
 
   it('keeps the checkpoint of a finished run when asked', async () => {

@@ -2,6 +2,7 @@
  * One run end to end: data (cached), model, training, and its files:
  *   <runDir>/run.json        written as `running` at the start, rewritten with the outcome at the end
  *   <runDir>/curve.csv       streamed as training goes; cut back to the checkpoint's length on resume
+ *   <runDir>/step-losses.csv every step's training loss, streamed beside it; cut back to the checkpoint's step on resume
  *   <runDir>/checkpoint.bin  saved every train.checkpointEvery (results/checkpoint-store.ts); a run
  *                            that finds one continues from it, and a finished run removes it
  * A run that throws is recorded `failed` with its error (as text and as ErrorData) and returned, not rethrown.
@@ -15,7 +16,7 @@ import type { PlannedRun } from '../core/grid.ts';
 import {
   CheckpointUnreadableError, readCheckpoint, removeCheckpoint, removeCheckpointTemps, writeCheckpoint, type StoredCheckpoint,
 } from '../results/checkpoint-store.ts';
-import { curveCutProblem, FINISHED, openCurveWriter, writeRunRecord } from '../results/layout.ts';
+import { FINISHED, openCurveWriter, resumeProblem, writeRunRecord } from '../results/layout.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { CheckpointMismatchError } from '../train/checkpoint-state.ts';
 import { trainModel } from '../train/loop.ts';
@@ -64,7 +65,8 @@ async function executeFrom(
     if (resumed?.random) restoreRunRandom(resumed.random as RandomState);
     const data = withTrainEval(dataset);
     const { noiseScale, gradVariance } = run.config.train;
-    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumed?.curveLength, Boolean(data.valX));
+    const resumeAt = resumed ? { curveLength: resumed.curveLength, step: resumed.state.step } : undefined;
+    const curve = await openCurveWriter(runDir, Boolean(noiseScale || gradVariance), resumeAt, Boolean(data.valX));
     const progress: TrainObserver = { onProgress: (p) => ctx.onProgress?.(run.runId, p) };
     const every = run.config.train.checkpointEvery ?? CHECKPOINT_DEFAULT;
     let trainFailed = true;
@@ -111,8 +113,8 @@ async function executeFrom(
 }
 
 /**
- * The run's checkpoint if it has a usable one (readable, and its curve.csv reaching the
- * checkpoint's length); an unusable one is noted and the run starts over.
+ * The run's checkpoint if it has a usable one (readable, its curve.csv reaching the checkpoint's
+ * length and its step-losses.csv the checkpoint's step); an unusable one is noted and the run starts over.
  */
 async function readResumable(runDir: string, runId: string): Promise<{ checkpoint: StoredCheckpoint | null; note?: string }> {
   let checkpoint: StoredCheckpoint | null;
@@ -122,7 +124,7 @@ async function readResumable(runDir: string, runId: string): Promise<{ checkpoin
     if (!(err instanceof CheckpointUnreadableError)) throw err;
     return { checkpoint: null, note: `restarted from step 0: ${err.message}` };
   }
-  const problem = checkpoint && await curveCutProblem(runDir, checkpoint.curveLength);
+  const problem = checkpoint && await resumeProblem(runDir, { curveLength: checkpoint.curveLength, step: checkpoint.state.step });
   return problem ? { checkpoint: null, note: `restarted from step 0: ${problem}` } : { checkpoint };
 }
 

@@ -44,6 +44,10 @@ export interface SweepOptions {
   backendOptions: BackendOptions;
   /** Worker processes already launched for this sweep (used first; extras are closed). */
   launches?: WorkerLaunch[];
+  /** A bundled build's worker script for the workers launched here (worker-process.ts WORKER_ENTRY_ENV). */
+  workerEntry?: string;
+  /** The output folder lock's stale time in ms (folder-lock.ts; default 30 s). */
+  lockStaleMs?: number;
 }
 
 export interface SweepOutcome {
@@ -57,6 +61,7 @@ export async function executeSweep(o: SweepOptions): Promise<SweepOutcome> {
   const emit = o.onEvent ?? (() => {});
   return withFolderLock(o.outDir, {
     flag: o.outFlag ?? '--out',
+    staleMs: o.lockStaleMs,
     command: `sweep ${o.spec.name}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
     onLost: (err) => emit({ type: 'warning', message: `the lock on ${o.outDir} was lost (${err.message}); another process may now write there` }),
   }, () => sweepLocked(o, emit));
@@ -87,7 +92,7 @@ async function sweepLocked(o: SweepOptions, emit: (e: SweepEvent) => void): Prom
   const given = o.launches ?? [];
   const launches = [
     ...given.slice(0, Math.max(0, count - 1)),
-    ...Array.from({ length: Math.max(0, count - 1 - given.length) }, () => launchWorker(backend, o.backendOptions)),
+    ...Array.from({ length: Math.max(0, count - 1 - given.length) }, () => launchWorker(backend, o.backendOptions, o.workerEntry)),
   ];
   await Promise.all(given.slice(launches.length).map((l) => l.close())); // launched but not needed
   launches.forEach((l) => l.setProgress(onProgress));

@@ -1,17 +1,11 @@
 /** Turns a loaded dataset into the loop's TrainData: adds the fixed train subset used for the generalisation gap. */
 import * as tf from '@tensorflow/tfjs';
 import { shuffled } from '../core/prng.ts';
+import type { Dataset } from '../data/dataset.ts';
 import type { TrainData } from '../train/types.ts';
 
-export interface LoadedData {
-  task: TrainData['task'];
-  trainX: tf.Tensor;
-  trainY: tf.Tensor;
-  testX: tf.Tensor;
-  testY: tf.Tensor;
-  valX?: tf.Tensor;
-  valY?: tf.Tensor;
-}
+/** What the loop needs of a loaded dataset: its task and its tensors. */
+export type LoadedData = Pick<Dataset, 'task' | 'trainX' | 'trainY' | 'testX' | 'testY' | 'valX' | 'valY'>;
 
 /**
  * The train-eval subset has the test set's size (capped at the train size) and is drawn with a

@@ -38,19 +38,24 @@ export interface WorkerLaunch {
   close(): Promise<void>;
 }
 
-/** Set by a bundled build (scripts/gpu/prepare-bundle.sh) to its worker.mjs, which runs without tsx. */
+/**
+ * Set by a bundled build (scripts/gpu/prepare-bundle.sh) to its worker.mjs, which runs without
+ * tsx; the CLI reads it and passes it to launchWorker.
+ */
 export const WORKER_ENTRY_ENV = 'BATCHLAB_WORKER_ENTRY';
 
-/** The worker's script and the Node flags it needs: worker.ts through tsx, or the bundle's worker. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const bundled = process.env[WORKER_ENTRY_ENV];
+/** The worker's script and the Node flags it needs: the bundle's worker when given, else worker.ts through tsx. */
+function workerEntry(bundled: string | undefined): { file: string; execArgv: string[] } {
   if (bundled) return { file: bundled, execArgv: [] };
   return { file: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: [`--import=${import.meta.resolve('tsx')}`] };
 }
 
-/** Forks a worker and asks it to initialise `backend` with `options` at once. */
-export function launchWorker(backend: string, options: BackendOptions): WorkerLaunch {
-  const { file, execArgv } = workerEntry();
+/**
+ * Forks a worker and asks it to initialise `backend` with `options` at once. `bundledEntry`: a
+ * bundled build's worker script (WORKER_ENTRY_ENV); without it the worker is worker.ts through tsx.
+ */
+export function launchWorker(backend: string, options: BackendOptions, bundledEntry?: string): WorkerLaunch {
+  const { file, execArgv } = workerEntry(bundledEntry);
   const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let onProgress: OnProgress = () => {};
   let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;

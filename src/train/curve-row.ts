@@ -8,8 +8,8 @@ import type { RunConfig } from '../config/schema.ts';
 import { evaluateForRow } from './eval-schedule.ts';
 import { gradStatsDue, measureGradStats, type GradStatsRow } from './grad-stats.ts';
 import { progressOf, type LoopState } from './loop-state.ts';
-import { drainLosses } from './pending-losses.ts';
-import type { CurveRow, TrainData, TrainObserver } from './types.ts';
+import { drainLosses, type DrainedLosses } from './pending-losses.ts';
+import type { CurveRow, StepLossRow, TrainData, TrainObserver } from './types.ts';
 
 const EMPTY_GRAD_STATS: Required<GradStatsRow> = {
   grad_norm_sq: null, trace_sigma: null, noise_scale: null, grad_var: null, grad_var_iid: null,
@@ -42,11 +42,33 @@ export function buildCurveRow(
   };
 }
 
-/** Reads the pending losses back (which may mark the run diverged), builds the row and hands it to the observers. */
+/**
+ * The step-losses rows of the steps just read back, the last of which is `step` with `examplesSeen`
+ * examples seen after it (so the earlier steps are numbered and counted back from it).
+ */
+export function stepLossRows(drained: DrainedLosses, step: number, examplesSeen: number): StepLossRow[] {
+  const rows: StepLossRow[] = new Array(drained.perStep.length);
+  let examples = examplesSeen;
+  for (let i = drained.perStep.length - 1; i >= 0; i--) {
+    rows[i] = { step: step - (drained.perStep.length - 1 - i), examples_seen: examples, train_loss: drained.perStep[i]! };
+    examples -= drained.sizes[i]!;
+  }
+  return rows;
+}
+
+/**
+ * Reads the pending losses back (which may mark the run diverged), hands each step's loss to the
+ * observers, then builds the row and hands it to them.
+ */
 export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boolean, lr: number, batchSize: number): Promise<void> {
   const { model, data, train, observers, now } = inputs;
-  const trainLoss = await drainLosses(state.pending, state, train.divergenceFactor);
+  const drained = await drainLosses(state.pending, state, train.divergenceFactor);
+  const trainLoss = drained?.mean ?? null;
   const emitStart = now();
+  if (drained && observers.some((o) => o.onStepLosses)) {
+    const rows = stepLossRows(drained, state.step, state.examplesSeen);
+    for (const o of observers) await o.onStepLosses?.(rows);
+  }
   const diverged = state.status === 'diverged';
   // Gradient statistics are measured on the weights this row reports, outside training time.
   const measured = gradStatsDue(state.gradStats, state.step) && !diverged

@@ -25,15 +25,15 @@ import { readRunRandom, restoreRunRandom, seedRunRandom, type RandomState } from
 import { disposeTrainEval, withTrainEval } from '../runner/train-data.ts';
 import type { LoopCheckpoint } from './checkpoint-state.ts';
 import { trainModel } from './loop.ts';
-import type { CurveRow, TrainData } from './types.ts';
+import type { CurveRow, StepLossRow, TrainData } from './types.ts';
 
 const nativeLoad = loadNativeAddon();
 const skipNative = requireSystem(NATIVE_PACKAGES, nativeLoad.ok);
 
 type Row = Omit<CurveRow, 'wall_ms'>;
-/** A checkpoint, the run's Math.random state, and the curve rows stored up to it (as curve.csv holds them). */
-interface Saved { state: LoopCheckpoint; random: RandomState | null; rows: Row[] }
-interface Outcome { rows: Row[]; weights: number[][]; saved: Saved[]; status: string }
+/** A checkpoint, the run's Math.random state, and the curve rows and step losses stored up to it (as curve.csv and step-losses.csv hold them). */
+interface Saved { state: LoopCheckpoint; random: RandomState | null; rows: Row[]; steps: StepLossRow[] }
+interface Outcome { rows: Row[]; steps: StepLossRow[]; weights: number[][]; saved: Saved[]; status: string }
 
 const DATA = { name: 'blobs', classes: 4, dim: 6, trainSize: 72, testSize: 24 } as const;
 
@@ -83,12 +83,14 @@ async function train(
   const model = buildModel(config.model as ModelConfig, data.trainX.shape.slice(1), data.trainY.shape[1]!, seed);
   if (opts.resume?.random && !opts.keepRandom) restoreRunRandom(opts.resume.random);
   const rows: Row[] = opts.resume ? [...opts.resume.rows] : [];
+  const steps: StepLossRow[] = opts.resume ? [...opts.resume.steps] : [];
   const saved: Saved[] = [];
   const controller = new AbortController();
   try {
     const result = await trainModel({
       model, data, config, signal: controller.signal, resume: opts.resume?.state,
       observers: [{
+        onStepLosses: (r) => { steps.push(...r); },
         onRow: ({ wall_ms: _, ...r }) => {
           rows.push(r);
           if (opts.abortAt !== undefined && r.step >= opts.abortAt) controller.abort();
@@ -96,10 +98,10 @@ async function train(
       }],
       checkpoint: opts.every === undefined ? undefined : {
         every: { steps: opts.every },
-        save: async (state) => { saved.push({ state, random: readRunRandom(), rows: [...rows] }); },
+        save: async (state) => { saved.push({ state, random: readRunRandom(), rows: [...rows], steps: [...steps] }); },
       },
     });
-    return { rows, weights: model.weights.map((w) => bits(w.read())), saved, status: result.status };
+    return { rows, steps, weights: model.weights.map((w) => bits(w.read())), saved, status: result.status };
   } finally {
     model.dispose();
   }
@@ -109,6 +111,7 @@ async function train(
 function expectSameRun(resumed: Outcome, full: Outcome): void {
   expect(resumed.status).toBe('completed');
   expect(resumed.rows).toEqual(full.rows);
+  expect(resumed.steps).toEqual(full.steps);
   expect(resumed.weights).toEqual(full.weights);
 }
 
@@ -151,7 +154,10 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
         expect(tf.memory().numTensors).toBe(before);
         // Saving checkpoints changes nothing about the run.
         expect(full.rows).toEqual(plain.rows);
+        expect(full.steps).toEqual(plain.steps);
         expect(full.weights).toEqual(plain.weights);
+        // One loss per step, in order, ending at the last row's step.
+        expect(full.steps.map((r) => r.step)).toEqual(Array.from({ length: full.rows.at(-1)!.step }, (_, i) => i + 1));
         expect(full.saved.length).toBeGreaterThan(10);
         // First, early, mid-run (epoch ends included), last.
         const picks = [0, 1, 3, Math.floor(full.saved.length / 2), full.saved.length - 2, full.saved.length - 1];
@@ -177,7 +183,7 @@ for (const backend of ['cpu', 'wasm', 'native'] as const) {
         await writeCheckpoint(dir, { runId: 'r1', random: last.random, curveLength: 0, state: last.state });
         const back = await readCheckpoint(dir, 'r1');
         expect(back!.state).toEqual(last.state);
-        resume = { state: back!.state, random: back!.random as RandomState, rows: last.rows };
+        resume = { state: back!.state, random: back!.random as RandomState, rows: last.rows, steps: last.steps };
       }
       expectSameRun(await train(data, spec, { resume }), full);
       expect(tf.memory().numTensors).toBe(before);

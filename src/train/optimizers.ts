@@ -6,7 +6,7 @@
  * Weight decay is L2 added to the gradient of kernels (rank >= 2), not of biases or norm scales.
  * A backend that registers SGD_UPDATE (native, webgpu) runs each variable's SGD update as that one
  * kernel (webgpu: plain SGD two variables at a time, SGD_UPDATE_PAIR), and one that registers
- * ADAM_UPDATE (webgpu) each Adam update: the same float32 operations in the same order; every
+ * ADAM_UPDATE (native, webgpu) each Adam update: the same float32 operations in the same order; every
  * other backend runs the op chains below.
  */
 import * as tf from '@tensorflow/tfjs';

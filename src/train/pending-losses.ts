@@ -78,19 +78,30 @@ export class PendingLosses {
   }
 }
 
+/** What drainLosses read back: the mean per example over the steps, and each step's own mean per example. */
+export interface DrainedLosses {
+  mean: number;
+  /** One per step in step order: the step's loss per example (its summed loss over its batch size). */
+  perStep: number[];
+  /** The batch size of each step, in step order. */
+  sizes: number[];
+}
+
 /**
- * Reads the pending losses back and returns their mean per example (null when none is pending).
- * Sets `watch.firstLoss` from the run's first loss and marks the run diverged when a step's
- * per-example loss is not finite or exceeds `factor` times the first loss.
+ * Reads the pending losses back and returns their mean per example and each step's (null when
+ * none is pending). Sets `watch.firstLoss` from the run's first loss and marks the run diverged
+ * when a step's per-example loss is not finite or exceeds `factor` times the first loss.
  */
-export async function drainLosses(pending: PendingLosses, watch: DivergenceWatch, factor: number): Promise<number | null> {
+export async function drainLosses(pending: PendingLosses, watch: DivergenceWatch, factor: number): Promise<DrainedLosses | null> {
   const taken = await pending.take();
   if (taken === null) return null;
   let sum = 0;
+  const perStep: number[] = [];
   for (let i = 0; i < taken.totals.length; i++) {
     const total = taken.totals[i];
     // Per-example means, so a batch-size schedule does not look like divergence.
     const v = total / taken.sizes[i];
+    perStep.push(v);
     if (watch.firstLoss === null) watch.firstLoss = v;
     const diverged = divergenceOf(v, watch.firstLoss, factor);
     if (diverged !== null) {
@@ -99,5 +110,5 @@ export async function drainLosses(pending: PendingLosses, watch: DivergenceWatch
     }
     sum += total;
   }
-  return sum / taken.examples;
+  return { mean: sum / taken.examples, perStep, sizes: taken.sizes };
 }

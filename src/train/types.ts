@@ -42,6 +42,13 @@ export interface CurveRow {
   val_acc?: number | null;
 }
 
+/** One row of step-losses.csv: one optimizer step's training loss, read back with its group (pending-losses.ts). */
+export interface StepLossRow {
+  step: number;
+  examples_seen: number; // after this step
+  train_loss: number; // mean per-example loss of this step's batch (before the update); may be non-finite in a diverged run
+}
+
 export interface StepProgress {
   step: number;
   epoch: number;
@@ -52,6 +59,8 @@ export interface StepProgress {
 }
 
 export interface TrainObserver {
+  /** Every step's loss since the previous row, in step order; called just before that row's onRow. */
+  onStepLosses?(rows: StepLossRow[]): void | Promise<void>;
   onRow?(row: CurveRow): void | Promise<void>;
   onProgress?(p: StepProgress): void;
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 export const PYTHON = '/usr/bin/python3';
 
-function hasModule(name: string): boolean {
+/** Whether /usr/bin/python3 can import the module `name`. */
+export function hasModule(name: string): boolean {
   if (!existsSync(PYTHON)) return false;
   try {
     execFileSync(PYTHON, ['-c', `import ${name}`], { stdio: 'ignore' });

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../errors.ts';
-import { environmentBackendOptions } from '../options.ts';
+import { environmentBackendOptions, setNativePoolEnvironment } from '../options.ts';
 
 /** The addon's functions: they read and write the given Float32Arrays in place; sizes are element counts. */
 export interface NativeAddon {
@@ -28,6 +28,27 @@ export interface NativeAddon {
   sgdUpdate?(
     w: Float32Array, g: Float32Array, velocity: Float32Array | null, wOut: Float32Array, velocityOut: Float32Array | null,
     lr: number, momentum: number, weightDecay: number, nesterov: number,
+  ): void;
+  /**
+   * One Adam update (kernels/adam.ts); every scalar is rounded to float32 in the addon, and
+   * `oneMinusBeta1`/`oneMinusBeta2` are 1 - beta computed in double, as the op chain's scalars are.
+   * Absent from an addon built before it existed: the optimizer's op chain then.
+   */
+  adamUpdate?(
+    w: Float32Array, g: Float32Array, m: Float32Array, s: Float32Array, wOut: Float32Array, mOut: Float32Array, sOut: Float32Array,
+    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number,
+    weightDecay: number, correction1: number, correction2: number,
+  ): void;
+  /**
+   * Softmax cross-entropy over [rows, classes] (kernels/softmax-xent.ts): `loss` has `rows`
+   * elements or one, by `reduction` (a code of XENT_REDUCTIONS); `lse` gets each row's
+   * log-sum-exp. Absent (with its gradient) from an addon built before them: tfjs's composition then.
+   */
+  softmaxXent?(logits: Float32Array, labels: Float32Array, loss: Float32Array, lse: Float32Array, rows: number, classes: number, reduction: number): void;
+  /** dlogits of softmaxXent from dy (`rows` elements or one, by `reduction`) and the forward's lse. */
+  softmaxXentGrad?(
+    dy: Float32Array, logits: Float32Array, labels: Float32Array, lse: Float32Array, dlogits: Float32Array,
+    rows: number, classes: number, reduction: number,
   ): void;
   /** `mode`: a code of REDUCE_OPS. Sum and Mean accumulate in float64 and round once. */
   reduce(x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number, mode: number): void;
@@ -88,9 +109,7 @@ let loaded: AddonLoad | undefined;
  * Loads the addon once per process, its pools sized to `threads` (BackendOptions.threads; the
  * environment's default when not given); a later call asking for another count resizes them.
  * Before the load, the OpenMP (oneDNN) and OpenBLAS pools are sized through their environment
- * variables, which both libraries read when they start; waiting threads sleep
- * (OMP_WAIT_POLICY=PASSIVE) unless the user chose otherwise, so processes sharing cores do not
- * spin against each other.
+ * variables (setNativePoolEnvironment in options.ts), which both libraries read when they start.
  */
 export function loadNativeAddon(threads = environmentBackendOptions().threads): AddonLoad {
   const count = nativeThreadCount(threads);
@@ -107,9 +126,7 @@ function tryLoad(threads: number): AddonLoad {
     const why = existsSync(BUILD_ERROR) ? readFileSync(BUILD_ERROR, 'utf8').split('\n')[0] : 'native/build.mjs has not run';
     return { ok: false, reason: `the native addon was not built (${why})`, hint: REBUILD_HINT };
   }
-  process.env['OMP_NUM_THREADS'] = String(threads);
-  process.env['OPENBLAS_NUM_THREADS'] = String(threads);
-  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  setNativePoolEnvironment(threads);
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     addon.setThreads(threads);

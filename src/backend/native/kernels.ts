@@ -13,6 +13,9 @@
  * - layout.ts: Transpose (two adjacent blocks of axes swapped), GatherV2 along axis 0.
  * - norm.ts: BatchlabBatchNormTrain / ...Grad and BatchlabGroupNorm / ...Grad.
  * - optimizer.ts: BatchlabSgdUpdate, in place when nothing else can hold the arrays.
+ * - adam.ts: BatchlabAdamUpdate, in place likewise.
+ * - softmax-xent.ts: BatchlabSoftmaxCrossEntropy / ...Grad, the loss and its gradient in one
+ *   call each, with the bits of the composition they replace.
  *
  * Each kernel runs natively in its common case (float32, NHWC, the broadcasts and reductions
  * listed) and hands anything else to the cpu backend's own kernel, so every op still works and
@@ -20,7 +23,7 @@
  * backend like any cpu tensor; the addon only reads and writes them (kernels/support.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { SGD_UPDATE } from '../kernel-names.ts';
+import { ADAM_UPDATE, SGD_UPDATE } from '../kernel-names.ts';
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../options.ts';
 import type { NativeAddon } from './addon.ts';
 import { convKernels } from './kernels/conv.ts';
@@ -28,9 +31,11 @@ import { elementwiseKernels } from './kernels/elementwise.ts';
 import { gemmKernels } from './kernels/gemm.ts';
 import { layoutKernels } from './kernels/layout.ts';
 import { normKernels } from './kernels/norm.ts';
+import { adamUpdateKernel } from './kernels/adam.ts';
 import { sgdUpdateKernel } from './kernels/optimizer.ts';
 import { poolKernels } from './kernels/pool.ts';
 import { reduceKernels } from './kernels/reduce.ts';
+import { softmaxXentKernels } from './kernels/softmax-xent.ts';
 import { NATIVE, withOpName, type NamedKernels } from './kernels/support.ts';
 
 export { broadcastStrides } from './kernels/elementwise.ts';
@@ -42,11 +47,13 @@ export { NATIVE, setOutputPoison } from './kernels/support.ts';
 /**
  * The SGD kernel, unless `fusedSgd` is false (BATCHLAB_NATIVE_SGD=off: the optimizer's op chain
  * instead, the update as before this kernel, for comparisons) or the addon predates it (then the
- * op chain too).
+ * op chain too); and the Adam kernel, unless the addon predates it.
  */
 function optimizerKernels(addon: NativeAddon, fusedSgd: boolean): NamedKernels {
-  if (!fusedSgd || addon.sgdUpdate === undefined) return [];
-  return [[SGD_UPDATE, sgdUpdateKernel(addon.sgdUpdate)]];
+  const kernels: NamedKernels = [];
+  if (fusedSgd && addon.sgdUpdate !== undefined) kernels.push([SGD_UPDATE, sgdUpdateKernel(addon.sgdUpdate)]);
+  if (addon.adamUpdate !== undefined) kernels.push([ADAM_UPDATE, adamUpdateKernel(addon.adamUpdate)]);
+  return kernels;
 }
 
 /**
@@ -64,6 +71,7 @@ export function nativeKernelConfigs(
     ...convKernels(addon),
     ...poolKernels(addon),
     ...normKernels(addon),
+    ...softmaxXentKernels(addon),
     ...optimizerKernels(addon, options.fusedSgd),
   ];
   return funcs.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: NATIVE, kernelFunc: withOpName(kernelName, kernelFunc) }));

@@ -17,35 +17,17 @@ export function columnSumShared(count: number): string {
 }
 
 /**
- * Declares, inside `fn run(wg, lid, nwg)`, the loop over channel blocks and the lane variables
- * (L, rowLanes, lane, rl, c: this thread's channel) around `inner`. Needs uniforms `lanes` (L)
- * and `blocks` (ceil(C / L)) and `channels`.
+ * Sums each of `exprs` (WGSL of `e` = r * C + c and `r`, the row) over rows [`start`, `rows`) for
+ * this thread's channel c; then, in the thread of row lane 0 of each valid channel, runs `use`
+ * with the sums as s0, s1, ... Every thread must reach it (it holds barriers).
  */
-export function forEachChannelBlock(inner: string): string {
-  return `
-  let L = u.lanes;
-  let rowLanes = ${COLUMN_WG}u / L;
-  let lane = lid % L;
-  let rl = lid / L;
-  for (var block = wg; block < u.blocks; block = block + nwg) {
-    let c = block * L + lane;
-    ${inner}
-    workgroupBarrier();
-  }`;
-}
-
-/**
- * Sums each of `exprs` (WGSL of `e` = r * C + c and `r`, the row) over rows [0, `rows`) for this
- * thread's channel c; then, in the thread of row lane 0 of each valid channel, runs `use` with
- * the sums as s0, s1, ... Every thread must reach it (it holds barriers).
- */
-export function columnSums(exprs: string[], rows: string, use: string): string {
+export function columnSums(exprs: string[], rows: string, use: string, start = '0u'): string {
   const k = exprs.map((_, i) => i);
   return `{
     ${k.map((i) => `var total${i} = 0.0; var run${i} = 0.0;`).join(' ')}
     if (rl < rowLanes && c < u.channels) {
       var n = 0u;
-      for (var r = rl; r < ${rows}; r = r + rowLanes) {
+      for (var r = ${start} + rl; r < ${rows}; r = r + rowLanes) {
         let e = r * u.channels + c;
         ${k.map((i) => `run${i} = run${i} + ${exprs[i]};`).join(' ')}
         n = n + 1u;

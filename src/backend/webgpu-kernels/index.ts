@@ -12,6 +12,8 @@
  *   up to 4 output channels (conv2d-direct.ts).
  * - MaxPoolGrad: one dispatch (each input element finds the argmax of the windows covering it)
  *   in place of the stock pair of programs (argmax positions, then their gradient) (max-pool-grad.ts).
+ * - Sum and Mean over axes that leave the last one (global average pooling, bias gradients): one
+ *   dispatch reading the tensor in place, where the stock kernel transposes first (reduce-middle.ts).
  *
  * batchlab's own kernel names (kernel-names.ts), in WGSL, so a step runs fewer dispatches:
  * - batch-norm.ts: BatchlabBatchNormTrain / ...Grad (models/batch-norm-train.ts), 2 + 2 dispatches,
@@ -39,6 +41,7 @@ import {
 } from '../kernel-names.ts';
 import { registerConv2dDirect } from './conv2d-direct.ts';
 import { registerMaxPoolGrad } from './max-pool-grad.ts';
+import { registerReduceMiddle } from './reduce-middle.ts';
 
 /** batchlab's own kernel names this folder registers for webgpu. */
 export const WEBGPU_KERNEL_NAMES = [
@@ -51,6 +54,7 @@ export function registerWebgpuKernels(): void {
   registerDepthwiseBackpropFilter();
   registerConv2dDirect();
   registerMaxPoolGrad();
+  registerReduceMiddle();
   registerBatchNormWebgpu();
   registerGroupNormWebgpu();
   registerSgdUpdateWebgpu();

@@ -17,6 +17,7 @@ import { initBackend, probeBackend, releaseBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from './index.ts';
 import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
+import { geometryOf, windowsTile } from './max-pool-grad.ts';
 
 const TOLERANCE = 1e-4;
 
@@ -54,7 +55,25 @@ const CASES: Case[] = [
   { name: '2x2 stride 2, same, odd 9x7x2 (a partial last window)', x: [2, 9, 7, 2], filter: 2, stride: 2, pad: 'same' },
   { name: 'explicit padding 1, 3x3 stride 3, 10x10x4', x: [1, 10, 10, 4], filter: 3, stride: 3, pad: 1 },
   { name: '1x1 stride 2 (elements in no window)', x: [2, 5, 5, 3], filter: 1, stride: 2, pad: 'valid' },
+  { name: '2x2 stride 2, valid, odd 9x7x3 (a row and a column in no window)', x: [2, 9, 7, 3], filter: 2, stride: 2, pad: 'valid' },
+  { name: '3x3 stride 3, valid, 9x6x5 (windows that tile)', x: [2, 9, 6, 5], filter: 3, stride: 3, pad: 'valid' },
 ];
+
+describe('windowsTile', () => {
+  const geometry = (x: number[], filter: number, stride: number, pad: 'valid' | 'same') =>
+    geometryOf(tf.backend_util.computePool2DInfo(x as [number, number, number, number], filter, stride, 1, pad));
+  it('takes filter = stride without padding on sizes the windows cover', () => {
+    expect(windowsTile(geometry([3, 28, 28, 16], 2, 2, 'valid'))).toBe(true);
+    expect(windowsTile(geometry([3, 28, 28, 16], 2, 2, 'same'))).toBe(true);
+    expect(windowsTile(geometry([2, 9, 6, 5], 3, 3, 'valid'))).toBe(true);
+  });
+  it('leaves overlapping, padded and partly covered inputs to the general program', () => {
+    expect(windowsTile(geometry([2, 9, 7, 3], 2, 2, 'valid'))).toBe(false);
+    expect(windowsTile(geometry([2, 9, 7, 3], 2, 2, 'same'))).toBe(false);
+    expect(windowsTile(geometry([2, 7, 9, 5], 3, 2, 'same'))).toBe(false);
+    expect(windowsTile(geometry([2, 6, 6, 3], 3, 3, 'same'))).toBe(true);
+  });
+});
 
 describe.skipIf(skipWebgpu)(`webgpu MaxPoolGrad matches cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
   beforeAll(async () => {
@@ -79,7 +98,7 @@ describe.skipIf(skipWebgpu)(`webgpu MaxPoolGrad matches cpu on ${probe.usable ? 
     expect(sameBits(got.values, again.values)).toBe(true);
   });
 
-  it.each([CASES[0]!, CASES[2]!])('on ties (values 0..2, as after a ReLU) gives the same bits as tfjs-webgpu\'s kernel: $name', async (c) => {
+  it.each([CASES[0]!, CASES[2]!, CASES[7]!])('on ties (values 0..2, as after a ReLU) gives the same bits as tfjs-webgpu\'s kernel: $name', async (c) => {
     const xValues = Float32Array.from({ length: size(c.x) }, () => Math.floor(Math.random() * 3));
     const inputs = await inputsFor(c, xValues);
     const ours = await runKernelOn('webgpu', 'MaxPoolGrad', inputs, attrsOf(c));

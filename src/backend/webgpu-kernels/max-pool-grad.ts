@@ -8,7 +8,10 @@
  * Same choices as tfjs-webgpu's kernel, so training gives the same bits: a window's maximum is
  * found in row-major order with `>=` (on ties the last position wins; the cpu backend takes the
  * first), a window whose values are all NaN sends its gradient to its first position, and the
- * windows covering an element are added in row-major order. Handles NHWC float32 at any filter
+ * windows covering an element are added in row-major order (for finite dy; tfjs multiplies every
+ * covering window's dy by 0 or 1, so a NaN there reaches the whole window). Where the windows
+ * tile x exactly (filter = stride, no padding) one thread per window writes the window's dx,
+ * reading x once. Handles NHWC float32 at any filter
  * size, stride, padding and rounding (MaxPoolGrad has no dilation); other dtypes run tfjs's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -25,12 +28,12 @@ interface Attrs {
 }
 
 /** The pool's geometry, baked into the WGSL as constants (divisions by them become multiplications). */
-interface Geometry {
+export interface Geometry {
   channels: number; inHeight: number; inWidth: number; outHeight: number; outWidth: number;
   filterHeight: number; filterWidth: number; strideHeight: number; strideWidth: number; padTop: number; padLeft: number;
 }
 
-function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
+export function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
   return {
     channels: info.inChannels, inHeight: info.inHeight, inWidth: info.inWidth, outHeight: info.outHeight, outWidth: info.outWidth,
     filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
@@ -108,6 +111,60 @@ fn run(wg: u32, lid: u32, nwg: u32) {
 }`;
 }
 
+/** Whether the windows tile x exactly: filter = stride, no padding, every element in one window. */
+export function windowsTile(g: Geometry): boolean {
+  return g.filterHeight === g.strideHeight && g.filterWidth === g.strideWidth && g.padTop === 0 && g.padLeft === 0
+    && g.outHeight * g.strideHeight === g.inHeight && g.outWidth * g.strideWidth === g.inWidth;
+}
+
+/**
+ * WGSL for windows that tile x (the CNN's 2x2 stride-2 pools on even sizes): one thread per
+ * window and channel finds the argmax once and writes the window's dx, dy at the argmax and 0
+ * elsewhere (what the general body computes for one covering window), reading x once instead of
+ * once per element of the window.
+ */
+function tilingBody(g: Geometry): string {
+  return `
+const C = ${g.channels};
+const inH = ${g.inHeight};
+const inW = ${g.inWidth};
+const outH = ${g.outHeight};
+const outW = ${g.outWidth};
+const fH = ${g.filterHeight};
+const fW = ${g.filterWidth};
+fn run(wg: u32, lid: u32, nwg: u32) {
+  for (var i = wg * ${WG}u + lid; i < u.size; i = i + nwg * ${WG}u) {
+    let e = i32(i);
+    let d = e % C;
+    let p = e / C;
+    let yc = p % outW;
+    let q = p / outW;
+    let yr = q % outH;
+    let b = q / outH;
+    let corner = ((b * inH + yr * fH) * inW + yc * fW) * C + d;
+    var best = 0;
+    var top = 0.0;
+    var found = false;
+    for (var wr = 0; wr < fH; wr = wr + 1) {
+      for (var wc = 0; wc < fW; wc = wc + 1) {
+        let v = x[corner + (wr * inW + wc) * C];
+        if (v >= select(v, top, found)) {
+          top = v;
+          found = true;
+          best = wr * fW + wc;
+        }
+      }
+    }
+    let g = dy[i];
+    for (var wr = 0; wr < fH; wr = wr + 1) {
+      for (var wc = 0; wc < fW; wc = wc + 1) {
+        dx[corner + (wr * inW + wc) * C] = select(0.0, g, best == wr * fW + wc);
+      }
+    }
+  }
+}`;
+}
+
 export function registerMaxPoolGrad(): void {
   replaceWebgpuKernel('MaxPoolGrad', (stock) => (args) => {
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -119,12 +176,14 @@ export function registerMaxPoolGrad(): void {
     const info = tf.backend_util.computePool2DInfo(
       input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     const geometry = geometryOf(info);
+    const tiles = windowsTile(geometry);
+    const threads = tiles ? tf.util.sizeFromShape(dy.shape) : size;
     const [dx] = runFusedProgram(args.backend, {
-      name: 'BatchlabMaxPoolGrad', key: Object.values(geometry).join('_'), workgroupSize: WG, workgroups: gridWorkgroups(size, WG),
+      name: 'BatchlabMaxPoolGrad', key: `${tiles}_${Object.values(geometry).join('_')}`, workgroupSize: WG, workgroups: gridWorkgroups(threads, WG),
       inputs: [['dy', dy], ['x', input]],
       outputs: [['dx', input.shape.slice()]],
-      uniforms: [['size', 'u32', size]],
-      body: () => body(geometry),
+      uniforms: [['size', 'u32', threads]],
+      body: () => (tiles ? tilingBody(geometry) : body(geometry)),
     });
     return dx!;
   });

@@ -24,6 +24,7 @@ import { perExampleLoss, reducedLoss } from '../../train/loss.ts';
 import { BatchNorm } from '../../models/batch-norm.ts';
 import { GhostBatchNorm } from '../../models/ghost-batch-norm.ts';
 import type { OptimizerSpec } from '../../config/schema.ts';
+import { bnChunks, MAX_BN_CHUNKS } from './batch-norm.ts';
 
 const TOLERANCE = 1e-4;
 
@@ -92,6 +93,25 @@ function out(dispatches: Map<string, number>, program: string): number {
   return dispatches.get(program) ?? 0;
 }
 
+describe('bnChunks: how the BatchNorm forward cuts the rows', () => {
+  it.each([
+    [25088, 16, 24, 1046],
+    [18000, 2, 2, 9000],
+    [200, 300, 3, 67],
+    [60, 3, 1, 60],
+    [200704, 16, 196, 1024],
+  ])('%i rows x %i channels: %i chunks of %i rows', (rows, channels, chunks, chunkRows) => {
+    expect(bnChunks(rows, channels)).toEqual({ chunks, chunkRows });
+  });
+
+  it('stops at MAX_BN_CHUNKS and covers every row', () => {
+    const { chunks, chunkRows } = bnChunks(10_000_000, 8);
+    expect(chunks).toBe(MAX_BN_CHUNKS);
+    expect(chunks * chunkRows).toBeGreaterThanOrEqual(10_000_000);
+    expect((chunks - 1) * chunkRows).toBeLessThan(10_000_000);
+  });
+});
+
 describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
   beforeAll(async () => {
     await initBackend('webgpu');
@@ -110,6 +130,11 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
       [[4, 10]],
       [[64, 10, 10, 3]],
       [[3, 300]],
+      // Several chunks (bnChunks): 24 of 1,046 rows (the CNN's conv1 at batch 32), 2 of 9,000
+      // rows over 2 channels, and 3 chunks (the last shorter) of two channel blocks.
+      [[32, 28, 28, 16]],
+      [[20, 30, 30, 2]],
+      [[200, 300]],
     ])('x %j: y, mean, variance, dx, dgamma, dbeta', async (shape) => {
       const c = shape[shape.length - 1]!;
       const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
@@ -121,7 +146,7 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
         withGrads((x, g, b) => f(x!, g!, b!), 3),
       );
       expect(Object.fromEntries(dispatches)).toMatchObject({
-        BatchlabBatchNormStats: 2, BatchlabBatchNormApply: 2, BatchlabBatchNormGradCoefficients: 1, BatchlabBatchNormGradApply: 1,
+        BatchlabBatchNormPartials: 2, BatchlabBatchNormApply: 2, BatchlabBatchNormGradPartials: 1, BatchlabBatchNormGradApply: 1,
       });
     });
 
@@ -139,7 +164,7 @@ describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usab
         return out;
       });
       expect(out(dispatches, 'BatchlabBatchNormMoving')).toBe(2);
-      if (ghost === 0) expect(out(dispatches, 'BatchlabBatchNormStats')).toBe(2);
+      if (ghost === 0) expect(out(dispatches, 'BatchlabBatchNormPartials')).toBe(2);
       expect(c).toBe(6);
     });
 

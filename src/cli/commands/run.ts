@@ -15,7 +15,7 @@ import { backendOptionsOf, backendSets, type RunArgs } from '../command-options.
 import type { Output } from '../output.ts';
 import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
 import { errorFromData, EXIT, RefusedWriteError } from '../../errors.ts';
-import { withFolderLock } from '../../results/folder-lock.ts';
+import { lockStaleMs, withFolderLock } from '../../results/folder-lock.ts';
 import { defaultResultsDir, runDirOf } from '../../results/layout.ts';
 
 export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal): Promise<number> {
@@ -32,6 +32,7 @@ export async function runCommand(args: RunArgs, io: Output, signal: AbortSignal)
   return withFolderLock(outDir, {
     flag: outFlag,
     command: `run ${spec.name}`,
+    staleMs: lockStaleMs(process.env),
     onLost: (err) => io.err(`warning: the lock on ${outDir} was lost (${err.message}); another process may now write there`),
   }, () => runLocked(args, io, signal, { spec, planned, outDir, backendOptions }));
 }

@@ -7,7 +7,8 @@ import { EXIT, UsageError } from '../../errors.ts';
 import { defaultResultsDir, resultsPaths } from '../../results/layout.ts';
 import { planSweep } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
-import { launchWorker } from '../../runner/worker-process.ts';
+import { lockStaleMs } from '../../results/folder-lock.ts';
+import { launchWorker, WORKER_ENTRY_ENV } from '../../runner/worker-process.ts';
 import { backendOptionsOf, backendSets, type SweepArgs } from '../command-options.ts';
 import type { Output } from '../output.ts';
 import { rerunWithoutNativeNoise, shouldHideDawnNoise } from '../native-noise.ts';
@@ -53,12 +54,13 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   // unless --threads / BATCHLAB_THREADS chose a count.
   const backendOptions = { ...options, threads: planThreads(availableParallelism(), Math.min(workers, Math.max(1, runs.length)), options.threads) };
   // Worker processes start loading now, while this process loads tfjs and the runner.
-  const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend, backendOptions));
+  const workerEntry = process.env[WORKER_ENTRY_ENV];
+  const launches = Array.from({ length: Math.max(0, Math.min(workers, runs.length) - 1) }, () => launchWorker(spec.backend, backendOptions, workerEntry));
   const { executeSweep } = await import('../../runner/sweep.ts');
   const progress = createSweepProgress(io);
   let outcome;
   try {
-    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, backendOptions, force: args.force, keepCheckpoints: args.keepCheckpoints, signal, shard, onEvent: progress.onEvent, launches });
+    outcome = await executeSweep({ spec, runs, plannedIds: all.map((r) => r.runId), outDir, outFlag, workers, backendOptions, force: args.force, keepCheckpoints: args.keepCheckpoints, signal, shard, onEvent: progress.onEvent, launches, workerEntry, lockStaleMs: lockStaleMs(process.env) });
   } finally {
     progress.stop();
     await Promise.all(launches.map((l) => l.close())); // no-ops unless the sweep failed before using them

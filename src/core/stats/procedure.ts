@@ -24,19 +24,23 @@ export const SKEW_LIMIT = 1.5;
 /** Pfister et al. (2013) bimodality coefficient of a uniform distribution: above it, bimodal. */
 export const BIMODALITY_LIMIT = 5 / 9;
 
+/** The second and the `order`-th population central moments of xs (non-empty). */
+function centralMoments(xs: readonly number[], order: number): { m2: number; mk: number } {
+  const m = mean(xs);
+  let m2 = 0;
+  let mk = 0;
+  for (const x of xs) {
+    m2 += (x - m) ** 2;
+    mk += (x - m) ** order;
+  }
+  return { m2: m2 / xs.length, mk: mk / xs.length };
+}
+
 /** Adjusted Fisher-Pearson sample skewness G1 = g1 sqrt(n (n - 1)) / (n - 2); NaN for n < 3 or no spread. */
 export function sampleSkewness(xs: readonly number[]): number {
   const n = xs.length;
   if (n < 3) return NaN;
-  const m = mean(xs);
-  let m2 = 0;
-  let m3 = 0;
-  for (const x of xs) {
-    m2 += (x - m) ** 2;
-    m3 += (x - m) ** 3;
-  }
-  m2 /= n;
-  m3 /= n;
+  const { m2, mk: m3 } = centralMoments(xs, 3);
   if (m2 === 0) return NaN;
   return (m3 / m2 ** 1.5) * (Math.sqrt(n * (n - 1)) / (n - 2));
 }
@@ -45,15 +49,7 @@ export function sampleSkewness(xs: readonly number[]): number {
 export function sampleExcessKurtosis(xs: readonly number[]): number {
   const n = xs.length;
   if (n < 4) return NaN;
-  const m = mean(xs);
-  let m2 = 0;
-  let m4 = 0;
-  for (const x of xs) {
-    m2 += (x - m) ** 2;
-    m4 += (x - m) ** 4;
-  }
-  m2 /= n;
-  m4 /= n;
+  const { m2, mk: m4 } = centralMoments(xs, 4);
   if (m2 === 0) return NaN;
   const g2 = m4 / m2 ** 2 - 3;
   return ((n - 1) / ((n - 2) * (n - 3))) * ((n + 1) * g2 + 6);

@@ -149,6 +149,16 @@ describe.skipIf(numpySkipped)('NumPy and CSV files written by NumPy', () => {
   });
 });
 
+describe('CSV files (hand-written)', () => {
+  it('names the line a bad cell is on, counting blank lines and line breaks inside quoted cells', async () => {
+    const lines = ['a,b,label', '1,2,0', '', '3,"4",1', '"5",6,"', '0"', '', '', '7,x,1', '8,9,y'];
+    writeFileSync(join(tmp.path, 'blank.csv'), lines.join('\n') + '\n');
+    const err = await thrown(readFileArrays(data({ name: 'csv', path: join(tmp.path, 'blank.csv'), label: 'label' })));
+    // Lines 5-6 hold one record (its label "\n0" reads as 0); counting records instead of lines would say 5 and 6.
+    expect(err.issues[0].message).toBe(`expected finite numbers in ${join(tmp.path, 'blank.csv')}, got line 9, column "b": "x"; line 10, column "label": "y"`);
+  });
+});
+
 describe('IDX folders (hand-made bytes)', () => {
   it('reads any folder in the MNIST layout under the given names, pixels / 255', async () => {
     const pixels = Uint8Array.from({ length: 6 * 2 * 3 }, (_, i) => (i * 37) % 256);

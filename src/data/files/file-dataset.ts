@@ -10,7 +10,7 @@ import type { FileDataSpec } from '../../config/schema.ts';
 import { deriveSeed } from '../../core/prng.ts';
 import { UsageError, type Issue } from '../../errors.ts';
 import { gatherLabels, gatherRows, oneHot, toDataset, type Dataset } from '../dataset.ts';
-import { stratifiedSplit } from '../stratified-split.ts';
+import { stratifiedSplit, subsetRows } from '../stratified-split.ts';
 import { largestLabel, type FileArrays } from './file-arrays.ts';
 import { readCsvArrays } from './read-csv.ts';
 import { readIdxFolderArrays } from './read-idx-folder.ts';
@@ -101,10 +101,9 @@ export function planFileSplit(arrays: FileArrays, cfg: FileDataSpec): { plan?: F
     if (cfg.validationSize >= train) issues.push({ path: 'data.validationSize', message: `expected fewer than the ${count(train)} train examples it is carved from, got ${cfg.validationSize}` });
   }
   if (issues.length) return { issues };
-  const subset = (labels: Int32Array, size: number | undefined, stream: string) =>
-    size === undefined ? Int32Array.from(labels.keys()) : stratifiedSplit(labels, size, 0, deriveSeed(seed, stream)).train;
   if (nTest !== undefined) {
-    return { plan: { train: subset(arrays.train.labels, cfg.trainSize, 'file-train'), test: subset(arrays.test!.labels, cfg.testSize, 'file-test'), classes }, issues };
+    const train = subsetRows(arrays.train.labels, cfg.trainSize, deriveSeed(seed, 'file-train'));
+    return { plan: { train, test: subsetRows(arrays.test!.labels, cfg.testSize, deriveSeed(seed, 'file-test')), classes }, issues };
   }
   const { train, test } = splitSizes(cfg, nTrain);
   const split = stratifiedSplit(arrays.train.labels, train, test, deriveSeed(seed, 'file-split'));

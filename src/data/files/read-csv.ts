@@ -13,14 +13,28 @@ export type CsvDataConfig = Extract<FileDataSpec, { name: 'csv' }>;
 
 const SHOWN = 3;
 
+/** A record's cells and the line of the file it starts on (blank lines skipped still count). */
+interface CsvRecord {
+  cells: string[];
+  line: number;
+}
+
+/** csv-parse reports the line a record ends on: it starts as many lines earlier as its quoted cells hold line breaks. */
+const lineBreaks = (cell: string) => cell.match(/\r\n|\r|\n/g)?.length ?? 0;
+
 /** One CSV file's examples: features by the configured columns, labels from `label`. */
 async function readCsvPart(
   cfg: CsvDataConfig, path: 'data.path' | 'data.testPath', file: string, trainFeatures?: string[],
 ): Promise<{ part: LabelledArrays; features: string[] }> {
   const full = await checkDataFile(path, file);
-  let rows: string[][];
+  let rows: CsvRecord[];
   try {
-    rows = parse(await readFile(full, 'utf8'), { skip_empty_lines: true, trim: true, bom: true }) as string[][];
+    const ends: number[] = []; // the line each record ends on
+    const records = parse(await readFile(full, 'utf8'), {
+      skip_empty_lines: true, trim: true, bom: true,
+      on_record: (record, context) => { ends.push(context.lines); return record; },
+    });
+    rows = records.map((cells, k) => ({ cells, line: ends[k]! - cells.reduce((n, cell) => n + lineBreaks(cell), 0) }));
   } catch (err) {
     if (err instanceof CsvError) throw new UsageError('bad CSV', [{ path, message: `${file} is not valid CSV: ${err.message}` }]);
     throw err;
@@ -28,7 +42,7 @@ async function readCsvPart(
   if (rows.length < 2) {
     throw new UsageError('empty CSV', [{ path, message: `expected a header row and at least one example in ${file}, got ${rows.length === 0 ? 'an empty file' : 'only a header'}` }]);
   }
-  const header = rows[0];
+  const header = rows[0].cells;
   const issues: Issue[] = [];
   const seen = new Set<string>();
   for (const name of header) {
@@ -58,8 +72,7 @@ async function readCsvPart(
     badCount++;
   };
   for (let r = 0; r < n; r++) {
-    const row = rows[r + 1];
-    const line = r + 2;
+    const { cells: row, line } = rows[r + 1];
     featureAt.forEach((at, k) => {
       const cell = row[at];
       const value = cell === '' ? Number.NaN : Number(cell);

@@ -4,26 +4,22 @@
  * Each file may be raw or gzipped; pixels are divided by 255 as for the built-in Fashion-MNIST.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FileDataSpec } from '../../config/schema.ts';
 import { EnvironmentError, UsageError, type Issue } from '../../errors.ts';
-import { readIdxFile, type IdxArray } from '../idx.ts';
+import { idxPairProblem, locateIdxFile, readIdxFile, type IdxArray } from '../idx.ts';
 import { collect, collectSync, throwIssues, toLabels, tooLarge, type FileArrays, type LabelledArrays } from './file-arrays.ts';
 
 export type IdxDataConfig = Extract<FileDataSpec, { name: 'idx' }>;
 type FileKey = keyof IdxDataConfig['files'];
 
-/** `name` in `dir`, raw preferred, else `name.gz`; a missing file is a UsageError at data.files.<key>. */
+/** `name` in `dir`, raw preferred, else `name.gz`; a missing or too large file is a UsageError at data.files.<key>. */
 async function locateIdx(dir: string, name: string, key: FileKey): Promise<string> {
-  for (const path of [join(dir, name), join(dir, `${name}.gz`)]) {
-    const info = await stat(path).catch(() => null);
-    if (info?.isFile()) {
-      const big = tooLarge(`data.files.${key}`, path, info.size);
-      if (big) throw new UsageError('data too large', [big]);
-      return path;
-    }
-  }
-  throw new UsageError('IDX file missing', [{ path: `data.files.${key}`, message: `expected a file ${name} (raw or .gz) in ${dir}, found neither` }]);
+  const found = await locateIdxFile(dir, name);
+  if (!found) throw new UsageError('IDX file missing', [{ path: `data.files.${key}`, message: `expected a file ${name} (raw or .gz) in ${dir}, found neither` }]);
+  const big = tooLarge(`data.files.${key}`, found.path, found.size);
+  if (big) throw new UsageError('data too large', [big]);
+  return found.path;
 }
 
 async function readIdx(dir: string, name: string, key: FileKey): Promise<{ array: IdxArray; file: string; key: FileKey }> {
@@ -40,16 +36,9 @@ type Read = Awaited<ReturnType<typeof readIdx>>;
 
 /** One part's images and labels, their shapes checked. */
 function toPart(images: Read, labels: Read): { shape: number[]; part: LabelledArrays } {
+  const problem = idxPairProblem(images.array, labels.array, { images: images.file, labels: labels.file }, true);
+  if (problem) throw new UsageError(`bad IDX ${problem.file}`, [{ path: `data.files.${(problem.file === 'images' ? images : labels).key}`, message: problem.message }]);
   const dims = images.array.dims;
-  if (dims.length !== 3 && dims.length !== 4) {
-    throw new UsageError('bad IDX images', [{ path: `data.files.${images.key}`, message: `expected images [count, rows, cols] or [count, rows, cols, channels] in ${images.file}, got [${dims.join(', ')}]` }]);
-  }
-  if (labels.array.dims.length !== 1) {
-    throw new UsageError('bad IDX labels', [{ path: `data.files.${labels.key}`, message: `expected labels [count] in ${labels.file}, got [${labels.array.dims.join(', ')}]` }]);
-  }
-  if (labels.array.dims[0] !== dims[0]) {
-    throw new UsageError('counts differ', [{ path: `data.files.${labels.key}`, message: `expected ${dims[0]} labels, one per image of ${images.file}, got ${labels.array.dims[0]} in ${labels.file}` }]);
-  }
   const shape = dims.length === 3 ? [dims[1], dims[2], 1] : dims.slice(1);
   const big = tooLarge(`data.files.${images.key}`, `${images.file} as float32`, images.array.data.length * 4);
   if (big) throw new UsageError('data too large', [big]);

@@ -92,7 +92,7 @@ interface Listing {
 }
 
 /** Class folders of `dir` (sorted) and their image files; other entries are issues at `path`. */
-async function listImages(path: 'data.dir' | 'data.testDir', dir: string): Promise<Listing> {
+export async function listImages(path: 'data.dir' | 'data.testDir', dir: string): Promise<Listing> {
   const full = resolve(dir);
   const entries = await readdir(full, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => err);
   if (entries instanceof Error) {

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UsageError, type Issue } from '../../errors.ts';
 import { makeSeeder } from '../seeds.ts';
 import type { UserModelConfig } from '../types.ts';
-import { allLayers, layersOf, rewriteTopology, type LayerJson, type NormSite } from './rewrite-topology.ts';
+import { layersOf, rewriteTopology, unknownClassIssues, type LayerJson, type NormSite } from './rewrite-topology.ts';
 // The norm layers the rewrite swaps in must be registered before a topology names them.
 import '../batch-norm.ts';
 import '../ghost-batch-norm.ts';
@@ -196,11 +196,8 @@ export async function buildUserModel(cfg: UserModelConfig, inputShape: number[],
   const source = cfg.name === 'layers' ? await readModelJson(cfg.path) : undefined;
   const topology = cfg.name === 'layers' ? source!.modelTopology as LayerJson : await moduleTopology(cfg, inputShape, numClasses, seed);
   const known = knownClasses();
-  const unknown = allLayers(topology).filter((l) => !known.has(l.class_name) && !['Sequential', 'Model', 'Functional'].includes(l.class_name));
-  if (unknown.length) {
-    const { issues } = rewriteTopology(topology, { norm: cfg, seed, outputLayers: [], normSites: new Map(), knownClasses: known, path: PATH });
-    throw new UsageError('cannot use the model', issues);
-  }
+  const unknown = unknownClassIssues(topology, known, PATH);
+  if (unknown.length) throw new UsageError('cannot use the model', unknown);
   const original = await fromTopology(topology);
   let outputLayers: string[];
   let sites: Map<string, NormSite>;

@@ -15,6 +15,7 @@
  */
 import type { Issue } from '../../errors.ts';
 import { NORM_EPSILON } from '../batch-norm-settings.ts';
+import { makeSeeder } from '../seeds.ts';
 import type { NormOptions } from '../types.ts';
 
 /** A layer as the JSON holds it. */
@@ -45,8 +46,7 @@ export interface RewriteOptions {
 }
 
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
-/** Initializer seeds: the run seed times this, plus the initializer's index in the file. */
-const SEEDS_PER_RUN = 1000;
+const UNKNOWN_CLASS = 'a class tfjs-layers does not know (a custom layer: build the model in a module, model: { name: module }, and register the class there)';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,23 +60,38 @@ export function layersOf(model: LayerJson): LayerJson[] {
 }
 
 /** Every layer of `topology`, nested models' layers included, depth first in file order. */
-export function allLayers(topology: LayerJson): LayerJson[] {
+function allLayers(topology: LayerJson): LayerJson[] {
   return layersOf(topology).flatMap((layer) => [layer, ...(MODEL_CLASSES.has(layer.class_name) ? allLayers(layer) : [])]);
 }
 
 const layerName = (layer: LayerJson) => String(layer.config?.name ?? layer.name ?? '?');
 
-/** A copy of `topology` rewritten as described above, or the issues that refuse it. */
+/** The issue refusing `layer`, at the spec field `path`. */
+const layerIssue = (path: string, layer: LayerJson, why: string): Issue => ({ path, message: `layer ${JSON.stringify(layerName(layer))} (${layer.class_name}): ${why}` });
+
+/**
+ * The layers of `topology` whose class tfjs-layers cannot build (`knownClasses` lacks it), as
+ * issues: checked before the unchanged topology is built, which they would make fail.
+ */
+export function unknownClassIssues(topology: LayerJson, knownClasses: ReadonlySet<string>, path: string): Issue[] {
+  return allLayers(topology)
+    .filter((layer) => !MODEL_CLASSES.has(layer.class_name) && !knownClasses.has(layer.class_name))
+    .map((layer) => layerIssue(path, layer, UNKNOWN_CLASS));
+}
+
+/**
+ * A copy of `topology` rewritten as described above, or the issues that refuse it. Initializer
+ * seeds come from makeSeeder(opts.seed) in file order, so more than its 1,000 seeded
+ * initializers throw its UsageError.
+ */
 export function rewriteTopology(topology: LayerJson, opts: RewriteOptions): { topology?: LayerJson; issues: Issue[] } {
   const copy = structuredClone(topology);
   const issues: Issue[] = [];
-  const refuse = (layer: LayerJson, why: string) => issues.push({ path: opts.path, message: `layer ${JSON.stringify(layerName(layer))} (${layer.class_name}): ${why}` });
-  let seedIndex = 0;
+  const refuse = (layer: LayerJson, why: string) => issues.push(layerIssue(opts.path, layer, why));
+  const seeds = makeSeeder(opts.seed);
   const seedInitializers = (config: Json) => {
     for (const [key, value] of Object.entries(config)) {
-      if (!key.endsWith('initializer') || !isObject(value) || !isObject(value.config)) continue;
-      if (seedIndex >= SEEDS_PER_RUN) return;
-      value.config = { ...value.config, seed: opts.seed * SEEDS_PER_RUN + seedIndex++ };
+      if (key.endsWith('initializer') && isObject(value) && isObject(value.config)) value.config = { ...value.config, seed: seeds.next() };
     }
   };
   const visit = (model: LayerJson) => {
@@ -87,7 +102,7 @@ export function rewriteTopology(topology: LayerJson, opts: RewriteOptions): { to
         return;
       }
       if (!opts.knownClasses.has(layer.class_name)) {
-        refuse(layer, 'a class tfjs-layers does not know (a custom layer: build the model in a module, model: { name: module }, and register the class there)');
+        refuse(layer, UNKNOWN_CLASS);
         return;
       }
       const config = layer.config ?? {};

@@ -3,7 +3,7 @@
  * rebuilt with seeded weights and batchlab's norm layers; against the built-in CNN of the same
  * architecture, its BatchNormalization layers honour ghostBatchSize and preciseBn.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { GroupNorm } from '../group-norm.ts';
 import { buildModel } from '../index.ts';
 import type { UserModelConfig } from '../types.ts';
 import { buildUserModel } from './build-user-model.ts';
+import { rewriteTopology } from './rewrite-topology.ts';
 
 const tmp = useTempDir('batchlab-user-model-');
 
@@ -110,6 +111,49 @@ describe('a model saved by tfjs model.save', () => {
     expect(await refused(layersCfg(axis))).toMatch(/layer "norm1" \(BatchNormalization\): normalises axis 1/);
     expect(await refused(layersCfg(plain, { norm: 'group', groups: 3 }))).toMatch(/layer "norm1" \(BatchNormalization\): has 4 channels, which model\.groups = 3 does not divide/);
     expect(await refused(layersCfg(plain), [12, 12, 1])).toMatch(/takes inputs of shape \[8, 8, 1\], the data's examples have shape \[12, 12, 1\]/);
+  });
+
+  it('names only the layers of classes tfjs-layers does not know, before building anything', async () => {
+    const path = await save(keraslike(), tmp.path, 'custom.json');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    for (const layer of json.modelTopology.config.layers) if (layer.config.name === 'relu1' || layer.config.name === 'gap') layer.class_name = `My${layer.class_name}`;
+    writeFileSync(path, JSON.stringify(json));
+    const err = await buildUserModel(layersCfg(path), [8, 8, 1], 3, 1).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^layer "relu1" \(MyReLU\): a class tfjs-layers does not know/),
+      expect.stringMatching(/^layer "gap" \(MyGlobalAveragePooling2D\): a class tfjs-layers does not know/),
+    ]);
+  });
+});
+
+describe('initializer seeds of a topology', () => {
+  const dense = (i: number) => ({
+    class_name: 'Dense',
+    config: { name: `d${i}`, units: 1, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} } },
+  });
+  const topology = (layers: number) => ({ class_name: 'Sequential', config: { name: 's', layers: Array.from({ length: layers }, (_, i) => dense(i)) } });
+  const opts = { norm: { norm: 'none' } as UserModelConfig, seed: 7, outputLayers: [], normSites: new Map(), knownClasses: new Set(['Dense']), path: 'model.path' };
+
+  it('are the seeds makeSeeder gives, in file order', () => {
+    const { topology: out } = rewriteTopology(topology(3), opts);
+    const seeds = (out!.config.layers as { config: Record<string, { config: { seed?: number } }> }[])
+      .flatMap((l) => [l.config.kernel_initializer.config.seed, l.config.bias_initializer.config.seed]);
+    expect(seeds).toEqual([7000, 7001, 7002, 7003, 7004, 7005]);
+  });
+
+  it('run out past 1,000 initializers with the error of makeSeeder, instead of leaving the rest unseeded', () => {
+    expect(() => rewriteTopology(topology(500), opts)).not.toThrow();
+    const err = (() => {
+      try {
+        rewriteTopology(topology(501), opts);
+        return null;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).issues[0].message).toBe('more than 1000 seeded layers');
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Final test error against a numeric design axis other than the batch size, e.g. the number of
  * images BatchNorm's statistics come from (model.ghostBatchSize of a `bn` arm), one line per
- * series. Series without that axis (a GroupNorm or no-norm control arm) are drawn as horizontal
- * lines at their mean across the axis, so the controls sit beside the curve. With
+ * series. A series without that axis (a GroupNorm or no-norm control arm, run once, not at each
+ * value of the axis) is not a curve: it is one reference level, a dashed horizontal rule at its
+ * mean labelled with its name, so the chart does not suggest it was measured across the axis. With
  * train.preciseBn, a second panel shows the error with recomputed BN statistics. Pure.
  */
 import type { RunSummary } from '../../results/read-results.ts';
@@ -24,7 +25,8 @@ export function numericAxis(view: SweepView): string | null {
   return null;
 }
 
-interface Point { series: string; x: number; measure: string; mean: number; lo: number; hi: number; seeds: number }
+/** A curve point (`x` set) or a control's reference level (`x` null: drawn across the panel). */
+interface Point { kind: 'curve' | 'reference'; series: string; x: number | null; measure: string; mean: number; lo: number; hi: number; seeds: number; label: string }
 
 export function planFinalMetricByAxis(view: SweepView): ChartPlan {
   if (view.task !== 'classification') return skip(ID, TITLE, 'not a classification sweep');
@@ -57,9 +59,9 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
       const values = cell.runs.map(m.get).filter(Number.isFinite);
       if (values.length === 0) continue;
       const stat = { mean: meanOf(values), lo: Math.min(...values), hi: Math.max(...values), seeds: values.length };
-      // A control without the axis: the same value at both ends of the axis, drawn as a flat line.
-      const at = cell.x === null ? [xs[0], xs[xs.length - 1]] : [cell.x];
-      for (const x of at) points.push({ series: cell.series, x, measure: m.name, ...stat });
+      const kind = cell.x === null ? 'reference' : 'curve';
+      const label = kind === 'reference' ? `${cell.series} (not run across ${axis}): ${stat.mean.toFixed(4)}` : '';
+      points.push({ kind, series: cell.series, x: cell.x, measure: m.name, ...stat, label });
     }
   }
   const positive = xs.every((x) => x > 0);
@@ -69,16 +71,20 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
     axis: { values: xs, format: 'd' },
   };
   const y = (field: string) => ({ field, type: 'quantitative', title: 'test error (1 − accuracy)', scale: { zero: false } });
+  const only = (kind: Point['kind']) => [{ filter: `datum.kind === '${kind}'` }];
+  const series = { field: 'series', type: 'nominal', title: 'series' };
   const spec = facetedSpec({
     values: points,
     facet: { field: 'measure', sort: measures.map((m) => m.name) },
     spec: {
-      encoding: { x, color: { field: 'series', type: 'nominal', title: 'series' } },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' } } },
+        { transform: only('curve'), mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, color: series, y: y('lo'), y2: { field: 'hi' } } },
         {
+          transform: only('curve'),
           mark: { type: 'line', point: { filled: true, size: 50 } },
           encoding: {
+            x,
+            color: series,
             y: y('mean'),
             tooltip: [
               { field: 'series', type: 'nominal' }, { field: 'x', type: 'quantitative', title: axis },
@@ -86,11 +92,31 @@ export function planFinalMetricByAxis(view: SweepView): ChartPlan {
             ],
           },
         },
+        // A control's level: a dashed rule across the whole panel (no x) and its label above it.
+        {
+          transform: only('reference'),
+          mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+          encoding: {
+            color: series,
+            y: y('mean'),
+            tooltip: [
+              { field: 'series', type: 'nominal' }, { field: 'mean', type: 'quantitative', format: '.4f' },
+              { field: 'lo', type: 'quantitative', title: 'min', format: '.4f' }, { field: 'hi', type: 'quantitative', title: 'max', format: '.4f' },
+              { field: 'seeds', type: 'quantitative' },
+            ],
+          },
+        },
+        {
+          transform: only('reference'),
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -2, fontSize: 10 },
+          encoding: { x: { value: 0 }, y: y('mean'), text: { field: 'label' }, color: series },
+        },
       ],
     },
   });
   const caption = `Completed runs: mean over seeds (points, lines) and min–max over seeds (bars) against ${axis}. `
-    + 'Series without this setting (controls such as GroupNorm or no normalisation) are drawn flat at their mean.'
+    + 'Series without this setting (controls such as GroupNorm or no normalisation, run once rather than at each value) are '
+    + 'one reference level each: a dashed rule at their mean, labelled, min–max in its tooltip.'
     + (measures.length > 1 ? ' Right: the same models evaluated with BatchNorm statistics recomputed over training examples (train.preciseBn).' : '');
   return { kind: 'chart', id: ID, title: TITLE, caption, variants: [{ name: '', label: '', spec }] };
 }

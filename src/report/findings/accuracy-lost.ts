@@ -47,6 +47,9 @@ export function findAccuracyLost(view: SweepView): FindingsResult {
       'final-metric',
       `${panel}, ${num([...epochs][0]!)} epochs: from B=${small.batchSize} to B=${large.batchSize} the ${m.name} ${change} ` +
         `(${m.show(meanOf(small, m.get))} to ${m.show(meanOf(large, m.get))}${lrNote}; ${ci(lo, hi)}${m.diffUnit} for the paired ${m.higherIsBetter ? 'drop' : 'rise'}, n = ${diffs.length} seeds).${missing}`,
+      [],
+      `${panel}: ${m.name} ${m.show(meanOf(small, m.get))} at B=${small.batchSize}, ${m.show(meanOf(large, m.get))} at B=${large.batchSize} ` +
+        `(${signed(-lost)}${m.diffUnit}, ${ci(-hi, -lo)}, ${diffs.length} seeds${covers(lo, hi, 0) ? ': not distinguishable from no change' : ''}).`,
     ));
   }
   return out;

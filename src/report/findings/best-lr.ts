@@ -9,10 +9,10 @@
 import { linearFit, meanCi, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { describeSelection, isBetter, selectionMetric, selectionScore } from '../sweep-view.ts';
-import { ci, describeExponent, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
+import { ci, describeExponent, exponentVerdict, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
 import { claimBestLrFinding, coversFamily, type ClaimBestLr } from './claim-best-lr.ts';
 
-export { describeExponent };
+export { describeExponent, exponentVerdict };
 
 export interface BestLrPoint {
   batchSize: number;
@@ -135,6 +135,9 @@ export function findBestLrGrowth(view: SweepView, claims: readonly ClaimBestLr[]
       `The best learning rate grows about as B^${num(fit.slope)} with the batch size${inFamily(family)} ` +
         `(log-log slope ${num(fit.slope)}, the mean of each seed's own slope, ${interval}, n = ${bySeed.seeds} seeds over ${points.length} batch sizes): ${describeExponent(fit.slope, fit.lo, fit.hi)}. ` +
         `Best applied LR over every rule and base LR (${describeSelection(view)}): ${points.map((p) => `B=${p.batchSize}: ${num(p.lr)}`).join(', ')}.${edgeText}`,
+      [],
+      `Best LR${inFamily(family)} grows as B^${num(fit.slope)} (${exact ? 'same slope in every seed' : ci(fit.lo, fit.hi)}, ${bySeed.seeds} seeds): ${exponentVerdict(fit.lo, fit.hi)}; ` +
+        `best LR ${points.map((p) => `${num(p.lr)} at B=${p.batchSize}`).join(', ')}.`,
     ));
   }
   return out;

@@ -6,7 +6,7 @@
  */
 import type { Verdict } from '../../core/claims/types.ts';
 import type { ConfigGroup } from '../sweep-view.ts';
-import { describeExponent, finding, inFamily, num, type Finding } from './types.ts';
+import { describeExponent, exponentVerdict, finding, inFamily, num, type Finding } from './types.ts';
 
 export interface ClaimBestLr {
   claimId: string;
@@ -91,5 +91,7 @@ export function claimBestLrFinding(id: string, family: string, c: ClaimBestLr): 
       `(log-log slope ${num(c.estimate)}, the mean of each seed's own slope, ${interval}, n = ${c.n} seeds; each seed's best LR chosen by ${c.chosen || 'its metric'} and interpolated between grid points): ` +
       `${exponent}. Claim ${c.claimId} (${c.expect}): ${c.verdict}.${edges}`,
     c.points.map((p) => `B=${p.batchSize}: best LR ${num(p.lr)} over all seeds (${p.how || 'grid point'}).`),
+    `Best LR${inFamily(family)} grows as B^${num(c.estimate)} (${identical ? 'same slope in every seed' : `${num(c.lo)} to ${num(c.hi)}`}, ${c.n} seeds; claim ${c.claimId} ${c.verdict}): ` +
+      `${identical ? exponentVerdict(c.estimate, c.estimate) : exponentVerdict(c.lo, c.hi)}.`,
   );
 }

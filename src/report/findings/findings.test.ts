@@ -9,7 +9,7 @@ import { viewSweep } from '../sweep-view.ts';
 import { bestLrPoints, describeExponent, findBestLrGrowth, fitBestLr, perSeedBestLrSlope } from './best-lr.ts';
 import { findAccuracyLost } from './accuracy-lost.ts';
 import { findGenGap, gapTrend } from './gen-gap.ts';
-import { renderFindingsText, summarizeFindings } from './index.ts';
+import { rankFindings, renderFindingsText, summarizeFindings } from './index.ts';
 import { findRuleWinner } from './rule-winner.ts';
 import { findStableLr } from './stable-lr.ts';
 import { claimBestLrViews } from './claim-best-lr.ts';
@@ -151,6 +151,7 @@ describe('best LR growth', () => {
     expect(findings[0]!.text).toContain('B^0.5');
     expect(findings[0]!.text).toContain('consistent with square-root scaling (0.5), not linear (1)');
     expect(findings[0]!.chart).toBe('final-heatmap');
+    expect(findings[0]!.headline).toBe('Best LR grows as B^0.5 (same slope in every seed, 2 seeds): square-root scaling fits, linear does not; best LR 0.05 at B=16, 0.1 at B=64, 0.2 at B=256, 0.4 at B=1024.');
   });
 
   it('gives the regression interval of the slope: best LRs 0.05, 0.1, 0.4, 0.4 at B = 16..1024', () => {
@@ -188,6 +189,7 @@ describe('largest stable LR', () => {
       'B=256: 0.8; 1.6 diverged in 2 of 2 seeds, so the limit lies between 0.8 and 1.6',
       'B=1024: at least 1.6 (nothing diverged up to there)',
     ]);
+    expect(findings[0]!.headline).toBe('Largest stable LR: 0.2 at B=16, 0.4 at B=64, 0.8 at B=256, 1.6 at B=1024; 0.4 diverged at B=16, 0.8 diverged at B=64, 1.6 diverged at B=256.');
   });
 });
 
@@ -209,6 +211,8 @@ describe('accuracy lost from the smallest to the largest batch', () => {
     const view = viewSweep(twoRules({ 'none@16': [0.95, 0.96, 0.97], 'none@256': [0.85, 0.88, 0.88] }));
     const { findings } = findAccuracyLost(view);
     expect(findings[0]!.text).toBe('none, 2 epochs: from B=16 to B=256 the test accuracy falls by about 9 points (96% to 87%; 95% CI 6.52 to 11.5 points for the paired drop, n = 3 seeds).');
+    // The headline gives the change (a drop is negative) with the change's interval.
+    expect(findings[0]!.headline).toBe('none: test accuracy 96% at B=16, 87% at B=256 (−9 points, 95% CI -11.5 to -6.52, 3 seeds).');
   });
 
   it('says "not distinguishable" when the interval covers 0, and leaves out one seed or mixed budgets', () => {
@@ -240,6 +244,7 @@ describe('which rule wins at each batch size', () => {
     const [lo, hi] = tie.match(/95% CI (\S+) to (\S+) points/)!.slice(1).map((x) => Number(x.replace('−', '-')));
     expect(lo).toBeLessThan(0);
     expect(hi).toBeGreaterThan(0);
+    expect(findings[0]!.headline).toBe('Scaling rules (base LR 0.1 at B0=16): a clear winner at 1 of 3 batch sizes (linear at B=64), by test accuracy.');
   });
 });
 
@@ -265,12 +270,28 @@ describe('generalisation-gap trend', () => {
 });
 
 describe('summarizeFindings', () => {
-  it('lists every finding with its chart anchor and what was left out', () => {
+  it('lists every finding and what was left out; the terminal leads with the first three, one line each', () => {
     const r = summarizeFindings(viewSweep(sqrtSweep()));
     expect(r.findings.map((f) => f.id)).toEqual(['best-lr', 'stable-lr', 'accuracy-lost-none', 'gen-gap']);
     expect(r.leftOut.map((l) => l.id)).toEqual(['rule-winner', 'steps-to-target']);
-    const text = renderFindingsText(r, 'out/report.html');
-    expect(text).toContain('[out/report.html#final-heatmap]');
-    expect(text).toContain('Left out:\n- which scaling rule wins at each batch size: only one scaling rule (none) was swept.');
+    const lines = renderFindingsText(r, 'out/report.html').trimEnd().split('\n');
+    expect(lines).toEqual([
+      'Findings (3 of 4; all of them with intervals and details in out/report.html#findings):',
+      `1. ${r.findings[0]!.headline}`,
+      `2. ${r.findings[1]!.headline}`,
+      `3. ${r.findings[2]!.headline}`,
+      'Left out, with reasons in the report: which scaling rule wins at each batch size; the steps to reach a target and the critical batch size.',
+    ]);
+  });
+
+  it('orders findings as HEADLINE_ORDER: the best LR, the winning rule, the stable LR first', () => {
+    const f = (id: string) => ({ id, chart: 'c', text: id, headline: id, details: [] });
+    expect(rankFindings([f('gen-gap'), f('accuracy-lost-none'), f('stable-lr'), f('steps-to-target'), f('rule-winner-arm=a'), f('best-lr'), f('accuracy-lost-sqrt')]).map((x) => x.id))
+      .toEqual(['best-lr', 'rule-winner-arm=a', 'stable-lr', 'steps-to-target', 'accuracy-lost-none', 'accuracy-lost-sqrt', 'gen-gap']);
+  });
+
+  it('every headline is one line', () => {
+    const r = summarizeFindings(viewSweep(sqrtSweep()));
+    for (const x of r.findings) expect(x.headline).not.toContain('\n');
   });
 });

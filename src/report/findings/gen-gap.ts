@@ -54,6 +54,7 @@ export function findGenGap(view: SweepView): FindingsResult {
   const what = acc ? 'accuracy gap (train − test)' : 'loss gap (test − train)';
   const unit = acc ? ' points' : '';
   const details: string[] = [];
+  const short: string[] = [];
   for (const panel of view.panels) {
     const t = gapTrend(view, panel);
     if (typeof t === 'string') {
@@ -66,10 +67,12 @@ export function findGenGap(view: SweepView): FindingsResult {
       : `${t.slope > 0 ? 'grows' : 'shrinks'} by about ${num(Math.abs(t.slope))}${unit} per doubling of B`;
     details.push(`${panel}: ${trend} (${exact ? 'the same slope in every seed' : `${ci(t.lo, t.hi)}${unit}`}, n = ${t.seeds} seeds, ${t.runs} runs at ${t.batchSizes} batch sizes); ` +
       `${num(t.first.gap)}${unit} at B=${t.first.batchSize}, ${num(t.last.gap)}${unit} at B=${t.last.batchSize}.`);
+    short.push(`${panel} ${signed(t.slope)}${!exact && covers(t.lo, t.hi, 0) ? ' (not distinguishable from 0)' : ''}`);
   }
   if (details.length) {
     const lrNote = view.baseLrs.length > 1 ? ", each batch size at its best base LR" : '';
-    out.findings.push(finding('gen-gap', 'gen-gap', `Generalisation gap: the final ${what} against the batch size, per scaling rule${lrNote}, slope fitted on log2 B per seed, averaged over seeds.`, details));
+    out.findings.push(finding('gen-gap', 'gen-gap', `Generalisation gap: the final ${what} against the batch size, per scaling rule${lrNote}, slope fitted on log2 B per seed, averaged over seeds.`, details,
+      `Generalisation ${what}, change per doubling of B${unit ? ` (${unit.trim()})` : ''}: ${short.join(', ')}.`));
   }
   return out;
 }

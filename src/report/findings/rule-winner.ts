@@ -50,6 +50,8 @@ export function findRuleWinner(view: SweepView): FindingsResult {
     }
     const pick = (rule: string, b: number) => groups.find((g) => ruleOf(g) === rule && g.batchSize === b && (Number.isFinite(base) ? g.baseLr === base : true));
     const details: string[] = [];
+    const winners: string[] = [];
+    const divergedAt: string[] = [];
     let tooFewSeeds = 0;
     let decided = 0; // batch sizes with a clear winner
     for (const b of view.batchSizes) {
@@ -68,9 +70,11 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       });
       const [win, second] = [ranked[0]!, ranked[1]!];
       const divText = ranked.filter((g) => g.diverged > 0).map((g) => `${ruleOf(g)} (LR ${num(g.lr)}) diverged in ${g.diverged} of ${g.runs.length} seeds`);
+      divergedAt.push(...ranked.filter((g) => g.diverged > 0).map((g) => `${ruleOf(g)} at B=${b}`));
       const lead = `B=${b}: ${ruleOf(win)} (LR ${num(win.lr)}, ${m.show(groupScore(win, view.task))})`;
       if (second.diverged > 0 && win.diverged === 0) {
         details.push(`${lead} wins; ${divText.join('; ')}.`);
+        winners.push(`${ruleOf(win)} at B=${b}`);
         decided++;
         continue;
       }
@@ -84,7 +88,10 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       const [lo, hi] = m.higherIsBetter ? [c.lo, c.hi] : [-c.hi, -c.lo];
       const d = Math.abs(c.mean);
       const clear = !covers(lo, hi, 0);
-      if (clear) decided++;
+      if (clear) {
+        decided++;
+        winners.push(`${ruleOf(win)} at B=${b}`);
+      }
       const verdict = !clear
         ? `is not distinguishable from ${ruleOf(second)} (${m.show(groupScore(second, view.task))}): the interval of the paired difference covers 0`
         : `beats ${ruleOf(second)} (${m.show(groupScore(second, view.task))}) by about ${num(d)}${m.diffUnit}`;
@@ -100,6 +107,9 @@ export function findRuleWinner(view: SweepView): FindingsResult {
       `Scaling rules${inFamily(family)} at each batch size by final ${m.name}${baseText ? ` (${baseText})` : ''}: ` +
         `a clear winner at ${decided} of ${details.length} batch sizes${tooFewSeeds ? `, ${tooFewSeeds} with too few seeds to tell` : ''}; elsewhere the leading rules are not distinguishable or tie.`,
       details,
+      `Scaling rules${inFamily(family)}${Number.isFinite(base) ? ` (base LR ${num(base)} at B0=${b0})` : ''}: ` +
+        `${winners.length ? `a clear winner at ${decided} of ${details.length} batch sizes (${winners.join(', ')})` : `no clear winner at any of ${details.length} batch sizes`}, by ${m.name}` +
+        `${divergedAt.length ? `; diverged: ${divergedAt.join(', ')}` : ''}.`,
     ));
   }
   return out;

@@ -54,17 +54,21 @@ export function findStableLr(view: SweepView): FindingsResult {
       return `B=${r.batchSize}: ${num(r.stable)}; ${num(r.diverged)} diverged in ${r.divergedSeeds} of ${r.seeds} seeds${between}`;
     });
     let text: string;
+    let headline: string;
     if (!anyDiverged.length) {
       const top = Math.max(...rows.map((r) => r.stable).filter(Number.isFinite));
       text = `No run diverged${inFamily(family)}: every applied LR tried, up to ${num(top)}, was stable at every batch size, so the largest stable LRs lie above the LRs tried.`;
+      headline = `No run diverged${inFamily(family)}: every LR tried (up to ${num(top)}) was stable at every batch size.`;
     } else {
       const start = anyDiverged[0]!;
       const monotone = rows.every((r, i) => i === 0 || !(Number.isFinite(r.stable) && Number.isFinite(rows[i - 1]!.stable)) || r.stable >= rows[i - 1]!.stable);
       text = `Divergence starts at B=${start.batchSize} with applied LR ${num(start.diverged)} (${start.divergedSeeds} of ${start.seeds} seeds)${inFamily(family)}; ` +
         `the largest stable applied LR (no seed diverged) per batch size is ${rows.map((r) => `${num(r.stable)} at B=${r.batchSize}`).join(', ')}` +
         `${monotone ? ', growing or flat with the batch size' : ', not monotone in the batch size'}. Each bound is only as fine as the LR grid.`;
+      headline = `Largest stable LR${inFamily(family)}: ${rows.map((r) => `${Number.isFinite(r.stable) ? num(r.stable) : 'none'} at B=${r.batchSize}`).join(', ')}; ` +
+        `${anyDiverged.map((r) => `${num(r.diverged)} diverged at B=${r.batchSize}`).join(', ')}.`;
     }
-    out.findings.push(finding(id, 'stable-lr', text, perB));
+    out.findings.push(finding(id, 'stable-lr', text, perB, headline));
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * else can hold them; and the pinning that keeps the in-place update away from arrays read out.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { SGD_UPDATE, type SgdUpdateAttrs } from '../../kernel-names.ts';
 import type { NativeAddon } from '../addon.ts';
 import { InternalError } from '../../../errors.ts';
@@ -25,6 +26,18 @@ export function pinValues(values: unknown): void {
 export const VIEW_KERNELS = ['Slice', 'StridedSlice', 'SplitV', 'Unpack', 'TopK'];
 
 /**
+ * Where an optimizer kernel writes the new value of `t` (whose array is `v`): `v` itself when this
+ * module's kernels made it, it is still rewritable and `t` is the only holder of its data
+ * (refCount 1); else a fresh array, rewritable by the next update.
+ */
+export function updateTarget(backend: MathBackendCPU, t: Info, v: Float32Array): Float32Array {
+  if (rewritable.has(v) && backend.data.get(t.dataId).refCount === 1 && !poisoningOutputs()) return v;
+  const fresh = unzeroed(size(t.shape));
+  rewritable.add(fresh);
+  return fresh;
+}
+
+/**
  * The update of one variable (and its velocity) in one native pass. Its output arrays are new,
  * except when an input's array is one this kernel made, still rewritable, and its tensor is the only
  * holder of its data (refCount 1): then the pass writes that array in place and the output tensor
@@ -41,15 +54,8 @@ export function sgdUpdateKernel(sgdUpdate: NonNullable<NativeAddon['sgdUpdate']>
     const wv = values(backend, w);
     const gv = values(backend, g);
     const vv = velocity ? values(backend, velocity) : null;
-    const n = size(w.shape);
-    const target = (t: Info, v: Float32Array): Float32Array => {
-      if (rewritable.has(v) && backend.data.get(t.dataId).refCount === 1 && !poisoningOutputs()) return v;
-      const fresh = unzeroed(n);
-      rewritable.add(fresh);
-      return fresh;
-    };
-    const wOut = target(w, wv);
-    const vOut = velocity && vv ? target(velocity, vv) : null;
+    const wOut = updateTarget(backend, w, wv);
+    const vOut = velocity && vv ? updateTarget(backend, velocity, vv) : null;
     sgdUpdate(wv, gv, vv, wOut, vOut, lrValue, momentum, weightDecay, nesterov ? 1 : 0);
     const outs = [backend.makeTensorInfo(w.shape.slice(), 'float32', wOut)];
     if (vOut) outs.push(backend.makeTensorInfo(w.shape.slice(), 'float32', vOut));
