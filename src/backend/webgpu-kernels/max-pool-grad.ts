@@ -41,6 +41,33 @@ export function geometryOf(info: tf.backend_util.Conv2DInfo): Geometry {
   };
 }
 
+/** WGSL: the geometry as constants (divisions by them become multiplications). */
+function constants(g: Geometry): string {
+  const names: [string, number][] = [
+    ['C', g.channels], ['inH', g.inHeight], ['inW', g.inWidth], ['outH', g.outHeight], ['outW', g.outWidth],
+    ['fH', g.filterHeight], ['fW', g.filterWidth], ['sH', g.strideHeight], ['sW', g.strideWidth], ['pT', g.padTop], ['pL', g.padLeft],
+  ];
+  return names.map(([name, value]) => `const ${name} = ${value};`).join('\n');
+}
+
+/** WGSL: element i of an NHWC tensor of width `w` and height `h` as b, row, col, channel d. */
+function coordinates(w: string, h: string, col: string, row: string): string {
+  return `let e = i32(i);
+    let d = e % C;
+    let p = e / C;
+    let ${col} = p % ${w};
+    let q = p / ${w};
+    let ${row} = q % ${h};
+    let b = q / ${h};`;
+}
+
+/** WGSL: one step of a window's argmax in tfjs-webgpu's order (`>=`: ties go to the last). */
+const ARGMAX_STEP = `if (v >= select(v, top, found)) {
+          top = v;
+          found = true;
+          best = wr * fW + wc;
+        }`;
+
 /**
  * WGSL. Along each axis an element lies in at most ceil(filter / stride) windows, the last one
  * starting at or before it; the loops run that many times for every thread (the same trip count
@@ -51,26 +78,10 @@ function body(g: Geometry): string {
   const spanH = Math.ceil(g.filterHeight / g.strideHeight);
   const spanW = Math.ceil(g.filterWidth / g.strideWidth);
   return `
-const C = ${g.channels};
-const inH = ${g.inHeight};
-const inW = ${g.inWidth};
-const outH = ${g.outHeight};
-const outW = ${g.outWidth};
-const fH = ${g.filterHeight};
-const fW = ${g.filterWidth};
-const sH = ${g.strideHeight};
-const sW = ${g.strideWidth};
-const pT = ${g.padTop};
-const pL = ${g.padLeft};
+${constants(g)}
 fn run(wg: u32, lid: u32, nwg: u32) {
   for (var i = wg * ${WG}u + lid; i < u.size; i = i + nwg * ${WG}u) {
-    let e = i32(i);
-    let d = e % C;
-    let p = e / C;
-    let xc = p % inW;
-    let q = p / inW;
-    let xr = q % inH;
-    let b = q / inH;
+    ${coordinates('inW', 'inH', 'xc', 'xr')}
     // The last windows starting at or before (xr, xc).
     let yrLast = min((xr + pT) / sH, outH - 1);
     let ycLast = min((xc + pL) / sW, outW - 1);
@@ -92,11 +103,7 @@ fn run(wg: u32, lid: u32, nwg: u32) {
               let c = c0 + wc;
               if (r >= 0 && r < inH && c >= 0 && c < inW) {
                 let v = x[((b * inH + r) * inW + c) * C + d];
-                if (v >= select(v, top, found)) {
-                  top = v;
-                  found = true;
-                  best = wr * fW + wc;
-                }
+                ${ARGMAX_STEP}
               }
             }
           }
@@ -125,22 +132,10 @@ export function windowsTile(g: Geometry): boolean {
  */
 function tilingBody(g: Geometry): string {
   return `
-const C = ${g.channels};
-const inH = ${g.inHeight};
-const inW = ${g.inWidth};
-const outH = ${g.outHeight};
-const outW = ${g.outWidth};
-const fH = ${g.filterHeight};
-const fW = ${g.filterWidth};
+${constants(g)}
 fn run(wg: u32, lid: u32, nwg: u32) {
   for (var i = wg * ${WG}u + lid; i < u.size; i = i + nwg * ${WG}u) {
-    let e = i32(i);
-    let d = e % C;
-    let p = e / C;
-    let yc = p % outW;
-    let q = p / outW;
-    let yr = q % outH;
-    let b = q / outH;
+    ${coordinates('outW', 'outH', 'yc', 'yr')}
     let corner = ((b * inH + yr * fH) * inW + yc * fW) * C + d;
     var best = 0;
     var top = 0.0;
@@ -148,11 +143,7 @@ fn run(wg: u32, lid: u32, nwg: u32) {
     for (var wr = 0; wr < fH; wr = wr + 1) {
       for (var wc = 0; wc < fW; wc = wc + 1) {
         let v = x[corner + (wr * inW + wc) * C];
-        if (v >= select(v, top, found)) {
-          top = v;
-          found = true;
-          best = wr * fW + wc;
-        }
+        ${ARGMAX_STEP}
       }
     }
     let g = dy[i];

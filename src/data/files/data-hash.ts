@@ -4,7 +4,8 @@
  * SHA-256 of its content, in a fixed order. Filled in when the spec is read, as model.hash is, so
  * replacing a data file under the same path gives new run ids and a resumed sweep does not skip
  * runs done on the old file. A file that cannot be found enters as missing: reading the data
- * (preflight) reports it with its field. Files named only by a sweep axis or arm are not hashed.
+ * (preflight) reports it with its field, as it refuses a file too large to hold, which is not read
+ * here. Files named only by a sweep axis or arm are not hashed.
  * Built-in datasets have no hash, so their run ids are unchanged.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import type { FileDataSpec, Spec } from '../../config/schema.ts';
 import { FILE_DATASETS } from '../../config/schema.ts';
 import { UsageError } from '../../errors.ts';
 import { locateIdxFile } from '../idx.ts';
+import { maxDataBytes } from './file-arrays.ts';
 import { listImages } from './read-images.ts';
 
 /** A file the dataset reads: its role in the listing and its absolute path (undefined when not found). */
@@ -56,10 +58,15 @@ async function dataFiles(cfg: FileDataSpec): Promise<Role[]> {
 // A file is hashed once per process while its size and modification time stay the same.
 const digests = new Map<string, Promise<string>>();
 
-/** `size sha256` of the file at `path`, or `missing` when it is not a readable file. */
+/**
+ * `size sha256` of the file at `path`; `missing` when it is not a readable file, `size too-large`
+ * when it is larger than data may be (file-arrays.ts maxDataBytes: reading the data refuses it,
+ * and hashing it would read gigabytes first).
+ */
 async function digestOf(path: string | undefined): Promise<string> {
   const info = path === undefined ? null : await stat(path).catch(() => null);
   if (!path || !info?.isFile()) return 'missing';
+  if (info.size > maxDataBytes()) return `${info.size} too-large`;
   const key = `${path}:${info.size}:${info.mtimeMs}`;
   let digest = digests.get(key);
   if (digest === undefined) {
