@@ -4,7 +4,7 @@
  * batch doubles), and the critical batch size B_noise of S = S_min (1 + B_noise / B) where the
  * chart fits it (3 or more batch sizes). Pure.
  */
-import { describeNoiseScale, summarizeNoiseScale, summarizeStepsToTarget, type ClaimSteps } from '../charts/steps-to-target.ts';
+import { describeLeftOut, describeNoiseScale, summarizeNoiseScale, summarizeStepsToTarget, type ClaimSteps } from '../charts/steps-to-target.ts';
 import { describeSelection, type SweepView } from '../sweep-view.ts';
 import { finding, leftOut, num, type FindingsResult } from './types.ts';
 
@@ -18,6 +18,7 @@ export function findStepsToTarget(view: SweepView, claim?: ClaimSteps): Findings
       `Critical batch size as claim ${claim.claimId} computes it: B_noise ${num(claim.bNoise)} (${interval}) from the steps to ${claim.metric}${claim.chosen ? `, ${claim.chosen}` : ''}.`,
       [
         ...claim.points.map((p) => `B=${p.batchSize}: ${num(p.steps)} steps${p.lr ? ` at LR ${p.lr}` : ''} (mean over seeds).`),
+        ...(claim.leftOut.length ? [describeLeftOut(claim)] : []),
         ...(noise ? [describeNoiseScale(noise)] : []),
       ],
       `Critical batch size (claim ${claim.claimId}): B_noise ${num(claim.bNoise)} (${interval}).`));
