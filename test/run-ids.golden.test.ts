@@ -3,6 +3,8 @@
  * the ids the planner gave each spec in experiments/ (and one inline spec with arms, per-arm axes,
  * an object-valued axis, an optional-key axis, warmup and sweep.maxLr capping), recorded once and
  * hard-coded: a planner change that alters any id, or the order of the runs, fails here.
+ * experiments/quick.yaml was re-recorded on purpose when the main job gained a validation split
+ * (data.validationSize) and log-spaced evaluations (train.evalLogSpaced): the spec changed, not the planner.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -22,12 +24,12 @@ const cappedIds = (spec: Spec): string[] => planSweep(spec).runs.filter((r) => r
 
 const FULL: Record<string, string[]> = {
   'experiments/quick.yaml': [
-    'f9418f8c0c9c', '8fec7356a1a8', '4c37e6b49d2f', 'bb0780465d42', '4382d36965c2', '981e46863b07', '270b242ea6b0', '7eae91218c5e',
-    'b607ccfd7281', '557f8695e48c', 'c785981fdde5', 'e0061ad7926b', '9b81e5b02669', '9c6295eef535', '51701bea472e', 'cc7d6a4dd972',
-    '7ad10abc2ecd', 'da5d2f673955', 'b0028db478d6', 'dbde4e9a49cd', '974420ea1970', '60e5ebb5383e', '5259ef7c430a', '8b812d4af48b',
-    '291ac8d92826', '9c9eef84bd2c', '3abc499ae2a5', 'a17bbd45f7b0', 'b3d6ba279df4', '9baf3f60ebaa', '46e724db35f1', '9a520633e715',
-    'c2da837d0f9b', '28ad038e2890', '04eeb1bb5fb7', '88b55c46032a', 'a48b06812729', '1257f2ee1828', 'b34521727bb0', '9b47d47bb46c',
-    '4155b62f93b3', 'c8142b415198', '4d6cc18aa9ba', '97109f7dc18a', 'ba092692a70d', '21cc9a14cb5d', 'b9ace6b67f68', 'bac7af8ec1bb',
+    '5b332bbd6e48', '4b8391cb7b71', 'e18d3dfa0f28', '9a13a6a6a8f1', '79e0232c6e1c', '93811d4f37e7', '9c31615f529a', '8cc6182b953d',
+    'e4710ee912f4', '89a847966f70', '41fe6d6a121a', '51e5ed0f9c33', '113f7e519286', '9409e2b83922', '60eee02f7f13', '40d4fd7b2acf',
+    'ab0a42cd7b38', 'dd80a2bcd44d', '57b89d32b1c3', 'b096e6cc5545', '0b36382b98b6', '63ea3ee41861', 'f1222b4f8425', 'bd7248bf40b9',
+    '552bfda8ed81', '33bea8a66247', '14bf2790dd67', '5438188bd258', 'fdae3c9e3a69', 'af66046be1a5', 'c51869adf1ba', '1e5475a72cef',
+    'd5e19a51a4d8', '95b3aa06ddd5', 'c857dbd4e9be', 'c02adc202388', 'ee02c9e87717', '3a3c42c1f4db', 'f274a9adb19f', '9157978c77bc',
+    'a25fcec02d58', '165a91d53931', '7971f2e5c36e', '9e778dd673fc', '80f8f4cd80b0', '9f3def190950', 'a069676ac66e', '5612c82be911',
   ],
   'experiments/claims/c2-batchnorm-small-batch.yaml': [
     '8d72aaeeee69', '206fdfd67746', 'f6f2872f4e8e', '11e458e1228e', '65a3a1b9c282', 'b9104fa8bf09', '8756a32fc83d', '21d11078217f',
@@ -51,9 +53,9 @@ const DIGESTS: Record<string, { runs: number; sha256: string }> = {
   'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
   'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
   'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 60, sha256: '81881bc0c8c58538' },
-  'experiments/claims/c4-critical-batch.yaml': { runs: 80, sha256: 'e990822f6994481e' },
+  'experiments/claims/c4-critical-batch.yaml': { runs: 100, sha256: 'a1515bf6963b8b2f' }, // validation split and lr 1.0 added (2026-12-06)
   'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
-  'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 480, sha256: 'a61dac776f82b12d' },
+  'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 350, sha256: '75e3294cff3f81e7' }, // redesigned: validation split, 5 epochs, sqrt-moving grid (2026-12-06)
   'experiments/claims/c7-sum-loss.yaml': { runs: 45, sha256: '2cf8f3c45df41456' },
   'experiments/claims/c8-grow-batch.yaml': { runs: 10, sha256: '05ecaa96114bb084' },
   'experiments/claims/c9-accumulation.yaml': { runs: 25, sha256: '384672e4be2e5e0c' },
@@ -61,15 +63,15 @@ const DIGESTS: Record<string, { runs: number; sha256: string }> = {
 
 /** `batchlab run` on each spec: the base configuration alone (the sweep: section ignored). */
 const SINGLE: Record<string, string> = {
-  'experiments/quick.yaml': 'cbf3b1334113',
+  'experiments/quick.yaml': '916a9c5b05c2',
   'experiments/tiny.yaml': '1efdb50d0a5a',
   'experiments/claims/c1-gradient-noise.yaml': '432ae788ffe0',
   'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
   'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'fabd9186d8f6',
   'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
-  'experiments/claims/c4-critical-batch.yaml': '41b466aa2378',
+  'experiments/claims/c4-critical-batch.yaml': '5c4cdb4e2957',
   'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
-  'experiments/claims/c6-lr-scaling-rule.yaml': '5ef57b7a4f64',
+  'experiments/claims/c6-lr-scaling-rule.yaml': '289935b34ceb',
   'experiments/claims/c7-sum-loss.yaml': '5535a7f12445',
   'experiments/claims/c8-grow-batch.yaml': 'c1d9093a23e1',
   'experiments/claims/c9-accumulation.yaml': '7b953ff55d3c',

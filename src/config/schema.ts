@@ -243,6 +243,14 @@ export const trainSchema = z.strictObject({
   schedule: scheduleSchema.prefault({}),
   batchSchedule: batchScheduleSchema.prefault({}),
   evalEvery: nonNegativeInt().default(0), // evaluate every N steps as well as at epoch ends; 0 = epoch ends only
+  // Also evaluate the held-out splits (test, validation; not the train subset) at log-spaced points
+  // of examples seen: at the first step reaching each of fromExamples x 2^(k / perDoubling),
+  // k = 0, 1, 2, ...: steps to a target are then resolved to the same relative precision (a factor
+  // 2^(1/perDoubling)) at every batch size (off when absent; absent leaves run ids unchanged).
+  evalLogSpaced: z.strictObject({
+    perDoubling: positiveInt().default(2), // evaluations per doubling of the examples seen
+    fromExamples: positiveInt().default(256), // examples seen at the first of them
+  }).optional(),
   logEvery: nonNegativeInt().default(0), // curve row every N steps; 0 = about 20 rows per epoch
   evalBatchSize: positiveInt().default(1000), // chunk size for evaluation
   divergenceFactor: positiveNumber().default(100), // loss above this x its first value = diverged

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.ts';
 import type { RunStatus } from '../train/types.ts';
 import { CURVE_COLUMNS, STEP_LOSS_COLUMNS, SUMMARY_FIELDS, axisColumnsOf, type RunSummary } from './columns.ts';
 import { failAt, parseCsvNumber, requireColumns, type CsvRow, type CsvTable } from './csv.ts';
-import { readCurveTable, readRunJson, readStepLossesTable, readSummary, readSweepJson, runDirOf } from './layout.ts';
+import { readRunJson, readSummary, readSweepJson, runDirOf } from './layout.ts';
+import { readCurveTable, readStepLossesTable } from './curve-files.ts';
 
 export type { RunSummary } from './columns.ts';
 

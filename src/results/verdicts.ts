@@ -11,7 +11,8 @@ import { metricNeedsCurve } from '../core/claims/metric.ts';
 import type { Claim, ClaimRun, Verdict } from '../core/claims/types.ts';
 import { UsageError, type Issue } from '../errors.ts';
 import { parseCsvNumber, type CsvTable } from './csv.ts';
-import { readCurveTable, readRunJson, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
+import { readRunJson, readSummary, readSweepJson, readText, readVerdictsJson, runDirOf, writeVerdictFiles } from './layout.ts';
+import { readCurveTable } from './curve-files.ts';
 import { describeProvenance, summarizeProvenance, type Provenance } from '../core/provenance.ts';
 
 export const VERDICT_COLUMNS = [

@@ -16,7 +16,8 @@ import type { PlannedRun } from '../core/grid.ts';
 import {
   CheckpointUnreadableError, readCheckpoint, removeCheckpoint, removeCheckpointTemps, writeCheckpoint, type StoredCheckpoint,
 } from '../results/checkpoint-store.ts';
-import { FINISHED, openCurveWriter, resumeProblem, writeRunRecord } from '../results/layout.ts';
+import { FINISHED, writeRunRecord } from '../results/layout.ts';
+import { openCurveWriter, resumeProblem } from '../results/curve-files.ts';
 import { blankRecord, type RunRecord } from '../results/run-record.ts';
 import { CheckpointMismatchError } from '../train/checkpoint-state.ts';
 import { trainModel } from '../train/loop.ts';

@@ -60,7 +60,9 @@ export function stepLossRows(drained: DrainedLosses, step: number, examplesSeen:
  * Reads the pending losses back (which may mark the run diverged), hands each step's loss to the
  * observers, then builds the row and hands it to them.
  */
-export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boolean, lr: number, batchSize: number): Promise<void> {
+export async function emitRow(
+  state: LoopState, inputs: RowInputs, withEval: boolean, lr: number, batchSize: number, withTrainSubset = true,
+): Promise<void> {
   const { model, data, train, observers, now } = inputs;
   const drained = await drainLosses(state.pending, state, train.divergenceFactor);
   const trainLoss = drained?.mean ?? null;
@@ -76,7 +78,7 @@ export async function emitRow(state: LoopState, inputs: RowInputs, withEval: boo
   const row = buildCurveRow(state, trainLoss, lr, batchSize, measured, Boolean(data.valX));
   if (withEval && !diverged) {
     const evalStart = now();
-    Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize));
+    Object.assign(row, await evaluateForRow(state, model, data, train.evalBatchSize, withTrainSubset));
     state.evalMs += now() - evalStart;
   }
   row.wall_ms = now() - state.start;

@@ -2,6 +2,7 @@
  * The validation split in the loop: every evaluated row carries val_loss and val_acc, the final
  * metrics are the last evaluation's (checked against evaluate() on the same weights), the best
  * validation accuracy is the maximum over rows, and a run without a split has no such columns.
+ * train.evalLogSpaced adds held-out evaluations (test and validation) at its log-spaced points.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,27 @@ describe('the validation split in the training loop', () => {
       expect(result.final.val_loss).toBeCloseTo(direct.loss!, 6);
       expect(result.final.val_acc).toBe(direct.acc);
       expect(result.final.best_val_acc).toBe(Math.max(...evaluatedRows.map((r) => r.val_acc!)));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('evaluates test and validation at the log-spaced points of train.evalLogSpaced, the train subset at epoch ends', async () => {
+    // 90 train examples at batch 10: 9 steps an epoch, 2 epochs. Points 20 x 2^(k/2): 20, 28, 40, 57, 80, 113, 160 examples.
+    const config = configOf({ epochs: 2, batchSize: 10, lr: 0.1, logEvery: 1, evalLogSpaced: { perDoubling: 2, fromExamples: 20 } });
+    const model = buildModel(config.model as ModelConfig, [5], 3, 1);
+    const rows: CurveRow[] = [];
+    try {
+      const result = await trainModel({ model, data, config, observers: [{ onRow: (r) => { rows.push(r); } }] });
+      const heldOut = rows.filter((r) => r.test_acc !== null).map((r) => r.step);
+      const withTrain = rows.filter((r) => r.train_eval_acc !== null).map((r) => r.step);
+      expect(heldOut).toEqual([0, 2, 3, 4, 6, 8, 9, 12, 16, 18]);
+      expect(withTrain).toEqual([0, 9, 18]);
+      for (const r of rows) expect(r.val_acc === null).toBe(r.test_acc === null);
+      // The final train-subset metrics are the last full evaluation's (the closing one).
+      const direct = await evaluate(model, data.trainEvalX, data.trainEvalY, 'classification', 1000);
+      expect(result.final.train_acc).toBe(direct.acc);
+      expect(result.final.best_test_acc).toBe(Math.max(...rows.filter((r) => r.test_acc !== null).map((r) => r.test_acc!)));
     } finally {
       model.dispose();
     }

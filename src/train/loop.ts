@@ -113,10 +113,10 @@ async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Pr
     state.step += 1;
     state.examplesSeen += batchSize;
     const endOfEpoch = sampler.exhausted(batchAt(sampler.epochFloat));
-    const plan = rowAfterStep(state, train, inputs.logEvery, endOfEpoch);
+    const plan = rowAfterStep(state, train, inputs.logEvery, endOfEpoch, batchSize);
     if (endOfEpoch) sampler.endEpoch();
     if (plan.row) {
-      await emitRow(state, inputs, plan.evaluated, lr, batchSize);
+      await emitRow(state, inputs, plan.evaluated, lr, batchSize, plan.trainSubset);
       // Observers may return at once and cpu read-backs resolve as microtasks: without a turn of the
       // event loop here, a worker would see neither its abort message nor send its progress until
       // the run ends. Rows come at least every MAX_PENDING_LOSSES steps.

@@ -4,7 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { RunConfig } from '../../src/config/schema.ts';
-import { makeRunsDir, openCurveWriter, runDirOf, writeRunRecord, writeSummary, writeSweepJson, type SweepFile } from '../../src/results/layout.ts';
+import { makeRunsDir, runDirOf, writeRunRecord, writeSummary, writeSweepJson, type SweepFile } from '../../src/results/layout.ts';
+import { openCurveWriter } from '../../src/results/curve-files.ts';
 import type { RunRecord, StoredRunMeta as RunMeta } from '../../src/results/run-record.ts';
 import type { CurveRow, FinalMetrics, RunStatus } from '../../src/train/types.ts';
 

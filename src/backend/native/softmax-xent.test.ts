@@ -3,15 +3,21 @@
  * `native`) on fresh random logits and one-hot or soft labels, for every reduction: the loss and
  * the gradient with respect to the logits are bit-identical to tfjs's composition on the same
  * backend (the kernels unregistered), which is what a run computed before them, and within 1e-4
- * (max relative error) of the composition on tfjs's cpu backend. The seed is new each run and
- * printed in every failure message.
+ * (max relative error) of the composition on tfjs's cpu backend; and a short training run (MLP
+ * with batch norm, SGD with momentum, curve rows with evaluations) ends with the same weight bits
+ * and curve with the kernels as without. The seed is new each run and printed in every failure message.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
+import { validateSpec } from '../../config/validate.ts';
 import { createRng, normals } from '../../core/prng.ts';
+import { loadDataset } from '../../data/index.ts';
+import { buildModel, type ModelConfig } from '../../models/index.ts';
+import { disposeTrainEval, withTrainEval } from '../../runner/train-data.ts';
+import { trainModel } from '../../train/loop.ts';
 import { perExampleLoss, reducedLoss } from '../../train/loss.ts';
 import { SOFTMAX_XENT, SOFTMAX_XENT_GRAD } from '../kernel-names.ts';
 import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
@@ -99,4 +105,37 @@ describe.skipIf(skipNative)('native softmax cross-entropy', () => {
       expect(relError(grad, cpuGrad), `gradient vs cpu, ${where}`).toBeLessThan(1e-4);
     });
   }
+
+  it('leaves a training run bit-identical: weights and curve, with the kernels and without', async () => {
+    const v = validateSpec({
+      backend: NATIVE,
+      data: { name: 'blobs', classes: 5, dim: 12, trainSize: 96, testSize: 40, seed: SEED % 1000 },
+      model: { name: 'mlp', hidden: [24, 16], norm: 'batch' },
+      optimizer: { name: 'sgd', momentum: 0.9 },
+      train: { epochs: 3, batchSize: 16, lr: 0.1, seed: SEED % 997, logEvery: 2, evalEvery: 6 },
+    });
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const config = v.spec;
+    await tf.setBackend(NATIVE);
+    const run = async () => {
+      const dataset = await loadDataset(config.data as Parameters<typeof loadDataset>[0]);
+      const data = withTrainEval(dataset);
+      const model = buildModel(config.model as ModelConfig, dataset.inputShape, dataset.numOutputs, config.train.seed);
+      const rows: unknown[] = [];
+      try {
+        const result = await trainModel({ model, data, config, observers: [{ onRow: ({ wall_ms: _, ...r }) => { rows.push(r); } }] });
+        expect(result.status).toBe('completed');
+        const weights = model.getWeights().map((w) => Array.from(new Uint32Array(Float32Array.from(w.dataSync()).buffer)));
+        return { rows, weights };
+      } finally {
+        model.dispose();
+        disposeTrainEval(data);
+        dataset.dispose();
+      }
+    };
+    const fused = await run();
+    const composed = await composedOnNative(run);
+    expect(fused.rows.length, `seed ${SEED}`).toBeGreaterThan(3);
+    expect(fused, `seed ${SEED}`).toEqual(composed);
+  });
 });
