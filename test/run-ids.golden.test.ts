@@ -54,10 +54,10 @@ const FULL: Record<string, string[]> = {
 const DIGESTS: Record<string, { runs: number; sha256: string }> = {
   'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
   'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
-  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '0e452e7bead98534' },
-  'experiments/claims/c4-critical-batch.yaml': { runs: 80, sha256: 'e990822f6994481e' },
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '0e452e7bead98534' }, // redesigned on Wu & He's axis (2026-12-07)
+  'experiments/claims/c4-critical-batch.yaml': { runs: 100, sha256: 'a1515bf6963b8b2f' }, // validation split and lr 1.0 added (2026-12-06)
   'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
-  'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 480, sha256: 'a61dac776f82b12d' },
+  'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 350, sha256: '75e3294cff3f81e7' }, // redesigned: validation split, 5 epochs, sqrt-moving grid (2026-12-06)
   'experiments/claims/c7-sum-loss.yaml': { runs: 45, sha256: '2cf8f3c45df41456' },
   'experiments/claims/c8-grow-batch.yaml': { runs: 10, sha256: '05ecaa96114bb084' },
   'experiments/claims/c9-accumulation.yaml': { runs: 25, sha256: '384672e4be2e5e0c' },
@@ -71,9 +71,9 @@ const SINGLE: Record<string, string> = {
   'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
   'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'd9a3c13c9f58',
   'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
-  'experiments/claims/c4-critical-batch.yaml': '41b466aa2378',
+  'experiments/claims/c4-critical-batch.yaml': '5c4cdb4e2957',
   'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
-  'experiments/claims/c6-lr-scaling-rule.yaml': '5ef57b7a4f64',
+  'experiments/claims/c6-lr-scaling-rule.yaml': '289935b34ceb',
   'experiments/claims/c7-sum-loss.yaml': '5535a7f12445',
   'experiments/claims/c8-grow-batch.yaml': 'c1d9093a23e1',
   'experiments/claims/c9-accumulation.yaml': '7b953ff55d3c',

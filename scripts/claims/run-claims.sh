@@ -11,7 +11,7 @@ allow_dirty=0
 if [ "${1:-}" = "--allow-dirty" ]; then allow_dirty=1; shift; fi
 if [ "$allow_dirty" = 0 ] && [ -n "$(git status --porcelain --untracked-files=all -- . ':(exclude)results' 2>/dev/null)" ]; then
   echo "run-claims: the tree has uncommitted changes outside results/ (git status); commit them first, or pass --allow-dirty" >&2
-  git status --short -- . ':(exclude)results' >&2
+  git status --short --untracked-files=all -- . ':(exclude)results' >&2
   exit 2
 fi
 out=results/claims

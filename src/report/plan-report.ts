@@ -12,17 +12,19 @@ import type { Verdict } from '../core/claims/types.ts';
 import { planThroughput } from './charts/throughput.ts';
 import { viewSweep, type SweepView } from './sweep-view.ts';
 import { summarizeFindings, type FindingsResult } from './findings/index.ts';
+import { claimBestLrViews } from './findings/claim-best-lr.ts';
 
 /**
- * `verdicts`: what `batchlab verify` saved for this sweep; a critical-batch claim among them
- * replaces the steps-to-target chart's own target, LR choice and fit with the claim's.
+ * `verdicts`: what `batchlab verify` saved for this sweep, and `claims` the resolved claims it
+ * saved beside them; a critical-batch claim among them replaces the steps-to-target chart's own
+ * target, LR choice and fit with the claim's, and a tuned-slope claim the best-LR finding's.
  */
-export function planReport(data: ResultsData, verdicts: readonly Verdict[] = []): { view: SweepView; charts: ChartPlan[]; findings: FindingsResult } {
+export function planReport(data: ResultsData, verdicts: readonly Verdict[] = [], claims: readonly unknown[] = []): { view: SweepView; charts: ChartPlan[]; findings: FindingsResult } {
   const view = viewSweep(data);
   const claimSteps = claimStepsView(verdicts);
   return {
     view,
-    findings: summarizeFindings(view, claimSteps),
+    findings: summarizeFindings(view, { steps: claimSteps, bestLr: claimBestLrViews(verdicts, claims) }),
     charts: [
       planLossCurves(data, view),
       planFinalHeatmap(view),

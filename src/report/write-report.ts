@@ -15,16 +15,17 @@ import { renderVerdictSection } from './verdict-section.ts';
 import type { Verdict } from '../core/claims/types.ts';
 import type { FindingsResult } from './findings/index.ts';
 
-/** The verdicts `batchlab verify` wrote: none when it has not run here; an unreadable file is a warning. */
-async function readVerdicts(dir: string, warnings: string[]): Promise<Verdict[]> {
+/** The verdicts (and resolved claims) `batchlab verify` wrote: none when it has not run here; an unreadable file is a warning. */
+async function readVerdicts(dir: string, warnings: string[]): Promise<{ verdicts: Verdict[]; claims: unknown[] }> {
   const file = resultsPaths(dir).verdictsJson;
-  if (!(await readable(file))) return [];
+  if (!(await readable(file))) return { verdicts: [], claims: [] };
   try {
     const { raw } = await readVerdictsJson(dir);
-    return (raw as { verdicts?: Verdict[] } | null)?.verdicts ?? [];
+    const saved = raw as { verdicts?: Verdict[]; claims?: unknown[] } | null;
+    return { verdicts: saved?.verdicts ?? [], claims: Array.isArray(saved?.claims) ? saved.claims : [] };
   } catch (err) {
     warnings.push(`${file} could not be read (${(err as Error).message}); the report has no verdicts section. Rerun batchlab verify.`);
-    return [];
+    return { verdicts: [], claims: [] };
   }
 }
 
@@ -71,8 +72,9 @@ export interface ReportOptions {
 export async function writeReport(resultsDir: string, outFile?: string, opts: ReportOptions = {}): Promise<ReportOutput> {
   const data = await readResultsDir(resultsDir);
   const warnings: string[] = [];
-  const savedVerdicts = await readVerdicts(resultsDir, warnings);
-  const { view, charts, findings } = planReport(data, savedVerdicts);
+  const saved = await readVerdicts(resultsDir, warnings);
+  const savedVerdicts = saved.verdicts;
+  const { view, charts, findings } = planReport(data, savedVerdicts, saved.claims);
   const html = outFile ?? resultsPaths(resultsDir).reportHtml;
   const chartsDir = await makeChartsDir(html);
   const fonts = opts.fonts !== undefined ? opts.fonts : await findPngFonts();

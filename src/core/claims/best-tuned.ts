@@ -15,7 +15,7 @@ export interface Candidate {
 
 export interface BestTuned {
   value: number;
-  /** How the value was found: the vertex of the parabola, or the grid point itself and why. */
+  /** How the value was found: the vertex of the parabola, or the grid point itself and why ('grid edge': the smallest or largest value tried). */
   how: 'parabola' | 'grid edge' | 'grid point';
 }
 
@@ -33,7 +33,8 @@ export function parabolaVertex(x0: number, y0: number, x1: number, y1: number, x
 
 /**
  * The best candidate by `goal` (ties: the smaller value); undefined when no candidate has a
- * score. With `interpolate`, the optimum is refined by the parabola in log(value) through the
+ * score. At either end of the grid it is marked 'grid edge' (interpolated or not: the optimum
+ * may lie beyond, so the value is only a bound). With `interpolate`, the optimum is refined by the parabola in log(value) through the
  * best point and its neighbours in the sorted grid. It stays at the grid point when the best is
  * at either end of the grid (clamped to the edge: the optimum may lie beyond), when a neighbour
  * has no finite score (diverged or missing), when values are not all > 0, or when the three
@@ -51,8 +52,8 @@ export function bestTuned(candidates: readonly Candidate[], goal: Goal, interpol
   }
   if (best < 0) return undefined; // every candidate diverged
   const at = grid[best]!;
-  if (!interpolate) return { value: at.value, how: 'grid point' };
   if (best === 0 || best === grid.length - 1) return { value: at.value, how: 'grid edge' };
+  if (!interpolate) return { value: at.value, how: 'grid point' };
   const lo = grid[best - 1]!;
   const hi = grid[best + 1]!;
   if (!Number.isFinite(lo.score) || !Number.isFinite(hi.score) || !(lo.value > 0)) return { value: at.value, how: 'grid point' };

@@ -72,7 +72,7 @@ export function estimateText(inf: Inference, show: (x: number, signed?: boolean)
   if (inf.interval === 'exact') return `${show(inf.estimate, true)}${u}, ${inf.why}`;
   if (inf.interval === 'sign') {
     const cover = Number.isFinite(inf.coverage) ? `, coverage ${(100 * inf.coverage!).toFixed(1)}%` : ', too few seeds for this level';
-    if (imputed > 0) return `judged by its sign, not its size (${inf.why}; order-statistic interval of the median${cover}, n=${n} seeds)`;
+    if (imputed > 0) return `judged by its sign, not its size (${inf.why}, n=${n} seeds; no median or interval is given, their size would be an imputed value's)`;
     return `median ${show(inf.estimate, true)}${u} (${Math.round(inf.level * 100)}% order-statistic interval ${show(inf.lo)} to ${show(inf.hi)}${cover}, n=${n} seeds; ${inf.why})`;
   }
   return `${show(inf.estimate, true)}${u} ${ciText(show(inf.lo), show(inf.hi), inf.level, n, extra)}`;

@@ -113,7 +113,7 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
     const t = inf.tost;
     const reason = `${short}${what} is ${estimateText(inf, show, u, n, t ? `, TOST p=${fmt(t.p)}` : '', c.imputed)}, ${clause}${mdeClause(inf, show, u)}.`;
     return assembleVerdict(claim, {
-      statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+      statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, ...published(inf, c.imputed),
       p: inf.p, mde: inf.mde, verdict, reason,
       details: { ...details, ...(t ? { tost: { pLower: t.pLower, pUpper: t.pUpper, p: t.p, margin: t.margin } } : {}), ...procedureDetails(inf) },
     });
@@ -124,9 +124,19 @@ export function evaluatePaired(claim: Claim, test: PairedKind, runs: readonly Cl
   const how = inf.interval === 'bootstrap' ? ', BCa bootstrap' : '';
   const reason = `${short}${what} is ${estimateText(inf, show, u, n, how, c.imputed)}, ${clause}${mdeClause(inf, show, u)}.`;
   return assembleVerdict(claim, {
-    statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, estimate: inf.estimate, lo: inf.lo, hi: inf.hi,
+    statistic: statisticOf(inf), level: inf.level, interval: inf.interval, n, expect, ...published(inf, c.imputed),
     p: inf.p, mde: inf.mde, verdict, reason, details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },
   });
+}
+
+/**
+ * The estimate and interval a verdict publishes. With values imputed for diverged runs the sign
+ * test decides (the median's order-statistic interval against the threshold), but the median and
+ * the bounds would be imputed numbers, whose size is not data: none is given (NaN).
+ */
+function published(inf: Inference, imputed: number): { estimate: number; lo: number; hi: number } {
+  if (imputed > 0 && inf.interval === 'sign') return { estimate: NaN, lo: NaN, hi: NaN };
+  return { estimate: inf.estimate, lo: inf.lo, hi: inf.hi };
 }
 
 /** What the procedure rule chose and why, for verdicts.json. */

@@ -111,6 +111,28 @@ describe('slope', () => {
     expect(gridSlopes.size).toBeLessThan(5);
   });
 
+  it('y: tuned: a seed whose best LR is at the grid edge makes the verdict INCONCLUSIVE, naming the seed and batch size', () => {
+    // Best LR 0.01 (B/16)^0.8 per seed; the grid ends at 0.16, below B=1024's optimum (0.28) in
+    // every seed; a grid up to 1.02 contains every optimum.
+    const seeds = [1, 2, 3, 4, 5];
+    const runsFor = (lrs: number[]) => BATCHES.flatMap((b) => seeds.flatMap((s) => lrs.map((lr) => {
+      const best = 0.01 * (b / 16) ** (0.8 + 0.02 * (s - 3));
+      return run({ batch_size: b, lr, seed: s, final_val_acc: 0.95 - 0.04 * Math.log(lr / best) ** 2 });
+    })));
+    const grid = (n: number) => Array.from({ length: n }, (_, i) => 0.004 * Math.SQRT2 ** i);
+    const c = { ...claimOf({ kind: 'slope', tune: 'lr', y: 'tuned', interpolate: 'parabola' }, { name: 'final_val_acc' }, { between: [0.75, 1.25] }), minSeeds: 5 };
+    const inside = evaluateClaim(c, runsFor(grid(17)));
+    expect(inside.details.gridEdges).toEqual([]);
+    expect(inside.verdict).toBe('SUPPORTED');
+    const cut = evaluateClaim(c, runsFor(grid(11))); // 0.004 .. 0.128
+    expect((cut.details.gridEdges as { seed: number; x: number }[]).map((e) => [e.seed, e.x])).toEqual(seeds.map((s) => [s, 1024]));
+    expect(cut.verdict).toBe('INCONCLUSIVE');
+    expect(cut.reason).toContain("a verdict needs every seed's best lr inside the grid: in 5 of 5 seeds it is the smallest or largest value tried (at batch_size=1024)");
+    // Without interpolation an edge is still an edge.
+    const plain = evaluateClaim({ ...c, test: { ...c.test, interpolate: 'none' } as ClaimTest }, runsFor(grid(11)));
+    expect(plain.verdict).toBe('INCONCLUSIVE');
+  });
+
   it('a diverged large LR is the worst choice, not a missing one', () => {
     // lr 1.0 diverges at seed 1 and is excellent at seeds 2-3: as missing it would win; as worst it loses.
     const runs = [8, 16].flatMap((b) => SEEDS.flatMap((s) => [

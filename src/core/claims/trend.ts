@@ -8,7 +8,7 @@
 import { UsageError } from '../../errors.ts';
 import { fitCriticalBatch, linearFit, spearman } from '../stats/index.ts';
 import { bestTuned, type BestTuned } from './best-tuned.ts';
-import { decide, describeExpectation } from './decide.ts';
+import { decide, describeExpectation, type Decision } from './decide.ts';
 import { fmt } from '../format-number.ts';
 import { metricGoal, metricLabel } from './metric.ts';
 import { ambiguous, runValue, sortSeeds, type RunValue } from './select.ts';
@@ -206,7 +206,10 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   const est = seeds.length ? safeStatistic(test, all) : { value: NaN, extra: {} };
   // Each seed's own statistic: its runs alone (tuned values chosen on all seeds, except for
   // y: tuned, where the seed's own best value is the point).
-  const perSeed = seeds.map((s) => ({ seed: s, value: safeStatistic(test, pointsFor(claim, test, cells, [s], seeds, choose)).value }));
+  const seedPoints = seeds.map((s) => ({ seed: s, points: pointsFor(claim, test, cells, [s], seeds, choose) }));
+  const perSeed = seedPoints.map(({ seed, points }) => ({ seed, value: safeStatistic(test, points).value }));
+  // y: tuned: a seed whose best value is the smallest or largest tried has only a bound there.
+  const gridEdges = seedPoints.flatMap(({ seed, points }) => points.filter((p) => p.how === 'grid edge').map((p) => ({ seed: Number(seed), x: p.x, value: p.y })));
   const usable = perSeed.filter((p) => Number.isFinite(p.value));
   const values = usable.map((p) => p.value);
   const { statistic: statName, what } = describeTrend(claim, test);
@@ -220,6 +223,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     ...est.extra,
     perSeed: perSeed.map((p) => ({ seed: Number(p.seed), value: Number.isFinite(p.value) ? p.value : null })),
     runsWithoutValue: leftOut,
+    ...(test.kind === 'slope' && test.y === 'tuned' ? { gridEdges } : {}),
     bootstrap: claim.bootstrap,
     ...(tuning ? { tunedOn: { split: tuning.on, metric: metricLabel(tuning.select), validationExamples: tuning.validationSizes, ...(tuning.problem ? { problem: tuning.problem } : {}) } } : {}),
   };
@@ -238,7 +242,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     statistic: (draw: string[]) => safeStatistic(test, pointsFor(claim, test, cells, draw, draw, choose)).value,
   });
   const d = decide(inf.lo, inf.hi, claim.expect!);
-  const { verdict, clause } = applyTuningGate(applySeedMinimum(d, n, claim.minSeeds), tuning);
+  const { verdict, clause } = applyTuningGate(applyEdgeGate(applySeedMinimum(d, n, claim.minSeeds), test, gridEdges, n), tuning);
   const fitNote = test.kind === 'critical-batch'
     ? `; pooled S_min ${fmt(est.extra.sMin as number)}, r2 ${fmt(est.extra.r2 as number)}`
     : test.kind === 'slope' && Number.isFinite(est.extra.r2 as number) ? `; pooled r2 ${fmt(est.extra.r2 as number)}` : '';
@@ -254,6 +258,20 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
     estimate: inf.estimate, lo: inf.lo, hi: inf.hi, p: inf.p, mde: inf.mde, verdict, reason,
     details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },
   });
+}
+
+/**
+ * y: tuned: a best value at the grid's edge is a bound, not an estimate (the optimum may lie
+ * beyond), so a slope through it decides nothing: INCONCLUSIVE, naming the seeds and x values.
+ */
+function applyEdgeGate(d: Decision, test: TrendTest, edges: readonly { seed: number; x: number }[], n: number): Decision {
+  if (!edges.length || test.kind !== 'slope' || test.y !== 'tuned') return d;
+  const seeds = new Set(edges.map((e) => e.seed)).size;
+  const at = [...new Set(edges.map((e) => e.x))].sort((a, b) => a - b).map((x) => `${test.x}=${x}`).join(', ');
+  return {
+    verdict: 'INCONCLUSIVE',
+    clause: `a verdict needs every seed's best ${test.tune} inside the grid: in ${seeds} of ${n} seeds it is the smallest or largest value tried (at ${at}), a bound only, so the grid must be widened (the interval is ${d.clause})`,
+  };
 }
 
 /** The statistic, NaN when a fit is undefined on these points (e.g. a single distinct x). */

@@ -30,6 +30,24 @@ describe('the steps-to-target chart beside a critical-batch claim', () => {
     expect(values.find((v) => v.kind === 'critical-batch fit' && v.batch_size === 16)!.value).toBeCloseTo(180 * (1 + 108 / 16), 10);
     const f = findStepsToTarget(view, c).findings[0]!;
     expect(f.text).toContain('B_noise 108 (95% CI 58.8 to 158, n = 10 seeds)');
+    // B=1024 was swept but has no point: the chart and the finding say it is not in the fit.
+    const left = claimStepsView([{ ...verdict, details: { ...verdict.details, xValues: [16, 64, 256, 1024] } } as Verdict])!;
+    expect(left.leftOut).toEqual([1024]);
+    const leftPlan = planStepsToTarget(view, left);
+    if (leftPlan.kind !== 'chart') throw new Error('skipped');
+    const said = 'Not in the fit: B=1024, where no LR had every seed reach the target on the validation split.';
+    expect(leftPlan.caption).toContain(said);
+    expect(findStepsToTarget(view, left).findings[0]!.details).toContain(said);
+    expect(c.leftOut).toEqual([]);
+  });
+
+  it('beside the claim, B_simple is given with its interval over seeds, in the chart and the finding', () => {
+    const view = viewSweep(data([run(16, 1, [90, 100]), run(64, 1, [400]), run(256, 1, []), run(16, 2, [200]), run(16, 3, [300])]));
+    const plan = planStepsToTarget(view, claimStepsView([verdict])!);
+    if (plan.kind !== 'chart') throw new Error('skipped');
+    const text = 'then the mean over 3 seeds, 200 (95% CI -48.41 to 448.4)'; // 200 -+ 4.3027 x 100 / sqrt(3)
+    expect(plan.caption).toContain(text);
+    expect(findStepsToTarget(view, claimStepsView([verdict])).findings[0]!.details.join(' ')).toContain(text);
   });
 
   it('B_simple: the median per seed, then the mean and t interval over seeds', () => {

@@ -107,16 +107,19 @@ export interface ClaimSteps {
   sMin: number;
   /** How the LR was chosen, in words (the claim's tunedOn), or '' without tuning. */
   chosen: string;
+  /** Batch sizes swept but not in the fit: no tuned value had a finite mean (the target not reached in every seed). */
+  leftOut: number[];
 }
 
 /** The critical-batch verdict of a sweep's saved verdicts, in the chart's terms; undefined when there is none. */
 export function claimStepsView(verdicts: readonly Verdict[]): ClaimSteps | undefined {
   const v = verdicts.find((x) => x.kind === 'critical-batch');
   if (!v) return undefined;
-  const d = v.details as { points?: { x: number; y: number; tuned?: string }[]; sMin?: number; tunedOn?: { split: string; metric: string } };
+  const d = v.details as { points?: { x: number; y: number; tuned?: string }[]; xValues?: number[]; sMin?: number; tunedOn?: { split: string; metric: string } };
   const points = (d.points ?? []).map((p) => ({ batchSize: p.x, steps: p.y, ...(p.tuned !== undefined ? { lr: p.tuned } : {}) }));
+  const leftOut = (d.xValues ?? []).filter((x) => !points.some((p) => p.batchSize === x));
   const chosen = d.tunedOn ? `LR per batch size chosen by mean ${d.tunedOn.metric} (${d.tunedOn.split === 'validation' ? 'on the validation split' : d.tunedOn.split === 'test' ? 'on the test split: the verdict is held back for it' : 'no test data read'})` : '';
-  return { claimId: v.claimId, metric: v.metric, points, bNoise: v.estimate, lo: v.lo, hi: v.hi, level: v.level, n: v.n, sMin: d.sMin ?? NaN, chosen };
+  return { claimId: v.claimId, metric: v.metric, points, bNoise: v.estimate, lo: v.lo, hi: v.hi, level: v.level, n: v.n, sMin: d.sMin ?? NaN, chosen, leftOut };
 }
 
 /**
@@ -148,8 +151,11 @@ function planClaimSteps(view: SweepView, c: ClaimSteps): ChartPlan {
     },
   });
   const interval = Number.isFinite(c.lo) && Number.isFinite(c.hi) ? `${Math.round(c.level * 100)}% CI ${fmtSig(c.lo)} to ${fmtSig(c.hi)} over ${c.n} seeds` : `no interval (${c.n} seeds)`;
+  const noise = summarizeNoiseScale(view);
   const caption = `As claim ${c.claimId} computes it: mean steps over seeds to ${c.metric}${c.chosen ? `, ${c.chosen}` : ''}. ` +
-    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.`;
+    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.` +
+    (c.leftOut.length ? ` ${describeLeftOut(c)}` : '') +
+    (noise ? ` ${describeNoiseScale(noise)}` : '');
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
 }
 
@@ -202,9 +208,7 @@ export function planStepsToTarget(view: SweepView, claim?: ClaimSteps): ChartPla
   }
   const noise = summarizeNoiseScale(view);
   if (noise) markAt(noise.mean, `B_simple ${fmtSig(noise.mean)}`, '');
-  const noiseText = noise
-    ? ` Gradient noise scale B_simple measured during training (train.noiseScale): each seed's median over its runs' measurements, then the mean over ${noise.seeds} seeds, ${fmtSig(noise.mean)}${Number.isFinite(noise.lo) ? ` (95% CI ${fmtSig(noise.lo)} to ${fmtSig(noise.hi)})` : ''}; ${noise.measurements} measurements in all, which are not independent (one seed's runs share weights and data order).`
-    : '';
+  const noiseText = noise ? ` ${describeNoiseScale(noise)}` : '';
   const fitText = fits.length
     ? ` Dotted: S = S_min (1 + B_noise / B) fitted to the measured steps, i.e. the critical batch size B_noise; ${fits.join('; ')}.${noiseText}`
     : noiseText;
@@ -242,6 +246,17 @@ export function planStepsToTarget(view: SweepView, claim?: ClaimSteps): ChartPla
     },
   });
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };
+}
+
+/** The batch sizes a critical-batch claim could not fit, in a sentence. */
+export function describeLeftOut(c: ClaimSteps): string {
+  return `Not in the fit: ${c.leftOut.map((b) => `B=${b}`).join(', ')}, where no LR had every seed reach the target${c.chosen.includes('validation') ? ' on the validation split' : ''}.`;
+}
+
+/** B_simple in a sentence: the mean over seeds with its interval, and how many measurements went in. */
+export function describeNoiseScale(noise: NonNullable<ReturnType<typeof summarizeNoiseScale>>): string {
+  const interval = Number.isFinite(noise.lo) ? ` (95% CI ${fmtSig(noise.lo)} to ${fmtSig(noise.hi)})` : ' (no interval: one seed)';
+  return `Gradient noise scale B_simple measured during training (train.noiseScale): each seed's median over its runs' measurements, then the mean over ${noise.seeds} seeds, ${fmtSig(noise.mean)}${interval}; ${noise.measurements} measurements in all, which are not independent (one seed's runs share weights and data order).`;
 }
 
 /**

@@ -9,7 +9,10 @@
 import { linearFit, meanCi, slopeCi } from '../../core/stats/index.ts';
 import type { SweepView } from '../sweep-view.ts';
 import { describeSelection, isBetter, selectionMetric, selectionScore } from '../sweep-view.ts';
-import { ci, covers, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
+import { ci, describeExponent, exponentVerdict, families, finding, inFamily, isExact, leftOut, num, type FindingsResult } from './types.ts';
+import { claimBestLrFinding, coversFamily, type ClaimBestLr } from './claim-best-lr.ts';
+
+export { describeExponent, exponentVerdict };
 
 export interface BestLrPoint {
   batchSize: number;
@@ -88,40 +91,21 @@ export function perSeedBestLrSlope(view: SweepView, groups: SweepView['groups'])
   return { slope: ci.mean, lo: ci.lo, hi: ci.hi, seeds: slopes.length };
 }
 
-/** Plain words for where linear (1), square-root (0.5) and constant (0) fall against the interval. */
-export function describeExponent(slope: number, lo: number, hi: number): string {
-  const lin = coversExponent(lo, hi, 1);
-  const sqrt = coversExponent(lo, hi, 0.5);
-  const closer = Math.abs(slope - 1) < Math.abs(slope - 0.5) ? 'linear' : 'square-root';
-  let text: string;
-  if (lin && sqrt) text = `both linear (1) and square-root (0.5) scaling lie in the interval, so these batch sizes do not tell them apart (the estimate is closer to ${closer})`;
-  else if (sqrt) text = 'consistent with square-root scaling (0.5), not linear (1)';
-  else if (lin) text = 'consistent with linear scaling (1), not square-root (0.5)';
-  else text = `neither linear (1) nor square-root (0.5) lies in the interval; the estimate is closer to ${closer}`;
-  if (coversExponent(lo, hi, 0)) text += '; a constant best LR (0) is not excluded either';
-  return text;
-}
-
 /**
- * Whether [lo, hi] covers the exponent x, allowing for rounding: seeds with the same best LRs give
- * the same slope, an interval of zero width that floating point puts a hair beside 0.5 or 1.
+ * `claims`: tuned-slope claims verify saved for this sweep; a family a claim covers gets the
+ * claim's slope and interval (one computation for the verdict and the report).
  */
-const coversExponent = (lo: number, hi: number, x: number) => covers(lo - 1e-9, hi + 1e-9, x);
-
-/** describeExponent in a few words, for a headline. */
-export function exponentVerdict(lo: number, hi: number): string {
-  const [lin, sqrt] = [coversExponent(lo, hi, 1), coversExponent(lo, hi, 0.5)];
-  if (lin && sqrt) return 'linear and square-root scaling both fit';
-  if (sqrt) return 'square-root scaling fits, linear does not';
-  if (lin) return 'linear scaling fits, square-root does not';
-  return 'neither linear nor square-root scaling fits';
-}
-
-export function findBestLrGrowth(view: SweepView): FindingsResult {
+export function findBestLrGrowth(view: SweepView, claims: readonly ClaimBestLr[] = []): FindingsResult {
   const out: FindingsResult = { findings: [], leftOut: [] };
   const topic = 'how the best learning rate grows with the batch size';
   for (const { family, groups } of families(view)) {
     const id = `best-lr${family ? `-${family}` : ''}`;
+    const claim = claims.find((c) => coversFamily(c, groups));
+    if (claim) {
+      if (Number.isFinite(claim.estimate)) out.findings.push(claimBestLrFinding(id, family, claim));
+      else out.leftOut.push(leftOut(id, topic + inFamily(family), `claim ${claim.claimId}, which covers these runs, has no slope: ${claim.reason}`));
+      continue;
+    }
     const lrsTried = new Set(groups.map((g) => g.lr));
     if (lrsTried.size < 2) {
       out.leftOut.push(leftOut(id, topic + inFamily(family), `only one learning rate (${num([...lrsTried][0] ?? NaN)}) was tried`));

@@ -12,6 +12,8 @@ import { findGenGap, gapTrend } from './gen-gap.ts';
 import { rankFindings, renderFindingsText, summarizeFindings } from './index.ts';
 import { findRuleWinner } from './rule-winner.ts';
 import { findStableLr } from './stable-lr.ts';
+import { claimBestLrViews } from './claim-best-lr.ts';
+import type { Verdict } from '../../core/claims/types.ts';
 
 type RunSpec = Partial<RunSummary> & { batchSize: number; seed: number };
 
@@ -82,6 +84,53 @@ describe('choosing on the validation split', () => {
     expect(view.selectOn).toBe('test');
     expect(bestLrPoints(view, view.groups).map((p) => p.lr)).toEqual([0.05, 0.1, 0.2, 0.4]);
     expect(findBestLrGrowth(view).findings[0]!.text).toContain('(chosen on the test split (these runs have no validation split))');
+  });
+});
+
+describe('the best-LR finding beside a tuned-slope claim', () => {
+  // Two arms; a C6-like claim covers arm sgd. Its verdict's numbers (not the finding's own grid
+  // fit) are what the sgd family's finding states; the adam family keeps its own.
+  const armed = (): ResultsData => {
+    const d = sqrtSweep();
+    return data(['sgd', 'adam'].flatMap((arm) => d.runs.map((r) => ({ ...r, summary: { ...r.summary, axes: { arm } } }))));
+  };
+  const verdict = {
+    claimId: 'C6', kind: 'slope', verdict: 'INCONCLUSIVE', expect: 'in [0.75, 1.25]', estimate: 0.812, lo: 0.701, hi: 0.923, level: 0.95, interval: 't', n: 10,
+    details: {
+      points: [{ x: 16, y: 0.011, how: 'parabola' }, { x: 64, y: 0.052, how: 'parabola' }],
+      gridEdges: [{ seed: 3, x: 256, value: 0.64 }, { seed: 7, x: 256, value: 0.64 }],
+      tunedOn: { split: 'validation', metric: 'final_val_acc' },
+    },
+  } as unknown as Verdict;
+  const claims = [{ id: 'C6', test: { kind: 'slope', y: 'tuned', tune: 'lr', x: 'batch_size', where: { arm: 'sgd' } } }];
+
+  it("states the claim's slope, interval, verdict and grid edges for the family it covers", () => {
+    const view = viewSweep(armed());
+    const views = claimBestLrViews([verdict], claims);
+    const { findings } = findBestLrGrowth(view, views);
+    const sgd = findings.find((f) => f.id === 'best-lr-arm=sgd')!;
+    expect(sgd.text).toContain('as claim C6 computes it (log-log slope 0.812, the mean of each seed\'s own slope, 95% CI 0.701 to 0.923, n = 10 seeds; each seed\'s best LR chosen by final_val_acc on the validation split');
+    expect(sgd.text).toContain('neither linear (1) nor square-root (0.5) lies in the interval; the estimate is closer to linear. Claim C6 (in [0.75, 1.25]): INCONCLUSIVE.');
+    expect(sgd.text).toContain('In 2 of 10 seeds the best LR is the smallest or largest tried (at B=256)');
+    expect(sgd.details).toEqual(['B=16: best LR 0.011 over all seeds (parabola).', 'B=64: best LR 0.052 over all seeds (parabola).']);
+    const adam = findings.find((f) => f.id === 'best-lr-arm=adam')!;
+    expect(adam.text).not.toContain('claim C6');
+    expect(adam.text).toContain('log-log slope 0.5');
+  });
+
+  it('a claim without a slope (too few runs) leaves its family out, with the verdict\'s reason', () => {
+    const view = viewSweep(armed());
+    const none = { ...verdict, estimate: NaN, lo: NaN, hi: NaN, n: 0, reason: 'INCONCLUSIVE: 0 seeds < 5.' } as Verdict;
+    const r = findBestLrGrowth(view, claimBestLrViews([none], claims));
+    expect(r.findings.map((f) => f.id)).toEqual(['best-lr-arm=adam']);
+    expect(r.leftOut).toEqual([{ id: 'best-lr-arm=sgd', topic: 'how the best learning rate grows with the batch size (arm=sgd)', why: 'claim C6, which covers these runs, has no slope: INCONCLUSIVE: 0 seeds < 5.' }]);
+  });
+
+  it('a claim that is not a tuned slope, or covers no family, changes nothing', () => {
+    const view = viewSweep(armed());
+    const own = findBestLrGrowth(view).findings.map((f) => f.text);
+    expect(findBestLrGrowth(view, claimBestLrViews([verdict], [{ ...claims[0], test: { ...claims[0]!.test, y: 'metric' } }])).findings.map((f) => f.text)).toEqual(own);
+    expect(findBestLrGrowth(view, claimBestLrViews([verdict], [{ ...claims[0], test: { ...claims[0]!.test, where: { arm: 'sgdx' } } }])).findings.map((f) => f.text)).toEqual(own);
   });
 });
 

@@ -12,14 +12,19 @@ import { findStableLr } from './stable-lr.ts';
 import { findStepsToTarget } from './steps-to-target.ts';
 import type { Finding, FindingsResult } from './types.ts';
 import type { ClaimSteps } from '../charts/steps-to-target.ts';
+import type { ClaimBestLr } from './claim-best-lr.ts';
 
 export type { Finding, FindingsResult, LeftOut } from './types.ts';
 
-const FINDERS = [findBestLrGrowth, findStableLr, findAccuracyLost, findRuleWinner, findGenGap] as const;
+const FINDERS = [findStableLr, findAccuracyLost, findRuleWinner, findGenGap] as const;
 
-/** `claimSteps`: a critical-batch claim's numbers, which the steps-to-target finding then states instead of its own. */
-export function summarizeFindings(view: SweepView, claimSteps?: ClaimSteps): FindingsResult {
-  const all = [...FINDERS.map((f) => f(view)), findStepsToTarget(view, claimSteps)];
+/**
+ * `claims`: what verify saved for this sweep. A critical-batch claim's numbers replace the
+ * steps-to-target finding's own; a tuned-slope claim's replace the best-LR finding of the family
+ * it covers.
+ */
+export function summarizeFindings(view: SweepView, claims: { steps?: ClaimSteps; bestLr?: readonly ClaimBestLr[] } = {}): FindingsResult {
+  const all = [findBestLrGrowth(view, claims.bestLr), ...FINDERS.map((f) => f(view)), findStepsToTarget(view, claims.steps)];
   return { findings: rankFindings(all.flatMap((r) => r.findings)), leftOut: all.flatMap((r) => r.leftOut) };
 }
 

@@ -4,7 +4,7 @@
  * batch doubles), and the critical batch size B_noise of S = S_min (1 + B_noise / B) where the
  * chart fits it (3 or more batch sizes). Pure.
  */
-import { summarizeStepsToTarget, type ClaimSteps } from '../charts/steps-to-target.ts';
+import { describeLeftOut, describeNoiseScale, summarizeNoiseScale, summarizeStepsToTarget, type ClaimSteps } from '../charts/steps-to-target.ts';
 import { describeSelection, type SweepView } from '../sweep-view.ts';
 import { finding, leftOut, num, type FindingsResult } from './types.ts';
 
@@ -12,10 +12,15 @@ export function findStepsToTarget(view: SweepView, claim?: ClaimSteps): Findings
   const out: FindingsResult = { findings: [], leftOut: [] };
   const topic = 'the steps to reach a target and the critical batch size';
   if (claim) {
+    const noise = summarizeNoiseScale(view);
     const interval = Number.isFinite(claim.lo) ? `95% CI ${num(claim.lo)} to ${num(claim.hi)}, n = ${claim.n} seeds` : `no interval, n = ${claim.n} seeds`;
     out.findings.push(finding('steps-to-target', 'steps-to-target',
       `Critical batch size as claim ${claim.claimId} computes it: B_noise ${num(claim.bNoise)} (${interval}) from the steps to ${claim.metric}${claim.chosen ? `, ${claim.chosen}` : ''}.`,
-      claim.points.map((p) => `B=${p.batchSize}: ${num(p.steps)} steps${p.lr ? ` at LR ${p.lr}` : ''} (mean over seeds).`),
+      [
+        ...claim.points.map((p) => `B=${p.batchSize}: ${num(p.steps)} steps${p.lr ? ` at LR ${p.lr}` : ''} (mean over seeds).`),
+        ...(claim.leftOut.length ? [describeLeftOut(claim)] : []),
+        ...(noise ? [describeNoiseScale(noise)] : []),
+      ],
       `Critical batch size (claim ${claim.claimId}): B_noise ${num(claim.bNoise)} (${interval}).`));
     return out;
   }

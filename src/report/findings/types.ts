@@ -113,3 +113,32 @@ export function pairedBySeed(a: Map<number, number>, b: Map<number, number>): nu
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Plain words for where linear (1), square-root (0.5) and constant (0) fall against the interval. */
+export function describeExponent(slope: number, lo: number, hi: number): string {
+  const lin = coversExponent(lo, hi, 1);
+  const sqrt = coversExponent(lo, hi, 0.5);
+  const closer = Math.abs(slope - 1) < Math.abs(slope - 0.5) ? 'linear' : 'square-root';
+  let text: string;
+  if (lin && sqrt) text = `both linear (1) and square-root (0.5) scaling lie in the interval, so these batch sizes do not tell them apart (the estimate is closer to ${closer})`;
+  else if (sqrt) text = 'consistent with square-root scaling (0.5), not linear (1)';
+  else if (lin) text = 'consistent with linear scaling (1), not square-root (0.5)';
+  else text = `neither linear (1) nor square-root (0.5) lies in the interval; the estimate is closer to ${closer}`;
+  if (coversExponent(lo, hi, 0)) text += '; a constant best LR (0) is not excluded either';
+  return text;
+}
+
+/**
+ * Whether [lo, hi] covers the exponent x, allowing for rounding: seeds with the same best LRs give
+ * the same slope, an interval of zero width that floating point puts a hair beside 0.5 or 1.
+ */
+const coversExponent = (lo: number, hi: number, x: number) => covers(lo - 1e-9, hi + 1e-9, x);
+
+/** describeExponent in a few words, for a headline. */
+export function exponentVerdict(lo: number, hi: number): string {
+  const [lin, sqrt] = [coversExponent(lo, hi, 1), coversExponent(lo, hi, 0.5)];
+  if (lin && sqrt) return 'linear and square-root scaling both fit';
+  if (sqrt) return 'square-root scaling fits, linear does not';
+  if (lin) return 'linear scaling fits, square-root does not';
+  return 'neither linear nor square-root scaling fits';
+}
