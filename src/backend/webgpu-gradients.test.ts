@@ -8,11 +8,11 @@
  * Values are read with `await t.data()`: dataSync() on webgpu tensors throws in Node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../test/support/leak-check.ts';
+import { describe, expect, it } from 'vitest';
+import { useWebgpuSuite } from '../../test/support/webgpu-suite.ts';
 import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
-import { initBackend, probeBackend, releaseBackend } from './index.ts';
+import { probeBackend } from './index.ts';
 import { requireSystem } from '../../test/support/require-system.ts';
 import { randn, relError, type Input } from '../../test/support/wasm-vs-cpu.ts';
 
@@ -211,16 +211,7 @@ async function trainCnnOn(backend: Backend, init: Input[], xs: Input, labels: In
 }
 
 describe.skipIf(skipWebgpu)(`webgpu training gradients match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => {
-    // Dawn's instance would otherwise keep this worker's event loop alive.
-    releaseBackend();
-  });
-  // numTensors counts every backend's tensors, webgpu's included.
-  useLeakCheck();
+  useWebgpuSuite();
 
   describe.each([
     ['matMul', MATMUL],

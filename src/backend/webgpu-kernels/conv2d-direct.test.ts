@@ -6,13 +6,13 @@
  * Vulkan adapter, failing under BATCHLAB_REQUIRE_SYSTEM=1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runKernelOn, sameBits } from '../../../test/support/kernel-on.ts';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
 
@@ -60,12 +60,7 @@ const DIRECT: Case[] = [
 ];
 
 describe.skipIf(skipWebgpu)(`webgpu direct Conv2D matches cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => releaseBackend());
-  useLeakCheck();
+  useWebgpuSuite();
 
   it('is batchlab\'s kernel on webgpu', () => {
     expect(isBatchlabWebgpuKernel('Conv2D')).toBe(true);

@@ -6,13 +6,13 @@
  * Vulkan adapter, failing under BATCHLAB_REQUIRE_SYSTEM=1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { describe, expect, it } from 'vitest';
+import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
 import { runKernelOn, sameBits } from '../../../test/support/kernel-on.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { planFilterGrad } from './filter-grad-plan.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from './index.ts';
@@ -98,12 +98,7 @@ const DEPTHWISE: Case[] = [
 ];
 
 describe.skipIf(skipWebgpu)(`webgpu filter gradients match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => releaseBackend());
-  useLeakCheck();
+  useWebgpuSuite();
 
   it('the cases cover one-chunk and many-chunk plans', () => {
     const chunks = (c: Case) => {

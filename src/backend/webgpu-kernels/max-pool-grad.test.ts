@@ -7,13 +7,13 @@
  * BATCHLAB_REQUIRE_SYSTEM=1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runKernelOn, sameBits, type HostTensor } from '../../../test/support/kernel-on.ts';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from './index.ts';
 import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
@@ -76,12 +76,7 @@ describe('windowsTile', () => {
 });
 
 describe.skipIf(skipWebgpu)(`webgpu MaxPoolGrad matches cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => releaseBackend());
-  useLeakCheck();
+  useWebgpuSuite();
 
   it('is batchlab\'s kernel on webgpu', () => {
     expect(isBatchlabWebgpuKernel('MaxPoolGrad')).toBe(true);

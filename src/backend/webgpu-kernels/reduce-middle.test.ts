@@ -7,13 +7,13 @@
  * under BATCHLAB_REQUIRE_SYSTEM=1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sameBits } from '../../../test/support/kernel-on.ts';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { MAX_MID, middleSplit } from './reduce-middle.ts';
 
@@ -53,12 +53,7 @@ async function reduceOn(backend: string, op: Op, shape: number[], values: Float3
 }
 
 describe.skipIf(skipWebgpu)(`webgpu Sum and Mean over middle axes match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => releaseBackend());
-  useLeakCheck();
+  useWebgpuSuite();
 
   it.each([
     ['mean', [5, 7, 7, 32], [1, 2], false, 'BatchlabMeanMiddle'],

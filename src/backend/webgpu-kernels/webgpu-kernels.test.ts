@@ -10,10 +10,10 @@
  * Without a Vulkan adapter the suite is skipped; with BATCHLAB_REQUIRE_SYSTEM=1 it fails instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { describe, expect, it } from 'vitest';
+import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeBackend } from '../index.ts';
 import { BN_TRAIN_GRAD, GN_GRAD } from '../kernel-names.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { randn, relError } from '../../../test/support/wasm-vs-cpu.ts';
@@ -113,14 +113,7 @@ describe('bnChunks: how the BatchNorm forward cuts the rows', () => {
 });
 
 describe.skipIf(skipWebgpu)(`batchlab's webgpu kernels match cpu on ${probe.usable ? probe.device : 'no device'}`, () => {
-  beforeAll(async () => {
-    await initBackend('webgpu');
-    await tf.setBackend('cpu');
-  });
-  afterAll(() => {
-    releaseBackend();
-  });
-  useLeakCheck();
+  useWebgpuSuite();
 
   describe('BatchNorm training pair', () => {
     it.each([
