@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireSystem } from '../../test/support/require-system.ts';
+import { probeWebgpuForTests } from '../../test/support/webgpu-suite.ts';
 import { useLeakCheck } from '../../test/support/leak-check.ts';
 import { InternalError } from '../errors.ts';
-import { initBackend, probeBackend, releaseBackend } from './index.ts';
+import { initBackend, releaseBackend } from './index.ts';
 import { countDispatches, startDispatchCounter } from './webgpu-dispatch-counter.ts';
 
 class AddProgram {}
@@ -79,10 +79,7 @@ describe('dispatch counter on a stand-in backend', () => {
   });
 });
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 describe.skipIf(skipWebgpu)(`dispatch counter on the webgpu backend (${probe.usable ? probe.device : 'no device'})`, () => {
   beforeAll(async () => {

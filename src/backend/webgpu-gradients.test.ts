@@ -9,19 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useWebgpuSuite } from '../../test/support/webgpu-suite.ts';
+import { probeWebgpuForTests, useWebgpuSuite } from '../../test/support/webgpu-suite.ts';
 import { validateSpec } from '../config/validate.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
-import { probeBackend } from './index.ts';
-import { requireSystem } from '../../test/support/require-system.ts';
 import { randn, relError, type Input } from '../../test/support/wasm-vs-cpu.ts';
 
 const TOLERANCE = 1e-4;
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 type Backend = 'cpu' | 'webgpu';
 

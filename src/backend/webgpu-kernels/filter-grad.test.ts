@@ -7,12 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
+import { probeWebgpuForTests, useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
 import { runKernelOn, sameBits } from '../../../test/support/kernel-on.ts';
-import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { planFilterGrad } from './filter-grad-plan.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from './index.ts';
@@ -20,10 +18,7 @@ import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
 
 const TOLERANCE = 1e-4;
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number;

@@ -6,14 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../test/support/leak-check.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
-import { initBackend, probeBackend, releaseBackend } from '../index.ts';
+import { probeWebgpuForTests } from '../../../test/support/webgpu-suite.ts';
+import { initBackend, releaseBackend } from '../index.ts';
 import { runFusedProgram } from './fused-program.ts';
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 describe.skipIf(skipWebgpu)(`runFusedProgram on ${probe.usable ? probe.device : 'no device'}`, () => {
   beforeAll(async () => {

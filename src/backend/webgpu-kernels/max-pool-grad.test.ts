@@ -9,11 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { runKernelOn, sameBits, type HostTensor } from '../../../test/support/kernel-on.ts';
-import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
+import { probeWebgpuForTests, useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
-import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from './index.ts';
 import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
@@ -21,10 +19,7 @@ import { geometryOf, windowsTile } from './max-pool-grad.ts';
 
 const TOLERANCE = 1e-4;
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 interface Case {
   name: string;

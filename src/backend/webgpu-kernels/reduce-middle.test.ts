@@ -9,11 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { sameBits } from '../../../test/support/kernel-on.ts';
-import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
+import { probeWebgpuForTests, useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
-import { probeBackend } from '../index.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { MAX_MID, middleSplit } from './reduce-middle.ts';
 
@@ -36,10 +34,7 @@ describe('middleSplit', () => {
   });
 });
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 type Op = 'sum' | 'mean';
 

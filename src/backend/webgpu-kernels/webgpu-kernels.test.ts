@@ -11,9 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
-import { probeBackend } from '../index.ts';
+import { probeWebgpuForTests, useWebgpuSuite } from '../../../test/support/webgpu-suite.ts';
 import { BN_TRAIN_GRAD, GN_GRAD } from '../kernel-names.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
 import { randn, relError } from '../../../test/support/wasm-vs-cpu.ts';
@@ -28,10 +26,7 @@ import { bnChunks, MAX_BN_CHUNKS } from './batch-norm.ts';
 
 const TOLERANCE = 1e-4;
 
-const probe = await probeBackend('webgpu');
-const skipWebgpu = requireSystem('mesa-vulkan-drivers libvulkan1', probe.usable, {
-  why: `${probe.reason}; Mesa >= 24 from bookworm-backports, which .ci/install-lavapipe installs`,
-});
+const { probe, skipWebgpu } = await probeWebgpuForTests();
 
 type Backend = 'cpu' | 'webgpu';
 
