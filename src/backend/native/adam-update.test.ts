@@ -13,8 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { describe, expect, it } from 'vitest';
+import { itIsNativeOnly, loadNativeForTests, useNativeSuite } from '../../../test/support/native-suite.ts';
 import { hasModule, PYTHON } from '../../../test/support/numpy.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { requireSystem } from '../../../test/support/require-system.ts';
@@ -23,12 +23,9 @@ import type { OptimizerSpec } from '../../config/schema.ts';
 import { createRng, normals } from '../../core/prng.ts';
 import { createOptimizer } from '../../train/optimizers.ts';
 import { ADAM_UPDATE } from '../kernel-names.ts';
-import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { NATIVE } from './kernels.ts';
-import { registerNativeBackend } from './register.ts';
 
-const load = loadNativeAddon();
-const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
+const { load, skipNative } = loadNativeForTests();
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const SHAPES = [[37, 23], [23], [5, 3, 3, 7], [1]];
 const STEPS = 5;
@@ -137,15 +134,9 @@ function torchAdam(dir: string, spec: AdamSpec, inputs: Inputs): History {
 }
 
 describe.skipIf(skipNative)('native Adam update', () => {
-  beforeAll(() => {
-    if (load.ok) registerNativeBackend(load.addon);
-  });
-  useLeakCheck();
+  useNativeSuite(load);
 
-  it('is a native kernel, not a cpu one', () => {
-    expect(tf.getKernel(ADAM_UPDATE, NATIVE)).toBeDefined();
-    expect(tf.getKernel(ADAM_UPDATE, 'cpu')).toBeUndefined();
-  });
+  itIsNativeOnly(ADAM_UPDATE);
 
   it.each(SPECS)('matches the op chain on cpu over several steps (%s)', async (label, spec) => {
     const inputs = draw(SEED ^ (spec.weightDecay > 0 ? 0x5bd1 : 0));
@@ -184,10 +175,7 @@ const torchPresent = !skipNative && hasModule('torch');
 const skipTorch = skipNative || requireSystem('python3-torch', torchPresent);
 
 describe.skipIf(skipTorch)('native Adam update against torch.optim.Adam', () => {
-  beforeAll(() => {
-    if (load.ok) registerNativeBackend(load.addon);
-  });
-  useLeakCheck();
+  useNativeSuite(load);
   const tmp = useTempDir('batchlab-adam-torch-');
 
   it.each(SPECS)('gives torch.optim.Adam\'s weights and moments over several steps (%s)', async (label, spec) => {

@@ -6,20 +6,16 @@
  * read out or viewed. The seed is new each run and printed in every failure message.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
+import { describe, expect, it } from 'vitest';
+import { itIsNativeOnly, loadNativeForTests, useNativeSuite } from '../../../test/support/native-suite.ts';
 import type { OptimizerSpec } from '../../config/schema.ts';
 import { createOptimizer } from '../../train/optimizers.ts';
 import { SGD_UPDATE } from '../kernel-names.ts';
-import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { NATIVE } from './kernels.ts';
-import { registerNativeBackend } from './register.ts';
 import { relError } from '../../../test/support/rel-error.ts';
 import { mulberry32 } from '../../core/prng.ts';
 
-const load = loadNativeAddon();
-const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
+const { load, skipNative } = loadNativeForTests();
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const SHAPES = [[37, 23], [23], [5, 3, 3, 7], [1]];
 const STEPS = 4;
@@ -60,15 +56,9 @@ const SPECS: [string, SgdSpec][] = [
 ];
 
 describe.skipIf(skipNative)('native SGD update', () => {
-  beforeAll(() => {
-    if (load.ok) registerNativeBackend(load.addon);
-  });
-  useLeakCheck();
+  useNativeSuite(load);
 
-  it('is a native kernel only', () => {
-    expect(tf.getKernel(SGD_UPDATE, NATIVE)).toBeDefined();
-    expect(tf.getKernel(SGD_UPDATE, 'cpu')).toBeUndefined();
-  });
+  itIsNativeOnly(SGD_UPDATE);
 
   it.each(SPECS)('matches the op chain on cpu over %s steps (%s)', async (_label, spec) => {
     const seed = SEED ^ spec.momentum * 10 ^ (spec.nesterov ? 7 : 0);

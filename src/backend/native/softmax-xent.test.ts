@@ -8,10 +8,9 @@
  * and curve with the kernels as without. The seed is new each run and printed in every failure message.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useLeakCheck } from '../../../test/support/leak-check.ts';
+import { describe, expect, it } from 'vitest';
+import { loadNativeForTests, useNativeSuite } from '../../../test/support/native-suite.ts';
 import { relError } from '../../../test/support/rel-error.ts';
-import { requireSystem } from '../../../test/support/require-system.ts';
 import { validateSpec } from '../../config/validate.ts';
 import { createRng, normals } from '../../core/prng.ts';
 import { loadDataset } from '../../data/index.ts';
@@ -20,12 +19,9 @@ import { disposeTrainEval, withTrainEval } from '../../runner/train-data.ts';
 import { trainModel } from '../../train/loop.ts';
 import { perExampleLoss, reducedLoss } from '../../train/loss.ts';
 import { SOFTMAX_XENT, SOFTMAX_XENT_GRAD } from '../kernel-names.ts';
-import { loadNativeAddon, NATIVE_PACKAGES } from './addon.ts';
 import { NATIVE } from './kernels.ts';
-import { registerNativeBackend } from './register.ts';
 
-const load = loadNativeAddon();
-const skipNative = requireSystem(NATIVE_PACKAGES, load.ok);
+const { load, skipNative } = loadNativeForTests();
 const SEED = (Date.now() ^ (process.pid << 8)) >>> 0;
 const REDUCTIONS = ['none', 'mean', 'sum'] as const;
 type Reduction = (typeof REDUCTIONS)[number];
@@ -79,10 +75,7 @@ async function composedOnNative<T>(f: () => Promise<T>): Promise<T> {
 }
 
 describe.skipIf(skipNative)('native softmax cross-entropy', () => {
-  beforeAll(() => {
-    if (load.ok) registerNativeBackend(load.addon);
-  });
-  useLeakCheck();
+  useNativeSuite(load);
 
   it('runs on native in place of the composition, one kernel each way', async () => {
     const d = draw(SEED, 4, 5, true);
