@@ -87,7 +87,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
 }
 
 /** Steps whose training time TrainResult.firstStepsMs reports. */
-export const FIRST_STEPS = 3;
+const FIRST_STEPS = 3;
 
 /** Steps until the budget is spent, the run diverges or the signal aborts it; `fresh`: emit the step-0 row first. */
 async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * Softmax cross-entropy as one kernel with its own gradient kernel, on backends that register
- * them (webgpu: src/backend/webgpu-kernels/softmax-cross-entropy.ts). Elsewhere loss.ts keeps
- * tfjs's tf.losses.softmaxCrossEntropy and tf.mean / tf.sum, so their results do not change.
+ * them (webgpu: src/backend/webgpu-kernels/softmax-cross-entropy.ts; native:
+ * src/backend/native/kernels/softmax-xent.ts, which keeps the composition's bits). Elsewhere
+ * loss.ts keeps tfjs's tf.losses.softmaxCrossEntropy and tf.mean / tf.sum, so their results do
+ * not change.
  *
  *   BatchlabSoftmaxCrossEntropy      inputs logits [..., C], labels [..., C] (float32);
  *                                    attr reduction ('none' | 'mean' | 'sum')
