@@ -6,14 +6,13 @@
  * the two see nearly the same load; start-up is each side's wall time less its measured phases
  * (process start, imports, backend start, exit).
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchModel } from './setup.ts';
 import { PYTHON } from './torch-peer.ts';
+import { spawnCollect } from './spawn-collect.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TORCH_SCRIPT = fileURLToPath(new URL('../torch/whole_run_torch.py', import.meta.url));
 
 /** The run's data: mnist, 8,000 train digits, a 2,000-digit test set (and a 2,000-digit train subset evaluated beside it). */
@@ -60,21 +59,10 @@ export function wholeRunSteps(batch: number): number {
   return batch >= 1024 ? 2 * Math.floor(WHOLE_RUN_DATA.trainSize / batch) : 150;
 }
 
-function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; stdout: string }> {
-  return new Promise((resolveRun, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t0;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-      else resolveRun({ wallMs, stdout });
-    });
-  });
+async function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; stdout: string }> {
+  const { code, stdout, stderr, wallMs } = await spawnCollect(cmd, args, env);
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
+  return { wallMs, stdout };
 }
 
 function lastJson<T>(stdout: string): T {
