@@ -32,7 +32,7 @@ tf.registerGradient({
       logits: () => (tf.engine().runKernel(SOFTMAX_XENT_GRAD, { dy, logits, labels, lse }, attrs) as tf.Tensor[])[0]!,
       labels: () => tf.tidy(() => {
         const rows = lse.size;
-        const perRow = reduction === 'none' ? dy : tf.mul(tf.fill(lse.shape, 1), reduction === 'mean' ? tf.div(dy, rows) : dy);
+        const perRow = reduction === 'none' ? dy : tf.broadcastTo(reduction === 'mean' ? tf.div(dy, rows) : dy, lse.shape);
         const shape = [...lse.shape, 1];
         return tf.mul(tf.reshape(perRow, shape), tf.sub(labels, tf.exp(tf.sub(logits, tf.reshape(lse, shape)))));
       }),

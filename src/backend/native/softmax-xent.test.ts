@@ -99,6 +99,22 @@ describe.skipIf(skipNative)('native softmax cross-entropy', () => {
     });
   }
 
+  it.each(REDUCTIONS)('%s: d loss / d labels matches the cpu backend (< 1e-4)', async (reduction) => {
+    const [rows, classes] = [6, 7];
+    const d = draw(SEED ^ 0x1abe1, rows, classes, false);
+    const labelsGrad = async (backend: string): Promise<Float32Array> => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const logits = tf.tensor2d(d.logits, [rows, classes]);
+        const f = (y: tf.Tensor) => (reduction === 'none' ? perExampleLoss('classification', logits, y) : reducedLoss('classification', reduction, logits, y));
+        const labels = tf.tensor2d(d.labels, [rows, classes]);
+        const grad = reduction === 'none' ? tf.grad(f)(labels, tf.tensor1d(d.dy)) : tf.grad(f)(labels);
+        return Float32Array.from(grad.dataSync());
+      });
+    };
+    expect(relError(await labelsGrad(NATIVE), await labelsGrad('cpu')), `${reduction} (seed ${SEED})`).toBeLessThan(1e-4);
+  });
+
   it('leaves a training run bit-identical: weights and curve, with the kernels and without', async () => {
     const v = validateSpec({
       backend: NATIVE,
