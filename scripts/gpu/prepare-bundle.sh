@@ -64,6 +64,7 @@ BATCHLAB_REQUIRE_SYSTEM=1 node scripts/build-cli.mjs --out "$OUT_DIR/app" "${EXT
 cat >"$OUT_DIR/bin/batchlab.mjs" <<'JS'
 import { fileURLToPath } from 'node:url';
 process.env.BATCHLAB_WORKER_ENTRY ??= fileURLToPath(new URL('../app/worker.mjs', import.meta.url));
+process.env.BATCHLAB_CLI_STARTED = `GPU bundle (${fileURLToPath(new URL('../app', import.meta.url))})`;
 await import('../app/main.mjs');
 JS
 
