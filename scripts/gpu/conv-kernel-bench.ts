@@ -5,7 +5,9 @@
  * hit them alike. Prints one JSON line per variant with every round's time and the median.
  *
  * Usage: node bin/run-ts.mjs scripts/gpu/conv-kernel-bench.ts [--batch 256] [--hw 14] [--cin 16]
- *   [--cout 32] [--k 3] [--rounds 5] [--variants 4x8,2x8,4x4]
+ *   [--cout 32] [--k 3] [--rounds 5] [--variants 4x8,7x8] [--filter-tiles 4x4,8x8]
+ * --variants: tiled programs with these pixels x most channels per thread; --filter-tiles: the
+ * filter gradient with these most input x output channels per thread.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +15,7 @@ import { initBackend, releaseBackend } from '../../src/backend/index.ts';
 import { registerWebgpuKernels, restoreStockWebgpuKernels } from '../../src/backend/webgpu-kernels/index.ts';
 import { Conv2DTiledProgram, convTileUniforms, planConvTile, type ConvTileMode } from '../../src/backend/webgpu-kernels/conv2d-tiled.ts';
 import { convTileShapeOf } from '../../src/backend/webgpu-kernels/conv2d-tiled-kernels.ts';
-import type { WebgpuProgramRunner } from '../../src/backend/webgpu-kernels/filter-grad-run.ts';
+import { runFilterGrad, type WebgpuProgramRunner } from '../../src/backend/webgpu-kernels/filter-grad-run.ts';
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     options: {
       batch: { type: 'string', default: '256' }, hw: { type: 'string', default: '14' }, cin: { type: 'string', default: '16' },
       cout: { type: 'string', default: '32' }, k: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' },
-      variants: { type: 'string', default: '' },
+      variants: { type: 'string', default: '' }, 'filter-tiles': { type: 'string', default: '' },
     },
   });
   const [b, hw, cin, cout, k] = [v.batch, v.hw, v.cin, v.cout, v.k].map(Number) as [number, number, number, number, number];
@@ -55,6 +57,11 @@ async function main(): Promise<void> {
   for (const spec of v.variants!.split(',').filter((s) => s !== '')) {
     const [p, c] = spec.split('x').map(Number) as [number, number];
     runs.push([`tiled forward ${spec}`, ours('forward', p, c)], [`tiled input-grad ${spec}`, ours('input-grad', p, c)]);
+  }
+  for (const spec of v['filter-tiles']!.split(',').filter((s) => s !== '')) {
+    const [maxTileIn, maxTileOut] = spec.split('x').map(Number) as [number, number];
+    runs.push([`filter grad ${spec}`, () => tf.engine().makeTensorFromTensorInfo(
+      runFilterGrad(backend, x, dy, 'conv', info, [k, k, cin, cout], { maxTileIn, maxTileOut }))]);
   }
   const times = new Map<string, number[]>(runs.map(([name]) => [name, []]));
   for (const [, run] of runs) { const t = run(); await t.data(); t.dispose(); } // compile

@@ -15,6 +15,7 @@
  * Each output is summed by one thread in a fixed order (no atomics): the same bits every run.
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { vectorWidth } from './filter-grad-plan.ts';
 import type { UniformData } from './filter-grad-programs.ts';
 
 export type ConvTileMode = 'forward' | 'input-grad';
@@ -64,12 +65,6 @@ export interface ConvTilePlan {
   threads: number;
 }
 
-/** The largest of 16, 8, 4, 2, 1 that divides n and is at most `most`. */
-function widthFor(n: number, most: number): number {
-  for (const w of [16, 8, 4, 2]) if (w <= most && n % w === 0) return w;
-  return 1;
-}
-
 /** Most pixels a thread's tile holds (with 8 channels, 64 accumulators). */
 export const MAX_TILE_PIXELS = 8;
 
@@ -97,7 +92,7 @@ export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: numb
   pixels ??= pixelsFor(Math.ceil(dstWidth / step));
   const blocks = Math.ceil(Math.ceil(dstWidth / step) / pixels);
   const groups = step * blocks;
-  const channels = widthFor(dstChannels, maxChannels);
+  const channels = vectorWidth(dstChannels, maxChannels);
   const threads = s.batchSize * dstHeight * groups * (dstChannels / channels);
   return {
     mode, pixels, channels, dstHeight, dstWidth, dstChannels, step, groups, threads,
