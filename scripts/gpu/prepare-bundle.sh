@@ -55,27 +55,16 @@ case "$OUT_DIR" in /|"$ROOT"|"$HOME") die "refusing to replace $OUT_DIR" ;; esac
 rm -rf "$OUT_DIR"
 mkdir -p "$OUT_DIR/app/node_modules" "$OUT_DIR/bin" "$OUT_DIR/vulkan"
 
-say "bundling the CLI and the benchmark with esbuild"
-# Packages with native addons stay external and are copied below. Emscripten's wasm loader finds
-# its .wasm through __dirname, which ES modules lack: __dirname is mapped to the chunk's folder
-# (and __filename, which the sweep's lock and atomic writes reach, to the chunk's file).
-ENTRIES=(src/cli/main.ts src/runner/worker.ts scripts/gpu/webgpu-bench.ts scripts/gpu/webgpu-kernel-times.ts)
-# The per-kernel profile of one training step, for device-check.sh, where the checkout has it.
-[ -f scripts/gpu/webgpu-step-profile.ts ] && ENTRIES+=(scripts/gpu/webgpu-step-profile.ts)
-"$NM/.bin/esbuild" "${ENTRIES[@]}" \
-  --bundle --platform=node --target=node20 --format=esm --splitting \
-  --outdir="$OUT_DIR/app" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' --out-extension:.js=.mjs \
-  --external:webgpu --external:@resvg/resvg-js --external:playwright-core \
-  --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-  --define:__dirname=__blDirname --define:__filename=__blFilename \
-  --banner:js="import { createRequire as __blCreateRequire } from 'node:module'; import { fileURLToPath as __blFileUrlToPath } from 'node:url'; import { dirname as __blDirnameOf } from 'node:path'; const require = __blCreateRequire(import.meta.url); const __blFilename = __blFileUrlToPath(import.meta.url); const __blDirname = __blDirnameOf(__blFilename);" \
-  --log-level=warning
-cp "$NM"/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$OUT_DIR/app/chunks/"
+say "bundling the CLI and the benchmark with esbuild (scripts/build-cli.mjs)"
+EXTRA=(scripts/gpu/webgpu-bench.ts scripts/gpu/webgpu-kernel-times.ts)
+[ -f scripts/gpu/webgpu-step-profile.ts ] && EXTRA+=(scripts/gpu/webgpu-step-profile.ts)
+BATCHLAB_REQUIRE_SYSTEM=1 node scripts/build-cli.mjs --out "$OUT_DIR/app" "${EXTRA[@]}" || die "bundling failed"
 # The CLI's main.mjs checks argv[1] ends in bin/batchlab(.mjs) before it runs. Sweep workers
 # (--workers N) are forked from the bundled app/worker.mjs, which needs no tsx.
 cat >"$OUT_DIR/bin/batchlab.mjs" <<'JS'
 import { fileURLToPath } from 'node:url';
 process.env.BATCHLAB_WORKER_ENTRY ??= fileURLToPath(new URL('../app/worker.mjs', import.meta.url));
+process.env.BATCHLAB_CLI_STARTED = `GPU bundle (${fileURLToPath(new URL('../app', import.meta.url))})`;
 await import('../app/main.mjs');
 JS
 

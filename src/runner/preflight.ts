@@ -156,10 +156,10 @@ export async function checkUserModels(runs: readonly PlannedRun<RunConfig>[], si
     if (model.name === 'layers' || model.name === 'module') distinct.set(JSON.stringify([model, data]), run);
   }
   if (distinct.size === 0) return [];
-  // Loaded only for user models: building one needs tfjs.
-  const tf = await import('@tensorflow/tfjs');
-  const { buildUserModel } = await import('../models/user/build-user-model.ts');
-  await tf.setBackend('cpu');
+  // Loaded only for user models: building one needs tfjs (imported there statically: a dynamic
+  // import of tfjs's CommonJS build would give only its default export in the CLI bundle).
+  const { buildUserModel, selectCpuBackend } = await import('../models/user/build-user-model.ts');
+  await selectCpuBackend();
   const issues = new Map<string, Issue>();
   for (const run of distinct.values()) {
     const size = sizeOf(run.config.data);

@@ -94,7 +94,19 @@ export type AddonLoad = { ok: true; addon: NativeAddon; threads: number } | { ok
 export const NATIVE_PACKAGES = 'g++ libdnnl-dev libopenblas-dev';
 const REBUILD_HINT = `apt-get install ${NATIVE_PACKAGES}, then rebuild with \`node native/build.mjs\` (or npm ci)`;
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The package root: the nearest folder above this file with native/build.mjs (this file sits at
+ * src/backend/native/ in the sources and in a chunk of dist/cli/ in the CLI bundle); three folders
+ * up where none has it (the GPU bundle carries no native backend).
+ */
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here, i = 0; i < 8; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'native', 'build.mjs'))) return dir;
+  }
+  return join(here, '..', '..', '..');
+}
+const ROOT = packageRoot();
 export const ADDON_PATH = join(ROOT, 'native', 'build', 'batchlab_native.node');
 const BUILD_ERROR = join(ROOT, 'native', 'build', 'build-error.txt');
 

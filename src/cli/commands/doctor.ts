@@ -1,4 +1,4 @@
-/** `batchlab doctor`: one line per backend; exit 0 when at least one works. */
+/** `batchlab doctor`: one line per backend, then how the CLI started; exit 0 when at least one backend works. */
 import { probeBackends } from '../../backend/index.ts';
 import { renderDoctor } from '../../backend/doctor.ts';
 import { EXIT } from '../../errors.ts';
@@ -18,5 +18,7 @@ export async function doctorCommand(io: Output, debug = false): Promise<number> 
   if (dawnWillLoad && !debug && process.env[FILTERED_ENV] !== '1' && entry) return runWithoutNativeNoise(process.execPath, [...process.execArgv, entry, 'doctor'], io);
   const probes = await probeBackends();
   io.out(renderDoctor(probes));
+  // Set by bin/batchlab.mjs: the CLI bundle (dist/cli) or the TypeScript sources, and why.
+  io.out(`cli: ${process.env['BATCHLAB_CLI_STARTED'] ?? 'started without bin/batchlab.mjs'}`);
   return probes.some((p) => p.usable) ? EXIT.ok : EXIT.failure;
 }

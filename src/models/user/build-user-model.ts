@@ -105,11 +105,33 @@ async function readShards(file: string, manifest: ModelJson['weightsManifest']):
   }
 }
 
+/**
+ * Imports a model module. A TypeScript one needs a loader: the CLI run from its sources has tsx's
+ * already; run from its bundle (bin/cli-bundle.mjs) it has none, and tsx's is registered on the
+ * first .ts module that Node refuses.
+ */
+async function importModelModule(url: string): Promise<{ default?: unknown; build?: unknown }> {
+  try {
+    return await import(url) as { default?: unknown; build?: unknown };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/.test(url)) throw err;
+    const { register } = await import('tsx/esm/api');
+    register();
+    // Node keeps the failed import under its URL: ask again under another one.
+    return await import(`${url}?typescript`) as { default?: unknown; build?: unknown };
+  }
+}
+
+/** Selects tfjs's cpu backend, for building user models to check them before any training backend is up. */
+export async function selectCpuBackend(): Promise<void> {
+  await tf.setBackend('cpu');
+}
+
 /** Imports the module and calls its builder; returns the built model's topology. */
 async function moduleTopology(cfg: Extract<UserModelConfig, { name: 'module' }>, inputShape: number[], numClasses: number, seed: number): Promise<LayerJson> {
   let mod: { default?: unknown; build?: unknown };
   try {
-    mod = await import(pathToFileURL(resolve(cfg.path)).href) as typeof mod;
+    mod = await importModelModule(pathToFileURL(resolve(cfg.path)).href);
   } catch (err) {
     throw fail(`cannot import ${JSON.stringify(cfg.path)}: ${(err as Error).message}`);
   }
