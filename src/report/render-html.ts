@@ -109,7 +109,7 @@ export function renderReportHtml(page: ReportPage): string {
   const count = (s: string) => data.runs.filter((r) => r.summary.status === s).length;
   const statusLine = ['completed', 'diverged', 'failed', 'aborted'].map((s) => `${count(s)} ${s}`).join(', ');
   const order = [...data.runs].sort((a, b) =>
-    view.panels.indexOf(panelOf(a.summary)) - view.panels.indexOf(panelOf(b.summary)) ||
+    view.panels.indexOf(panelOf(a.summary, view.panelLeftOut)) - view.panels.indexOf(panelOf(b.summary, view.panelLeftOut)) ||
     a.summary.batchSize - b.summary.batchSize || a.summary.baseLr - b.summary.baseLr || a.summary.seed - b.summary.seed);
   const parts = sections.map((s, i) => ('plan' in s ? renderChart(s, i + 1) : renderSkipped(s, i + 1)));
   const ids = sections.map((s) => ('plan' in s ? s.plan : s));

@@ -23,6 +23,8 @@ export interface SweepView {
   /** Human name of the final metric the charts rank by. */
   metricName: string;
   panels: string[];
+  /** Axes left out of every panel name (`arm` when the arms only choose cells and seeds). */
+  panelLeftOut: string[];
   batchSizes: number[];
   baseLrs: number[];
   groups: ConfigGroup[];
@@ -49,10 +51,28 @@ export function isBetter(a: number, b: number, task: Task): boolean {
   return task === 'classification' ? a > b : a < b;
 }
 
-export function panelOf(s: RunSummary): string {
-  // An arm's own axis is empty in the other arms' rows: not part of their panel.
-  const axes = Object.entries(s.axes).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+/**
+ * A run's panel: its scaling rule and axis values. An arm's own axis is empty in the other arms'
+ * rows: not part of their panel. `leftOut` names axes that do not tell configurations apart
+ * (see `gridOnlyArms`).
+ */
+export function panelOf(s: RunSummary, leftOut: readonly string[] = []): string {
+  const axes = Object.entries(s.axes).filter(([k, v]) => v !== '' && !leftOut.includes(k)).map(([k, v]) => `${k}=${v}`);
   return [s.scalingRule, ...axes].join(' · ');
+}
+
+/** Sweep keys an arm may set and still train the same configuration: they pick which cells and seeds run. */
+const GRID_KEYS = ['sweep.batchSize', 'sweep.seeds', 'sweep.lr'];
+
+/**
+ * true when every arm of the spec only chooses which batch sizes, LRs and seeds of the same
+ * configuration run (e.g. 10 seeds at B 2 and 32, 3 at B 4 and 8): the arm then splits no
+ * configuration, and a batch-size chart draws each configuration as one line over all of them.
+ */
+export function gridOnlyArms(spec: unknown): boolean {
+  const arms = (spec as { sweep?: { arms?: { set?: Record<string, unknown>; axes?: Record<string, unknown> }[] } } | undefined)?.sweep?.arms;
+  if (!Array.isArray(arms) || arms.length === 0) return false;
+  return arms.every((a) => Object.keys(a.axes ?? {}).length === 0 && Object.keys(a.set ?? {}).every((k) => GRID_KEYS.includes(k)));
 }
 
 const finite = (xs: number[]) => xs.filter(Number.isFinite);
@@ -83,11 +103,12 @@ export function viewSweep(data: ResultsData): SweepView {
   const task: Task = data.runs.some((r) => Number.isFinite(r.summary.finalTestAcc) || r.curve.some((p) => Number.isFinite(p.testAcc)))
     ? 'classification'
     : 'regression';
+  const panelLeftOut = gridOnlyArms(data.sweep.spec) ? ['arm'] : [];
   const panels: string[] = [];
   const byKey = new Map<string, ConfigGroup>();
   for (const run of data.runs) {
     const s = run.summary;
-    const panel = panelOf(s);
+    const panel = panelOf(s, panelLeftOut);
     if (!panels.includes(panel)) panels.push(panel);
     const key = `${panel}\u0000${s.batchSize}\u0000${s.baseLr}`;
     let g = byKey.get(key);
@@ -118,6 +139,7 @@ export function viewSweep(data: ResultsData): SweepView {
     task,
     metricName: task === 'classification' ? 'final test accuracy' : 'final test loss',
     panels,
+    panelLeftOut,
     batchSizes: sortedUnique(data.runs.map((r) => r.summary.batchSize)),
     baseLrs: sortedUnique(data.runs.map((r) => r.summary.baseLr)),
     groups,
