@@ -2,7 +2,7 @@
  * batchlab's direct webgpu Conv2D (filters with KH*KW*C <= 64) against the cpu backend on fresh
  * random inputs: the first layers of batchlab's models (cnn conv1, resnet stem, 5x5 on grey) and
  * odd shapes, stride 2, dilation 2, explicit padding; run to run bit-identity; the fallback to
- * tfjs's kernel for larger filters and NCHW; no leaks. Lavapipe or a GPU: skipped without a
+ * the tiled program for larger filters; tfjs's kernel for NCHW; no leaks. Lavapipe or a GPU: skipped without a
  * Vulkan adapter, failing under BATCHLAB_REQUIRE_SYSTEM=1.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -67,8 +67,13 @@ describe.skipIf(skipWebgpu)(`webgpu direct Conv2D matches cpu on ${probe.usable 
     expect(err).toBeLessThan(TOLERANCE);
   });
 
+  it('sends a filter over 64 taps x channels to the tiled program', async () => {
+    const { err, programs } = await compare({ name: 'cnn conv2', x: [2, 14, 14, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' });
+    expect(programs).toEqual(['Conv2DTiledProgram']);
+    expect(err).toBeLessThan(TOLERANCE);
+  });
+
   it.each([
-    { name: 'cnn conv2, 3x3x16 = 144 taps', x: [2, 14, 14, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' as const },
     { name: 'NCHW', x: [2, 1, 9, 9], filter: [3, 3, 1, 4], stride: 1, pad: 'same' as const, dataFormat: 'NCHW' as const },
   ])('falls back to tfjs\'s kernel for $name, still matching cpu', async (c) => {
     const { err, programs } = await compare(c);

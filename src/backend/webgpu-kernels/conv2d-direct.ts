@@ -5,27 +5,19 @@
  * is padding, and on lavapipe that product was the slowest kernel of the CNN step after the
  * filter gradient. Here each thread computes one output pixel for up to 4 output channels,
  * reading its KH x KW x C input values once; the filter is read from the cache. Handles NHWC
- * float32 at any stride, padding, rounding and dilation; larger filters and NCHW run tfjs's kernel.
+ * float32 at any stride, padding, rounding and dilation; conv2d-tiled-kernels.ts registers it and
+ * sends larger filters to the tiled program.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { vectorWidth } from './filter-grad-plan.ts';
 import type { UniformData } from './filter-grad-programs.ts';
 import type { WebgpuProgramRunner } from './filter-grad-run.ts';
-import { replaceWebgpuKernel } from './replace-kernel.ts';
 
 /** Largest KH*KW*C this kernel takes: its loop is unrolled, one load per tap and channel. */
 export const MAX_DIRECT_TAPS = 64;
 
 const WORKGROUP: [number, number, number] = [64, 1, 1];
-
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -103,17 +95,14 @@ function uniformsOf(p: Conv2DDirectProgram, info: tf.backend_util.Conv2DInfo): U
   ];
 }
 
-export function registerConv2dDirect(): void {
-  replaceWebgpuKernel('Conv2D', (stock) => (args) => {
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as Attrs;
-    const [kh, kw, c] = filter.shape;
-    const small = filter.shape.length === 4 && kh! * kw! * c! <= MAX_DIRECT_TAPS;
-    if (!small || attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return stock(args);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-    const program = new Conv2DDirectProgram(info);
-    return (args.backend as WebgpuProgramRunner).runWebGPUProgram(program, [x, filter], 'float32', uniformsOf(program, info));
-  });
+/** Whether a Conv2D with this filter takes the direct program (KH*KW*C <= MAX_DIRECT_TAPS). */
+export function fitsDirect(filterShape: number[]): boolean {
+  const [kh, kw, c] = filterShape;
+  return filterShape.length === 4 && kh! * kw! * c! <= MAX_DIRECT_TAPS;
+}
+
+/** x [N,H,W,C] and a filter that fitsDirect (NHWC, float32) -> the convolution, one dispatch. */
+export function runConv2dDirect(backend: WebgpuProgramRunner, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const program = new Conv2DDirectProgram(info);
+  return backend.runWebGPUProgram(program, [x, filter], 'float32', uniformsOf(program, info));
 }

@@ -32,7 +32,8 @@ describe('planFilterGrad', () => {
     if (plan.chunkRows > Math.ceil(MIN_POSITIONS_PER_THREAD / s.outWidth)) expect(plan.threads).toBeLessThanOrEqual(TARGET_THREADS + plan.tiles);
   });
 
-  it('vectorWidth is the largest of 4, 2, 1 dividing n', () => {
-    expect([1, 2, 3, 4, 6, 8, 12, 16, 18].map(vectorWidth)).toEqual([1, 2, 1, 4, 2, 4, 4, 4, 2]);
+  it('vectorWidth is the largest power of two up to 4 (or the given most) dividing n', () => {
+    expect([1, 2, 3, 4, 6, 8, 12, 16, 18].map((n) => vectorWidth(n))).toEqual([1, 2, 1, 4, 2, 4, 4, 4, 2]);
+    expect([1, 2, 3, 4, 6, 8, 12, 16, 18].map((n) => vectorWidth(n, 8))).toEqual([1, 2, 1, 4, 2, 8, 4, 8, 2]);
   });
 });

@@ -50,20 +50,27 @@ export interface FilterGradPlan {
   threads: number;
 }
 
-/** The largest of 4, 2, 1 that divides n. */
-export function vectorWidth(n: number): number {
-  if (n % 4 === 0) return 4;
-  if (n % 2 === 0) return 2;
+/** The largest power of two up to `most` (default 4) that divides n. */
+export function vectorWidth(n: number, most = 4): number {
+  for (let w = most; w > 1; w /= 2) if (n % w === 0) return w;
   return 1;
 }
 
+/** Largest channel tiles of a thread (input x output channels). */
+export interface FilterGradTiling {
+  maxTileIn: number;
+  maxTileOut: number;
+}
+
+export const DEFAULT_FILTER_GRAD_TILING: FilterGradTiling = { maxTileIn: 4, maxTileOut: 4 };
+
 /** The work split for one filter gradient; every size must be a positive integer. */
-export function planFilterGrad(mode: FilterGradMode, s: FilterGradShape): FilterGradPlan {
+export function planFilterGrad(mode: FilterGradMode, s: FilterGradShape, tiling = DEFAULT_FILTER_GRAD_TILING): FilterGradPlan {
   const taps = s.filterHeight * s.filterWidth;
   // Depthwise: the filter's last two axes flatten to dy's channel index c*multiplier + m.
   const channels = mode === 'conv' ? s.outChannels : s.inChannels * s.outChannels;
-  const tileIn = mode === 'conv' ? vectorWidth(s.inChannels) : 1;
-  const tileOut = vectorWidth(channels);
+  const tileIn = mode === 'conv' ? vectorWidth(s.inChannels, tiling.maxTileIn) : 1;
+  const tileOut = vectorWidth(channels, tiling.maxTileOut);
   const tiles = taps * (mode === 'conv' ? s.inChannels / tileIn : 1) * (channels / tileOut);
   const filterSize = taps * (mode === 'conv' ? s.inChannels : 1) * channels;
   const rows = s.batchSize * s.outHeight;

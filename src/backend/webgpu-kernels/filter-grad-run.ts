@@ -4,7 +4,7 @@
  * partials are freed once the second program is recorded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { planFilterGrad, type FilterGradMode } from './filter-grad-plan.ts';
+import { DEFAULT_FILTER_GRAD_TILING, planFilterGrad, type FilterGradMode } from './filter-grad-plan.ts';
 import {
   FilterGradPartialsProgram, FilterGradSumChunksProgram, partialsUniforms, sumChunksUniforms,
   type FilterGradConstants, type UniformData,
@@ -21,11 +21,11 @@ export interface WebgpuProgramRunner {
  * x [N,H,W,C] and dy [N,OH,OW,O] (NHWC, float32) -> the filter gradient of shape `filterShape`
  * ([KH,KW,C,O] for conv, [KH,KW,C,M] for depthwise with O = C*M). `info` is tfjs's
  * computeConv2DInfo for the forward convolution; dilations must be 1 for depthwise
- * (tfjs's gradients refuse others).
+ * (tfjs's gradients refuse others). `tiling` overrides the threads' channel tiles (for measuring).
  */
 export function runFilterGrad(
   backend: WebgpuProgramRunner, x: tf.TensorInfo, dy: tf.TensorInfo, mode: FilterGradMode,
-  info: tf.backend_util.Conv2DInfo, filterShape: number[],
+  info: tf.backend_util.Conv2DInfo, filterShape: number[], tiling = DEFAULT_FILTER_GRAD_TILING,
 ): tf.TensorInfo {
   const outChannels = mode === 'conv' ? info.outChannels : info.outChannels / info.inChannels;
   const constants: FilterGradConstants = {
@@ -34,7 +34,7 @@ export function runFilterGrad(
   const plan = planFilterGrad(mode, {
     batchSize: info.batchSize, outHeight: info.outHeight, outWidth: info.outWidth, inChannels: info.inChannels,
     filterHeight: info.filterHeight, filterWidth: info.filterWidth, outChannels,
-  });
+  }, tiling);
   const uniforms = partialsUniforms(plan, {
     inHeight: info.inHeight, inWidth: info.inWidth, outHeight: info.outHeight, outWidth: info.outWidth,
     strides: [info.strideHeight, info.strideWidth],

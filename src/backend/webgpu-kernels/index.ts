@@ -7,9 +7,12 @@
  *   element one thread that sums over batch x output positions in sequence (a cost linear in the
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
- * - Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer): the stock matrix
- *   product is tiled for a long inner dimension; here one thread computes one output pixel for
- *   up to 4 output channels (conv2d-direct.ts).
+ * - Conv2D, FusedConv2D (bias, linear / ReLU / ReLU6) and Conv2DBackpropInput, NHWC: one program
+ *   where each thread computes a register tile of up to 8 output pixels x 8 output channels, so
+ *   each input and filter value it loads feeds several multiply-adds; the input gradient is the
+ *   same program reading dy with the filter transposed (conv2d-tiled.ts, conv2d-tiled-kernels.ts).
+ *   Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer) runs a direct program
+ *   instead: one thread per output pixel and up to 4 channels (conv2d-direct.ts).
  * - MaxPoolGrad: one dispatch (each input element finds the argmax of the windows covering it)
  *   in place of the stock pair of programs (argmax positions, then their gradient) (max-pool-grad.ts).
  * - Sum and Mean over axes that leave the last one (global average pooling, bias gradients): one
@@ -39,7 +42,7 @@ import { registerSoftmaxCrossEntropyWebgpu } from './softmax-cross-entropy.ts';
 import {
   ADAM_UPDATE, BN_MOVING, BN_TRAIN, BN_TRAIN_GRAD, GN, GN_GRAD, SGD_UPDATE, SGD_UPDATE_PAIR, SOFTMAX_XENT, SOFTMAX_XENT_GRAD,
 } from '../kernel-names.ts';
-import { registerConv2dDirect } from './conv2d-direct.ts';
+import { registerConv2dTiled } from './conv2d-tiled-kernels.ts';
 import { registerMaxPoolGrad } from './max-pool-grad.ts';
 import { registerReduceMiddle } from './reduce-middle.ts';
 
@@ -52,7 +55,7 @@ export const WEBGPU_KERNEL_NAMES = [
 export function registerWebgpuKernels(): void {
   registerConv2dBackpropFilter();
   registerDepthwiseBackpropFilter();
-  registerConv2dDirect();
+  registerConv2dTiled();
   registerMaxPoolGrad();
   registerReduceMiddle();
   registerBatchNormWebgpu();
