@@ -66,6 +66,18 @@ export class EpochSampler {
     this.epoch += 1;
   }
 
+  /**
+   * Indices of the next batch on the host: a view of the epoch's permutation, valid until the
+   * epoch ends. Draws and advances exactly as next() does (the direct dense step reads these).
+   */
+  nextOnHost(batchSize: number): Int32Array {
+    if (batchSize > this.n) throw new InternalError(`batch size ${batchSize} exceeds the ${this.n} train examples`);
+    this.permHost ??= shuffled(this.n, this.seedFor());
+    const idx = this.permHost.subarray(this.pos, this.pos + batchSize);
+    this.pos += batchSize;
+    return idx;
+  }
+
   /** Indices of the next batch as an int32 tensor the caller owns. */
   next(batchSize: number): tf.Tensor1D {
     if (batchSize > this.n) throw new InternalError(`batch size ${batchSize} exceeds the ${this.n} train examples`);

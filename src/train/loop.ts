@@ -1,7 +1,8 @@
 /**
  * The training loop: per step it asks the batch and LR schedules for B and the LR, takes one
  * optimizer step (train-step.ts), and emits curve rows to observers when they are due
- * (eval-schedule.ts, curve-row.ts). Losses are read back in groups (pending-losses.ts), so GPU
+ * (eval-schedule.ts, curve-row.ts); batchlab's MLP on the native backend takes direct steps
+ * (direct-dense-step.ts), the same bits without tfjs's per-op cost. Losses are read back in groups (pending-losses.ts), so GPU
  * backends never stall on a per-step host sync; checkpoints follow checkpoint-policy.ts. The run's
  * state is one object (loop-state.ts).
  */
@@ -16,6 +17,7 @@ import {
   budgetSpent, createLoopState, disposeLoopState, lrTensorFor, progressOf, restoreLoopState, type LoopState,
 } from './loop-state.ts';
 import { evaluatePreciseBn } from './precise-bn.ts';
+import { planDirectDenseStep } from './direct-dense-step.ts';
 import { runStep } from './train-step.ts';
 import type { TrainData, TrainObserver, TrainResult } from './types.ts';
 
@@ -92,8 +94,9 @@ const FIRST_STEPS = 3;
 /** Steps until the budget is spent, the run diverges or the signal aborts it; `fresh`: emit the step-0 row first. */
 async function runLoop(state: LoopState, inputs: LoopInputs, fresh: boolean): Promise<void> {
   const { model, train, lrAt, batchAt, now, checkpoint } = inputs;
-  const stepArgs = { ...inputs, vars: state.vars, optimizer: state.optimizer, sampler: state.sampler };
-  const { sampler } = state;
+  const { vars, optimizer, sampler } = state;
+  const direct = planDirectDenseStep({ model, data: inputs.data, vars, optimizer, sampler, reduction: inputs.reduction });
+  const stepArgs = { ...inputs, vars, optimizer, sampler, direct };
   let lr = lrAt({ step: state.step, epoch: sampler.epochFloat, progress: progressOf(state) });
   lrTensorFor(state, lr);
   let batchSize = batchAt(sampler.epochFloat);

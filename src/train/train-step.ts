@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/schema.ts';
 import type { EpochSampler } from './batches.ts';
+import type { DirectStep } from './direct-dense-step.ts';
 import { reducedLoss } from './loss.ts';
 import type { Optimizer } from './optimizers.ts';
 import type { TrainData } from './types.ts';
@@ -13,6 +14,8 @@ export interface StepArgs {
   vars: tf.Variable[];
   optimizer: Optimizer;
   sampler: EpochSampler;
+  /** The direct dense step for this run, where it applies (direct-dense-step.ts); taken for single micro-batches. */
+  direct?: DirectStep | null;
 }
 
 /**
@@ -20,8 +23,9 @@ export interface StepArgs {
  * per-example loss of the batch as a kept scalar (the caller disposes it). Reads nothing back from the device.
  */
 export function runStep(
-  { model, data, reduction, vars, optimizer, sampler }: StepArgs, batchSize: number, microBatches: number, lr: tf.Scalar,
+  { model, data, reduction, vars, optimizer, sampler, direct }: StepArgs, batchSize: number, microBatches: number, lr: tf.Scalar,
 ): tf.Scalar {
+  if (direct && microBatches === 1) return direct(batchSize, lr);
   const micro = batchSize / microBatches;
   return tf.tidy(() => {
     let grads: tf.Tensor[] | null = null;

@@ -7,6 +7,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { SGD_UPDATE } from '../kernel-names.ts';
 import { DEFAULT_BACKEND_OPTIONS, type BackendOptions } from '../options.ts';
 import type { NativeAddon } from './addon.ts';
+import { GEMM_LIBRARIES } from './op-codes.ts';
 import { NATIVE, nativeKernelConfigs, pinningInputs, pinValues, VIEW_KERNELS } from './kernels.ts';
 
 /**
@@ -48,7 +49,20 @@ export function registerNativeBackend(addon: NativeAddon, options: Pick<BackendO
   registerNativeKernels(addon, options, key);
 }
 
+/** The addon and GEMM library the native kernels were last registered with. */
+let kernelsUse: { addon: NativeAddon; gemmLibrary: number } | null = null;
+
+/**
+ * The addon and GEMM library code the native kernels call, while the native backend is the
+ * current one (null otherwise): for code that calls the same addon functions directly, as the
+ * direct dense step does (src/train/direct-dense-step.ts).
+ */
+export function nativeKernelsInUse(): { addon: NativeAddon; gemmLibrary: number } | null {
+  return tf.getBackend() === NATIVE ? kernelsUse : null;
+}
+
 function registerNativeKernels(addon: NativeAddon, options: Pick<BackendOptions, 'gemm' | 'fusedSgd'>, key: string): void {
+  kernelsUse = { addon, gemmLibrary: GEMM_LIBRARIES[options.gemm] };
   if (!options.fusedSgd && tf.getKernel(SGD_UPDATE, NATIVE) != null) tf.unregisterKernel(SGD_UPDATE, NATIVE);
   for (const config of nativeKernelConfigs(addon, options)) {
     if (tf.getKernel(config.kernelName, NATIVE) != null) tf.unregisterKernel(config.kernelName, NATIVE);
