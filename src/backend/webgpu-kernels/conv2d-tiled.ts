@@ -16,7 +16,7 @@
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { vectorWidth } from './filter-grad-plan.ts';
-import type { UniformData } from './filter-grad-programs.ts';
+import type { FilterGradUniforms, UniformData } from './filter-grad-programs.ts';
 
 export type ConvTileMode = 'forward' | 'input-grad';
 /** Activations fused into the forward pass after the bias; others run tfjs's kernel. */
@@ -27,21 +27,13 @@ export type TiledBias = 'none' | 'channel' | 'one';
 const WORKGROUP: [number, number, number] = [64, 1, 1];
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** The sizes of one tiled convolution (tfjs's Conv2DInfo has them all). */
-export interface ConvTileShape {
+/** The sizes of one tiled convolution (tfjs's Conv2DInfo has them all): the filter gradient's geometry and the counts. */
+export interface ConvTileShape extends FilterGradUniforms {
   batchSize: number;
-  inHeight: number;
-  inWidth: number;
   inChannels: number;
-  outHeight: number;
-  outWidth: number;
   outChannels: number;
   filterHeight: number;
   filterWidth: number;
-  strides: [number, number];
-  /** Padding before the first row and column. */
-  pads: [number, number];
-  dilations: [number, number];
 }
 
 export interface ConvTilePlan {
