@@ -157,6 +157,26 @@ describe.skipIf(skipWebgpu)(`webgpu tiled convolutions match cpu on ${probe.usab
     expect(err).toBeLessThan(TOLERANCE);
   });
 
+  // A NaN must reach exactly the outputs whose sums hold it: the columns a tile reads outside
+  // the image, or between a stride's taps, are dropped, not multiplied by 0.
+  it.each([
+    { kernel: 'Conv2D', c: { name: '1x1 with explicit padding 1: border outputs are all padding', x: [2, 6, 6, 4], filter: [1, 1, 4, 8], stride: 1, pad: 1 } as Case },
+    { kernel: 'Conv2DBackpropInput', c: MODEL_SHAPES[2]! },
+  ])('$kernel: a NaN spreads to the same outputs as on cpu ($c.name)', async ({ kernel, c }) => {
+    const fwd = kernel === 'Conv2D';
+    const src = host(fwd ? c.x : outShape(c));
+    src.values[src.shape[2]! * src.shape[3]! + 1] = NaN; // image 0, row 1, column 0, channel 1
+    const inputs: Record<string, HostTensor> = { [fwd ? 'x' : 'dy']: src, filter: host(c.filter) };
+    const attrs = fwd ? forwardAttrs(c) : inputGradAttrs(c);
+    const ref = await runKernelOn('cpu', kernel, inputs, attrs);
+    const got = await runKernelOn('webgpu', kernel, inputs, attrs);
+    const nanAt = (v: Float32Array) => [...v.keys()].filter((i) => Number.isNaN(v[i]));
+    expect(nanAt(ref.values).length).toBeGreaterThan(0);
+    expect(nanAt(got.values)).toEqual(nanAt(ref.values));
+    const finite = (v: Float32Array) => v.map((e) => (Number.isNaN(e) ? 0 : e));
+    expect(relError(finite(got.values), finite(ref.values))).toBeLessThan(TOLERANCE);
+  });
+
   it('gives the same bits run to run and leaves no backend data behind', async () => {
     const c = MODEL_SHAPES[2]!;
     const fwd = { x: host(c.x), filter: host(c.filter) };

@@ -61,8 +61,8 @@ export interface ConvTilePlan {
 export const MAX_TILE_PIXELS = 8;
 /**
  * Most output channels a thread's tile holds (7 x 16 = 112 accumulators for the CNN's conv2).
- * On lavapipe 16 was as fast as 8 or faster in every interleaved run (conv2 forward 110 ms
- * against 190, input gradient 137 against 152, conv1 43 against 50; conv-kernel-bench.ts).
+ * On lavapipe 16 was as fast as 8 or faster in every interleaved run (conv2 at batch 256:
+ * forward 139 ms against 162, input gradient 109 against 131; conv-kernel-bench.ts).
  */
 export const MAX_TILE_CHANNELS = 16;
 
@@ -104,7 +104,7 @@ export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: numb
 function sourceRow(mode: ConvTileMode): string {
   if (mode === 'forward') {
     return `let sy = row * uniforms.strides.x - uniforms.pads.x + kh * uniforms.dilations.x;
-        if (sy < 0 || sy >= ${'uniforms.srcDims.x'}) { continue; }`;
+        if (sy < 0 || sy >= uniforms.srcDims.x) { continue; }`;
   }
   return `let ny = row + uniforms.pads.x - kh * uniforms.dilations.x;
         if (ny < 0 || ny % uniforms.strides.x != 0) { continue; }
@@ -112,7 +112,11 @@ function sourceRow(mode: ConvTileMode): string {
         if (sy >= uniforms.srcDims.x) { continue; }`;
 }
 
-/** WGSL for pixel p's source column at tap column `kw`, its mask (1 inside, 0 outside) and base index. */
+/**
+ * WGSL for pixel p's source column at tap column `kw`, whether it lies inside the image, and the
+ * base index of a column clamped inside (read, then dropped by a select, so an Inf or NaN next to
+ * the border cannot leak into the sum the way multiplying by a 0/1 mask would).
+ */
 function sourceColumn(mode: ConvTileMode, p: number, reduced: number): string {
   const col = mode === 'forward'
     ? `let sx${p} = col${p} * uniforms.strides.y - uniforms.pads.y + kw * uniforms.dilations.y;
@@ -121,7 +125,6 @@ function sourceColumn(mode: ConvTileMode, p: number, reduced: number): string {
           let sx${p} = nx${p} / uniforms.strides.y;
           let in${p} = nx${p} >= 0 && nx${p} % uniforms.strides.y == 0 && sx${p} < uniforms.srcDims.y;`;
   return `${col}
-          let m${p} = select(0.0, 1.0, in${p});
           let b${p} = (srcRow + clamp(sx${p}, 0, uniforms.srcDims.y - 1)) * ${reduced};`;
 }
 
@@ -190,7 +193,7 @@ export class Conv2DTiledProgram implements WebGPUProgram {
           ${px.map((p) => sourceColumn(plan.mode, p, reduced)).join('\n          ')}
           let wTap = (kh * ${shape.filterWidth} + kw) * ${shape.inChannels * shape.outChannels};
           for (var j = 0; j < ${reduced}; j = j + 1) {
-            ${px.map((p) => `let v${p} = src[b${p} + j] * m${p};`).join('\n            ')}
+            ${px.map((p) => `let v${p} = select(0.0, src[b${p} + j], in${p});`).join('\n            ')}
             ${ch.map((k) => `let w${k} = W[${wIndex(k)}];`).join('\n            ')}
             ${px.flatMap((p) => ch.map((k) => `a${p}_${k} = a${p}_${k} + v${p} * w${k};`)).join('\n            ')}
           }
