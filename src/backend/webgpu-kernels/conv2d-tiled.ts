@@ -1,9 +1,9 @@
 /**
  * One WebGPU program for a convolution's forward pass and its input gradient (NHWC, float32),
  * each thread computing a register tile: `pixels` output pixels of one row x `channels` output
- * channels. Per filter tap and reduced channel a thread loads `pixels` input values and
- * `channels` filter values and does pixels x channels multiply-adds, so every value read is used
- * several times (tfjs-webgpu's Conv2D product and its Conv2DBackpropInput program read far more
+ * channels (up to 8 x 16). Per filter tap and reduced channel a thread loads `pixels` input
+ * values and `channels` filter values and does pixels x channels multiply-adds, so every value
+ * read is used several times (tfjs-webgpu's Conv2D product and its Conv2DBackpropInput program read far more
  * per multiply-add at the small channel counts of batchlab's models).
  *
  * - forward: y[n,oy,ox,co] = sum over kh,kw,ci of x[n, oy*sh - top + kh*dh, ox*sw - left + kw*dw, ci]
@@ -57,8 +57,14 @@ export interface ConvTilePlan {
   threads: number;
 }
 
-/** Most pixels a thread's tile holds (with 8 channels, 64 accumulators). */
+/** Most pixels a thread's tile holds. */
 export const MAX_TILE_PIXELS = 8;
+/**
+ * Most output channels a thread's tile holds (7 x 16 = 112 accumulators for the CNN's conv2).
+ * On lavapipe 16 was as fast as 8 or faster in every interleaved run (conv2 forward 110 ms
+ * against 190, input gradient 137 against 152, conv1 43 against 50; conv-kernel-bench.ts).
+ */
+export const MAX_TILE_CHANNELS = 16;
 
 /**
  * Pixels per tile for rows of `columns` tiled columns: all of them when they fit, else the count
@@ -75,7 +81,7 @@ export function pixelsFor(columns: number): number {
 }
 
 /** The tiling of one convolution; `pixels` and `maxChannels` override the defaults (for measuring). */
-export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: number, maxChannels = 8): ConvTilePlan {
+export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: number, maxChannels = MAX_TILE_CHANNELS): ConvTilePlan {
   const fwd = mode === 'forward';
   const dstHeight = fwd ? s.outHeight : s.inHeight;
   const dstWidth = fwd ? s.outWidth : s.inWidth;

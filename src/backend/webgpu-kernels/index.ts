@@ -8,7 +8,7 @@
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
  * - Conv2D, FusedConv2D (bias, linear / ReLU / ReLU6) and Conv2DBackpropInput, NHWC: one program
- *   where each thread computes a register tile of up to 8 output pixels x 8 output channels, so
+ *   where each thread computes a register tile of up to 8 output pixels x 16 output channels, so
  *   each input and filter value it loads feeds several multiply-adds; the input gradient is the
  *   same program reading dy with the filter transposed (conv2d-tiled.ts, conv2d-tiled-kernels.ts).
  * - MaxPoolGrad: one dispatch (each input element finds the argmax of the windows covering it)
