@@ -61,8 +61,9 @@ export async function openCurveWriter(runDir: string, withGradStats = false, res
   const columns = [...CURVE_COLUMNS, ...(withGradStats ? GRAD_STATS_COLUMNS : []), ...(withValidation ? VALIDATION_COLUMNS : [])];
   // The headers first, so even a run that fails at once leaves readable files.
   if (resume === undefined) {
-    await writeFileAtomic(file, renderCsvHeader(columns));
-    await writeFileAtomic(stepLossesCsv, renderCsvHeader(STEP_LOSS_COLUMNS));
+    // Headers only: a run without a checkpoint starts over, rewriting them (not fsynced).
+    await writeFileAtomic(file, renderCsvHeader(columns), { durable: false });
+    await writeFileAtomic(stepLossesCsv, renderCsvHeader(STEP_LOSS_COLUMNS), { durable: false });
   } else {
     await cutFile(file, resume.curveLength);
     await cutFile(stepLossesCsv, (await stepLossesEnd(stepLossesCsv, resume.step)).length!);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../test/support/temp-dir.ts';
@@ -75,5 +75,26 @@ describe('atomic writes', () => {
     await expect(writeFileAtomic(join(tmp.path, 'missing', 'b.json'), 'x')).rejects.toThrow();
     await expect(writeFileAtomic(join(tmp.path, 'a.json', 'c'), 'x')).rejects.toThrow(); // a file where a folder should be
     expect(await readdir(tmp.path)).toEqual(['a.json']);
+  });
+
+  it('durable: false replaces the file the same way, without fsyncing its folder', async () => {
+    const file = join(tmp.path, 'a.csv');
+    const synced: string[] = [];
+    const handle = await open(tmp.path, 'r');
+    const proto = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+    await handle.close();
+    const original = proto.sync;
+    proto.sync = function (this: unknown) { synced.push('sync'); return original.call(this); };
+    try {
+      await writeFileAtomic(file, 'one', { durable: false });
+      await writeFileAtomic(file, 'two', { durable: false });
+      expect(synced).toEqual([]);
+      await writeFileAtomic(file, 'three');
+      expect(synced).toEqual(['sync']); // the folder's (write-file-atomic syncs the file through fs.fsync)
+    } finally {
+      proto.sync = original;
+    }
+    expect(await readFile(file, 'utf8')).toBe('three');
+    expect(await readdir(tmp.path)).toEqual(['a.csv']);
   });
 });

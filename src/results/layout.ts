@@ -146,7 +146,8 @@ export const FINISHED: ReadonlySet<string> = new Set(['completed', 'diverged']);
 
 /** Writes run.json: the record, or a `running` marker while the run trains. */
 export function writeRunRecord(runDir: string, record: RunRecord | (Omit<RunRecord, 'status'> & { status: 'running' })): Promise<void> {
-  return writeJsonAtomic(runPaths(runDir).runJson, stamp(record));
+  // A run that is still running is redone whether or not its record survives a power loss.
+  return writeJsonAtomic(runPaths(runDir).runJson, stamp(record), { durable: record.status !== 'running' });
 }
 
 /**
@@ -198,7 +199,8 @@ export function renderSummaryCsv(records: readonly RunRecord[], axes: readonly s
 
 /** Rewrites `<dir>/summary.csv` atomically. */
 export function writeSummary(dir: string, records: readonly RunRecord[], axes: readonly string[]): Promise<void> {
-  return writeFileAtomic(resultsPaths(dir).summaryCsv, renderSummaryCsv(records, axes));
+  // An index of the run.json files, rewritten from them at every sweep's start: atomic, not fsynced.
+  return writeFileAtomic(resultsPaths(dir).summaryCsv, renderSummaryCsv(records, axes), { durable: false });
 }
 
 // --- verdicts.csv, verdicts.json -------------------------------------------------------------

@@ -15,8 +15,13 @@ export interface DenseLayer {
 
 type AnyLayer = tf.layers.Layer;
 
-function variablesOf(layer: AnyLayer): tf.Variable[] {
+function variablesOf(layer: AnyLayer | tf.LayersModel): tf.Variable[] {
   return layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+}
+
+/** The model's trainable variables in its own order (the loop's order too). */
+export function variablesOfModel(model: tf.LayersModel): tf.Variable[] {
+  return variablesOf(model);
 }
 
 /** A float32 [inputs, units] kernel and [units] bias, the layer's only weights. */

@@ -1,7 +1,7 @@
 /**
- * The direct dense step (direct-dense-step.ts) against the tfjs path it replaces, on the native
- * backend: whole runs through trainModel with it on and off give bit-identical curve rows (every
- * step's loss included) and weights, across optimizers, reductions, depths, batch sizes and image
+ * The direct dense step and evaluation (direct-dense-step.ts, direct-dense-eval.ts) against the
+ * tfjs path they replace, on the native backend: whole runs through trainModel with them on and
+ * off give bit-identical curve rows (every step's loss and every evaluation included) and weights, across optimizers, reductions, depths, batch sizes and image
  * or vector inputs; models and settings it does not cover get no direct step.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,9 @@ import { loadDataset } from '../data/index.ts';
 import { buildModel, type ModelConfig } from '../models/index.ts';
 import { disposeTrainEval, withTrainEval } from '../runner/train-data.ts';
 import { EpochSampler } from './batches.ts';
+import { directDenseEvaluate } from './direct-dense-eval.ts';
 import { planDirectDenseStep, setDirectDenseSteps } from './direct-dense-step.ts';
+import { evaluate } from './evaluate.ts';
 import { trainModel } from './loop.ts';
 import { createOptimizer } from './optimizers.ts';
 import type { CurveRow } from './types.ts';
@@ -71,8 +73,8 @@ describe.skipIf(skipNative)('direct dense step on native', () => {
     }],
     ['plain SGD, one hidden layer, batch 1', { model: { name: 'mlp', hidden: [12] }, optimizer: { name: 'sgd', momentum: 0 }, train: { batchSize: 1, epochs: 1 } }],
     ['Adam, three hidden layers, batch 32', { model: { name: 'mlp', hidden: [20, 12, 8] }, optimizer: { name: 'adam' }, train: { batchSize: 32, lr: 0.003 } }],
-    ['images flattened (mnist), batch 16', {
-      data: { name: 'mnist', trainSize: 64, testSize: 32 }, model: { name: 'mlp', hidden: [24, 16] }, train: { batchSize: 16 },
+    ['images flattened (mnist), batch 16, a validation split, evaluations in chunks of 7', {
+      data: { name: 'mnist', trainSize: 64, testSize: 32, validationSize: 20 }, model: { name: 'mlp', hidden: [24, 16] }, train: { batchSize: 16, evalBatchSize: 7 },
     }],
   ];
   it.each(cases)('%s: the same curve rows and weights, bit for bit', async (_, spec) => {
@@ -98,6 +100,25 @@ describe.skipIf(skipNative)('direct dense step on native', () => {
   it.each(notCovered)('%s: no direct step (the tfjs path runs)', async (_, spec) => {
     await tf.setBackend(NATIVE);
     expect((await runOnce(configOf(spec), true)).direct).toBe(false);
+  });
+
+  it('evaluate() gives the same loss and accuracy bits directly as through tfjs, in any chunking', async () => {
+    await tf.setBackend(NATIVE);
+    const config = configOf({ data: { name: 'blobs', classes: 5, dim: 9, trainSize: 40, testSize: 37 }, model: { name: 'mlp', hidden: [11, 6] } });
+    const dataset = await loadDataset(config.data as Parameters<typeof loadDataset>[0]);
+    const model = buildModel(config.model as ModelConfig, dataset.inputShape, dataset.numOutputs, 9);
+    try {
+      for (const chunk of [1, 7, 37, 1000]) {
+        setDirectDenseSteps(false);
+        const viaTfjs = await evaluate(model, dataset.testX, dataset.testY, 'classification', chunk);
+        setDirectDenseSteps(true);
+        expect(directDenseEvaluate(model, dataset.testX, dataset.testY, chunk)).not.toBeNull();
+        expect(await evaluate(model, dataset.testX, dataset.testY, 'classification', chunk)).toEqual(viaTfjs);
+      }
+    } finally {
+      model.dispose();
+      dataset.dispose();
+    }
   });
 
   it('the cpu backend gets no direct step', async () => {

@@ -30,9 +30,14 @@ export type DirectStep = (batchSize: number, lr: tf.Scalar) => tf.Scalar;
 
 let enabled = true;
 
-/** Tests and benchmarks: plan no direct steps (false) to run the tfjs path for comparison. */
+/** Tests and benchmarks: no direct steps or evaluations (false), to run the tfjs path for comparison. */
 export function setDirectDenseSteps(on: boolean): void {
   enabled = on;
+}
+
+/** Whether direct steps and evaluations may run (setDirectDenseSteps). */
+export function directStepsEnabled(): boolean {
+  return enabled;
 }
 
 export interface DirectStepArgs {

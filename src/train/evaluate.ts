@@ -1,5 +1,9 @@
-/** Evaluation in inference mode (BN moving statistics, no dropout), chunked to bound memory. */
+/**
+ * Evaluation in inference mode (BN moving statistics, no dropout), chunked to bound memory.
+ * batchlab's MLP on native is evaluated by direct calls (direct-dense-eval.ts), with the same bits.
+ */
 import * as tf from '@tensorflow/tfjs';
+import { directDenseEvaluate } from './direct-dense-eval.ts';
 import { perExampleLoss, type Task } from './loss.ts';
 
 export interface EvalResult {
@@ -11,6 +15,8 @@ export async function evaluate(
   model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, task: Task, chunk: number,
 ): Promise<EvalResult> {
   const n = x.shape[0];
+  const direct = task === 'classification' ? directDenseEvaluate(model, x, y, chunk) : null;
+  if (direct) return { loss: direct.lossSum / n, acc: direct.correct / n };
   const totals = tf.tidy(() => {
     let lossSum: tf.Tensor = tf.scalar(0);
     let correct: tf.Tensor = tf.scalar(0);

@@ -1,14 +1,12 @@
 /**
  * Conv2D, FusedConv2D and Conv2DBackpropInput on webgpu through batchlab's tiled program
  * (conv2d-tiled.ts), for NHWC float32 at any filter size, stride, padding, rounding and dilation.
- * Conv2D with few taps x channels (a first layer) runs the direct program (conv2d-direct.ts).
  * Falls back to tfjs's kernel for NCHW, other dtypes, fused PReLU / leaky ReLU / ELU / sigmoid,
  * a bias other than one value per output channel or one value for all, and empty tensors.
  * (A bias of shape [1] is handled here: tfjs-webgpu 4.22's own kernel gives values far from the
  * cpu backend's for it, relative error ~1.9 in conv2d-tiled.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { fitsDirect, runConv2dDirect } from './conv2d-direct.ts';
 import {
   Conv2DTiledProgram, convTileUniforms, planConvTile, type ConvTileMode, type ConvTileShape, type TiledActivation,
 } from './conv2d-tiled.ts';
@@ -74,8 +72,7 @@ export function registerConv2dTiled(): void {
     if (attrs.dataFormat === 'NCHW' || !isFloat4D(x, filter)) return stock(args);
     const info = forwardInfo(x, filter, attrs);
     if (info.outHeight <= 0 || info.outWidth <= 0) return stock(args);
-    const backend = args.backend as WebgpuProgramRunner;
-    return fitsDirect(filter.shape) ? runConv2dDirect(backend, x, filter, info) : runConv2dTiled(backend, 'forward', x, filter, info);
+    return runConv2dTiled(args.backend as WebgpuProgramRunner, 'forward', x, filter, info);
   });
 
   replaceWebgpuKernel('FusedConv2D', (stock) => (args) => {

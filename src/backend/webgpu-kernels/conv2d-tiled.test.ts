@@ -1,7 +1,7 @@
 /**
  * batchlab's tiled webgpu Conv2D, FusedConv2D and Conv2DBackpropInput against the cpu backend on
- * fresh random inputs: the shapes of batchlab's models (cnn conv2, resnet's 3x3 stride 1 and 2 and
- * its 1x1 stride-2 projections) and odd ones (batch 1, channels not divisible by 4, 5x5 and 1x1
+ * fresh random inputs: the shapes of batchlab's models (first layers on grey and RGB, cnn conv2,
+ * resnet's 3x3 stride 1 and 2 and its 1x1 stride-2 projections) and odd ones (batch 1, channels not divisible by 4, 5x5 and 1x1
  * filters, valid / same / explicit padding, dilation 2, widths the tile does not divide); the fused
  * bias and activations; one dispatch each, asserted so a silent fallback fails; the fallbacks to
  * tfjs's kernel; run to run bit-identity; no leaks. Lavapipe or a GPU: skipped without a Vulkan
@@ -14,7 +14,6 @@ import { probeWebgpuForTests, useWebgpuSuite } from '../../../test/support/webgp
 import { relError } from '../../../test/support/rel-error.ts';
 import { randn } from '../../../test/support/wasm-vs-cpu.ts';
 import { countDispatches } from '../webgpu-dispatch-counter.ts';
-import { fitsDirect } from './conv2d-direct.ts';
 import { isBatchlabWebgpuKernel } from './replace-kernel.ts';
 
 const TOLERANCE = 1e-4;
@@ -58,6 +57,13 @@ const inputGradAttrs = (c: Case, dataFormat = 'NHWC') => ({
   inputShape: c.x, strides: [c.stride, c.stride], pad: c.pad, dataFormat, dimRoundingMode: undefined,
 });
 
+/** First layers (only their forward pass runs: InputConv2D skips the images' gradient). */
+const FIRST_LAYERS: Case[] = [
+  { name: 'cnn conv1 / resnet stem on grey: 3x3, 1 -> 16, 28x28 same', x: [4, 28, 28, 1], filter: [3, 3, 1, 16], stride: 1, pad: 'same' },
+  { name: 'cnn kernelSize 5 on grey: 5x5, 1 -> 8', x: [2, 28, 28, 1], filter: [5, 5, 1, 8], stride: 1, pad: 'same' },
+  { name: 'resnet stem on RGB: 3x3, 3 -> 16, 32x32 same', x: [2, 32, 32, 3], filter: [3, 3, 3, 16], stride: 1, pad: 'same' },
+];
+
 const MODEL_SHAPES: Case[] = [
   { name: 'cnn conv2: 3x3, 16 -> 32, 14x14 same', x: [3, 14, 14, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' },
   { name: 'resnet stage 1: 3x3, 16 -> 16, 8x8 same', x: [2, 8, 8, 16], filter: [3, 3, 16, 16], stride: 1, pad: 'same' },
@@ -84,14 +90,13 @@ describe.skipIf(skipWebgpu)(`webgpu tiled convolutions match cpu on ${probe.usab
     for (const name of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput']) expect(isBatchlabWebgpuKernel(name)).toBe(true);
   });
 
-  // FusedConv2D always takes the tiled program; Conv2D takes the direct one for KH*KW*C <= 64.
-  it.each([...MODEL_SHAPES, ...ODD_SHAPES, DILATED])('FusedConv2D and Conv2D: $name', async (c) => {
+  it.each([...FIRST_LAYERS, ...MODEL_SHAPES, ...ODD_SHAPES, DILATED])('FusedConv2D and Conv2D: $name', async (c) => {
     const inputs = { x: host(c.x), filter: host(c.filter) };
     const fused = await compare('FusedConv2D', inputs, forwardAttrs(c, { activation: 'linear', leakyreluAlpha: undefined }));
     expect(fused.programs).toEqual([[TILED, 1]]);
     expect(fused.err).toBeLessThan(TOLERANCE);
     const plain = await compare('Conv2D', inputs, forwardAttrs(c));
-    expect(plain.programs).toEqual([[fitsDirect(c.filter) ? 'Conv2DDirectProgram' : TILED, 1]]);
+    expect(plain.programs).toEqual([[TILED, 1]]);
     expect(plain.err).toBeLessThan(TOLERANCE);
   });
 
@@ -114,13 +119,6 @@ describe.skipIf(skipWebgpu)(`webgpu tiled convolutions match cpu on ${probe.usab
       expect(programs).toEqual([[TILED, 1]]);
       expect(err).toBeLessThan(TOLERANCE);
     }
-  });
-
-  it('keeps the direct program for a first layer (3x3 on one channel)', async () => {
-    const c: Case = { name: 'cnn conv1', x: [2, 28, 28, 1], filter: [3, 3, 1, 16], stride: 1, pad: 'same' };
-    const { err, programs } = await compare('Conv2D', { x: host(c.x), filter: host(c.filter) }, forwardAttrs(c));
-    expect(programs).toEqual([['Conv2DDirectProgram', 1]]);
-    expect(err).toBeLessThan(TOLERANCE);
   });
 
   it.each([
@@ -157,6 +155,26 @@ describe.skipIf(skipWebgpu)(`webgpu tiled convolutions match cpu on ${probe.usab
     expect(programs.map(([p]) => p)).not.toContain(TILED);
     expect(programs.length).toBeGreaterThan(0);
     expect(err).toBeLessThan(TOLERANCE);
+  });
+
+  // A NaN must reach exactly the outputs whose sums hold it: the columns a tile reads outside
+  // the image, or between a stride's taps, are dropped, not multiplied by 0.
+  it.each([
+    { kernel: 'Conv2D', c: { name: '1x1 with explicit padding 1: border outputs are all padding', x: [2, 6, 6, 4], filter: [1, 1, 4, 8], stride: 1, pad: 1 } as Case },
+    { kernel: 'Conv2DBackpropInput', c: MODEL_SHAPES[2]! },
+  ])('$kernel: a NaN spreads to the same outputs as on cpu ($c.name)', async ({ kernel, c }) => {
+    const fwd = kernel === 'Conv2D';
+    const src = host(fwd ? c.x : outShape(c));
+    src.values[src.shape[2]! * src.shape[3]! + 1] = NaN; // image 0, row 1, column 0, channel 1
+    const inputs: Record<string, HostTensor> = { [fwd ? 'x' : 'dy']: src, filter: host(c.filter) };
+    const attrs = fwd ? forwardAttrs(c) : inputGradAttrs(c);
+    const ref = await runKernelOn('cpu', kernel, inputs, attrs);
+    const got = await runKernelOn('webgpu', kernel, inputs, attrs);
+    const nanAt = (v: Float32Array) => [...v.keys()].filter((i) => Number.isNaN(v[i]));
+    expect(nanAt(ref.values).length).toBeGreaterThan(0);
+    expect(nanAt(got.values)).toEqual(nanAt(ref.values));
+    const finite = (v: Float32Array) => v.map((e) => (Number.isNaN(e) ? 0 : e));
+    expect(relError(finite(got.values), finite(ref.values))).toBeLessThan(TOLERANCE);
   });
 
   it('gives the same bits run to run and leaves no backend data behind', async () => {

@@ -1,9 +1,9 @@
 /**
  * One WebGPU program for a convolution's forward pass and its input gradient (NHWC, float32),
  * each thread computing a register tile: `pixels` output pixels of one row x `channels` output
- * channels. Per filter tap and reduced channel a thread loads `pixels` input values and
- * `channels` filter values and does pixels x channels multiply-adds, so every value read is used
- * several times (tfjs-webgpu's Conv2D product and its Conv2DBackpropInput program read far more
+ * channels (up to 8 x 16). Per filter tap and reduced channel a thread loads `pixels` input
+ * values and `channels` filter values and does pixels x channels multiply-adds, so every value
+ * read is used several times (tfjs-webgpu's Conv2D product and its Conv2DBackpropInput program read far more
  * per multiply-add at the small channel counts of batchlab's models).
  *
  * - forward: y[n,oy,ox,co] = sum over kh,kw,ci of x[n, oy*sh - top + kh*dh, ox*sw - left + kw*dw, ci]
@@ -16,7 +16,7 @@
  */
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { vectorWidth } from './filter-grad-plan.ts';
-import type { UniformData } from './filter-grad-programs.ts';
+import type { FilterGradUniforms, UniformData } from './filter-grad-programs.ts';
 
 export type ConvTileMode = 'forward' | 'input-grad';
 /** Activations fused into the forward pass after the bias; others run tfjs's kernel. */
@@ -27,21 +27,13 @@ export type TiledBias = 'none' | 'channel' | 'one';
 const WORKGROUP: [number, number, number] = [64, 1, 1];
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** The sizes of one tiled convolution (tfjs's Conv2DInfo has them all). */
-export interface ConvTileShape {
+/** The sizes of one tiled convolution (tfjs's Conv2DInfo has them all): the filter gradient's geometry and the counts. */
+export interface ConvTileShape extends FilterGradUniforms {
   batchSize: number;
-  inHeight: number;
-  inWidth: number;
   inChannels: number;
-  outHeight: number;
-  outWidth: number;
   outChannels: number;
   filterHeight: number;
   filterWidth: number;
-  strides: [number, number];
-  /** Padding before the first row and column. */
-  pads: [number, number];
-  dilations: [number, number];
 }
 
 export interface ConvTilePlan {
@@ -65,8 +57,14 @@ export interface ConvTilePlan {
   threads: number;
 }
 
-/** Most pixels a thread's tile holds (with 8 channels, 64 accumulators). */
+/** Most pixels a thread's tile holds. */
 export const MAX_TILE_PIXELS = 8;
+/**
+ * Most output channels a thread's tile holds (7 x 16 = 112 accumulators for the CNN's conv2).
+ * On lavapipe 16 was as fast as 8 or faster in every interleaved run (conv2 at batch 256:
+ * forward 139 ms against 162, input gradient 109 against 131; conv-kernel-bench.ts).
+ */
+export const MAX_TILE_CHANNELS = 16;
 
 /**
  * Pixels per tile for rows of `columns` tiled columns: all of them when they fit, else the count
@@ -83,7 +81,7 @@ export function pixelsFor(columns: number): number {
 }
 
 /** The tiling of one convolution; `pixels` and `maxChannels` override the defaults (for measuring). */
-export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: number, maxChannels = 8): ConvTilePlan {
+export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: number, maxChannels = MAX_TILE_CHANNELS): ConvTilePlan {
   const fwd = mode === 'forward';
   const dstHeight = fwd ? s.outHeight : s.inHeight;
   const dstWidth = fwd ? s.outWidth : s.inWidth;
@@ -106,7 +104,7 @@ export function planConvTile(mode: ConvTileMode, s: ConvTileShape, pixels?: numb
 function sourceRow(mode: ConvTileMode): string {
   if (mode === 'forward') {
     return `let sy = row * uniforms.strides.x - uniforms.pads.x + kh * uniforms.dilations.x;
-        if (sy < 0 || sy >= ${'uniforms.srcDims.x'}) { continue; }`;
+        if (sy < 0 || sy >= uniforms.srcDims.x) { continue; }`;
   }
   return `let ny = row + uniforms.pads.x - kh * uniforms.dilations.x;
         if (ny < 0 || ny % uniforms.strides.x != 0) { continue; }
@@ -114,7 +112,11 @@ function sourceRow(mode: ConvTileMode): string {
         if (sy >= uniforms.srcDims.x) { continue; }`;
 }
 
-/** WGSL for pixel p's source column at tap column `kw`, its mask (1 inside, 0 outside) and base index. */
+/**
+ * WGSL for pixel p's source column at tap column `kw`, whether it lies inside the image, and the
+ * base index of a column clamped inside (read, then dropped by a select, so an Inf or NaN next to
+ * the border cannot leak into the sum the way multiplying by a 0/1 mask would).
+ */
 function sourceColumn(mode: ConvTileMode, p: number, reduced: number): string {
   const col = mode === 'forward'
     ? `let sx${p} = col${p} * uniforms.strides.y - uniforms.pads.y + kw * uniforms.dilations.y;
@@ -123,7 +125,6 @@ function sourceColumn(mode: ConvTileMode, p: number, reduced: number): string {
           let sx${p} = nx${p} / uniforms.strides.y;
           let in${p} = nx${p} >= 0 && nx${p} % uniforms.strides.y == 0 && sx${p} < uniforms.srcDims.y;`;
   return `${col}
-          let m${p} = select(0.0, 1.0, in${p});
           let b${p} = (srcRow + clamp(sx${p}, 0, uniforms.srcDims.y - 1)) * ${reduced};`;
 }
 
@@ -192,7 +193,7 @@ export class Conv2DTiledProgram implements WebGPUProgram {
           ${px.map((p) => sourceColumn(plan.mode, p, reduced)).join('\n          ')}
           let wTap = (kh * ${shape.filterWidth} + kw) * ${shape.inChannels * shape.outChannels};
           for (var j = 0; j < ${reduced}; j = j + 1) {
-            ${px.map((p) => `let v${p} = src[b${p} + j] * m${p};`).join('\n            ')}
+            ${px.map((p) => `let v${p} = select(0.0, src[b${p} + j], in${p});`).join('\n            ')}
             ${ch.map((k) => `let w${k} = W[${wIndex(k)}];`).join('\n            ')}
             ${px.flatMap((p) => ch.map((k) => `a${p}_${k} = a${p}_${k} + v${p} * w${k};`)).join('\n            ')}
           }

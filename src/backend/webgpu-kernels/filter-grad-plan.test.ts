@@ -7,8 +7,8 @@ const shape = (batchSize: number, out: number, inChannels: number, k: number, ou
 describe('planFilterGrad', () => {
   it.each([
     // name, mode, shape, expected tiles, tileIn, tileOut, chunkRows, chunks
-    ['cnn conv1 at batch 256 (3x3x1x16, 28x28)', 'conv', shape(256, 28, 1, 3, 16), { tileIn: 1, tileOut: 4, tiles: 36, chunkRows: 4, chunks: 1792, filterSize: 144 }],
-    ['cnn conv2 at batch 256 (3x3x16x32, 14x14)', 'conv', shape(256, 14, 16, 3, 32), { tileIn: 4, tileOut: 4, tiles: 288, chunkRows: 16, chunks: 224, filterSize: 4608 }],
+    ['cnn conv1 at batch 256 (3x3x1x16, 28x28)', 'conv', shape(256, 28, 1, 3, 16), { tileIn: 1, tileOut: 8, tiles: 18, chunkRows: 3, chunks: 2390, filterSize: 144 }],
+    ['cnn conv2 at batch 256 (3x3x16x32, 14x14)', 'conv', shape(256, 14, 16, 3, 32), { tileIn: 8, tileOut: 8, tiles: 72, chunkRows: 5, chunks: 717, filterSize: 4608 }],
     ['odd channels (3 in, 5 out): one element per thread', 'conv', shape(2, 9, 3, 3, 5), { tileIn: 1, tileOut: 1, tiles: 135, chunkRows: 8, chunks: 3, filterSize: 135 }],
     ['a tiny gradient fits one chunk', 'conv', shape(1, 3, 1, 3, 4), { tileIn: 1, tileOut: 4, tiles: 9, chunkRows: 3, chunks: 1, filterSize: 36 }],
     ['depthwise, multiplier 3 on 4 channels (12 = 3 tiles of 4)', 'depthwise', shape(3, 6, 4, 5, 3), { tileIn: 1, tileOut: 4, tiles: 75, chunkRows: 11, chunks: 2, filterSize: 300 }],

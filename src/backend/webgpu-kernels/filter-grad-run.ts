@@ -25,7 +25,7 @@ export interface WebgpuProgramRunner {
  */
 export function runFilterGrad(
   backend: WebgpuProgramRunner, x: tf.TensorInfo, dy: tf.TensorInfo, mode: FilterGradMode,
-  info: tf.backend_util.Conv2DInfo, filterShape: number[], tiling = DEFAULT_FILTER_GRAD_TILING,
+  info: tf.backend_util.Conv2DInfo, filterShape: number[], tiling = DEFAULT_FILTER_GRAD_TILING[mode],
 ): tf.TensorInfo {
   const outChannels = mode === 'conv' ? info.outChannels : info.outChannels / info.inChannels;
   const constants: FilterGradConstants = {

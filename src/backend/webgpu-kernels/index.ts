@@ -8,11 +8,9 @@
  *   batch that a GPU cannot spread). Here the positions are split into chunks summed by many
  *   threads, then the chunks are added in a fixed order: deterministic, no atomics.
  * - Conv2D, FusedConv2D (bias, linear / ReLU / ReLU6) and Conv2DBackpropInput, NHWC: one program
- *   where each thread computes a register tile of up to 8 output pixels x 8 output channels, so
+ *   where each thread computes a register tile of up to 8 output pixels x 16 output channels, so
  *   each input and filter value it loads feeds several multiply-adds; the input gradient is the
  *   same program reading dy with the filter transposed (conv2d-tiled.ts, conv2d-tiled-kernels.ts).
- *   Conv2D with few taps x input channels (KH*KW*C <= 64, a first layer) runs a direct program
- *   instead: one thread per output pixel and up to 4 channels (conv2d-direct.ts).
  * - MaxPoolGrad: one dispatch (each input element finds the argmax of the windows covering it)
  *   in place of the stock pair of programs (argmax positions, then their gradient) (max-pool-grad.ts).
  * - Sum and Mean over axes that leave the last one (global average pooling, bias gradients): one
