@@ -6,7 +6,8 @@
  * experiments/quick.yaml was re-recorded on purpose when the main job gained a validation split
  * (data.validationSize) and log-spaced evaluations (train.evalLogSpaced): the spec changed, not the planner.
  * experiments/claims/c2-plain-batchnorm-batch-size.yaml was re-recorded on purpose when C2-plain was
- * redesigned on Wu & He's axis (batch 2/4/8/32 in two arms, warmup from 0): again the spec changed.
+ * redesigned on Wu & He's axis (batch 2/4/8/32 in two arms, warmup from 0), and again when it went
+ * from 1 epoch to 2: the spec changed, not the planner.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +55,7 @@ const FULL: Record<string, string[]> = {
 const DIGESTS: Record<string, { runs: number; sha256: string }> = {
   'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
   'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
-  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '0e452e7bead98534' }, // redesigned on Wu & He's axis (2026-12-07)
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '96248102862e8813' }, // 2 epochs (2026-12-07)
   'experiments/claims/c4-critical-batch.yaml': { runs: 100, sha256: 'a1515bf6963b8b2f' }, // validation split and lr 1.0 added (2026-12-06)
   'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
   'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 350, sha256: '75e3294cff3f81e7' }, // redesigned: validation split, 5 epochs, sqrt-moving grid (2026-12-06)
@@ -69,7 +70,7 @@ const SINGLE: Record<string, string> = {
   'experiments/tiny.yaml': '1efdb50d0a5a',
   'experiments/claims/c1-gradient-noise.yaml': '432ae788ffe0',
   'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
-  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'd9a3c13c9f58',
+  'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'f90534ef91fa',
   'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
   'experiments/claims/c4-critical-batch.yaml': '5c4cdb4e2957',
   'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
