@@ -2,7 +2,8 @@
  * Recognises batchlab's MLP as a stack of dense layers, for the direct dense step
  * (direct-dense-step.ts): exactly the layers buildMlp makes without norm or dropout, with ReLU.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { InputDense } from '../models/input-dense.ts';
 
 /** One dense layer: y = x W + b, followed by a ReLU unless it is the last (the logits). */
@@ -19,7 +20,7 @@ function variablesOf(layer: AnyLayer | tf.LayersModel): tf.Variable[] {
   return layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
 }
 
-/** The model's trainable variables in its own order (the loop's order too). */
+/** The model's trainable variables in its own order: the loop's and its optimizer's order. */
 export function variablesOfModel(model: tf.LayersModel): tf.Variable[] {
   return variablesOf(model);
 }
@@ -38,12 +39,27 @@ const isRelu = (layer: AnyLayer): boolean => layer.getClassName() === 'Activatio
 const isLinearDense = (layer: AnyLayer): boolean =>
   layer.getClassName() === 'Dense' && layer.getConfig()['activation'] === 'linear' && layer.getConfig()['useBias'] === true;
 
+/** What denseStackOf found for each model it was asked about (a model's layers never change). */
+const recognised = new WeakMap<tf.LayersModel, DenseLayer[] | null>();
+
 /**
  * The dense layers of `model` in order when its layers are exactly InputLayer, Flatten (optional),
  * InputDense (with bias), ReLU, then any number of [Dense (linear, bias), ReLU], then Dense
- * (linear, bias), and `vars` are their weights in that order (kernel, bias per layer); else null.
+ * (linear, bias), and its trainable variables are their weights in that order (kernel, bias per
+ * layer); else null. Recognised once per model.
  */
-export function denseStackOf(model: tf.LayersModel, vars: readonly tf.Variable[]): DenseLayer[] | null {
+export function denseStackOf(model: tf.LayersModel): DenseLayer[] | null {
+  if (!recognised.has(model)) recognised.set(model, recognise(model, variablesOfModel(model)));
+  return recognised.get(model)!;
+}
+
+/** A float32 tensor's own array on the current (cpu-family) backend, or null (another dtype or backend). */
+export function hostArrayOf(t: tf.Tensor): Float32Array | null {
+  const v = (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values;
+  return v instanceof Float32Array ? v : null;
+}
+
+function recognise(model: tf.LayersModel, vars: readonly tf.Variable[]): DenseLayer[] | null {
   const layers = model.layers.slice();
   if (layers.shift()?.getClassName() !== 'InputLayer') return null;
   if (layers[0]?.getClassName() === 'Flatten') layers.shift();

@@ -7,14 +7,21 @@
  * output: at 500 examples the tfjs path spent ~2.5 ms of ~6.5 ms outside the products.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { REDUCE_OPS, UNARY_OPS, XENT_REDUCTIONS } from '../backend/native/op-codes.ts';
 import { nativeKernelsInUse } from '../backend/native/register.ts';
-import { denseStackOf, variablesOfModel } from './dense-stack.ts';
+import { denseStackOf, hostArrayOf } from './dense-stack.ts';
 import { directStepsEnabled } from './direct-dense-step.ts';
 
-/** Scratch arrays by chunk size, per model (weak: they go with the model). */
-const scratchByModel = new WeakMap<tf.LayersModel, Map<number, Float32Array[]>>();
+/** The arrays one chunk size needs: each layer's output, the per-example losses and row log-sum-exps, their sum. */
+interface EvalScratch {
+  outs: Float32Array[];
+  perExample: Float32Array;
+  lse: Float32Array;
+  chunkSum: Float32Array;
+}
+
+/** Scratch by chunk size, per model (weak: it goes with the model). */
+const scratchByModel = new WeakMap<tf.LayersModel, Map<number, EvalScratch>>();
 
 /**
  * { lossSum, correct } over all of x (as float32 sums), or null where the tfjs path must run
@@ -23,19 +30,14 @@ const scratchByModel = new WeakMap<tf.LayersModel, Map<number, Float32Array[]>>(
 export function directDenseEvaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, chunk: number): { lossSum: number; correct: number } | null {
   const use = nativeKernelsInUse();
   if (!directStepsEnabled() || use === null || use.addon.softmaxXent === undefined) return null;
-  const layers = denseStackOf(model, variablesOfModel(model));
-  if (layers === null || x.dtype !== 'float32' || y.dtype !== 'float32' || y.rank !== 2) return null;
+  const layers = denseStackOf(model);
+  if (layers === null || y.rank !== 2) return null;
   const n = x.shape[0];
   const features = layers[0]!.inputs;
   const classes = layers.at(-1)!.units;
   if (n === 0 || x.size !== n * features || y.shape[0] !== n || y.shape[1] !== classes) return null;
-  const backend = tf.backend() as MathBackendCPU;
-  const valuesOf = (t: tf.Tensor): Float32Array | null => {
-    const v = backend.data.get(t.dataId)?.values;
-    return v instanceof Float32Array ? v : null;
-  };
-  const xs = valuesOf(x);
-  const ys = valuesOf(y);
+  const xs = hostArrayOf(x);
+  const ys = hostArrayOf(y);
   if (xs === null || ys === null) return null;
   const { addon, gemmLibrary: lib } = use;
   let byChunk = scratchByModel.get(model);
@@ -45,20 +47,21 @@ export function directDenseEvaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.T
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     let s = byChunk.get(m);
-    if (s === undefined) byChunk.set(m, (s = [...layers.map((l) => new Float32Array(m * l.units)), new Float32Array(m), new Float32Array(m), new Float32Array(1)]));
-    const outs = s.slice(0, layers.length);
-    const [perExample, lse, chunkSum] = s.slice(layers.length) as [Float32Array, Float32Array, Float32Array];
+    if (s === undefined) {
+      s = { outs: layers.map((l) => new Float32Array(m * l.units)), perExample: new Float32Array(m), lse: new Float32Array(m), chunkSum: new Float32Array(1) };
+      byChunk.set(m, s);
+    }
     let input = xs.subarray(start * features, (start + m) * features);
     layers.forEach((l, i) => {
-      const out = outs[i]!;
-      addon.gemm(input, valuesOf(l.kernel)!, out, 1, m, l.units, l.inputs, 0, 0, valuesOf(l.bias)!, 0, lib);
+      const out = s.outs[i]!;
+      addon.gemm(input, hostArrayOf(l.kernel)!, out, 1, m, l.units, l.inputs, 0, 0, hostArrayOf(l.bias)!, 0, lib);
       if (i < layers.length - 1) addon.unary(out, out, UNARY_OPS['Relu']!, 0); // in place: the product is not needed again
       input = out;
     });
     const labels = ys.subarray(start * classes, (start + m) * classes);
-    addon.softmaxXent!(input, labels, perExample, lse, m, classes, XENT_REDUCTIONS.none);
-    addon.reduce(perExample, chunkSum, 1, m, 1, REDUCE_OPS['Sum']!);
-    lossSum = Math.fround(lossSum + chunkSum[0]!);
+    addon.softmaxXent!(input, labels, s.perExample, s.lse, m, classes, XENT_REDUCTIONS.none);
+    addon.reduce(s.perExample, s.chunkSum, 1, m, 1, REDUCE_OPS['Sum']!);
+    lossSum = Math.fround(lossSum + s.chunkSum[0]!);
     correct = Math.fround(correct + countMatches(input, labels, m, classes));
   }
   return { lossSum, correct };

@@ -15,13 +15,12 @@
  * direct-dense-step.test.ts. Anything else runs the tfjs path (planDirectDenseStep returns null).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../backend/native/addon.ts';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, XENT_REDUCTIONS } from '../backend/native/op-codes.ts';
 import { nativeKernelsInUse } from '../backend/native/register.ts';
 import type { RunConfig } from '../config/schema.ts';
 import type { EpochSampler } from './batches.ts';
-import { denseStackOf, type DenseLayer } from './dense-stack.ts';
+import { denseStackOf, hostArrayOf, type DenseLayer } from './dense-stack.ts';
 import type { Optimizer } from './optimizers.ts';
 import type { TrainData } from './types.ts';
 
@@ -55,18 +54,13 @@ export function planDirectDenseStep(args: DirectStepArgs): DirectStep | null {
   if (!enabled || use === null || args.data.task !== 'classification') return null;
   const { addon, gemmLibrary } = use;
   if (addon.softmaxXent === undefined || addon.softmaxXentGrad === undefined) return null;
-  const layers = denseStackOf(args.model, args.vars);
+  const layers = denseStackOf(args.model);
   const { trainX, trainY } = args.data;
-  if (layers === null || trainX.dtype !== 'float32' || trainY.dtype !== 'float32' || trainY.rank !== 2) return null;
+  if (layers === null || trainY.rank !== 2 || layers.flatMap((l) => [l.kernel, l.bias]).some((v, i) => v !== args.vars[i])) return null;
   const n = trainX.shape[0];
   if (n === 0 || trainX.size / n !== layers[0]!.inputs || trainY.shape[1] !== layers.at(-1)!.units) return null;
-  const backend = tf.backend() as MathBackendCPU;
-  const arrayOf = (t: tf.Tensor): Float32Array | null => {
-    const v = backend.data.get(t.dataId)?.values;
-    return v instanceof Float32Array ? v : null;
-  };
-  if (arrayOf(trainX) === null || arrayOf(trainY) === null) return null;
-  const kit: Kit = { addon, gemmLibrary, layers, reduction: XENT_REDUCTIONS[args.reduction], values: (t) => arrayOf(t)! };
+  if (hostArrayOf(trainX) === null || hostArrayOf(trainY) === null) return null;
+  const kit: Kit = { addon, gemmLibrary, layers, reduction: XENT_REDUCTIONS[args.reduction], values: (t) => hostArrayOf(t)! };
   const scratch = new Map<number, Scratch>();
   return (batchSize, lr) => {
     let s = scratch.get(batchSize);
