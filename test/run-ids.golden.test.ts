@@ -7,7 +7,8 @@
  * (data.validationSize) and log-spaced evaluations (train.evalLogSpaced): the spec changed, not the planner.
  * experiments/claims/c2-plain-batchnorm-batch-size.yaml was re-recorded on purpose when C2-plain was
  * redesigned on Wu & He's axis (batch 2/4/8/32 in two arms, warmup from 0), and again when it went
- * from 1 epoch to 2: the spec changed, not the planner.
+ * from 1 epoch to 2: the spec changed, not the planner. c2-batchnorm-small-batch.yaml (backend: native
+ * named in the spec) and c4-critical-batch.yaml (800 steps) likewise.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -34,12 +35,12 @@ const FULL: Record<string, string[]> = {
     'd5e19a51a4d8', '95b3aa06ddd5', 'c857dbd4e9be', 'c02adc202388', 'ee02c9e87717', '3a3c42c1f4db', 'f274a9adb19f', '9157978c77bc',
     'a25fcec02d58', '165a91d53931', '7971f2e5c36e', '9e778dd673fc', '80f8f4cd80b0', '9f3def190950', 'a069676ac66e', '5612c82be911',
   ],
-  'experiments/claims/c2-batchnorm-small-batch.yaml': [
-    '8d72aaeeee69', '206fdfd67746', 'f6f2872f4e8e', '11e458e1228e', '65a3a1b9c282', 'b9104fa8bf09', '8756a32fc83d', '21d11078217f',
-    'a3bed9f7053f', '42c3f9619ba9', 'd71eb46e076e', '29a3f0a9092f', '11c9ceee3c09', '438fb46a7017', '59e9adb891f5', '922ec0126012',
-    '66f20ce0b22d', '18f189ed9660', 'ddc854d6666d', 'e1f7ac66f447', 'e440ae19e0d8', 'fa6b1b2c30ec', 'd1c33da70e66', '50170e8fb13d',
-    'cc0b2c2e114e', '104e963539c4', 'e35f4c821e2f', '0ef38cf25ab5', 'acd5a14fcd96', '76dcc8219048', 'de4aa84341a9', '55e5472cd825',
-    '51c5587f630c', 'd73127bc6d85', '4cbc497df7c5',
+  'experiments/claims/c2-batchnorm-small-batch.yaml': [ // backend: native (2026-12-07)
+    'f3dbba3aa558', '031358830909', 'dfee1edcc580', 'c8ef2ccd97fe', 'aa9e2490864c', '8e1113775f9e', '4ac310433afd', 'bb6ce3235ed8',
+    '4358457f8b5d', '9e8577ab7258', '606e24b2e1f6', 'bd83def28d43', 'ebf5fc8306ef', '2402e4871afb', 'f3e4cb26d8e9', '9bcec2f52b48',
+    '9a6e761f9ecb', 'c2a32ba6b77d', '73edb37e0fdf', '175f8d479f1d', '5aa1a8b1ff80', '99f699c5f2da', '6cb97f683c19', '44719e05fa67',
+    '22d2c8220fbe', '6d145afb6f49', '6591a8bd6896', '9263eadfdd96', '0aeae28aeb7a', 'f68b5e2bc922', 'e17b5627174b', '5290a49d1824',
+    'f1257674fecc', '4d99eb7ce4e2', '8f220c5ee749',
   ],
   'experiments/claims/c3-fixed-epochs.yaml': [
     '17e1faaae9d5', '90583fce8880', '5f507d4458fe', '286a305881b2', '340fafd6c3e0', '26c36bf049c2', 'acc44e9f2564', '14ee47290a27',
@@ -56,7 +57,7 @@ const DIGESTS: Record<string, { runs: number; sha256: string }> = {
   'experiments/tiny.yaml': { runs: 1, sha256: 'f8abec2559a6c93b' },
   'experiments/claims/c1-gradient-noise.yaml': { runs: 25, sha256: 'd1d9ed08e22a8951' },
   'experiments/claims/c2-plain-batchnorm-batch-size.yaml': { runs: 32, sha256: '96248102862e8813' }, // 2 epochs (2026-12-07)
-  'experiments/claims/c4-critical-batch.yaml': { runs: 100, sha256: 'a1515bf6963b8b2f' }, // validation split and lr 1.0 added (2026-12-06)
+  'experiments/claims/c4-critical-batch.yaml': { runs: 100, sha256: 'adb4ddcb9820bf0e' }, // 800 steps (2026-12-07)
   'experiments/claims/c5-generalisation-gap.yaml': { runs: 30, sha256: 'a024595009bf0045' },
   'experiments/claims/c6-lr-scaling-rule.yaml': { runs: 350, sha256: '75e3294cff3f81e7' }, // redesigned: validation split, 5 epochs, sqrt-moving grid (2026-12-06)
   'experiments/claims/c7-sum-loss.yaml': { runs: 45, sha256: '2cf8f3c45df41456' },
@@ -69,10 +70,10 @@ const SINGLE: Record<string, string> = {
   'experiments/quick.yaml': '916a9c5b05c2',
   'experiments/tiny.yaml': '1efdb50d0a5a',
   'experiments/claims/c1-gradient-noise.yaml': '432ae788ffe0',
-  'experiments/claims/c2-batchnorm-small-batch.yaml': '75723927b2c8',
+  'experiments/claims/c2-batchnorm-small-batch.yaml': '1f061ca7680c',
   'experiments/claims/c2-plain-batchnorm-batch-size.yaml': 'f90534ef91fa',
   'experiments/claims/c3-fixed-epochs.yaml': '65050c32ad9e',
-  'experiments/claims/c4-critical-batch.yaml': '5c4cdb4e2957',
+  'experiments/claims/c4-critical-batch.yaml': '7ef9f14f2165',
   'experiments/claims/c5-generalisation-gap.yaml': '0917e40d7d03',
   'experiments/claims/c6-lr-scaling-rule.yaml': '289935b34ceb',
   'experiments/claims/c7-sum-loss.yaml': '5535a7f12445',
