@@ -85,7 +85,7 @@ describe('slope', () => {
     expect((v.details.points as { y: number }[]).map((p) => p.y)).toEqual([0.05, 0.1, 0.2, 0.4]);
     // Chosen on the test split it is scored on: the interval is clear, the verdict is not given.
     expect(v.verdict).toBe('INCONCLUSIVE');
-    expect(v.reason).toContain('The log-log slope of the best lr (by mean final_test_acc) against batch_size (the lr is chosen on the test split it is scored on) is +1, identical in all 3 seeds (pooled r2 1), ');
+    expect(v.reason).toContain('The log-log slope of the best lr against batch_size (the lr is chosen by mean final_test_acc on the test split) is +1, identical in all 3 seeds (pooled r2 1), ');
     expect([v.interval, v.p, v.mde]).toEqual(['exact', NaN, NaN]);
     expect(v.reason).toContain('a verdict needs the tuned value chosen off the test split: tuneOn: test chooses on the scored data (the interval is inside the band 0.75 to 1.25)');
   });
@@ -162,6 +162,16 @@ describe('tune: chosen on the validation split, scored on test', () => {
     // Chosen on test, the test-best LR 0.2 would have been kept.
     const onTest = evaluateClaim(rank('test'), tunedRuns(500));
     expect((onTest.details.points as { tuned: string }[]).map((p) => p.tuned)).toEqual(Array(9).fill('0.2'));
+  });
+
+  it('y: tuned chosen on validation reads no test data: the verdict names the validation metric, not the test one', () => {
+    const v = evaluateClaim(claimOf({ kind: 'slope', tune: 'lr', y: 'tuned' }, { name: 'final_test_acc' }, { above: -1 }), tunedRuns(500));
+    // one point per batch size, at the validation-best 0.1 (the test-best LR is 0.2)
+    expect((v.details.points as { y: number }[]).map((p) => p.y)).toEqual(Array(3).fill(0.1));
+    expect(v.metric).toBe('final_val_acc');
+    expect(v.statistic).toBe('log-log slope of the best lr');
+    expect(v.reason).toContain('The log-log slope of the best lr against batch_size (the lr is chosen by mean final_val_acc on the validation split (500 examples held out of the train split); no test data read) is 0');
+    expect(v.reason).not.toContain('final_test_acc');
   });
 
   it('runs without a validation split give INCONCLUSIVE, saying why, with the test-chosen interval in the clause', () => {

@@ -171,10 +171,10 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
   const tunedNote = test.tune ? ` at the best ${test.tune} per ${test.x}` : '';
   if (test.kind === 'slope') {
     const scales = `${test.yScale}-${test.xScale}`;
-    const y = test.y === 'tuned' ? `the best ${test.tune} (by mean ${metric})` : `${metric}${tunedNote}`;
-    // A tuned slope fits the best value of the tuned column, not the metric: say so in the name.
-    const statistic = test.y === 'tuned' ? `${scales} slope of the best ${test.tune} (by mean metric)` : `${scales} slope`;
-    return { statistic, what: `The ${scales} slope of ${y} against ${test.x}` };
+    // A tuned slope fits the chosen value itself; how it was chosen (by which metric, on which split)
+    // follows in the tuning clause, and the verdict's metric is the one it was chosen by.
+    if (test.y === 'tuned') return { statistic: `${scales} slope of the best ${test.tune}`, what: `The ${scales} slope of the best ${test.tune} against ${test.x}` };
+    return { statistic: `${scales} slope`, what: `The ${scales} slope of ${metric}${tunedNote} against ${test.x}` };
   }
   if (test.kind === 'rank-correlation') {
     return { statistic: 'Spearman rho', what: `Spearman's rho between ${test.x} and ${metric}${tunedNote}` };
@@ -184,7 +184,8 @@ function describeTrend(claim: Claim, test: TrendTest): { statistic: string; what
 
 export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly ClaimRun[]): Verdict {
   const cells = buildCells(claim, test, runs);
-  const tuning: TuningPlan | undefined = test.tune ? planTuning(claim, test.tune, test.tuneOn ?? 'validation', runs) : undefined;
+  const tunedY = test.kind === 'slope' && test.y === 'tuned';
+  const tuning: TuningPlan | undefined = test.tune ? planTuning(claim, test.tune, test.tuneOn ?? 'validation', runs, !tunedY) : undefined;
   const choose: Choice | undefined = tuning && tuning.select !== claim.metric
     ? { cells: buildCells(claim, test, runs, tuning.select), claim: { ...claim, metric: tuning.select } }
     : undefined;
@@ -213,6 +214,8 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   const usable = perSeed.filter((p) => Number.isFinite(p.value));
   const values = usable.map((p) => p.value);
   const { statistic: statName, what } = describeTrend(claim, test);
+  // A tuned slope reads only the metric it was chosen by: the verdict names that one.
+  const named = tunedY && tuning ? { ...claim, metric: tuning.select } : claim;
   const expect = describeExpectation(claim.expect!);
   const n = usable.length;
   const details: Record<string, unknown> = {
@@ -231,7 +234,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   if (n < 2) {
     const need = test.kind === 'critical-batch' ? `3 values of ${test.x} with a finite value` : `2 values of ${test.x}`;
     const why = `Only ${n} seed${n === 1 ? ' has' : 's have'} their own ${statName} (it needs at least ${need} per seed), at least 2 are needed for an interval`;
-    return assembleVerdict(claim, {
+    return assembleVerdict(named, {
       statistic: statName, level: 0.95, interval: 't', n, expect, details, estimate: n ? values[0]! : est.value,
       lo: NaN, hi: NaN, p: NaN, mde: NaN, verdict: 'INCONCLUSIVE', reason: `${short}${why}.`,
     });
@@ -253,7 +256,7 @@ export function evaluateTrend(claim: Claim, test: TrendTest, runs: readonly Clai
   const ruled = inf.interval === 'exact' || inf.interval === 'sign';
   const fitAfter = ruled && fitNote ? ` (${fitNote.slice(2)})` : '';
   const reason = `${short}${what}${tuneText} is ${estimateText(inf, show, '', n, `${over}${fitNote}`)}${fitAfter}, ${clause}${mdeClause(inf, show, '')}.`;
-  return assembleVerdict(claim, {
+  return assembleVerdict(named, {
     statistic: inf.interval === 'sign' ? `median ${statName}` : statName, level: inf.level, interval: inf.interval, n, expect,
     estimate: inf.estimate, lo: inf.lo, hi: inf.hi, p: inf.p, mde: inf.mde, verdict, reason,
     details: { ...details, ...(inf.note ? { intervalNote: inf.note } : {}), ...procedureDetails(inf) },

@@ -21,13 +21,17 @@ export interface TuningPlan {
   text: string;
 }
 
-/** How `tune` is chosen for a claim over `runs` (the runs after `where`). Pure. */
-export function planTuning(claim: Claim, tune: string, tuneOn: 'validation' | 'test', runs: readonly ClaimRun[]): TuningPlan {
+/**
+ * How `tune` is chosen for a claim over `runs` (the runs after `where`). Pure. `scored`: whether the
+ * claim then reads the metric at the chosen value (false when the statistic is the chosen value
+ * itself, e.g. the slope of the best LR, which reads no test data once chosen on validation).
+ */
+export function planTuning(claim: Claim, tune: string, tuneOn: 'validation' | 'test', runs: readonly ClaimRun[], scored = true): TuningPlan {
   const metric = claim.metric;
   const sel = selectionMetric(metric);
   const onTest = (problem: string): TuningPlan => ({
     select: metric, on: 'test', validationSizes: [], problem,
-    text: `the ${tune} is chosen on the test split it is scored on`,
+    text: `the ${tune} is chosen by mean ${metricLabel(metric)} on the test split${scored ? ' it is scored on' : ''}`,
   });
   if (!sel.readsTest) {
     return { select: metric, on: 'metric', validationSizes: [], text: `the ${tune} is chosen by mean ${metricLabel(metric)} (no test data read)` };
@@ -41,7 +45,7 @@ export function planTuning(claim: Claim, tune: string, tuneOn: 'validation' | 't
   const distinct = [...new Set(sizes)].sort((a, b) => a - b);
   return {
     select: sel.spec, on: 'validation', validationSizes: distinct,
-    text: `the ${tune} is chosen by mean ${metricLabel(sel.spec)} on the validation split (${distinct.join(' or ')} examples held out of the train split), then scored on test`,
+    text: `the ${tune} is chosen by mean ${metricLabel(sel.spec)} on the validation split (${distinct.join(' or ')} examples held out of the train split)${scored ? ', then scored on test' : '; no test data read'}`,
   };
 }
 
