@@ -21,7 +21,7 @@ const target = custom ?? join(root, BUNDLE_DIR);
 const building = `${target}.building-${process.pid}`;
 
 /** Packages loaded from node_modules at run time: native binaries, optional installs, test-only tools. */
-const EXTERNAL = ['webgpu', '@resvg/resvg-js', 'playwright-core', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'tsx', 'tsx/*'];
+const EXTERNAL = ['esbuild', 'webgpu', '@resvg/resvg-js', 'playwright-core', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'tsx', 'tsx/*'];
 // Bundled CommonJS packages ask for require, __dirname and __filename: give each chunk its own.
 const BANNER = [
   "import { createRequire as __blCreateRequire } from 'node:module';",

@@ -3,11 +3,14 @@
  * weight shards its manifest names, in order (whether or not the spec loads them: an arm may set
  * `model.weights: load`). A missing shard is an error only with `weights: load`. Filled in when the spec is
  * read, so editing the model (or replacing the shards) gives new run ids and a resumed sweep
- * does not skip runs of the old model. A module's own imports are not hashed.
+ * does not skip runs of the old model. A module's local imports (relative paths, followed through
+ * every file they import in turn, as esbuild resolves them) are hashed after it, each as its path
+ * relative to the module and its bytes; packages (bare names, node_modules) are not, their
+ * versions being the lock file's. A module without local imports hashes as its file alone.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Spec, UserModelSpec } from './schema.ts';
 
@@ -23,11 +26,35 @@ async function read(path: string, what: string): Promise<Buffer> {
   }
 }
 
+/**
+ * The files `entry` imports by relative path, directly or through each other, sorted; none when
+ * esbuild cannot read it (building the model reports that with its reason).
+ */
+async function localImports(entry: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  try {
+    const result = await build({
+      entryPoints: [entry], absWorkingDir: dirname(entry), bundle: true, write: false, metafile: true,
+      platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent',
+    });
+    return Object.keys(result.metafile.inputs).map((p) => resolve(dirname(entry), p)).filter((p) => p !== entry).sort();
+  } catch {
+    return [];
+  }
+}
+
 /** SHA-256 (hex) of the model's files; a missing file is a UsageError at model.path. */
 export async function hashModelFiles(model: UserModelSpec): Promise<string> {
   const hash = createHash('sha256');
   const main = await read(model.path, model.name === 'layers' ? 'model.json' : 'module');
   hash.update(main);
+  if (model.name === 'module') {
+    const entry = resolve(model.path);
+    for (const file of await localImports(entry)) {
+      hash.update(`\0${relative(dirname(entry), file)}\0`);
+      hash.update(await read(file, `module (imported by ${model.path})`));
+    }
+  }
   if (model.name === 'layers') {
     let manifest: { paths?: unknown }[] = [];
     try {
