@@ -2,6 +2,7 @@
  * The shape of a sweep as the charts see it: which task, which panels (a scaling rule plus any
  * extra axis values), and runs grouped into configurations whose runs differ only by seed. Pure.
  */
+import { z } from 'zod';
 import type { ResultsData, RunResult, RunSummary } from '../results/read-results.ts';
 
 export type Task = 'classification' | 'regression';
@@ -64,15 +65,22 @@ export function panelOf(s: RunSummary, leftOut: readonly string[] = []): string 
 /** Sweep keys an arm may set and still train the same configuration: they pick which cells and seeds run. */
 const GRID_KEYS = ['sweep.batchSize', 'sweep.seeds', 'sweep.lr'];
 
+/** The part of a recorded spec (sweep.json, read from disk, any version) that gridOnlyArms reads. */
+const RECORDED_ARMS = z.object({
+  sweep: z.object({
+    arms: z.array(z.object({ set: z.record(z.string(), z.unknown()).optional(), axes: z.record(z.string(), z.unknown()).optional() })),
+  }),
+});
+
 /**
  * true when every arm of the spec only chooses which batch sizes, LRs and seeds of the same
  * configuration run (e.g. 10 seeds at B 2 and 32, 3 at B 4 and 8): the arm then splits no
  * configuration, and a batch-size chart draws each configuration as one line over all of them.
  */
 export function gridOnlyArms(spec: unknown): boolean {
-  const arms = (spec as { sweep?: { arms?: { set?: Record<string, unknown>; axes?: Record<string, unknown> }[] } } | undefined)?.sweep?.arms;
-  if (!Array.isArray(arms) || arms.length === 0) return false;
-  return arms.every((a) => Object.keys(a.axes ?? {}).length === 0 && Object.keys(a.set ?? {}).every((k) => GRID_KEYS.includes(k)));
+  const parsed = RECORDED_ARMS.safeParse(spec);
+  if (!parsed.success || parsed.data.sweep.arms.length === 0) return false;
+  return parsed.data.sweep.arms.every((a) => Object.keys(a.axes ?? {}).length === 0 && Object.keys(a.set ?? {}).every((k) => GRID_KEYS.includes(k)));
 }
 
 const finite = (xs: number[]) => xs.filter(Number.isFinite);
