@@ -13,9 +13,26 @@ import { applyArm } from '../config/arms.ts';
 import type { RunConfig, Spec } from '../config/schema.ts';
 import { validateSpec } from '../config/validate.ts';
 import { expandGrid, type Grid, type GridCell, type PlannedRun } from '../core/grid.ts';
-import { runId } from '../core/run-id.ts';
+import { canonicalJson, runId } from '../core/run-id.ts';
 import { selectShard, type Shard } from '../core/shard.ts';
 import { UsageError, type Issue } from '../errors.ts';
+
+/**
+ * The content hashes of the inputs a sweep varies (runner/input-hashes.ts): a run whose data or
+ * user model differs from the spec's base (set by an arm or an axis) takes its own data.hash or
+ * model.hash from here, keyed by `inputKey` of that section without its hash. Without it every run
+ * carries the base's hashes, which describe only the base's files.
+ */
+export interface InputHashes {
+  data: ReadonlyMap<string, string>;
+  model: ReadonlyMap<string, string>;
+}
+
+/** The key of a data or model section in InputHashes: its canonical JSON without `hash`. */
+export function inputKey(section: object): string {
+  const { hash: _hash, ...rest } = section as { hash?: unknown };
+  return canonicalJson(rest);
+}
 
 export interface SweepPlan {
   /** Every run of the spec, in plan order: the order of summary.csv rows and of shard positions. */
@@ -29,7 +46,7 @@ export interface SweepPlan {
  * selects `shard` of them when given. Order: arm (outermost), then core/grid.ts's order.
  * Throws UsageError listing every problem an arm or a planned run has, each naming its cell.
  */
-export function planSweep(spec: Spec, shard?: Shard): SweepPlan {
+export function planSweep(spec: Spec, shard?: Shard, hashes?: InputHashes): SweepPlan {
   const issues: Issue[] = [];
   const runs: PlannedRun<RunConfig>[] = [];
   const seen = new Set<string>();
@@ -40,11 +57,11 @@ export function planSweep(spec: Spec, shard?: Shard): SweepPlan {
   };
   const arms = spec.sweep?.arms;
   if (!arms) {
-    planCells(spec, undefined, issues).forEach(add);
+    planCells(spec, undefined, issues, hashes).forEach(add);
   } else {
     for (const arm of arms) {
       const armSpec = validateArm(spec, arm, issues);
-      if (armSpec) planCells(armSpec, arm.name, issues).forEach(add);
+      if (armSpec) planCells(armSpec, arm.name, issues, hashes).forEach(add);
     }
   }
   if (issues.length) throw new UsageError('the sweep plans invalid runs', dedupe(issues));
@@ -110,7 +127,7 @@ function gridOf(spec: Spec): Grid {
  * the hash of its validated configuration with its scaling rule and base LR (so `none` and
  * `linear` at B = B0 stay distinct cells) and, in a sweep with arms, the arm's name.
  */
-function planCells(spec: Spec, arm: string | undefined, issues: Issue[]): PlannedRun<RunConfig>[] {
+function planCells(spec: Spec, arm: string | undefined, issues: Issue[], hashes?: InputHashes): PlannedRun<RunConfig>[] {
   const cells: GridCell<RunConfig>[] = expandGrid(runConfigOf(spec), gridOf(spec));
   return cells.flatMap((cell) => {
     const meta = arm === undefined ? cell.meta : { ...cell.meta, axes: { arm, ...cell.meta.axes } };
@@ -119,12 +136,24 @@ function planCells(spec: Spec, arm: string | undefined, issues: Issue[]): Planne
       issues.push(...checked.issues.map((i) => ({ path: i.path, message: `${i.message} (in the run with ${describeCell(meta)})` })));
       return [];
     }
-    const config = runConfigOf(checked.spec);
+    const config = withRunHashes(runConfigOf(checked.spec), hashes);
     const idMeta = arm === undefined
       ? { scalingRule: meta.scalingRule, baseLr: meta.baseLr }
       : { scalingRule: meta.scalingRule, baseLr: meta.baseLr, arm };
     return [{ runId: runId(resultConfig(config), idMeta), config, meta }];
   });
+}
+
+/** `config` with the data.hash and model.hash of its own inputs, where `hashes` has them. */
+function withRunHashes(config: RunConfig, hashes: InputHashes | undefined): RunConfig {
+  if (!hashes) return config;
+  const dataHash = hashes.data.get(inputKey(config.data));
+  const modelHash = hashes.model.get(inputKey(config.model));
+  return {
+    ...config,
+    ...(dataHash !== undefined ? { data: { ...config.data, hash: dataHash } } : {}),
+    ...(modelHash !== undefined ? { model: { ...config.model, hash: modelHash } } : {}),
+  } as RunConfig;
 }
 
 function describeCell(meta: PlannedRun<RunConfig>['meta']): string {

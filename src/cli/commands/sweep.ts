@@ -5,6 +5,7 @@ import { readSpec } from '../../config/read-spec.ts';
 import { parseShard, shardFromEnv, type Shard } from '../../core/shard.ts';
 import { EXIT, UsageError } from '../../errors.ts';
 import { defaultResultsDir, resultsPaths } from '../../results/layout.ts';
+import { inputHashesOf } from '../../runner/input-hashes.ts';
 import { planSweep } from '../../runner/plan.ts';
 import { preflight } from '../../runner/preflight.ts';
 import { lockStaleMs } from '../../results/folder-lock.ts';
@@ -32,7 +33,7 @@ export async function sweepCommand(args: SweepArgs, io: Output, signal: AbortSig
   }
   const options = backendOptionsOf(args.threads);
   const shard = resolveShard(args, process.env);
-  const { runs: all, selected: runs } = planSweep(spec, shard);
+  const { runs: all, selected: runs } = planSweep(spec, shard, await inputHashesOf(spec));
   const outDir = args.out ?? defaultResultsDir(spec.name);
   const outFlag = args.out !== undefined ? '--out' : 'name';
   await preflight(spec, all, { dir: outDir, flag: outFlag });

@@ -5,7 +5,8 @@
  * replacing a data file under the same path gives new run ids and a resumed sweep does not skip
  * runs done on the old file. A file that cannot be found enters as missing: reading the data
  * (preflight) reports it with its field, as it refuses a file too large to hold, which is not read
- * here. Files named only by a sweep axis or arm are not hashed.
+ * here. Files named by a sweep axis or an arm are hashed per run configuration when the sweep is
+ * planned (runner/input-hashes.ts).
  * Built-in datasets have no hash, so their run ids are unchanged.
  */
 import { createHash } from 'node:crypto';
