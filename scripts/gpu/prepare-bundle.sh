@@ -17,7 +17,7 @@
 #   <out>/experiments/            the example specs
 #   <out>/device-check.sh         the whole device check in one run (docs/GPU.md), calling:
 #   <out>/run-gpu-bench.sh, sweep-throughput.sh, webgpu-settings-bench.sh, vulkan-env.sh,
-#   <out>/torch_cuda_bench.py, torch_sweep_loop.py, torch_models.py, MANIFEST
+#   <out>/torch_cuda_bench.py, torch_sweep_loop.py, torch_models.py, torch_loop.py, MANIFEST
 #
 # The GPU's Vulkan driver (the NVIDIA driver's ICD) must be on the GPU machine; it cannot be
 # bundled. Sweeps with worker processes (--workers N) run from the bundle too (app/worker.mjs).
@@ -113,7 +113,7 @@ fi
 
 cp -r "$ROOT/experiments" "$OUT_DIR/experiments"
 cp "$ROOT"/scripts/gpu/{device-check.sh,run-gpu-bench.sh,sweep-throughput.sh,webgpu-settings-bench.sh,vulkan-env.sh} \
-  "$ROOT"/scripts/gpu/{torch_cuda_bench.py,torch_sweep_loop.py} "$ROOT/scripts/torch/torch_models.py" "$OUT_DIR/"
+  "$ROOT"/scripts/gpu/{torch_cuda_bench.py,torch_sweep_loop.py} "$ROOT"/scripts/torch/{torch_models.py,torch_loop.py} "$OUT_DIR/"
 chmod 755 "$OUT_DIR"/*.sh
 {
   echo "batchlab GPU bundle"

@@ -26,6 +26,7 @@ from torch import nn
 
 # torch_models.py sits in scripts/torch/ in a checkout and beside this file in the GPU bundle.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
+from torch_loop import EpochSampler, add_device_args, device_of, train_step  # noqa: E402
 from torch_models import build_cnn  # noqa: E402
 
 POOL = 8000
@@ -45,19 +46,11 @@ def run_batch(device, batch, seconds, rounds, warmup):
     ys = torch.randint(0, 10, (pool,), device=device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    state = {"perm": torch.randperm(pool, device=device), "pos": 0}
+    sampler = EpochSampler(pool, device=device)
 
     def step():
-        if state["pos"] + batch > pool:
-            state["perm"] = torch.randperm(pool, device=device)
-            state["pos"] = 0
-        idx = state["perm"][state["pos"]:state["pos"] + batch]
-        state["pos"] += batch
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(xs[idx]), ys[idx])
-        loss.backward()
-        opt.step()
-        return loss
+        idx = sampler.next(batch)
+        return train_step(model, opt, loss_fn, xs[idx], ys[idx])
 
     for _ in range(warmup):
         step()
@@ -92,18 +85,13 @@ def run_batch(device, batch, seconds, rounds, warmup):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     p.add_argument("--batches", default="256,8")
     p.add_argument("--seconds", type=float, default=6.0)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--warmup", type=int, default=10)
-    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads for --device cpu (0: leave as is)")
+    add_device_args(p)
     a = p.parse_args()
-    if a.device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("torch_cuda_bench: CUDA is not available to this PyTorch (try --device cpu)")
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    device = torch.device(a.device)
+    device = device_of(a, "torch_cuda_bench")
     for b in a.batches.split(","):
         print(json.dumps(run_batch(device, int(b), a.seconds, a.rounds, a.warmup)), flush=True)
 

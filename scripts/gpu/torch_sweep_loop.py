@@ -26,6 +26,7 @@ from torch import nn  # noqa: E402
 
 # torch_models.py sits in scripts/torch/ in a checkout and beside this file in the GPU bundle.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
+from torch_loop import EpochSampler, add_device_args, device_of, train_step  # noqa: E402
 from torch_models import build_cnn  # noqa: E402
 
 TRAIN = 8000
@@ -36,18 +37,11 @@ def train_one(device, xs, ys, xt, yt, batch, lr, seed, steps, eval_batch=1000):
     model = build_cnn().to(device)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
-    perm, pos, last = torch.randperm(TRAIN, device=device), 0, 0.0
+    sampler, last = EpochSampler(TRAIN, device=device), 0.0
     model.train()
     for _ in range(steps):
-        if pos + batch > TRAIN:
-            perm, pos = torch.randperm(TRAIN, device=device), 0
-        idx = perm[pos:pos + batch]
-        pos += batch
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(xs[idx]), ys[idx])
-        loss.backward()
-        opt.step()
-        last = loss.item()
+        idx = sampler.next(batch)
+        last = train_step(model, opt, loss_fn, xs[idx], ys[idx]).item()
     model.eval()
     correct = 0
     with torch.no_grad():
@@ -62,19 +56,14 @@ def ints(text):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     p.add_argument("--batches", default="32,64,128,256")
     p.add_argument("--lrs", default="0.02,0.05")
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--test-size", type=int, default=1000)
-    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads for --device cpu (0: leave as is)")
+    add_device_args(p)
     a = p.parse_args()
-    if a.device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("torch_sweep_loop: CUDA is not available to this PyTorch (try --device cpu)")
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    device = torch.device(a.device)
+    device = device_of(a, "torch_sweep_loop")
     gen = torch.Generator().manual_seed(0)
     xs = torch.randn(TRAIN, 1, 28, 28, generator=gen).to(device)
     ys = torch.randint(0, 10, (TRAIN,), generator=gen).to(device)

@@ -27,6 +27,7 @@ os.environ["OMP_NUM_THREADS"] = str(THREADS)
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from torch_loop import train_step  # noqa: E402
 from torch_models import build_mlp  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -75,11 +76,7 @@ def run(b, base, rule, seed):
             for group in opt.param_groups:
                 group["lr"] = lr
             idx = order[i * b:(i + 1) * b]
-            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss.item()  # batchlab reads every loss back too
+            train_step(model, opt, nn.functional.cross_entropy, x_train[idx], y_train[idx]).item()  # batchlab reads every loss back too
             step += 1
             seen = step * b
             if i < steps_per_epoch - 1 and log_index(seen) > log_index(seen - b):

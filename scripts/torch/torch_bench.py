@@ -30,6 +30,7 @@ os.environ["OMP_NUM_THREADS"] = str(THREADS)
 import torch  # noqa: E402  (after the thread variables, which the libraries read at load)
 from torch import nn  # noqa: E402
 
+from torch_loop import EpochSampler, train_step  # noqa: E402
 from torch_models import build  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -46,21 +47,11 @@ def run_cell(cell):
     ys = torch.randint(0, 10, (pool,))
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    perm = torch.randperm(pool)
-    pos = 0
+    sampler = EpochSampler(pool)
 
     def step():
-        nonlocal perm, pos
-        if pos + batch > pool:
-            perm = torch.randperm(pool)
-            pos = 0
-        idx = perm[pos:pos + batch]
-        pos += batch
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(xs[idx]), ys[idx])
-        loss.backward()
-        opt.step()
-        return loss
+        idx = sampler.next(batch)
+        return train_step(model, opt, loss_fn, xs[idx], ys[idx])
 
     for _ in range(cell["warmup"]):
         step().item()

@@ -25,6 +25,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
+from torch_loop import train_step  # noqa: E402
 from torch_models import build_mlp  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -38,11 +39,7 @@ loss_fn = nn.CrossEntropyLoss()
 
 def step():
     idx = torch.randint(0, 4096, (BATCH,))
-    opt.zero_grad(set_to_none=True)
-    loss = loss_fn(model(xs[idx]), ys[idx])
-    loss.backward()
-    opt.step()
-    return loss
+    return train_step(model, opt, loss_fn, xs[idx], ys[idx])
 
 
 for _ in range(20):

@@ -18,6 +18,7 @@ import tempfile  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from torch_loop import EpochSampler, train_step  # noqa: E402
 from torch_models import build_cnn, build_mlp  # noqa: E402
 
 FIRST_STEPS = 3
@@ -83,7 +84,7 @@ def main():
     eval_steps = set(spec["eval_steps"])
     per_epoch = n // batch
     g = torch.Generator().manual_seed(1)
-    perm, pos = torch.randperm(n, generator=g), 0
+    sampler = EpochSampler(n, generator=g)
     start = time.perf_counter()
     pending = []
     final = None
@@ -106,15 +107,8 @@ def main():
 
     row(0)
     for step in range(1, steps + 1):
-        if pos + batch > n:
-            perm, pos = torch.randperm(n, generator=g), 0
-        idx = perm[pos:pos + batch]
-        pos += batch
-        xb, yb = x[idx], y[idx]
-        opt.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(xb), yb)
-        loss.backward()
-        opt.step()
+        idx = sampler.next(batch)
+        loss = train_step(model, opt, nn.functional.cross_entropy, x[idx], y[idx])
         pending.append(loss.detach())
         if step in eval_steps or step % spec["log_every"] == 0 or step == FIRST_STEPS:
             row(step)
