@@ -6,7 +6,7 @@ import { findStepsToTarget } from '../findings/steps-to-target.ts';
 import { claimStepsView, planStepsToTarget, summarizeNoiseScale } from './steps-to-target.ts';
 
 const verdict = {
-  claimId: 'C4', kind: 'critical-batch', metric: 'steps_to_target(test_acc >= 0.9)', estimate: 108, lo: 58.8, hi: 158, level: 0.95, n: 10,
+  claimId: 'C4', kind: 'critical-batch', metric: 'steps_to_target(test_acc >= 0.9)', estimate: 108, lo: 58.8, hi: 158, level: 0.95, interval: 't', n: 10,
   details: { points: [{ x: 16, y: 900, tuned: '0.1' }, { x: 64, y: 400, tuned: '0.2' }, { x: 256, y: 250, tuned: '0.4' }], sMin: 180, tunedOn: { split: 'validation', metric: 'steps_to_target(val_acc >= 0.9)' } },
 } as unknown as Verdict;
 
@@ -23,13 +23,13 @@ describe('the steps-to-target chart beside a critical-batch claim', () => {
     expect(c).toMatchObject({ claimId: 'C4', bNoise: 108, lo: 58.8, hi: 158, sMin: 180 });
     const plan = planStepsToTarget(view, c);
     if (plan.kind !== 'chart') throw new Error('skipped');
-    expect(plan.caption).toContain('B_noise 108 (95% CI 58.8 to 158 over 10 seeds');
+    expect(plan.caption).toContain("B_noise 108 (95% CI 58.8 to 158 over 10 seeds; the mean of each seed's own fit)");
     expect(plan.caption).toContain('LR per batch size chosen by mean steps_to_target(val_acc >= 0.9) (on the validation split)');
     const values = (plan.variants[0]!.spec as unknown as { data: { values: { kind: string; batch_size: number; value: number }[] } }).data.values;
     expect(values.filter((v) => v.kind === 'measured').map((v) => v.value)).toEqual([900, 400, 250]);
     expect(values.find((v) => v.kind === 'critical-batch fit' && v.batch_size === 16)!.value).toBeCloseTo(180 * (1 + 108 / 16), 10);
     const f = findStepsToTarget(view, c).findings[0]!;
-    expect(f.text).toContain('B_noise 108 (95% CI 58.8 to 158, n = 10 seeds)');
+    expect(f.text).toContain("B_noise 108 (the mean of each seed's own fit, 95% CI 58.8 to 158 over 10 seeds)");
     // B=1024 was swept but has no point: the chart and the finding say it is not in the fit.
     const left = claimStepsView([{ ...verdict, details: { ...verdict.details, xValues: [16, 64, 256, 1024] } } as Verdict])!;
     expect(left.leftOut).toEqual([1024]);
@@ -39,6 +39,17 @@ describe('the steps-to-target chart beside a critical-batch claim', () => {
     expect(leftPlan.caption).toContain(said);
     expect(findStepsToTarget(view, left).findings[0]!.details).toContain(said);
     expect(c.leftOut).toEqual([]);
+  });
+
+  it('a verdict that is the median of skewed per-seed fits is named so, with its order-statistic interval, in the chart and the finding', () => {
+    const view = viewSweep(data([run(16, 1, []), run(64, 1, []), run(256, 1, [])]));
+    const c = claimStepsView([{ ...verdict, estimate: 98.9, lo: 65.9, hi: 144, interval: 'sign' } as Verdict])!;
+    const plan = planStepsToTarget(view, c);
+    if (plan.kind !== 'chart') throw new Error('skipped');
+    const said = "B_noise 98.9 (95% order-statistic interval 65.9 to 144 over 10 seeds; the median of each seed's own fit)";
+    expect(plan.caption).toContain(said);
+    expect(findStepsToTarget(view, c).findings[0]!.text).toContain("B_noise 98.9 (the median of each seed's own fit, 95% order-statistic interval 65.9 to 144 over 10 seeds)");
+    expect(plan.caption).not.toContain('mean of each');
   });
 
   it('beside the claim, B_simple is given with its interval over seeds, in the chart and the finding', () => {

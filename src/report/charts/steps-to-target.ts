@@ -9,6 +9,7 @@ import { TIP, runLines } from './tooltip.ts';
 import { describeSelection, meanOf, selectionScore } from '../sweep-view.ts';
 import { batchAxis, facetedSpec, panelColor, skip, type ChartPlan } from './chart-plan.ts';
 import { fmtSig } from '../../core/format-number.ts';
+import { seedEstimateName, seedInterval } from '../seed-estimate.ts';
 import { fitCriticalBatch, meanCi, quantile } from '../../core/stats/index.ts';
 import type { Verdict } from '../../core/claims/types.ts';
 
@@ -103,6 +104,8 @@ export interface ClaimSteps {
   lo: number;
   hi: number;
   level: number;
+  /** The verdict's interval kind: 'sign' when the estimate is the median of the seeds' fits. */
+  interval: string;
   n: number;
   sMin: number;
   /** How the LR was chosen, in words (the claim's tunedOn), or '' without tuning. */
@@ -119,7 +122,7 @@ export function claimStepsView(verdicts: readonly Verdict[]): ClaimSteps | undef
   const points = (d.points ?? []).map((p) => ({ batchSize: p.x, steps: p.y, ...(p.tuned !== undefined ? { lr: p.tuned } : {}) }));
   const leftOut = (d.xValues ?? []).filter((x) => !points.some((p) => p.batchSize === x));
   const chosen = d.tunedOn ? `LR per batch size chosen by mean ${d.tunedOn.metric} (${d.tunedOn.split === 'validation' ? 'on the validation split' : d.tunedOn.split === 'test' ? 'on the test split: the verdict is held back for it' : 'no test data read'})` : '';
-  return { claimId: v.claimId, metric: v.metric, points, bNoise: v.estimate, lo: v.lo, hi: v.hi, level: v.level, n: v.n, sMin: d.sMin ?? NaN, chosen, leftOut };
+  return { claimId: v.claimId, metric: v.metric, points, bNoise: v.estimate, lo: v.lo, hi: v.hi, level: v.level, interval: v.interval, n: v.n, sMin: d.sMin ?? NaN, chosen, leftOut };
 }
 
 /**
@@ -150,10 +153,10 @@ function planClaimSteps(view: SweepView, c: ClaimSteps): ChartPlan {
       ],
     },
   });
-  const interval = Number.isFinite(c.lo) && Number.isFinite(c.hi) ? `${Math.round(c.level * 100)}% CI ${fmtSig(c.lo)} to ${fmtSig(c.hi)} over ${c.n} seeds` : `no interval (${c.n} seeds)`;
+  const interval = seedInterval(c, fmtSig);
   const noise = summarizeNoiseScale(view);
   const caption = `As claim ${c.claimId} computes it: mean steps over seeds to ${c.metric}${c.chosen ? `, ${c.chosen}` : ''}. ` +
-    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; the mean of each seed's own fit), the number in the claim's verdict.` +
+    `Dotted: S = S_min (1 + B_noise / B) with the pooled S_min ${fmtSig(c.sMin)}; B_noise ${fmtSig(c.bNoise)} (${interval}; ${seedEstimateName(c, 'fit')}), the number in the claim's verdict.` +
     (c.leftOut.length ? ` ${describeLeftOut(c)}` : '') +
     (noise ? ` ${describeNoiseScale(noise)}` : '');
   return { kind: 'chart', id, title, caption, variants: [{ name: '', label: '', spec }] };

@@ -6,6 +6,7 @@
  */
 import type { Verdict } from '../../core/claims/types.ts';
 import type { ConfigGroup } from '../sweep-view.ts';
+import { seedEstimateName, seedInterval } from '../seed-estimate.ts';
 import { describeExponent, exponentVerdict, finding, inFamily, num, type Finding } from './types.ts';
 
 export interface ClaimBestLr {
@@ -77,9 +78,7 @@ export function coversFamily(claim: ClaimBestLr, groups: readonly ConfigGroup[])
 /** The best-LR finding, in the claim's numbers. */
 export function claimBestLrFinding(id: string, family: string, c: ClaimBestLr): Finding {
   const identical = c.interval === 'exact';
-  const interval = identical
-    ? 'the same slope in every seed'
-    : `${Math.round(c.level * 100)}% ${c.interval === 'sign' ? 'order-statistic interval' : 'CI'} ${num(c.lo)} to ${num(c.hi)}`;
+  const interval = seedInterval(c);
   const edges = c.gridEdges.length
     ? ` In ${new Set(c.gridEdges.map((e) => e.seed)).size} of ${c.n} seeds the best LR is the smallest or largest tried (at ${[...new Set(c.gridEdges.map((e) => e.x))].sort((a, b) => a - b).map((x) => `B=${x}`).join(', ')}): a bound only, so the optimum may lie beyond the grid.`
     : ` No seed's best LR lies at an edge of the grid.`;
@@ -88,7 +87,7 @@ export function claimBestLrFinding(id: string, family: string, c: ClaimBestLr): 
     id,
     'final-heatmap',
     `The best learning rate grows about as B^${num(c.estimate)} with the batch size${inFamily(family)}, as claim ${c.claimId} computes it ` +
-      `(log-log slope ${num(c.estimate)}, the mean of each seed's own slope, ${interval}, n = ${c.n} seeds; each seed's best LR chosen by ${c.chosen || 'its metric'} and interpolated between grid points): ` +
+      `(log-log slope ${num(c.estimate)}, ${seedEstimateName(c, 'slope')}, ${interval}; each seed's best LR chosen by ${c.chosen || 'its metric'} and interpolated between grid points): ` +
       `${exponent}. Claim ${c.claimId} (${c.expect}): ${c.verdict}.${edges}`,
     c.points.map((p) => `B=${p.batchSize}: best LR ${num(p.lr)} over all seeds (${p.how || 'grid point'}).`),
     `Best LR${inFamily(family)} grows as B^${num(c.estimate)} (${identical ? 'same slope in every seed' : `${num(c.lo)} to ${num(c.hi)}`}, ${c.n} seeds; claim ${c.claimId} ${c.verdict}): ` +

@@ -109,7 +109,7 @@ describe('the best-LR finding beside a tuned-slope claim', () => {
     const views = claimBestLrViews([verdict], claims);
     const { findings } = findBestLrGrowth(view, views);
     const sgd = findings.find((f) => f.id === 'best-lr-arm=sgd')!;
-    expect(sgd.text).toContain('as claim C6 computes it (log-log slope 0.812, the mean of each seed\'s own slope, 95% CI 0.701 to 0.923, n = 10 seeds; each seed\'s best LR chosen by final_val_acc on the validation split');
+    expect(sgd.text).toContain('as claim C6 computes it (log-log slope 0.812, the mean of each seed\'s own slope, 95% CI 0.701 to 0.923 over 10 seeds; each seed\'s best LR chosen by final_val_acc on the validation split');
     expect(sgd.text).toContain('neither linear (1) nor square-root (0.5) lies in the interval; the estimate is closer to linear. Claim C6 (in [0.75, 1.25]): INCONCLUSIVE.');
     expect(sgd.text).toContain('In 2 of 10 seeds the best LR is the smallest or largest tried (at B=256)');
     expect(sgd.details).toEqual(['B=16: best LR 0.011 over all seeds (parabola).', 'B=64: best LR 0.052 over all seeds (parabola).']);

@@ -6,6 +6,7 @@
  */
 import { describeLeftOut, describeNoiseScale, summarizeNoiseScale, summarizeStepsToTarget, type ClaimSteps } from '../charts/steps-to-target.ts';
 import { describeSelection, type SweepView } from '../sweep-view.ts';
+import { seedEstimateName, seedInterval } from '../seed-estimate.ts';
 import { finding, leftOut, num, type FindingsResult } from './types.ts';
 
 export function findStepsToTarget(view: SweepView, claim?: ClaimSteps): FindingsResult {
@@ -13,7 +14,7 @@ export function findStepsToTarget(view: SweepView, claim?: ClaimSteps): Findings
   const topic = 'the steps to reach a target and the critical batch size';
   if (claim) {
     const noise = summarizeNoiseScale(view);
-    const interval = Number.isFinite(claim.lo) ? `95% CI ${num(claim.lo)} to ${num(claim.hi)}, n = ${claim.n} seeds` : `no interval, n = ${claim.n} seeds`;
+    const interval = `${seedEstimateName(claim, 'fit')}, ${seedInterval(claim)}`;
     out.findings.push(finding('steps-to-target', 'steps-to-target',
       `Critical batch size as claim ${claim.claimId} computes it: B_noise ${num(claim.bNoise)} (${interval}) from the steps to ${claim.metric}${claim.chosen ? `, ${claim.chosen}` : ''}.`,
       [
