@@ -44,7 +44,7 @@ describe('README claims table', () => {
       process.chdir(cwd);
     }
     const printed = lines.join('\n').trim();
-    expect(readmeTable(), `regenerate it: npx batchlab verify --format md ${RESULTS}/*/ and paste between the markers`).toBe(printed);
+    expect(readmeTable(), `regenerate it: scripts/claims/update-readme-table.sh (batchlab verify, then verify --format md ${RESULTS}/*/ between the markers)`).toBe(printed);
   });
 });
 
