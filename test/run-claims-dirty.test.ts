@@ -1,7 +1,7 @@
 /**
  * scripts/claims/run-claims.sh refuses a tree with uncommitted changes outside results/ (tracked
  * or untracked), unless given --allow-dirty: committed claim results must come from one clean
- * commit. The script runs in a throwaway git repository holding a copy of it, an experiments/
+ * commit. It also refuses a claim name that picks no spec or several. The script runs in a throwaway git repository holding a copy of it, an experiments/
  * claims spec and a stand-in bin/batchlab.mjs that logs each call and writes a one-row
  * summary.csv, so the test checks the script's decision, not a sweep.
  */
@@ -97,6 +97,25 @@ describe('run-claims.sh and the state of the tree', () => {
     const r = await runClaims('c0');
     expect(r.code).toBe(0);
     expect(r.calls[0]).toBe('sweep experiments/claims/c0-demo.yaml --out results/claims/c0-demo');
+  });
+
+  it('a name must pick one spec: its whole name, or the start of exactly one (else exit 2 before anything runs)', async () => {
+    await writeFile(join(repo.path, 'experiments/claims/c0-plain-demo.yaml'), 'name: c0-plain-demo\n');
+    await git('add', '-A');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'second spec');
+    const ambiguous = await runClaims('c0');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('run-claims: c0: expected the name of one spec in experiments/claims/ (or the start of one), got 2 matches');
+    expect(ambiguous.calls).toEqual([]);
+    const missing = await runClaims('c9');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('got 0 matches');
+    const both = await runClaims('c0-plain', 'c0-demo');
+    expect(both.code).toBe(0);
+    expect(both.calls.filter((c) => c.startsWith('sweep'))).toEqual([
+      'sweep experiments/claims/c0-plain-demo.yaml --out results/claims/c0-plain-demo',
+      'sweep experiments/claims/c0-demo.yaml --out results/claims/c0-demo',
+    ]);
   });
 
   it('runs a dirty tree when given --allow-dirty', async () => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every claim experiment at its CPU size into results/claims/<name>/, then verifies it and
 # writes its report; records each sweep's wall time in results/claims/timings.csv.
-#   scripts/claims/run-claims.sh [--allow-dirty] [c1 c2 ...]   (default: all of experiments/claims/)
+#   scripts/claims/run-claims.sh [--allow-dirty] [c1 c4 c2-plain ...]   (default: all of experiments/claims/)
+# Each name is a spec's file name without .yaml, or the start of exactly one (c1 is c1-gradient-noise;
+# c2 alone is refused, since c2-batchnorm-small-batch and c2-plain-batchnorm-batch-size both start so).
 # Committed results must come from one commit of a clean tree (each run records git_commit and
 # git_dirty, and `verify` flags a dirty one): a tree with uncommitted changes outside results/ is
 # refused unless --allow-dirty is given.
@@ -18,7 +20,18 @@ out=results/claims
 mkdir -p "$out"
 [ -f "$out/timings.csv" ] || echo "claim,runs,sweep_s,exit" > "$out/timings.csv"
 specs=()
-if [ $# -gt 0 ]; then for c in "$@"; do specs+=(experiments/claims/"$c"-*.yaml); done
+if [ $# -gt 0 ]; then
+  for c in "$@"; do
+    if [ -f "experiments/claims/$c.yaml" ]; then specs+=("experiments/claims/$c.yaml"); continue; fi
+    shopt -s nullglob
+    found=(experiments/claims/"$c"-*.yaml)
+    shopt -u nullglob
+    if [ ${#found[@]} -ne 1 ]; then
+      echo "run-claims: $c: expected the name of one spec in experiments/claims/ (or the start of one), got ${#found[@]} matches${found:+: ${found[*]}}" >&2
+      exit 2
+    fi
+    specs+=("${found[0]}")
+  done
 else specs=(experiments/claims/*.yaml); fi
 for spec in "${specs[@]}"; do
   name=$(basename "$spec" .yaml)
