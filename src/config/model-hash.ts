@@ -12,9 +12,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { Spec, UserModelSpec } from './schema.ts';
+import { isUserModel, type Spec, type UserModelSpec } from './schema.ts';
 
-const isUserModel = (m: Spec['model']): m is UserModelSpec => m.name === 'layers' || m.name === 'module';
 
 async function read(path: string, what: string): Promise<Buffer> {
   try {

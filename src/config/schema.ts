@@ -326,6 +326,11 @@ export type FileDataSpec = Extract<DataSpec, { name: (typeof FILE_DATASETS)[numb
 export type ModelSpec = Spec['model'];
 /** A model read from the user's files. */
 export type UserModelSpec = Extract<ModelSpec, { name: (typeof USER_MODELS)[number] }>;
+
+/** Whether `data` reads the user's files (csv, npy, npz, idx, images). */
+export const isFileData = (data: DataSpec): data is FileDataSpec => (FILE_DATASETS as readonly string[]).includes(data.name);
+/** Whether `model` is the user's (a saved model or a module), not a built-in factory. */
+export const isUserModel = (model: ModelSpec): model is UserModelSpec => (USER_MODELS as readonly string[]).includes(model.name);
 export type OptimizerSpec = Spec['optimizer'];
 export type TrainSpec = Spec['train'];
 export type SweepSpec = z.infer<typeof sweepSchema>;

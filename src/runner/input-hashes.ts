@@ -6,13 +6,11 @@
  * sweep would skip them. Each distinct configuration is hashed once (and each file once per
  * process, data-hash.ts).
  */
-import { FILE_DATASETS, type FileDataSpec, type Spec, type UserModelSpec } from '../config/schema.ts';
+import { isFileData, isUserModel, type Spec } from '../config/schema.ts';
 import { hashModelFiles } from '../config/model-hash.ts';
 import { hashDataFiles } from '../data/files/data-hash.ts';
 import { inputKey, planSweep, type InputHashes } from './plan.ts';
 
-const isFileData = (d: Spec['data']): d is FileDataSpec => (FILE_DATASETS as readonly string[]).includes(d.name);
-const isUserModel = (m: Spec['model']): m is UserModelSpec => m.name === 'layers' || m.name === 'module';
 const namesInput = (key: string) => ['data', 'model'].some((k) => key === k || key.startsWith(`${k}.`));
 
 /** Whether an arm or an axis of `spec` sets anything under data or model. */

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FILE_DATASETS, type DataSpec, type FileDataSpec, type Spec, type UserModelSpec } from '../config/schema.ts';
+import { isFileData, type DataSpec, type Spec, type UserModelSpec } from '../config/schema.ts';
 import { readIdxDims } from '../data/idx.ts';
 import { checkOutDir } from '../results/out-dir.ts';
 import { EnvironmentError, UsageError, type Issue } from '../errors.ts';
@@ -125,7 +125,6 @@ export async function resolveDataSizes(runs: readonly PlannedRun<RunConfig>[]): 
   return { sizes, issues };
 }
 
-const isFileData = (d: DataSpec): d is FileDataSpec => (FILE_DATASETS as readonly string[]).includes(d.name);
 
 /**
  * Issues for built-in conv models on file data whose examples are not images [height, width,

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { FileDataSpec, Spec } from '../../config/schema.ts';
-import { FILE_DATASETS } from '../../config/schema.ts';
+import { isFileData } from '../../config/schema.ts';
 import { UsageError } from '../../errors.ts';
 import { locateIdxFile } from '../idx.ts';
 import { maxDataBytes } from './file-arrays.ts';
@@ -23,7 +23,6 @@ import { listImages } from './read-images.ts';
 /** A file the dataset reads: its role in the listing and its absolute path (undefined when not found). */
 type Role = [role: string, path: string | undefined];
 
-const isFileData = (d: Spec['data']): d is FileDataSpec => (FILE_DATASETS as readonly string[]).includes(d.name);
 
 /** Every image of an images folder by class folder and name; a folder that cannot be listed is one missing entry. */
 async function imageRoles(field: 'data.dir' | 'data.testDir', dir: string): Promise<Role[]> {
