@@ -120,5 +120,22 @@ describe.skipIf(skipNative)('the bundled CLI', () => {
     expect(moduleRun.code, moduleRun.stderr).toBe(0);
     const [moduleId] = readdirSync(join(dir, 'module', 'runs'));
     expect(JSON.parse(readFileSync(join(dir, 'module', 'runs', moduleId!, 'run.json'), 'utf8')).status).toBe('completed');
+
+    // A .ts module in a folder without "type": "module" (compiled as CommonJS), importing a local
+    // .ts file without its extension: both CLI modes load it and train the same run.
+    const plain = join(dir, 'plain-ts');
+    mkdirSync(plain);
+    writeFileSync(join(plain, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(join(plain, 'units.ts'), 'export const units: number = 16;\n');
+    writeFileSync(join(plain, 'model.ts'), TS_MODEL.replace('units: 16', 'units').replace('interface Args', "import { units } from './units';\ninterface Args"));
+    const tsSpec = writeSpec(dir, 'module-ts.yaml', SPEC.replace('{ name: mlp, hidden: [32] }', '{ name: module, path: plain-ts/model.ts }').replace(/^sweep:.*$/m, ''));
+    const tsBundle = await runCli(['run', tsSpec, '--out', 'ts-bundle'], dir);
+    expect(tsBundle.code, tsBundle.stderr).toBe(0);
+    const tsSources = await runCli(['run', tsSpec, '--out', 'ts-sources'], dir, { env: { BATCHLAB_CLI: 'tsx' } });
+    expect(tsSources.code, tsSources.stderr).toBe(0);
+    const [tsId] = readdirSync(join(dir, 'ts-bundle', 'runs'));
+    expect(readdirSync(join(dir, 'ts-sources', 'runs'))).toEqual([tsId]);
+    const finalRow = (out: string) => readCsvRows(join(dir, out, 'runs', tsId!, 'curve.csv')).map(({ wall_ms: _wall, ...rest }) => rest).at(-1);
+    expect(finalRow('ts-bundle')).toEqual(finalRow('ts-sources'));
   });
 });

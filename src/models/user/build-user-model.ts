@@ -106,21 +106,21 @@ async function readShards(file: string, manifest: ModelJson['weightsManifest']):
 }
 
 /**
- * Imports a model module. A TypeScript one needs a loader: the CLI run from its sources has tsx's
- * already; run from its bundle (bin/cli-bundle.mjs) it has none, and tsx's is registered on the
- * first .ts module that Node refuses.
+ * Imports a model module. A TypeScript one (.ts, .mts, .cts) goes through tsx's tsImport, in the
+ * CLI run from its sources and from its bundle alike, whatever "type" its folder's package.json
+ * gives: a .ts file there is compiled as CommonJS, whose exports tsImport hands back as the
+ * namespace's default, so `export default` arrives one level down and is unwrapped here.
  */
-async function importModelModule(url: string): Promise<{ default?: unknown; build?: unknown }> {
-  try {
-    return await import(url) as { default?: unknown; build?: unknown };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/.test(url)) throw err;
-    const { register } = await import('tsx/esm/api');
-    register();
-    // Node keeps the failed import under its URL: ask again under another one.
-    return await import(`${url}?typescript`) as { default?: unknown; build?: unknown };
-  }
+async function importModelModule(url: string): Promise<ModelModule> {
+  if (!/\.[cm]?ts$/.test(new URL(url).pathname)) return await import(url) as ModelModule;
+  const { tsImport } = await import('tsx/esm/api');
+  const mod = await tsImport(url, import.meta.url) as ModelModule;
+  const inner = mod.default;
+  const wrapped = inner !== null && typeof inner === 'object' && ('default' in inner || 'build' in inner);
+  return wrapped ? inner as ModelModule : mod;
 }
+
+type ModelModule = { default?: unknown; build?: unknown };
 
 /** Selects tfjs's cpu backend, for building user models to check them before any training backend is up. */
 export async function selectCpuBackend(): Promise<void> {
@@ -129,7 +129,7 @@ export async function selectCpuBackend(): Promise<void> {
 
 /** Imports the module and calls its builder; returns the built model's topology. */
 async function moduleTopology(cfg: Extract<UserModelConfig, { name: 'module' }>, inputShape: number[], numClasses: number, seed: number): Promise<LayerJson> {
-  let mod: { default?: unknown; build?: unknown };
+  let mod: ModelModule;
   try {
     mod = await importModelModule(pathToFileURL(resolve(cfg.path)).href);
   } catch (err) {
