@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { InputDense } from '../models/input-dense.ts';
+import { trainableVariables } from '../models/trainable-variables.ts';
 
 /** One dense layer: y = x W + b, followed by a ReLU unless it is the last (the logits). */
 export interface DenseLayer {
@@ -16,19 +17,10 @@ export interface DenseLayer {
 
 type AnyLayer = tf.layers.Layer;
 
-function variablesOf(layer: AnyLayer | tf.LayersModel): tf.Variable[] {
-  return layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-}
-
-/** The model's trainable variables in its own order: the loop's and its optimizer's order. */
-export function variablesOfModel(model: tf.LayersModel): tf.Variable[] {
-  return variablesOf(model);
-}
-
 /** A float32 [inputs, units] kernel and [units] bias, the layer's only weights. */
 function denseOf(layer: AnyLayer): DenseLayer | null {
   const weights = layer.weights;
-  const vars = variablesOf(layer);
+  const vars = trainableVariables(layer);
   if (weights.length !== 2 || vars.length !== 2 || !layer.trainable) return null;
   const [kernel, bias] = vars as [tf.Variable, tf.Variable];
   if (kernel.rank !== 2 || bias.rank !== 1 || kernel.dtype !== 'float32' || bias.dtype !== 'float32' || bias.shape[0] !== kernel.shape[1]) return null;
@@ -49,7 +41,7 @@ const recognised = new WeakMap<tf.LayersModel, DenseLayer[] | null>();
  * layer); else null. Recognised once per model.
  */
 export function denseStackOf(model: tf.LayersModel): DenseLayer[] | null {
-  if (!recognised.has(model)) recognised.set(model, recognise(model, variablesOfModel(model)));
+  if (!recognised.has(model)) recognised.set(model, recognise(model, trainableVariables(model)));
   return recognised.get(model)!;
 }
 

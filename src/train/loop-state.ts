@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec, RunConfig } from '../config/schema.ts';
+import { trainableVariables } from '../models/trainable-variables.ts';
 import { EpochSampler } from './batches.ts';
-import { variablesOfModel } from './dense-stack.ts';
 import { readHostTensors, restoreWeights, toTensors, type LoopCheckpoint } from './checkpoint-state.ts';
 import { createGradStatsState, snapshotGradStats, type GradStatsState } from './grad-stats.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
@@ -63,7 +63,7 @@ export function createLoopState(
   model: tf.LayersModel, train: RunConfig['train'], optimizerSpec: OptimizerSpec, n: number,
   now: () => number, resume?: LoopCheckpoint,
 ): LoopState {
-  const vars = variablesOfModel(model);
+  const vars = trainableVariables(model);
   const optimizer = createOptimizer(optimizerSpec, vars);
   const sampler = new EpochSampler(n, train.seed, resume?.sampler);
   const gradStats = createGradStatsState({
