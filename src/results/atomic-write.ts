@@ -5,7 +5,7 @@
  * so the new name itself survives a crash. Files that are rebuilt when they are stale (summary.csv,
  * a run's "running" run.json and empty curve files, all rewritten by the next sweep) are written
  * with `durable: false`: still atomic, without the two fsyncs (a median 7-13 ms a write on this
- * machine's disk under load, 2-3 ms quiet, against 1-2 ms; scripts/probes/fsync-cost.mjs). Temporary names come from a hash of the pid and a
+ * machine's disk under load, 2-3 ms quiet, against 1-2 ms; scripts/probes/fsync-cost.ts). Temporary names come from a hash of the pid and a
  * counter, not Math.random, which a run's dropout masks draw from: a write must not shift them.
  */
 import { open } from 'node:fs/promises';
